@@ -1,0 +1,39 @@
+# Thin wrapper over CMake: deps, build, test, demo, bench, fuzz.
+BUILD   ?= build
+JOBS    ?= $(shell nproc)
+CMAKE_FLAGS ?=
+ifeq ($(SANITIZE),1)
+BUILD := build-san
+CMAKE_FLAGS += -DTICK_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+endif
+
+.PHONY: all deps build test demo bench fuzz clean install
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
+
+demo: build
+	@bash scripts/demo.sh $(BUILD)
+
+bench: 
+	@TICK_DEPS=bench bash scripts/install-deps.sh
+	@$(MAKE) --no-print-directory build
+	@bash bench/run.sh $(BUILD)
+
+fuzz:
+	@TICK_DEPS=all bash scripts/install-deps.sh
+	@bash fuzz/run.sh $(FUZZ_SECONDS)
+
+install: build
+	@cmake --install $(BUILD)
+
+clean:
+	rm -rf build build-san build-fuzz

@@ -1,0 +1,31 @@
+// What every tool's command line shares: -h/--help, --version, exit codes
+// (0 ok, 1 runtime or data error, 2 usage), "tool: message" errors, the
+// output format and its terminal default, and the row filters.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <string>
+
+#include "tick/filter.h"
+#include "tick/text_out.h"
+
+namespace tick::cli {
+
+// Parses argv into app and runs body, turning every error into a message and
+// an exit status. Installs the signal handlers.
+int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body);
+
+// -f/--format tick|json|csv|table
+void add_format(CLI::App& app, std::string& format);
+// The format to write on fd: as given, or table on a terminal and tick
+// elsewhere. Refuses tick on a terminal.
+Format resolve_format(const std::string& format, int fd);
+
+// -t/--table, -s/--sym, --from, --to
+struct FilterArgs {
+  std::string tables, syms, from, to;
+  FilterSpec spec() const;
+};
+void add_filters(CLI::App& app, FilterArgs& f);
+
+}  // namespace tick::cli

@@ -1,0 +1,267 @@
+#include "tick/clock.h"
+
+#include <charconv>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+
+namespace tick {
+
+// Howard Hinnant's algorithms (public domain), on days since 1970-01-01.
+int32_t days_from_civil(int y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int>(doe) - 719468;
+}
+
+void civil_from_days(int32_t z32, int& y, unsigned& m, unsigned& d) {
+  int64_t z = int64_t{z32} + 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = static_cast<int>(yy + (m <= 2));
+}
+
+int32_t day_of(int64_t ns) {
+  int64_t d = ns / kNsPerDay;
+  if (ns % kNsPerDay < 0) d--;
+  return static_cast<int32_t>(d);
+}
+
+int64_t now_ns() {
+  using namespace std::chrono;
+  int64_t real = duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count();
+  static const int64_t offset = [real] {
+    const char* f = std::getenv("TICK_FAKE_TIME");
+    if (!f || !*f) return int64_t{0};
+    auto t = parse_timestamp(f);
+    int64_t v = 0;
+    if (!t) {
+      auto r = std::from_chars(f, f + std::strlen(f), v);
+      if (r.ec != std::errc()) return int64_t{0};
+      t = v;
+    }
+    return *t - real;
+  }();
+  return real + offset;
+}
+
+namespace {
+constexpr char kDigits2[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+inline void two(char* p, unsigned v) { std::memcpy(p, kDigits2 + 2 * v, 2); }
+inline void nine(char* p, uint32_t v) {
+  two(p + 7, v % 100); v /= 100;
+  two(p + 5, v % 100); v /= 100;
+  two(p + 3, v % 100); v /= 100;
+  two(p + 1, v % 100); v /= 100;
+  p[0] = static_cast<char>('0' + v);
+}
+size_t write_date(char* out, int32_t days) {
+  int y;
+  unsigned m, d;
+  civil_from_days(days, y, m, d);
+  if (y < 0 || y > 9999) {
+    auto r = std::to_chars(out, out + 12, y);
+    size_t n = r.ptr - out;
+    out[n] = '-';
+    two(out + n + 1, m);
+    out[n + 3] = '-';
+    two(out + n + 4, d);
+    return n + 6;
+  }
+  two(out, static_cast<unsigned>(y) / 100);
+  two(out + 2, static_cast<unsigned>(y) % 100);
+  out[4] = '-';
+  two(out + 5, m);
+  out[7] = '-';
+  two(out + 8, d);
+  return 10;
+}
+size_t write_tod(char* out, int64_t tod) {
+  uint32_t sec = static_cast<uint32_t>(tod / kNsPerSec);
+  two(out, sec / 3600);
+  out[2] = ':';
+  two(out + 3, sec / 60 % 60);
+  out[5] = ':';
+  two(out + 6, sec % 60);
+  out[8] = '.';
+  nine(out + 9, static_cast<uint32_t>(tod % kNsPerSec));
+  return 18;
+}
+}  // namespace
+
+size_t format_date(char* out, int32_t days) { return write_date(out, days); }
+
+size_t format_timestamp(char* out, int64_t ns) {
+  // Remember the last date's text: consecutive rows are nearly always on one day.
+  thread_local int32_t last_day = INT32_MIN;
+  thread_local char last_date[16];
+  thread_local size_t last_len = 0;
+  int32_t day = day_of(ns);
+  if (day != last_day) {
+    last_len = write_date(last_date, day);
+    last_date[last_len++] = 'T';
+    last_day = day;
+  }
+  std::memcpy(out, last_date, last_len);
+  int64_t tod = ns % kNsPerDay;
+  if (tod < 0) tod += kNsPerDay;
+  size_t n = last_len + write_tod(out + last_len, tod);
+  out[n++] = 'Z';
+  return n;
+}
+
+size_t format_timespan(char* out, int64_t ns) {
+  size_t n = 0;
+  if (ns < 0) {
+    out[n++] = '-';
+    ns = ns == INT64_MIN ? INT64_MAX : -ns;
+  }
+  int64_t days = ns / kNsPerDay;
+  if (days) {
+    auto r = std::to_chars(out + n, out + n + 12, days);
+    n = r.ptr - out;
+    out[n++] = 'D';
+  }
+  return n + write_tod(out + n, ns % kNsPerDay);
+}
+
+std::string timestamp_string(int64_t ns) {
+  char b[40];
+  return std::string(b, format_timestamp(b, ns));
+}
+
+std::string date_string(int32_t days) {
+  char b[32];
+  return std::string(b, format_date(b, days));
+}
+
+namespace {
+bool digits(std::string_view s, size_t at, size_t n, int& v) {
+  if (at + n > s.size()) return false;
+  v = 0;
+  for (size_t i = at; i < at + n; i++) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  return true;
+}
+// HH:MM[:SS[.fffffffff]] at s[at..]; sets end.
+std::optional<int64_t> parse_tod(std::string_view s, size_t at, size_t& end, int max_h) {
+  int h, m, sec = 0;
+  if (!digits(s, at, 2, h) || at + 2 >= s.size() || s[at + 2] != ':' || !digits(s, at + 3, 2, m))
+    return std::nullopt;
+  if (h > max_h || m > 59) return std::nullopt;
+  at += 5;
+  int64_t frac = 0;
+  if (at < s.size() && s[at] == ':') {
+    if (!digits(s, at + 1, 2, sec) || sec > 60) return std::nullopt;
+    at += 3;
+    if (at < s.size() && (s[at] == '.' || s[at] == ',')) {
+      at++;
+      int nd = 0;
+      while (at < s.size() && s[at] >= '0' && s[at] <= '9') {
+        if (nd < 9) frac = frac * 10 + (s[at] - '0');
+        nd++;
+        at++;
+      }
+      if (nd == 0) return std::nullopt;
+      for (int i = nd; i < 9; i++) frac *= 10;
+    }
+  }
+  end = at;
+  return (int64_t{h} * 3600 + m * 60 + sec) * kNsPerSec + frac;
+}
+}  // namespace
+
+std::optional<int32_t> parse_date(std::string_view s) {
+  int y, m, d;
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 0, 4, y) || !digits(s, 5, 2, m) ||
+      !digits(s, 8, 2, d))
+    return std::nullopt;
+  if (m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
+  int32_t days = days_from_civil(y, m, d);
+  int yy;
+  unsigned mm, dd;
+  civil_from_days(days, yy, mm, dd);
+  if (static_cast<int>(mm) != m) return std::nullopt;  // 2026-02-30
+  return days;
+}
+
+std::optional<int64_t> parse_timestamp(std::string_view s) {
+  if (s.size() < 10) return std::nullopt;
+  auto d = parse_date(s.substr(0, 10));
+  if (!d) return std::nullopt;
+  int64_t ns = int64_t{*d} * kNsPerDay;
+  if (s.size() == 10) return ns;
+  if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return std::nullopt;
+  size_t end;
+  auto tod = parse_tod(s, 11, end, 24);
+  if (!tod) return std::nullopt;
+  ns += *tod;
+  if (end == s.size()) return ns;
+  if ((s[end] == 'Z' || s[end] == 'z') && end + 1 == s.size()) return ns;
+  if (s[end] == '+' || s[end] == '-') {
+    int oh, om;
+    size_t a = end + 1;
+    if (!digits(s, a, 2, oh)) return std::nullopt;
+    a += 2;
+    if (a < s.size() && s[a] == ':') a++;
+    if (!digits(s, a, 2, om) || a + 2 != s.size()) return std::nullopt;
+    int64_t off = (int64_t{oh} * 3600 + om * 60) * kNsPerSec;
+    return s[end] == '+' ? ns - off : ns + off;
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> parse_timespan(std::string_view s) {
+  bool neg = false;
+  size_t at = 0;
+  if (!s.empty() && s[0] == '-') {
+    neg = true;
+    at = 1;
+  }
+  int64_t days = 0;
+  if (size_t dpos = s.find('D', at); dpos != std::string_view::npos) {
+    auto r = std::from_chars(s.data() + at, s.data() + dpos, days);
+    if (r.ec != std::errc() || r.ptr != s.data() + dpos || days < 0 || days > 100000)
+      return std::nullopt;
+    at = dpos + 1;
+  }
+  size_t end;
+  auto tod = parse_tod(s, at, end, days ? 23 : 99);
+  if (!tod || end != s.size()) return std::nullopt;
+  int64_t v = days * kNsPerDay + *tod;
+  return neg ? -v : v;
+}
+
+std::optional<TimeUnit> time_unit_from_name(std::string_view s) {
+  if (s == "s") return TimeUnit::s;
+  if (s == "ms") return TimeUnit::ms;
+  if (s == "us") return TimeUnit::us;
+  if (s == "ns") return TimeUnit::ns;
+  return std::nullopt;
+}
+
+int64_t unit_ns(TimeUnit u) {
+  switch (u) {
+    case TimeUnit::s: return kNsPerSec;
+    case TimeUnit::ms: return 1'000'000;
+    case TimeUnit::us: return 1'000;
+    case TimeUnit::ns: return 1;
+  }
+  return 1;
+}
+
+}  // namespace tick

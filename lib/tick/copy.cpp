@@ -1,0 +1,91 @@
+#include "tick/copy.h"
+
+#include "tick/diag.h"
+#include "tick/error.h"
+#include "tick/writer.h"
+
+namespace tick {
+
+Copier::Copier(Output& out, const CopyOptions& o)
+    : out_(out), opt_(o), filter_(o.filter), text_(out, o.format, o.csv_table_column) {}
+
+void Copier::problem(Input& in, uint64_t offset, const std::string& why, RecordReader* rr) {
+  std::string where = str(in.name(), ":", offset, ": ", why);
+  if (!opt_.skip_bad) {
+    out_.flush();
+    throw Error(where);
+  }
+  problems_++;
+  if (rr) {
+    bool found = rr->resync();
+    where += found ? str(" (skipped ", rr->skipped(), " bytes to the next good record)")
+                   : str(" (", rr->skipped(), " bytes to the end skipped)");
+  }
+  warn(where);
+}
+
+void Copier::copy(Input& in) {
+  in.set_idle_hook([this] { out_.flush(); });
+  RecordReader rr(in);
+  Decoder dec;
+  rr.set_skip([this, &dec](const RecordHeader& h) {
+    return dec.started() && !filter_.want_table(h.table);
+  });
+  const bool tick = opt_.format == Format::tick;
+  Record r;
+  while (true) {
+    auto st = rr.next(r);
+    if (st == RecordReader::Status::End) break;
+    if (st == RecordReader::Status::Bad) {
+      problem(in, rr.problem_offset(), rr.problem(), &rr);
+      continue;
+    }
+    Decoder::Kind kind;
+    try {
+      kind = dec.apply(r);
+    } catch (const VersionError& e) {
+      out_.flush();
+      throw Error(str(in.name(), ":", r.offset, ": ", e.what()));
+    } catch (const Error& e) {
+      problem(in, r.offset, e.what(), nullptr);
+      continue;
+    }
+    switch (kind) {
+      case Decoder::Kind::Header:
+      case Decoder::Kind::Schema:
+      case Decoder::Kind::Symbols:
+        filter_.update(dec);
+        if (tick) out_.write(r.bytes, r.size());
+        break;
+      case Decoder::Kind::Data: {
+        const DataView& v = dec.data();
+        if (!filter_.want_table(v.table_id)) break;
+        if (!filter_.by_rows()) {
+          rows_ += v.rows;
+          if (tick) out_.write(r.bytes, r.size());
+          else text_.rows(dec, nullptr, v.rows);
+          break;
+        }
+        uint32_t n = filter_.select(v, sel_);
+        rows_ += n;
+        if (n == 0) break;
+        if (!tick) text_.rows(dec, sel_.data(), n);
+        else if (n == v.rows) out_.write(r.bytes, r.size());
+        else write_subset(out_, v, sel_.data(), n);
+        break;
+      }
+      case Decoder::Kind::EndOfDay:
+        if (tick) out_.write(r.bytes, r.size());
+        else text_.eod(dec.eod_date(), dec.control_seq());
+        break;
+      case Decoder::Kind::Heartbeat:
+        if (tick) out_.write(r.bytes, r.size());
+        break;
+      case Decoder::Kind::Unknown:
+        if (tick) out_.write(r.bytes, r.size());  // a newer minor version's record
+        break;
+    }
+  }
+}
+
+}  // namespace tick

@@ -1,0 +1,90 @@
+#include "tick/filter.h"
+
+#include "tick/clock.h"
+#include "tick/error.h"
+
+namespace tick {
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i <= s.size()) {
+    size_t e = s.find(',', i);
+    if (e == std::string::npos) e = s.size();
+    if (e > i) out.push_back(s.substr(i, e - i));
+    i = e + 1;
+  }
+  return out;
+}
+
+namespace {
+std::optional<int64_t> parse_bound(const std::string& s, bool& tod) {
+  if (s.empty()) return std::nullopt;
+  if (auto t = parse_timestamp(s)) {
+    tod = false;
+    return t;
+  }
+  if (auto t = parse_timespan(s)) {
+    tod = true;
+    return t;
+  }
+  throw UsageError(str("bad time '", s, "' (want ISO-8601 like 2026-11-23T10:00:00Z, or HH:MM[:SS[.f]])"));
+}
+}  // namespace
+
+Filter::Filter(const FilterSpec& spec) {
+  for (const auto& t : spec.tables) table_names_.insert(t);
+  for (const auto& s : spec.syms) sym_names_.insert(s);
+  bool tod;
+  if (auto v = parse_bound(spec.from, tod)) from_ = Bound{*v, tod};
+  if (auto v = parse_bound(spec.to, tod)) to_ = Bound{*v, tod};
+}
+
+void Filter::update(const Decoder& d) {
+  if (d.generation() != generation_) {
+    generation_ = d.generation();
+    tables_.clear();
+    syms_.clear();
+    tables_seen_ = 0;
+    syms_seen_ = 0;
+  }
+  const auto& tables = d.tables();
+  for (; tables_seen_ < tables.size(); tables_seen_++)
+    tables_.push_back(table_names_.empty() || table_names_.count(tables[tables_seen_].name));
+  if (!sym_names_.empty()) {
+    const auto& syms = d.syms();
+    for (; syms_seen_ < syms.size(); syms_seen_++)
+      syms_.push_back(sym_names_.count(std::string(syms.name(syms_seen_))) ? 1 : 0);
+  }
+}
+
+bool Filter::pass_time(int64_t t, bool timespan) const {
+  auto key = [&](const Bound& b) {
+    if (timespan) return b.time_of_day ? b.ns : ((b.ns % kNsPerDay) + kNsPerDay) % kNsPerDay;
+    return b.ns;
+  };
+  auto row = [&](const Bound& b) {
+    if (!timespan && b.time_of_day) return ((t % kNsPerDay) + kNsPerDay) % kNsPerDay;
+    return t;
+  };
+  if (from_ && row(*from_) < key(*from_)) return false;
+  if (to_ && row(*to_) > key(*to_)) return false;
+  return true;
+}
+
+uint32_t Filter::select(const DataView& v, std::vector<uint32_t>& sel) const {
+  sel.resize(v.rows);
+  uint32_t n = 0;
+  const bool by_sym = !sym_names_.empty();
+  const bool by_time = from_ || to_;
+  const bool timespan = v.table->columns[v.table->time_col].type == Type::timespan;
+  const uint8_t* want = syms_.data();
+  for (uint32_t r = 0; r < v.rows; r++) {
+    if (by_sym && !want[v.sym(r)]) continue;
+    if (by_time && !pass_time(v.time(r), timespan)) continue;
+    sel[n++] = r;
+  }
+  return n;
+}
+
+}  // namespace tick

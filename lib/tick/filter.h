@@ -1,0 +1,50 @@
+// Row filters shared by every tool where rows flow: tables, syms, a time
+// window. Names are resolved to integer ids as the stream defines them, so a
+// sym filter compares integers and an unwanted table is skipped unread.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "tick/reader.h"
+
+namespace tick {
+
+struct FilterSpec {
+  std::vector<std::string> tables;
+  std::vector<std::string> syms;
+  std::string from, to;  // ISO-8601, or HH:MM[:SS[.f]] on the row's date; inclusive
+};
+
+// Splits "a,b,c" into names (empty parts dropped).
+std::vector<std::string> split_list(const std::string& s);
+
+class Filter {
+ public:
+  Filter() = default;
+  // Throws UsageError for a malformed time.
+  explicit Filter(const FilterSpec& spec);
+  // Call after each header, schema or symbol record.
+  void update(const Decoder& d);
+  bool want_table(uint16_t id) const { return id < tables_.size() && tables_[id]; }
+  bool by_rows() const { return !syms_.empty() || from_ || to_; }
+  // Rows of the current data record that pass; sel holds their indexes.
+  uint32_t select(const DataView& v, std::vector<uint32_t>& sel) const;
+
+ private:
+  struct Bound {
+    int64_t ns;
+    bool time_of_day;
+  };
+  bool pass_time(int64_t t, bool timespan) const;
+  std::unordered_set<std::string> table_names_, sym_names_;
+  std::optional<Bound> from_, to_;
+  std::vector<uint8_t> tables_, syms_;
+  uint64_t generation_ = 0;
+  size_t tables_seen_ = 0;
+  uint32_t syms_seen_ = 0;
+};
+
+}  // namespace tick

@@ -1,0 +1,45 @@
+#include "tick/format.h"
+
+#include "tick/crc32c.h"
+
+namespace tick {
+
+bool parse_header(const uint8_t* p, RecordHeader& h) {
+  if (load32(p) != kMarker) return false;
+  h.length = load32(p + 4);
+  h.type = static_cast<RecordType>(p[8]);
+  h.flags = p[9];
+  h.table = load16(p + 10);
+  h.crc = load32(p + 12);
+  return h.length % 8 == 0 && h.length <= kMaxPayload;
+}
+
+uint32_t record_crc(const uint8_t* header, const uint8_t* payload, size_t len) {
+  uint32_t c = crc32c(0, header + 4, 8);
+  return crc32c(c, payload, len);
+}
+
+void write_header(uint8_t* out, RecordType type, uint16_t table, const uint8_t* payload,
+                  uint32_t len) {
+  store32(out, kMarker);
+  store32(out + 4, len);
+  out[8] = static_cast<uint8_t>(type);
+  out[9] = 0;
+  store16(out + 10, table);
+  store32(out + 12, record_crc(out, payload, len));
+}
+
+std::string record_type_name(RecordType t) {
+  switch (t) {
+    case RecordType::Header: return "header";
+    case RecordType::Schema: return "schema";
+    case RecordType::Symbols: return "symbols";
+    case RecordType::Data: return "data";
+    case RecordType::EndOfDay: return "end-of-day";
+    case RecordType::Heartbeat: return "heartbeat";
+  }
+  return std::string("unknown type 0x") + "0123456789abcdef"[static_cast<uint8_t>(t) >> 4] +
+         "0123456789abcdef"[static_cast<uint8_t>(t) & 15];
+}
+
+}  // namespace tick

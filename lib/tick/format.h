@@ -1,0 +1,73 @@
+// The tick stream's record framing: the byte layout specified in man/tick.5.
+//
+// A stream is a sequence of records. Every record is a 16-byte header and a
+// payload whose length is a multiple of 8, so every record, and every column
+// inside a data record, starts 8-byte aligned relative to the stream's start.
+//
+//   0  u32 marker   kMarker, the resynchronisation point
+//   4  u32 length   payload bytes (multiple of 8, at most kMaxPayload)
+//   8  u8  type     RecordType
+//   9  u8  flags    0
+//  10  u16 table    table id for Schema and Data records, else 0
+//  12  u32 crc      CRC32C of bytes 4..11 followed by the payload
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+namespace tick {
+
+constexpr uint32_t kMarker = 0x4B54A7E1u;  // bytes E1 A7 54 4B ("..TK")
+constexpr size_t kHeaderSize = 16;
+constexpr uint32_t kMaxPayload = 1u << 30;
+constexpr uint16_t kVersionMajor = 1;
+constexpr uint16_t kVersionMinor = 0;
+constexpr char kStreamMagic[8] = {'T', 'I', 'C', 'K', 'S', 'T', 'R', 'M'};
+constexpr uint16_t kMaxTables = 4096;
+
+enum class RecordType : uint8_t {
+  Header = 'H',     // magic, version: starts a stream (and resets the context)
+  Schema = 'S',     // one table's name and columns
+  Symbols = 'Y',    // symbols appended to the dictionary
+  Data = 'D',       // N rows of one table, by column
+  EndOfDay = 'E',   // the day is complete
+  Heartbeat = 'B',  // liveness, with the current time and sequence
+};
+
+constexpr size_t pad8(size_t n) { return (n + 7) & ~size_t{7}; }
+
+inline uint16_t load16(const uint8_t* p) { uint16_t v; std::memcpy(&v, p, 2); return v; }
+inline uint32_t load32(const uint8_t* p) { uint32_t v; std::memcpy(&v, p, 4); return v; }
+inline uint64_t load64(const uint8_t* p) { uint64_t v; std::memcpy(&v, p, 8); return v; }
+inline void store16(uint8_t* p, uint16_t v) { std::memcpy(p, &v, 2); }
+inline void store32(uint8_t* p, uint32_t v) { std::memcpy(p, &v, 4); }
+inline void store64(uint8_t* p, uint64_t v) { std::memcpy(p, &v, 8); }
+
+struct RecordHeader {
+  uint32_t length = 0;
+  RecordType type{};
+  uint8_t flags = 0;
+  uint16_t table = 0;
+  uint32_t crc = 0;
+};
+
+// Reads a header; false if the marker is missing or a field is out of range.
+bool parse_header(const uint8_t* p, RecordHeader& h);
+// CRC of a whole record as stored in its header (bytes 4..11 + payload).
+uint32_t record_crc(const uint8_t* header, const uint8_t* payload, size_t len);
+// Writes a header for the given payload (computes the CRC).
+void write_header(uint8_t* out, RecordType type, uint16_t table, const uint8_t* payload,
+                  uint32_t len);
+
+// Header record payload (16 bytes): magic[8] u16 major u16 minor u32 0.
+constexpr size_t kHeaderPayload = 16;
+// Data record payload prefix (16 bytes): u32 rows, u32 0, u64 seq.
+constexpr size_t kDataPrefix = 16;
+// End-of-day payload (16 bytes): i32 date (days since epoch), u32 0, u64 seq.
+// Heartbeat payload (16 bytes): i64 time (ns since epoch), u64 seq.
+
+std::string record_type_name(RecordType t);
+
+}  // namespace tick

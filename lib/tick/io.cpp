@@ -1,0 +1,249 @@
+#include "tick/io.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "tick/signals.h"
+
+namespace tick {
+
+namespace {
+
+constexpr size_t kChunk = 1 << 20;
+
+class FdSource : public ByteSource {
+ public:
+  FdSource(int fd, std::string name, bool owned) : fd_(fd), name_(std::move(name)), owned_(owned) {}
+  ~FdSource() override {
+    if (owned_) ::close(fd_);
+  }
+  size_t read(uint8_t* dst, size_t cap) override {
+    while (true) {
+      ssize_t r = ::read(fd_, dst, cap);
+      if (r >= 0) return static_cast<size_t>(r);
+      // A stop signal ends the input as if it were closed, so the tool
+      // flushes what it accepted and exits cleanly.
+      if (errno == EINTR) {
+        if (stop_requested()) return 0;
+        continue;
+      }
+      if (errno == EAGAIN) {
+        pollfd p{fd_, POLLIN, 0};
+        ::poll(&p, 1, -1);
+        continue;
+      }
+      fail(name_, ": read error: ", std::strerror(errno));
+    }
+  }
+  bool would_block() override {
+    pollfd p{fd_, POLLIN, 0};
+    return ::poll(&p, 1, 0) == 0;
+  }
+ private:
+  int fd_;
+  std::string name_;
+  bool owned_;
+};
+
+class ZstdSource : public ByteSource {
+ public:
+  // primed: bytes already read from raw (the magic number).
+  ZstdSource(std::unique_ptr<ByteSource> raw, std::string name, std::vector<uint8_t> primed)
+      : raw_(std::move(raw)), name_(std::move(name)), in_(std::move(primed)) {
+    ds_ = ZSTD_createDStream();
+    ZSTD_initDStream(ds_);
+    in_len_ = in_.size();
+    in_.resize(std::max(in_.size(), ZSTD_DStreamInSize()));
+  }
+  ~ZstdSource() override { ZSTD_freeDStream(ds_); }
+  size_t read(uint8_t* dst, size_t cap) override {
+    while (true) {
+      if (in_pos_ == in_len_ && !raw_eof_) {
+        consumed_ += in_len_;
+        in_len_ = raw_->read(in_.data(), in_.size());
+        in_pos_ = 0;
+        if (in_len_ == 0) raw_eof_ = true;
+      }
+      ZSTD_inBuffer ib{in_.data(), in_len_, in_pos_};
+      ZSTD_outBuffer ob{dst, cap, 0};
+      size_t r = ZSTD_decompressStream(ds_, &ob, &ib);
+      in_pos_ = ib.pos;
+      if (ZSTD_isError(r))
+        fail(name_, ": zstd: ", ZSTD_getErrorName(r), " (compressed offset ", consumed_ + in_pos_, ")");
+      last_ = r;
+      if (ob.pos > 0) return ob.pos;
+      if (raw_eof_ && in_pos_ == in_len_) {
+        if (last_ != 0) fail(name_, ": zstd: truncated compressed input");
+        return 0;
+      }
+    }
+  }
+  bool would_block() override { return in_pos_ == in_len_ && raw_->would_block(); }
+
+ private:
+  std::unique_ptr<ByteSource> raw_;
+  std::string name_;
+  std::vector<uint8_t> in_;
+  size_t in_len_ = 0, in_pos_ = 0;
+  uint64_t consumed_ = 0;
+  bool raw_eof_ = false;
+  size_t last_ = 0;
+  ZSTD_DStream* ds_;
+};
+
+bool is_zstd(const uint8_t* p, size_t n) {
+  return n >= 4 && p[0] == 0x28 && p[1] == 0xB5 && p[2] == 0x2F && p[3] == 0xFD;
+}
+
+}  // namespace
+
+std::unique_ptr<Input> Input::open(const std::string& path, bool allow_mmap) {
+  if (path == "-") return from_fd(0, "-", allow_mmap);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail(path, ": ", std::strerror(errno));
+  auto in = from_fd(fd, path, allow_mmap);
+  return in;
+}
+
+std::unique_ptr<Input> Input::from_fd(int fd, std::string name, bool allow_mmap) {
+  std::unique_ptr<Input> in(new Input());
+  in->name_ = name;
+  bool owned = fd != 0;
+  struct stat st{};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    in->size_hint_ = static_cast<uint64_t>(st.st_size);
+    if (allow_mmap && st.st_size > 0) {
+      void* m = ::mmap(nullptr, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (m != MAP_FAILED) {
+        const auto* p = static_cast<const uint8_t*>(m);
+        if (!is_zstd(p, st.st_size)) {
+          ::madvise(m, st.st_size, MADV_SEQUENTIAL);
+          in->map_ = m;
+          in->map_len_ = st.st_size;
+          in->base_ = p;
+          in->end_ = st.st_size;
+          in->eof_ = true;
+          if (owned) ::close(fd);
+          return in;
+        }
+        ::munmap(m, st.st_size);
+      }
+    }
+  }
+  auto src = std::make_unique<FdSource>(fd, name, owned);
+  // Peek at the first bytes to recognise zstd.
+  std::vector<uint8_t> head(4);
+  size_t got = 0;
+  while (got < 4) {
+    size_t r = src->read(head.data() + got, 4 - got);
+    if (r == 0) break;
+    got += r;
+  }
+  head.resize(got);
+  if (is_zstd(head.data(), got)) {
+    in->src_ = std::make_unique<ZstdSource>(std::move(src), name, head);
+    in->compressed_ = true;
+  } else {
+    in->src_ = std::move(src);
+    in->buf_.resize(kChunk + kPadding);
+    std::memcpy(in->buf_.data(), head.data(), got);
+    in->end_ = got;
+  }
+  if (in->buf_.empty()) in->buf_.resize(kChunk + kPadding);
+  in->base_ = in->buf_.data();
+  return in;
+}
+
+Input::~Input() {
+  if (map_) ::munmap(map_, map_len_);
+}
+
+size_t Input::fill(size_t n) {
+  if (avail() >= n || map_) return avail();
+  // Compact, then grow to fit n.
+  if (pos_ > 0) {
+    std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
+    end_ -= pos_;
+    pos_ = 0;
+  }
+  if (buf_.size() < n + kPadding) buf_.resize(std::max(n + kPadding, buf_.size() * 2));
+  base_ = buf_.data();
+  while (end_ < n && !eof_) {
+    if (idle_ && src_->would_block()) idle_();
+    size_t room = buf_.size() - kPadding - end_;
+    size_t r = src_->read(buf_.data() + end_, room);
+    if (r == 0) {
+      eof_ = true;
+      break;
+    }
+    end_ += r;
+  }
+  std::memset(buf_.data() + end_, 0, kPadding);
+  return avail();
+}
+
+Output::Output(int fd, size_t capacity)
+    : fd_(fd), buf_(new uint8_t[capacity]), cap_(capacity) {}
+
+Output::~Output() {
+  try {
+    flush();
+  } catch (...) {
+  }
+}
+
+void write_all(int fd, const void* p, size_t n) {
+  const auto* c = static_cast<const uint8_t*>(p);
+  while (n > 0) {
+    ssize_t w = ::write(fd, c, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EPIPE) throw BrokenPipe();
+      if (errno == EAGAIN) {
+        pollfd q{fd, POLLOUT, 0};
+        ::poll(&q, 1, -1);
+        continue;
+      }
+      fail("write error: ", std::strerror(errno));
+    }
+    c += w;
+    n -= static_cast<size_t>(w);
+  }
+}
+
+void Output::flush() {
+  if (len_ == 0) return;
+  size_t n = len_;
+  len_ = 0;
+  write_all(fd_, buf_.get(), n);
+  written_ += n;
+}
+
+void Output::make_room(size_t n) {
+  flush();
+  if (n > cap_) {
+    buf_.reset(new uint8_t[n]);
+    cap_ = n;
+  }
+}
+
+void Output::write(const void* p, size_t n) {
+  if (n >= cap_ / 2) {
+    flush();
+    write_all(fd_, p, n);
+    written_ += n;
+    return;
+  }
+  std::memcpy(reserve(n), p, n);
+  len_ += n;
+}
+
+}  // namespace tick

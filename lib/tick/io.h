@@ -1,0 +1,111 @@
+// Byte input and output in large buffers.
+//
+// Input presents a window of bytes over a file (mmap'd in place), a pipe or
+// socket (read in large chunks), or either of those compressed with zstd
+// (recognised by its magic, decompressed on the fly). Output gathers writes
+// in a large buffer and writes it when full, when asked, or when the input is
+// about to block (the idle hook), so a quiet feed sees low latency and a busy
+// one full throughput.
+#pragma once
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tick/error.h"
+
+namespace tick {
+
+// The downstream closed its end (EPIPE): tools end quietly.
+struct BrokenPipe : Error {
+  BrokenPipe() : Error("broken pipe") {}
+};
+
+// Where bytes come from, before framing.
+class ByteSource {
+ public:
+  virtual ~ByteSource() = default;
+  // Reads up to cap bytes; 0 at end of input. Throws Error on failure.
+  virtual size_t read(uint8_t* dst, size_t cap) = 0;
+  // True if a read now would wait for data.
+  virtual bool would_block() { return false; }
+};
+
+class Input {
+ public:
+  // "-" is standard input. Regular uncompressed files are mapped unless
+  // allow_mmap is false; zstd is detected by its magic number.
+  static std::unique_ptr<Input> open(const std::string& path, bool allow_mmap = true);
+  static std::unique_ptr<Input> from_fd(int fd, std::string name, bool allow_mmap = true);
+  ~Input();
+
+  const std::string& name() const { return name_; }
+  // Makes at least n bytes available at data() if the input has them;
+  // returns the bytes available (fewer only at end of input).
+  size_t fill(size_t n);
+  const uint8_t* data() const { return base_ + pos_; }
+  size_t avail() const { return end_ - pos_; }
+  void consume(size_t n) { pos_ += n; offset_ += n; }
+  // Offset in the (decompressed) stream of data().
+  uint64_t offset() const { return offset_; }
+  bool eof() const { return eof_; }
+  bool compressed() const { return compressed_; }
+  // At least this many readable bytes follow the end of the data (for simdjson).
+  static constexpr size_t kPadding = 64;
+  // Called before a read that would block: the place to flush output.
+  void set_idle_hook(std::function<void()> f) { idle_ = std::move(f); }
+  // Total size if known (regular files), for progress; 0 otherwise.
+  uint64_t size_hint() const { return size_hint_; }
+
+ private:
+  Input() = default;
+  std::string name_;
+  std::unique_ptr<ByteSource> src_;
+  std::vector<uint8_t> buf_;
+  const uint8_t* base_ = nullptr;
+  size_t pos_ = 0, end_ = 0;
+  uint64_t offset_ = 0;
+  bool eof_ = false, compressed_ = false;
+  void* map_ = nullptr;
+  size_t map_len_ = 0;
+  uint64_t size_hint_ = 0;
+  std::function<void()> idle_;
+};
+
+class Output {
+ public:
+  explicit Output(int fd, size_t capacity = 1 << 20);
+  ~Output();
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
+
+  // Room for n bytes at the returned pointer; commit() what was written.
+  uint8_t* reserve(size_t n) {
+    if (cap_ - len_ < n) make_room(n);
+    return buf_.get() + len_;
+  }
+  void commit(size_t n) { len_ += n; }
+  void write(const void* p, size_t n);
+  void put(char c) { *reserve(1) = static_cast<uint8_t>(c); len_++; }
+  void flush();
+  size_t pending() const { return len_; }
+  int fd() const { return fd_; }
+  // Bytes written to the fd so far.
+  uint64_t written() const { return written_; }
+
+ private:
+  void make_room(size_t n);
+  int fd_;
+  std::unique_ptr<uint8_t[]> buf_;
+  size_t cap_, len_ = 0;
+  uint64_t written_ = 0;
+};
+
+// Writes all of p to fd; throws BrokenPipe on EPIPE, Error otherwise.
+void write_all(int fd, const void* p, size_t n);
+
+}  // namespace tick

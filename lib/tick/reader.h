@@ -1,0 +1,119 @@
+// Reading a tick stream: framing and integrity (RecordReader), then the
+// stream's context of schemas and symbols and in-place views of data records
+// (Decoder). Problems are reported with the byte offset where they start.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "tick/error.h"
+#include "tick/format.h"
+#include "tick/io.h"
+#include "tick/schema.h"
+#include "tick/symbols.h"
+
+namespace tick {
+
+// A stream of a major version this build cannot read.
+struct VersionError : Error {
+  using Error::Error;
+};
+
+struct Record {
+  RecordHeader h;
+  const uint8_t* bytes = nullptr;  // the header, followed by the payload
+  uint64_t offset = 0;             // of the header in the stream
+  const uint8_t* payload() const { return bytes + kHeaderSize; }
+  size_t size() const { return kHeaderSize + h.length; }
+};
+
+class RecordReader {
+ public:
+  enum class Status { Ok, End, Bad };
+  explicit RecordReader(Input& in) : in_(in) {}
+
+  // The next record. On Bad, problem() says what and where; resync() (or
+  // the following next()) skips to the next valid record.
+  Status next(Record& r);
+  // Skips past a bad region to the next record whose header and CRC hold;
+  // false if the input ended first. skipped() says how many bytes it passed.
+  bool resync();
+  const std::string& problem() const { return problem_; }
+  uint64_t problem_offset() const { return problem_offset_; }
+  uint64_t skipped() const { return skipped_; }
+
+  // Records for which this returns false are passed over without checking
+  // their CRC (O(1)), e.g. data records of unwanted tables. They are not
+  // returned by next().
+  void set_skip(std::function<bool(const RecordHeader&)> f) { skip_ = std::move(f); }
+  // Records passed over by set_skip, and bytes in them.
+  uint64_t passed_over() const { return passed_over_; }
+  Input& input() { return in_; }
+
+ private:
+  Status bad(uint64_t offset, std::string why);
+  Input& in_;
+  std::string problem_;
+  uint64_t problem_offset_ = 0, skipped_ = 0, passed_over_ = 0;
+  bool need_resync_ = false, last_unverified_ = false;
+  std::function<bool(const RecordHeader&)> skip_;
+};
+
+// A data record, viewed in place.
+struct DataView {
+  const Table* table = nullptr;
+  uint16_t table_id = 0;
+  uint32_t rows = 0;
+  uint64_t seq = 0;
+  std::vector<const uint8_t*> cols;  // column starts; for strings the offsets
+  std::vector<const uint8_t*> heap;  // for strings: the bytes
+
+  template <class T>
+  T get(int col, uint32_t row) const {
+    T v;
+    std::memcpy(&v, cols[col] + sizeof(T) * row, sizeof(T));
+    return v;
+  }
+  std::string_view string(int col, uint32_t row) const {
+    uint32_t a = load32(cols[col] + 4 * row), b = load32(cols[col] + 4 * (row + 1));
+    return {reinterpret_cast<const char*>(heap[col]) + a, b - a};
+  }
+  int64_t time(uint32_t row) const { return get<int64_t>(table->time_col, row); }
+  uint32_t sym(uint32_t row) const { return get<uint32_t>(table->sym_col, row); }
+};
+
+class Decoder {
+ public:
+  enum class Kind { Header, Schema, Symbols, Data, EndOfDay, Heartbeat, Unknown };
+  // Applies a record; returns its kind, or throws Error (without location;
+  // the caller adds the offset) for a record that contradicts the context.
+  Kind apply(const Record& r);
+
+  bool started() const { return started_; }
+  // Increments at each header: ids from an earlier context are void.
+  uint64_t generation() const { return generation_; }
+  const std::vector<Table>& tables() const { return tables_; }
+  const SymbolTable& syms() const { return syms_; }
+  const DataView& data() const { return view_; }
+  // For EndOfDay and Heartbeat records.
+  int32_t eod_date() const { return eod_date_; }
+  int64_t heartbeat_time() const { return hb_time_; }
+  uint64_t control_seq() const { return ctl_seq_; }
+
+ private:
+  void data(const Record& r);
+  bool started_ = false;
+  uint64_t generation_ = 0;
+  std::vector<Table> tables_;
+  SymbolTable syms_;
+  DataView view_;
+  int32_t eod_date_ = 0;
+  int64_t hb_time_ = 0;
+  uint64_t ctl_seq_ = 0;
+};
+
+// Payload size of a data record of `rows` rows, given the string heap sizes.
+size_t data_payload_size(const Table& t, uint32_t rows, const std::vector<size_t>& heap_bytes);
+
+}  // namespace tick

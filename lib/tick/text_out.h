@@ -1,0 +1,54 @@
+// Rows as text: JSON lines, CSV, and an aligned table for terminals.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tick/io.h"
+#include "tick/reader.h"
+
+namespace tick {
+
+enum class Format { tick, json, csv, table };
+std::optional<Format> format_from_name(std::string_view s);
+
+class TextWriter {
+ public:
+  // csv_table_column: CSV rows start with the table name (several tables in
+  // one output); otherwise a header names just the columns.
+  TextWriter(Output& out, Format f, bool csv_table_column = true);
+  // Writes rows sel[0..n) of the decoder's current data record (all rows
+  // 0..n when sel is null).
+  void rows(const Decoder& d, const uint32_t* sel, uint32_t n);
+  void eod(int32_t date, uint64_t seq);
+
+ private:
+  struct Layout {
+    uint64_t generation = 0;
+    int table = -1;
+    std::vector<std::string> keys;  // JSON: `{"table":"t","col":` / `,"col":`
+    std::vector<int> widths;        // table format
+  };
+  const Layout& layout(const Decoder& d);
+  void header(const Decoder& d, const Layout& l);
+  void json_row(const DataView& v, const SymbolTable& s, const Layout& l, uint32_t r);
+  void csv_row(const DataView& v, const SymbolTable& s, uint32_t r);
+  void table_row(const DataView& v, const SymbolTable& s, const Layout& l, uint32_t r);
+  // Writes one value as text; returns false for null. quote: JSON quoting.
+  void value(const DataView& v, const SymbolTable& s, int c, uint32_t r, Format f);
+
+  Output& out_;
+  Format fmt_;
+  bool csv_table_col_;
+  std::vector<Layout> layouts_;
+  uint64_t last_gen_ = 0;
+  int last_table_ = -1;
+  uint64_t rows_since_header_ = 0;
+};
+
+// JSON string body escaping (no quotes), appended to out.
+void json_escape(Output& out, std::string_view s);
+
+}  // namespace tick

@@ -1,0 +1,90 @@
+// Writing a tick stream: rows gathered by column into a TableBatch, records
+// framed and checksummed straight into an Output buffer.
+#pragma once
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+#include "tick/format.h"
+#include "tick/io.h"
+#include "tick/reader.h"
+#include "tick/schema.h"
+#include "tick/symbols.h"
+
+namespace tick {
+
+// Rows of one table, by column, built one row at a time.
+class TableBatch {
+ public:
+  explicit TableBatch(const Table& t);
+  const Table& table() const { return *table_; }
+  uint32_t rows() const { return rows_; }
+  bool empty() const { return rows_ == 0; }
+
+  // A row is begun, its columns set in any order, then ended (unset columns
+  // become null) or aborted (nothing of it stays).
+  void begin_row();
+  template <class T>
+  void set(int col, T v) {
+    std::memcpy(cols_[col].data.data() + size_t{rows_} * sizeof(T), &v, sizeof(T));
+    set_[col] = 1;
+  }
+  void set_string(int col, std::string_view s);
+  bool is_set(int col) const { return set_[col] != 0; }
+  void end_row();
+  void abort_row();
+  // Appends row `row` of a view of the same table.
+  void append(const DataView& v, uint32_t row);
+
+  // The id given to unset symbol columns (the writer's id of "").
+  uint32_t null_sym = 0;
+
+  size_t payload_size() const;
+  void encode(uint8_t* out, uint64_t seq) const;
+  void clear();
+
+ private:
+  struct Col {
+    Type type;
+    int width;
+    std::vector<uint8_t> data;      // fixed width values, or string offsets
+    std::vector<uint8_t> heap;      // string bytes
+  };
+  void set_null(int col);
+  const Table* table_;
+  std::vector<Col> cols_;
+  std::vector<uint8_t> set_;
+  uint32_t rows_ = 0, cap_ = 0;
+};
+
+// Frames one record into out.
+void write_record(Output& out, RecordType type, uint16_t table, const uint8_t* payload,
+                  uint32_t len);
+void write_stream_header(Output& out);
+void write_schema(Output& out, uint16_t id, const Table& t);
+// Symbols [first, syms.size()) as one Symbols record (none if empty).
+void write_symbols(Output& out, const SymbolTable& syms, uint32_t first);
+void write_eod(Output& out, int32_t date, uint64_t seq);
+void write_heartbeat(Output& out, int64_t time, uint64_t seq);
+// A data record holding the selected rows of a view (same ids, same context).
+void write_subset(Output& out, const DataView& v, const uint32_t* rows, uint32_t n);
+
+// A stream of our own making: header, schemas, the dictionary as it grows.
+class StreamWriter {
+ public:
+  explicit StreamWriter(Output& out) : out_(out) {}
+  void begin(const Schema& s);
+  SymbolTable& syms() { return syms_; }
+  // Writes the batch as one data record (new symbols first).
+  void data(uint16_t table, const TableBatch& b, uint64_t seq = 0);
+  void eod(int32_t date, uint64_t seq = 0);
+  Output& out() { return out_; }
+
+ private:
+  Output& out_;
+  SymbolTable syms_;
+  uint32_t syms_written_ = 0;
+};
+
+}  // namespace tick

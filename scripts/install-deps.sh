@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what tick needs to build, test and benchmark, from Debian's archive
+# and the npm registry. Idempotent: does nothing when everything is present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+debs=(
+  build-essential cmake pkg-config
+  libcli11-dev libsimdjson-dev libzstd-dev librdkafka-dev libwebsockets-dev catch2
+  zstd jq kcat python3-kafka python3-websockets
+)
+# Benchmarks and fuzzing want a few more; only installed when asked for.
+if [ "${TICK_DEPS:-}" = bench ] || [ "${TICK_DEPS:-}" = all ]; then
+  debs+=(time clang nodejs npm)
+fi
+
+missing=()
+for p in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ "${TICK_DEPS:-}" = bench ] || [ "${TICK_DEPS:-}" = all ]; then
+  if [ ! -d bench/node_modules/@duckdb/node-api ]; then
+    echo "install-deps: installing @duckdb/node-api into bench/" >&2
+    (cd bench && npm install --no-audit --no-fund --silent >/dev/null)
+  fi
+fi

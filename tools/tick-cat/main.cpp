@@ -1,0 +1,72 @@
+// tick-cat: decode tick streams to text, or encode text (-e) to a tick stream.
+#include <unistd.h>
+
+#include "tick/cli.h"
+#include "tick/copy.h"
+#include "tick/diag.h"
+#include "tick/schema.h"
+#include "tick/text_in.h"
+
+using namespace tick;
+
+int main(int argc, char** argv) {
+  CLI::App app{"Decode tick streams to text, or encode JSON lines or CSV to a tick stream.",
+               "tick-cat"};
+  std::vector<std::string> files;
+  std::string format, schema_file, in_format = "json", on_error = "fail", rejects, unit = "ns";
+  bool encode = false, ignore_unknown = false;
+  uint32_t batch = 4096;
+  cli::FilterArgs filters;
+  app.add_option("files", files, "Inputs (default: standard input; - is standard input)");
+  app.add_flag("-e,--encode", encode, "Encode text to a tick stream");
+  app.add_option("--schema", schema_file, "Schema file (native or kdb+ sym.q), for -e");
+  app.add_option("--in", in_format, "Text input format for -e: json or csv")
+      ->check(CLI::IsMember({"json", "csv"}));
+  cli::add_format(app, format);
+  cli::add_filters(app, filters);
+  app.add_option("--on-error", on_error, "On bad input: fail (stop, exit 1) or skip (go on)")
+      ->check(CLI::IsMember({"fail", "skip"}));
+  app.add_option("--rejects", rejects, "With -e and --on-error skip: write rejected lines here");
+  app.add_option("--time-unit", unit, "Unit of epoch numbers in time columns: s, ms, us or ns")
+      ->check(CLI::IsMember({"s", "ms", "us", "ns"}));
+  app.add_option("--batch", batch, "With -e: rows per record at most")->check(CLI::Range(1u, 1u << 24));
+  app.add_flag("--ignore-unknown", ignore_unknown, "With -e: ignore fields that are not in the schema");
+
+  return cli::run(app, argc, argv, [&] {
+    if (files.empty()) files.push_back("-");
+    Output out(STDOUT_FILENO);
+    if (encode) {
+      if (schema_file.empty()) throw UsageError("-e needs --schema FILE");
+      cli::resolve_format("tick", STDOUT_FILENO);  // refuses a terminal
+      Schema schema = load_schema(schema_file);
+      EncodeOptions o;
+      o.in = in_format == "csv" ? EncodeOptions::In::csv : EncodeOptions::In::json;
+      o.table = filters.tables;
+      o.unit = *time_unit_from_name(unit);
+      o.skip_errors = on_error == "skip";
+      o.rejects = rejects;
+      o.batch_rows = batch;
+      o.ignore_unknown = ignore_unknown;
+      Encoder enc(schema, out, o);
+      for (const auto& f : files) {
+        auto in = Input::open(f, /*allow_mmap=*/false);
+        enc.encode(*in);
+      }
+      if (enc.rejected()) warn(str(enc.rejected(), " lines rejected", rejects.empty() ? "" : " (see " + rejects + ")"));
+      return 0;
+    }
+    if (!schema_file.empty()) throw UsageError("--schema is for -e (encoding)");
+    CopyOptions o;
+    o.format = cli::resolve_format(format, STDOUT_FILENO);
+    o.filter = filters.spec();
+    o.skip_bad = on_error == "skip";
+    o.csv_table_column = o.filter.tables.size() != 1;
+    Copier copier(out, o);
+    for (const auto& f : files) {
+      auto in = Input::open(f);
+      copier.copy(*in);
+    }
+    copier.flush();
+    return copier.problems() ? 1 : 0;
+  });
+}

@@ -1,0 +1,78 @@
+// tick-gen: synthetic trades and quotes as a tick stream.
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "tick/cli.h"
+#include "tick/clock.h"
+#include "tick/gen.h"
+#include "tick/copy.h"
+#include "tick/schema.h"
+#include "tick/signals.h"
+#include <cstring>
+#include <thread>
+
+using namespace tick;
+
+int main(int argc, char** argv) {
+  CLI::App app{"Generate synthetic trades and quotes as a tick stream.", "tick-gen"};
+  GenOptions o;
+  std::string start, format;
+  bool print_schema = false;
+  app.add_option("--syms", o.syms, "Number of symbols")->check(CLI::Range(1u, 10'000'000u));
+  app.add_option("--rate", o.rate, "Rows per second (0: as fast as possible)")->check(CLI::NonNegativeNumber);
+  app.add_option("--count", o.count, "Rows to write (0: no limit)");
+  app.add_option("--duration", o.duration, "Seconds to run (0: no limit)")->check(CLI::NonNegativeNumber);
+  app.add_option("--batch", o.batch, "Rows per record at most")->check(CLI::Range(1u, 1u << 24));
+  app.add_option("--seed", o.seed, "Random seed: the same seed gives the same bytes");
+  app.add_option("--start", start, "Time of the first row (ISO-8601); rows are --step apart");
+  app.add_option("--step", o.step, "Nanoseconds between rows' times (default 1000000)")
+      ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
+  app.add_flag("--print-schema", print_schema, "Print the schema of the generated tables and exit");
+  cli::add_format(app, format);
+
+  return cli::run(app, argc, argv, [&] {
+    if (print_schema) {
+      std::fputs(format_schema(gen_schema()).c_str(), stdout);
+      return 0;
+    }
+    if (!start.empty()) {
+      auto t = parse_timestamp(start);
+      if (!t) throw UsageError("bad --start '" + start + "' (want ISO-8601)");
+      o.start = *t;
+    }
+    Format f = cli::resolve_format(format, STDOUT_FILENO);
+    if (f != Format::tick) {
+      // Text: the generator's stream goes through the same decoder tick-cat uses.
+      int fds[2];
+      if (::pipe(fds) != 0) throw Error("pipe: " + std::string(std::strerror(errno)));
+      std::thread producer([&] {
+        try {
+          Output pipe_out(fds[1]);
+          generate(o, pipe_out);
+        } catch (...) {
+        }
+        ::close(fds[1]);
+      });
+      Output out(STDOUT_FILENO);
+      CopyOptions co;
+      co.format = f;
+      Copier copier(out, co);
+      auto in = Input::from_fd(fds[0], "tick-gen");
+      try {
+        copier.copy(*in);
+        copier.flush();
+      } catch (...) {
+        request_stop();
+        ::close(fds[0]);
+        producer.join();
+        throw;
+      }
+      producer.join();
+      return 0;
+    }
+    Output out(STDOUT_FILENO);
+    generate(o, out);
+    return 0;
+  });
+}
