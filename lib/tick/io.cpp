@@ -1,6 +1,9 @@
 #include "tick/io.h"
 
 #include <fcntl.h>
+#ifndef F_SETPIPE_SZ
+#define F_SETPIPE_SZ 1031
+#endif
 #include <poll.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -72,6 +75,8 @@ class ZstdSource : public ByteSource {
         in_pos_ = 0;
         if (in_len_ == 0) raw_eof_ = true;
       }
+      // last_ == 0: at a frame boundary with nothing left to flush.
+      if (in_pos_ == in_len_ && raw_eof_ && last_ == 0) return 0;
       ZSTD_inBuffer ib{in_.data(), in_len_, in_pos_};
       ZSTD_outBuffer ob{dst, cap, 0};
       size_t r = ZSTD_decompressStream(ds_, &ob, &ib);
@@ -80,10 +85,7 @@ class ZstdSource : public ByteSource {
         fail(name_, ": zstd: ", ZSTD_getErrorName(r), " (compressed offset ", consumed_ + in_pos_, ")");
       last_ = r;
       if (ob.pos > 0) return ob.pos;
-      if (raw_eof_ && in_pos_ == in_len_) {
-        if (last_ != 0) fail(name_, ": zstd: truncated compressed input");
-        return 0;
-      }
+      if (raw_eof_ && in_pos_ == in_len_ && last_ != 0) fail(name_, ": zstd: truncated compressed input");
     }
   }
   bool would_block() override { return in_pos_ == in_len_ && raw_->would_block(); }
@@ -98,6 +100,17 @@ class ZstdSource : public ByteSource {
   size_t last_ = 0;
   ZSTD_DStream* ds_;
 };
+
+}  // namespace
+
+// A pipe's default 64 KiB buffer means a context switch every 64 KiB; a
+// larger one lets each side move a megabyte per system call.
+void grow_pipe(int fd) {
+  struct stat st{};
+  if (::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode)) ::fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+}
+
+namespace {
 
 bool is_zstd(const uint8_t* p, size_t n) {
   return n >= 4 && p[0] == 0x28 && p[1] == 0xB5 && p[2] == 0x2F && p[3] == 0xFD;
@@ -138,6 +151,7 @@ std::unique_ptr<Input> Input::from_fd(int fd, std::string name, bool allow_mmap)
       }
     }
   }
+  grow_pipe(fd);
   auto src = std::make_unique<FdSource>(fd, name, owned);
   // Peek at the first bytes to recognise zstd.
   std::vector<uint8_t> head(4);
@@ -191,7 +205,9 @@ size_t Input::fill(size_t n) {
 }
 
 Output::Output(int fd, size_t capacity)
-    : fd_(fd), buf_(new uint8_t[capacity]), cap_(capacity) {}
+    : fd_(fd), buf_(new uint8_t[capacity]), cap_(capacity) {
+  grow_pipe(fd);
+}
 
 Output::~Output() {
   try {

@@ -105,6 +105,9 @@ class Output {
   uint64_t written_ = 0;
 };
 
+// Raises a pipe's buffer to 1 MiB (no-op for other kinds of fd).
+void grow_pipe(int fd);
+
 // Writes all of p to fd; throws BrokenPipe on EPIPE, Error otherwise.
 void write_all(int fd, const void* p, size_t n);
 

@@ -1,0 +1,24 @@
+# Shared helpers for end-to-end tests: sourced, not run.
+set -euo pipefail
+TEST_NAME=$(basename "$0" .sh)
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/tick-$TEST_NAME.XXXXXX")
+trap 'rc=$?; [ $rc -eq 0 ] && rm -rf "$WORK"; exit $rc' EXIT
+cd "$WORK"
+PY=/usr/bin/python3
+checks=0
+
+die() { echo "FAIL [$TEST_NAME]: $*" >&2; exit 1; }
+ok() { checks=$((checks + 1)); }
+# expect_eq ACTUAL EXPECTED WHAT
+expect_eq() { [ "$1" == "$2" ] || die "$3: expected '$2', got '$1'"; ok; }
+# expect_match TEXT REGEX WHAT
+expect_match() { [[ "$1" =~ $2 ]] || die "$3: '$1' does not match /$2/"; ok; }
+# expect_status N CMD...: runs CMD, checks its exit status, keeps stderr in $WORK/err
+expect_status() {
+  local want=$1; shift
+  set +e; "$@" > "$WORK/out" 2> "$WORK/err"; local got=$?; set -e
+  [ "$got" -eq "$want" ] || die "'$*' exited $got, expected $want; stderr: $(head -c 500 "$WORK/err")"
+  ok
+}
+same_files() { cmp -s "$1" "$2" || die "$3: $1 and $2 differ ($(cmp "$1" "$2" 2>&1 | head -1))"; ok; }
+done_ok() { echo "PASS [$TEST_NAME]: $checks checks"; }
