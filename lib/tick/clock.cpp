@@ -4,6 +4,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <unistd.h>
+#include <algorithm>
+
+#include "tick/error.h"
 
 namespace tick {
 
@@ -36,23 +41,50 @@ int32_t day_of(int64_t ns) {
   return static_cast<int32_t>(d);
 }
 
-int64_t now_ns() {
+namespace {
+struct FakeClock {
+  bool on = false;
+  int64_t start = 0, real0 = 0;
+  double speed = 1;
+};
+int64_t real_now() {
   using namespace std::chrono;
-  int64_t real = duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count();
-  static const int64_t offset = [real] {
-    const char* f = std::getenv("TICK_FAKE_TIME");
-    if (!f || !*f) return int64_t{0};
-    auto t = parse_timestamp(f);
-    int64_t v = 0;
-    if (!t) {
-      auto r = std::from_chars(f, f + std::strlen(f), v);
-      if (r.ec != std::errc()) return int64_t{0};
-      t = v;
-    }
-    return *t - real;
-  }();
-  return real + offset;
+  return duration_cast<nanoseconds>(system_clock::now().time_since_epoch()).count();
 }
+const FakeClock& fake() {
+  static const FakeClock f = [] {
+    FakeClock c;
+    const char* t = std::getenv("TICK_FAKE_TIME");
+    if (!t || !*t) return c;
+    auto v = parse_timestamp(t);
+    if (!v) {
+      int64_t n = 0;
+      auto r = std::from_chars(t, t + std::strlen(t), n);
+      if (r.ec != std::errc()) return c;
+      v = n;
+    }
+    c.on = true;
+    c.start = *v;
+    c.real0 = real_now();
+    if (const char* s = std::getenv("TICK_FAKE_SPEED")) c.speed = std::max(1e-3, std::atof(s));
+    return c;
+  }();
+  return f;
+}
+}  // namespace
+
+int64_t now_ns() {
+  const FakeClock& f = fake();
+  if (!f.on) return real_now();
+  return f.start + static_cast<int64_t>(static_cast<double>(real_now() - f.real0) * f.speed);
+}
+
+int64_t real_delay(int64_t clock_ns) {
+  const FakeClock& f = fake();
+  if (!f.on || f.speed == 1) return clock_ns;
+  return static_cast<int64_t>(static_cast<double>(clock_ns) / f.speed);
+}
+
 
 namespace {
 constexpr char kDigits2[] =
@@ -190,19 +222,29 @@ std::optional<int32_t> parse_date(std::string_view s) {
   if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 0, 4, y) || !digits(s, 5, 2, m) ||
       !digits(s, 8, 2, d))
     return std::nullopt;
-  if (m < 1 || m > 12 || d < 1 || d > 31) return std::nullopt;
-  int32_t days = days_from_civil(y, m, d);
-  int yy;
-  unsigned mm, dd;
-  civil_from_days(days, yy, mm, dd);
-  if (static_cast<int>(mm) != m) return std::nullopt;  // 2026-02-30
-  return days;
+  if (m < 1 || m > 12 || d < 1) return std::nullopt;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (d > kDays[m - 1] + (m == 2 && leap)) return std::nullopt;  // 2026-02-30
+  return days_from_civil(y, m, d);
 }
 
 std::optional<int64_t> parse_timestamp(std::string_view s) {
   if (s.size() < 10) return std::nullopt;
-  auto d = parse_date(s.substr(0, 10));
-  if (!d) return std::nullopt;
+  // Rows in a feed share their date: remember the last one parsed.
+  thread_local char last_text[10] = {};
+  thread_local int32_t last_days = 0;
+  thread_local bool have_last = false;
+  std::optional<int32_t> d;
+  if (have_last && std::memcmp(s.data(), last_text, 10) == 0) {
+    d = last_days;
+  } else {
+    d = parse_date(s.substr(0, 10));
+    if (!d) return std::nullopt;
+    std::memcpy(last_text, s.data(), 10);
+    last_days = *d;
+    have_last = true;
+  }
   int64_t ns = int64_t{*d} * kNsPerDay;
   if (s.size() == 10) return ns;
   if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return std::nullopt;
@@ -262,6 +304,55 @@ int64_t unit_ns(TimeUnit u) {
     case TimeUnit::ns: return 1;
   }
   return 1;
+}
+
+DayRoll::DayRoll(const std::string& roll, const std::string& tz) : tz_(tz) {
+  size_t end;
+  auto r = parse_tod(roll, 0, end, 23);
+  if (!r || end != roll.size()) throw UsageError("bad roll time '" + roll + "' (want HH:MM)");
+  roll_ns_ = *r;
+  utc_ = tz.empty() || tz == "UTC" || tz == "Etc/UTC";
+  if (!utc_) {
+    std::string path = "/usr/share/zoneinfo/" + tz;
+    if (tz.find("..") != std::string::npos || ::access(path.c_str(), R_OK) != 0)
+      throw UsageError("unknown time zone '" + tz + "' (not in /usr/share/zoneinfo)");
+    // The C library's zone is process-wide; the tools use one zone each.
+    ::setenv("TZ", tz.c_str(), 1);
+    ::tzset();
+  }
+}
+
+int64_t DayRoll::local_offset(int64_t t) const {
+  if (utc_) return 0;
+  time_t s = static_cast<time_t>(t >= 0 ? t / kNsPerSec : (t - kNsPerSec + 1) / kNsPerSec);
+  struct tm l;
+  ::localtime_r(&s, &l);
+  return int64_t{l.tm_gmtoff} * kNsPerSec;
+}
+
+int32_t DayRoll::day_of(int64_t t) const {
+  int64_t w = t + local_offset(t) - roll_ns_ + (roll_ns_ >= kNsPerDay / 2 ? kNsPerDay : 0);
+  return tick::day_of(w);
+}
+
+int64_t DayRoll::next_roll(int64_t t) const {
+  int32_t d = day_of(t);
+  // The roll that ends day d happens at local time roll_ns_ on date e.
+  int32_t e = roll_ns_ >= kNsPerDay / 2 ? d : d + 1;
+  int64_t local = int64_t{e} * kNsPerDay + roll_ns_;
+  int64_t guess = local - local_offset(local);
+  // Across an offset change the first guess can be an hour off: step to
+  // the exact first instant of the next day.
+  for (int i = 0; i < 3 && day_of(guess) <= d; i++) guess = local - local_offset(guess + kNsPerSec);
+  if (day_of(guess) <= d) guess += 3600 * kNsPerSec;
+  while (day_of(guess - kNsPerSec) > d) guess -= kNsPerSec;
+  return guess;
+}
+
+std::string DayRoll::describe() const {
+  char b[32];
+  size_t n = format_timespan(b, roll_ns_);
+  return std::string(b, 5 < n ? 5 : n) + " " + (utc_ ? std::string("UTC") : tz_);
 }
 
 }  // namespace tick

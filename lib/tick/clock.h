@@ -16,9 +16,32 @@ int32_t days_from_civil(int y, unsigned m, unsigned d);
 void civil_from_days(int32_t z, int& y, unsigned& m, unsigned& d);
 int32_t day_of(int64_t ns);  // floor(ns / day)
 
-// Wall clock, ns since the epoch. TICK_FAKE_TIME (ISO-8601 or ns) fixes the
-// start for tests; time then runs from there at real speed.
+// Wall clock, ns since the epoch. For tests, TICK_FAKE_TIME (ISO-8601 or
+// ns) sets the time at start, and TICK_FAKE_SPEED (default 1) how many
+// seconds of it pass in one real second.
 int64_t now_ns();
+// Real nanoseconds to wait for `clock_ns` of now_ns() time to pass.
+int64_t real_delay(int64_t clock_ns);
+
+// The day roll: a day ends at a local time of day in a time zone (default
+// midnight UTC) and is named by the calendar date most of it falls on, so a
+// 17:00 America/New_York roll names the evening's trading by the next date.
+class DayRoll {
+ public:
+  // roll: HH:MM; tz: a zoneinfo name ("" or "UTC" for UTC). Throws UsageError.
+  DayRoll(const std::string& roll = "00:00", const std::string& tz = "UTC");
+  // The date (days since 1970-01-01) of the trading day holding instant t.
+  int32_t day_of(int64_t t) const;
+  // The first instant after t that belongs to a later day.
+  int64_t next_roll(int64_t t) const;
+  std::string describe() const;
+
+ private:
+  int64_t local_offset(int64_t t) const;  // seconds east of UTC at t, in ns
+  int64_t roll_ns_ = 0;
+  std::string tz_;
+  bool utc_ = true;
+};
 
 // Text forms. Buffers must hold 32 bytes; these return the length written.
 // 2026-11-23T14:30:00.123456789Z

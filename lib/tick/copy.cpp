@@ -1,5 +1,8 @@
 #include "tick/copy.h"
 
+#include <time.h>
+
+#include "tick/clock.h"
 #include "tick/diag.h"
 #include "tick/error.h"
 #include "tick/writer.h"
@@ -24,7 +27,35 @@ void Copier::problem(Input& in, uint64_t offset, const std::string& why, RecordR
   warn(where);
 }
 
+// Waits until the rows are due: at their recorded pace times speed, or at
+// rate rows a second, counted from the first row written.
+void Copier::pace(const DataView& v, const uint32_t* sel, uint32_t n) {
+  int64_t now = now_ns();
+  int64_t target;
+  if (opt_.speed > 0) {
+    int64_t t = v.time(sel ? sel[0] : 0);
+    if (t == kNullLong) return;
+    if (pace_data0_ == INT64_MIN) {
+      pace_data0_ = t;
+      pace_wall0_ = now;
+    }
+    target = pace_wall0_ + static_cast<int64_t>(static_cast<double>(t - pace_data0_) / opt_.speed);
+  } else {
+    if (paced_rows_ == 0) pace_wall0_ = now;
+    target = pace_wall0_ + static_cast<int64_t>(static_cast<double>(paced_rows_) * 1e9 / opt_.rate);
+    paced_rows_ += n;
+  }
+  if (target <= now) return;
+  out_.flush();
+  int64_t d = real_delay(target - now);
+  timespec ts{static_cast<time_t>(d / kNsPerSec), static_cast<long>(d % kNsPerSec)};
+  ::nanosleep(&ts, nullptr);
+}
+
 void Copier::copy(Input& in) {
+  saw_eod_ = false;
+  const bool by_seq = opt_.seq_from > 0 || opt_.seq_to < UINT64_MAX;
+  const bool paced = opt_.speed > 0 || opt_.rate > 0;
   in.set_idle_hook([this] { out_.flush(); });
   RecordReader rr(in);
   Decoder dec;
@@ -39,6 +70,10 @@ void Copier::copy(Input& in) {
     if (st == RecordReader::Status::Bad) {
       problem(in, rr.problem_offset(), rr.problem(), &rr);
       continue;
+    }
+    if (by_seq && r.h.type == RecordType::Data && r.h.length >= kDataPrefix) {
+      uint64_t seq = load64(r.payload() + 8);
+      if (seq < opt_.seq_from || seq > opt_.seq_to) continue;
     }
     Decoder::Kind kind;
     try {
@@ -62,6 +97,7 @@ void Copier::copy(Input& in) {
         if (!filter_.want_table(v.table_id)) break;
         if (!filter_.by_rows()) {
           rows_ += v.rows;
+          if (paced && v.rows) pace(v, nullptr, v.rows);
           if (tick) out_.write(r.bytes, r.size());
           else text_.rows(dec, nullptr, v.rows);
           break;
@@ -69,12 +105,14 @@ void Copier::copy(Input& in) {
         uint32_t n = filter_.select(v, sel_);
         rows_ += n;
         if (n == 0) break;
+        if (paced) pace(v, sel_.data(), n);
         if (!tick) text_.rows(dec, sel_.data(), n);
         else if (n == v.rows) out_.write(r.bytes, r.size());
         else write_subset(out_, v, sel_.data(), n);
         break;
       }
       case Decoder::Kind::EndOfDay:
+        saw_eod_ = true;
         if (tick) out_.write(r.bytes, r.size());
         else text_.eod(dec.eod_date(), dec.control_seq());
         break;

@@ -1,6 +1,7 @@
 // The loop at the heart of tick-cat, tick-replay and tick-sub: read records,
 // keep the stream's context, filter, and write them as tick or as text.
 #pragma once
+#include <climits>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -17,6 +18,9 @@ struct CopyOptions {
   FilterSpec filter;
   bool skip_bad = false;         // resync past corrupt regions instead of stopping
   bool csv_table_column = true;  // false when one table is asked for
+  uint64_t seq_from = 0, seq_to = UINT64_MAX;  // data records by sequence number
+  double speed = 0;  // pace rows at their recorded pace times this (0: off)
+  double rate = 0;   // or at this many rows a second (0: off)
 };
 
 class Copier {
@@ -29,16 +33,21 @@ class Copier {
   // Problems reported in skip mode.
   uint64_t problems() const { return problems_; }
   uint64_t rows() const { return rows_; }
+  // An end-of-day record was read in the current input.
+  bool saw_eod() const { return saw_eod_; }
   void flush() { out_.flush(); }
 
  private:
   void problem(Input& in, uint64_t offset, const std::string& why, RecordReader* rr);
+  void pace(const DataView& v, const uint32_t* sel, uint32_t n);
   Output& out_;
   CopyOptions opt_;
   Filter filter_;
   TextWriter text_;
   std::vector<uint32_t> sel_;
-  uint64_t problems_ = 0, rows_ = 0;
+  uint64_t problems_ = 0, rows_ = 0, paced_rows_ = 0;
+  int64_t pace_data0_ = INT64_MIN, pace_wall0_ = 0;
+  bool saw_eod_ = false;
 };
 
 }  // namespace tick

@@ -30,6 +30,7 @@ class FdSource : public ByteSource {
   }
   size_t read(uint8_t* dst, size_t cap) override {
     while (true) {
+      if (stop_requested()) return 0;
       ssize_t r = ::read(fd_, dst, cap);
       if (r >= 0) return static_cast<size_t>(r);
       // A stop signal ends the input as if it were closed, so the tool
@@ -49,6 +50,10 @@ class FdSource : public ByteSource {
   bool would_block() override {
     pollfd p{fd_, POLLIN, 0};
     return ::poll(&p, 1, 0) == 0;
+  }
+  bool wait(int timeout_ms) override {
+    pollfd p{fd_, POLLIN, 0};
+    return ::poll(&p, 1, timeout_ms) != 0;
   }
  private:
   int fd_;
@@ -89,6 +94,7 @@ class ZstdSource : public ByteSource {
     }
   }
   bool would_block() override { return in_pos_ == in_len_ && raw_->would_block(); }
+  bool wait(int timeout_ms) override { return in_pos_ < in_len_ || raw_->wait(timeout_ms); }
 
  private:
   std::unique_ptr<ByteSource> raw_;
@@ -127,6 +133,7 @@ std::unique_ptr<Input> Input::open(const std::string& path, bool allow_mmap) {
 }
 
 std::unique_ptr<Input> Input::from_fd(int fd, std::string name, bool allow_mmap) {
+  // (Followed files are opened with allow_mmap false: they grow.)
   std::unique_ptr<Input> in(new Input());
   in->name_ = name;
   bool owned = fd != 0;
@@ -195,6 +202,7 @@ size_t Input::fill(size_t n) {
     size_t room = buf_.size() - kPadding - end_;
     size_t r = src_->read(buf_.data() + end_, room);
     if (r == 0) {
+      if (follow_ && !stop_requested() && follow_()) continue;
       eof_ = true;
       break;
     }
@@ -207,6 +215,15 @@ size_t Input::fill(size_t n) {
 Output::Output(int fd, size_t capacity)
     : fd_(fd), buf_(new uint8_t[capacity]), cap_(capacity) {
   grow_pipe(fd);
+}
+
+Output::Output(Sink sink, size_t capacity)
+    : fd_(-1), sink_(std::move(sink)), buf_(new uint8_t[capacity]), cap_(capacity) {}
+
+void Output::emit(const uint8_t* p, size_t n) {
+  if (sink_) sink_(p, n);
+  else write_all(fd_, p, n);
+  written_ += n;
 }
 
 Output::~Output() {
@@ -239,8 +256,7 @@ void Output::flush() {
   if (len_ == 0) return;
   size_t n = len_;
   len_ = 0;
-  write_all(fd_, buf_.get(), n);
-  written_ += n;
+  emit(buf_.get(), n);
 }
 
 void Output::make_room(size_t n) {
@@ -254,8 +270,7 @@ void Output::make_room(size_t n) {
 void Output::write(const void* p, size_t n) {
   if (n >= cap_ / 2) {
     flush();
-    write_all(fd_, p, n);
-    written_ += n;
+    emit(static_cast<const uint8_t*>(p), n);
     return;
   }
   std::memcpy(reserve(n), p, n);

@@ -33,6 +33,8 @@ class ByteSource {
   virtual size_t read(uint8_t* dst, size_t cap) = 0;
   // True if a read now would wait for data.
   virtual bool would_block() { return false; }
+  // Waits up to timeout_ms for data (or the end); false on timeout.
+  virtual bool wait(int timeout_ms) { (void)timeout_ms; return true; }
 };
 
 class Input {
@@ -58,6 +60,11 @@ class Input {
   static constexpr size_t kPadding = 64;
   // Called before a read that would block: the place to flush output.
   void set_idle_hook(std::function<void()> f) { idle_ = std::move(f); }
+  // Waits up to timeout_ms for more input; false on timeout.
+  bool wait(int timeout_ms) { return avail() > 0 || eof_ || !src_ || src_->wait(timeout_ms); }
+  // Follow mode (tail -F): at the end of what a file holds, keep_waiting()
+  // is asked whether to wait for more (it sleeps) or to end the input.
+  void set_follow(std::function<bool()> keep_waiting) { follow_ = std::move(keep_waiting); }
   // Total size if known (regular files), for progress; 0 otherwise.
   uint64_t size_hint() const { return size_hint_; }
 
@@ -74,11 +81,16 @@ class Input {
   size_t map_len_ = 0;
   uint64_t size_hint_ = 0;
   std::function<void()> idle_;
+  std::function<bool()> follow_;
 };
 
 class Output {
  public:
+  using Sink = std::function<void(const uint8_t*, size_t)>;
   explicit Output(int fd, size_t capacity = 1 << 20);
+  // Buffered bytes go to sink instead of an fd (always whole records when
+  // the writer reserves a record at a time).
+  explicit Output(Sink sink, size_t capacity = 1 << 20);
   ~Output();
   Output(const Output&) = delete;
   Output& operator=(const Output&) = delete;
@@ -99,7 +111,9 @@ class Output {
 
  private:
   void make_room(size_t n);
+  void emit(const uint8_t* p, size_t n);
   int fd_;
+  Sink sink_;
   std::unique_ptr<uint8_t[]> buf_;
   size_t cap_, len_ = 0;
   uint64_t written_ = 0;

@@ -359,6 +359,42 @@ struct Encoder::Impl {
     return false;
   }
 
+  // One field of a row of table t; false with err set when rejected.
+  bool json_field(const Table& t, TableBatch& b, sj::field field, size_t& expect) {
+    sj::raw_json_string key = field.key();
+    int col = -1;
+    // Fields usually come in schema order: try the next column first.
+    if (expect < t.columns.size() && key.unsafe_is_equal(t.columns[expect].name)) {
+      col = static_cast<int>(expect);
+    } else {
+      for (size_t i = 0; i < t.columns.size(); i++)
+        if (key.unsafe_is_equal(t.columns[i].name)) {
+          col = static_cast<int>(i);
+          break;
+        }
+    }
+    if (col < 0) {
+      std::string_view k;
+      if (field.unescaped_key().get(k)) return bad("bad field name");
+      if (k == "table") {
+        std::string_view name;
+        if (field.value().get_string().get(name) || name != t.name)
+          return bad(str("\"table\" does not match -t ", t.name));
+        return true;
+      }
+      // A column name written with escapes still names the column.
+      col = t.find(k);
+      if (col < 0) {
+        if (opt.ignore_unknown) return true;
+        return bad(str("unknown column '", k.substr(0, 64), "' for table ", t.name));
+      }
+    }
+    if (b.is_set(col)) return bad(str("column ", t.columns[col].name, " appears twice"));
+    if (!json_value(b, col, t.columns[col], field.value())) return false;
+    expect = col + 1;
+    return true;
+  }
+
   // One JSON line into its table's batch; false with err set when rejected.
   bool json_line(const char* p, size_t len, size_t cap, uint64_t& rows) {
     sj::document doc;
@@ -367,77 +403,64 @@ struct Encoder::Impl {
     if (auto e = doc.get_object().get(obj))
       return bad(e == simdjson::INCORRECT_TYPE ? "not a JSON object" : simdjson::error_message(e));
     int tid = fixed_table;
-    if (tid < 0) {
+    TableBatch* b = nullptr;
+    size_t expect = 0;
+    bool rescan = false;
+    auto start = [&](int id) {
+      b = &batch_for(id);
+      b->begin_row();
+    };
+    if (tid >= 0) start(tid);
+    // One pass when the table is known or is the first field (as tick-cat
+    // writes it); otherwise find "table", rewind, and read the row again.
+    for (auto f : obj) {
+      sj::field field;
+      if (auto e = std::move(f).get(field)) {
+        if (b) b->abort_row();
+        return bad(simdjson::error_message(e));
+      }
+      if (!b) {
+        std::string_view name;
+        if (!field.key().unsafe_is_equal("table") || field.value().get_string().get(name)) {
+          rescan = true;
+          break;
+        }
+        tid = table_by_name(name);
+        if (tid < 0) return bad(str("unknown table '", name.substr(0, 64), "'"));
+        start(tid);
+        continue;
+      }
+      if (!json_field(schema.tables[tid], *b, std::move(field), expect)) {
+        b->abort_row();
+        return false;
+      }
+    }
+    if (rescan) {
       std::string_view name;
+      if (obj.reset().error()) return bad("bad object");
       auto e = obj.find_field_unordered("table").get_string().get(name);
-      if (e == simdjson::NO_SUCH_FIELD)
-        return bad("no \"table\" field (give the table with -t)");
+      if (e == simdjson::NO_SUCH_FIELD) return bad("no \"table\" field (give the table with -t)");
       if (e) return bad(str("\"table\": ", simdjson::error_message(e)));
       tid = table_by_name(name);
       if (tid < 0) return bad(str("unknown table '", name.substr(0, 64), "'"));
       if (obj.reset().error()) return bad("bad object");
+      start(tid);
+      for (auto f : obj) {
+        sj::field field;
+        if (auto e2 = std::move(f).get(field)) {
+          b->abort_row();
+          return bad(simdjson::error_message(e2));
+        }
+        if (!json_field(schema.tables[tid], *b, std::move(field), expect)) {
+          b->abort_row();
+          return false;
+        }
+      }
     }
-    const Table& t = schema.tables[tid];
-    TableBatch& b = batch_for(tid);
-    b.begin_row();
-    size_t expect = 0;
-    for (auto field : obj) {
-      sj::raw_json_string key;
-      if (auto e = field.key().get(key)) {
-        b.abort_row();
-        return bad(simdjson::error_message(e));
-      }
-      int col = -1;
-      // Fields usually come in schema order: try the next column first.
-      if (expect < t.columns.size() && key.unsafe_is_equal(t.columns[expect].name)) {
-        col = static_cast<int>(expect);
-      } else {
-        for (size_t i = 0; i < t.columns.size(); i++)
-          if (key.unsafe_is_equal(t.columns[i].name)) {
-            col = static_cast<int>(i);
-            break;
-          }
-      }
-      if (col < 0) {
-        std::string_view k;
-        if (field.unescaped_key().get(k)) {
-          b.abort_row();
-          return bad("bad field name");
-        }
-        if (k == "table") {
-          std::string_view name;
-          if (field.value().get_string().get(name) || name != t.name) {
-            b.abort_row();
-            return bad(str("\"table\" does not match -t ", t.name));
-          }
-          continue;
-        }
-        // A column name written with escapes still names the column.
-        col = t.find(k);
-        if (col < 0) {
-          if (opt.ignore_unknown) continue;
-          b.abort_row();
-          return bad(str("unknown column '", k.substr(0, 64), "' for table ", t.name));
-        }
-      }
-      if (b.is_set(col)) {
-        b.abort_row();
-        return bad(str("column ", t.columns[col].name, " appears twice"));
-      }
-      sj::value val;
-      if (auto e = field.value().get(val)) {
-        b.abort_row();
-        return bad(simdjson::error_message(e));
-      }
-      if (!json_value(b, col, t.columns[col], val)) {
-        b.abort_row();
-        return false;
-      }
-      expect = col + 1;
-    }
+    if (!b) return bad("no \"table\" field (give the table with -t)");
     // Anything left after the object is a second value on the line.
     if (!doc.current_location().error()) {
-      b.abort_row();
+      b->abort_row();
       return bad("trailing content after the JSON object");
     }
     end_row(tid, rows);

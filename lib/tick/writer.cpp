@@ -68,6 +68,15 @@ void TableBatch::append(const DataView& v, uint32_t row) {
   rows_++;
 }
 
+void TableBatch::append(const DataView& v, uint32_t row, const std::vector<uint32_t>& map) {
+  append(v, row);
+  for (size_t i = 0; i < cols_.size(); i++) {
+    if (cols_[i].type != Type::symbol) continue;
+    uint8_t* p = cols_[i].data.data() + 4 * (size_t{rows_} - 1);
+    store32(p, map[load32(p)]);
+  }
+}
+
 size_t TableBatch::payload_size() const {
   size_t n = kDataPrefix;
   for (const auto& c : cols_)

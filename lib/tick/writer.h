@@ -36,6 +36,8 @@ class TableBatch {
   void abort_row();
   // Appends row `row` of a view of the same table.
   void append(const DataView& v, uint32_t row);
+  // The same, with symbol ids translated through map (another dictionary).
+  void append(const DataView& v, uint32_t row, const std::vector<uint32_t>& map);
 
   // The id given to unset symbol columns (the writer's id of "").
   uint32_t null_sym = 0;

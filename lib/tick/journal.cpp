@@ -1,0 +1,352 @@
+#include "tick/journal.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "tick/diag.h"
+#include "tick/error.h"
+#include "tick/signals.h"
+#include <algorithm>
+
+namespace tick {
+
+Journal::Journal(JournalOptions o, int downstream) : opt_(std::move(o)), down_(downstream) {
+  buf_ = std::make_unique<Output>([this](const uint8_t* p, size_t n) { write_out(p, n); });
+  // TableBatch keeps a pointer to its Table: the vector must never move.
+  schema_.tables.reserve(kMaxTables);
+}
+
+Journal::~Journal() {
+  try {
+    close();
+  } catch (...) {
+  }
+}
+
+std::string Journal::file_for(const std::string& dir, int32_t day) {
+  return dir + "/" + date_string(day) + ".tick";
+}
+
+void Journal::write_out(const uint8_t* p, size_t n) {
+  if (fd_ < 0) return;
+  write_all(fd_, p, n);
+  unsynced_ = true;
+  if (opt_.fsync == FsyncPolicy::always) sync();
+  if (down_ >= 0) write_all(down_, p, n);
+}
+
+void Journal::sync() {
+  if (fd_ >= 0 && unsynced_ && ::fdatasync(fd_) != 0) fail(path_, ": fdatasync: ", std::strerror(errno));
+  unsynced_ = false;
+  last_sync_ = now_ns();
+}
+
+void Journal::open(int64_t now) {
+  if (::mkdir(opt_.dir.c_str(), 0755) != 0 && errno != EEXIST)
+    fail(opt_.dir, ": ", std::strerror(errno));
+  int32_t d = opt_.roll.day_of(now);
+  next_roll_ = opt_.roll.next_roll(now);
+  struct stat st{};
+  if (::stat(file_for(opt_.dir, d).c_str(), &st) == 0 && st.st_size > 0)
+    recover(d);
+  else
+    start_file(d);
+  last_sync_ = now;
+}
+
+void Journal::start_file(int32_t day) {
+  day_ = day;
+  seq_ = 0;
+  path_ = file_for(opt_.dir, day);
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd_ < 0) fail(path_, ": ", std::strerror(errno));
+  // Each file is self-contained: header, every table, the whole dictionary.
+  write_stream_header(*buf_);
+  for (size_t i = 0; i < schema_.tables.size(); i++)
+    write_schema(*buf_, static_cast<uint16_t>(i), schema_.tables[i]);
+  write_symbols(*buf_, syms_, 0);
+  syms_written_ = syms_.size();
+}
+
+void Journal::recover(int32_t day) {
+  day_ = day;
+  path_ = file_for(opt_.dir, day);
+  uint64_t good_end = 0, size = 0;
+  std::string why;
+  {
+    auto in = Input::open(path_);
+    size = in->size_hint();
+    RecordReader rr(*in);
+    Decoder dec;
+    Record r;
+    while (true) {
+      auto st = rr.next(r);
+      if (st == RecordReader::Status::End) break;
+      if (st == RecordReader::Status::Ok) {
+        try {
+          auto k = dec.apply(r);
+          if (k == Decoder::Kind::Data) seq_ = dec.data().seq;
+          good_end = r.offset + r.size();
+          continue;
+        } catch (const Error& e) {
+          why = e.what();
+          if (r.offset + r.size() < size)
+            fail(path_, ":", r.offset, ": ", why, "; run tick-log check --repair");
+          break;
+        }
+      }
+      why = rr.problem();
+      uint64_t at = rr.problem_offset();
+      if (rr.resync())
+        fail(path_, ":", at, ": ", why, ", and valid records follow it: not a torn tail; ",
+             "run tick-log check --repair ", path_);
+      break;
+    }
+    for (const auto& t : dec.tables()) {
+      schema_.tables.push_back(t);
+      batches_.push_back(nullptr);
+    }
+    for (uint32_t i = 0; i < dec.syms().size(); i++) syms_.intern(dec.syms().name(i));
+    syms_written_ = syms_.size();
+    if (!dec.started()) good_end = 0;
+  }
+  if (good_end < size) {
+    // Keep the torn bytes beside the journal, then cut them off.
+    std::string bad = path_ + ".bad";
+    int in = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+    int out = ::open(bad.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (in < 0 || out < 0) fail(bad, ": ", std::strerror(errno));
+    std::vector<uint8_t> tail(size - good_end);
+    if (::pread(in, tail.data(), tail.size(), static_cast<off_t>(good_end)) != static_cast<ssize_t>(tail.size()))
+      fail(path_, ": cannot read the torn tail");
+    write_all(out, tail.data(), tail.size());
+    ::fsync(out);
+    ::close(out);
+    ::close(in);
+    if (::truncate(path_.c_str(), static_cast<off_t>(good_end)) != 0)
+      fail(path_, ": truncate: ", std::strerror(errno));
+    warn(str(path_, ":", good_end, ": cut a torn tail of ", size - good_end, " bytes into ", bad,
+             " (", why, ")"));
+  }
+  if (good_end == 0) {
+    schema_.tables.clear();
+    batches_.clear();
+    syms_.clear();
+    seq_ = 0;
+    start_file(day);
+    return;
+  }
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd_ < 0) fail(path_, ": ", std::strerror(errno));
+  // Downstream joins mid-file: give it the context (not journaled again).
+  if (down_ >= 0) {
+    Output pre(down_);
+    write_stream_header(pre);
+    for (size_t i = 0; i < schema_.tables.size(); i++)
+      write_schema(pre, static_cast<uint16_t>(i), schema_.tables[i]);
+    write_symbols(pre, syms_, 0);
+    pre.flush();
+  }
+}
+
+void Journal::update(SourceMap& m, const Decoder& in) {
+  if (m.generation != in.generation()) {
+    m = SourceMap{};
+    m.generation = in.generation();
+  }
+  const auto& tables = in.tables();
+  for (; m.tables_seen < tables.size(); m.tables_seen++) {
+    const Table& t = tables[m.tables_seen];
+    int j = schema_.index(t.name);
+    if (j < 0) {
+      if (schema_.tables.size() >= kMaxTables) fail("too many tables (", kMaxTables, ")");
+      j = static_cast<int>(schema_.tables.size());
+      schema_.tables.push_back(t);
+      batches_.push_back(nullptr);
+      write_schema(*buf_, static_cast<uint16_t>(j), schema_.tables[j]);
+    } else if (!schema_.tables[j].same_columns(t)) {
+      fail("table ", t.name, " does not match the journal's (", format_schema(Schema{{schema_.tables[j]}}).substr(0, 200),
+           ")");
+    }
+    m.tables.push_back(j);
+  }
+  const auto& syms = in.syms();
+  for (; m.syms_seen < syms.size(); m.syms_seen++) m.syms.push_back(syms_.intern(syms.name(m.syms_seen)));
+}
+
+void Journal::append(const SourceMap& m, const DataView& v, const Record& r) {
+  const int jt = m.tables[v.table_id];
+  const Table& t = schema_.tables[jt];
+  if (opt_.batch_rows || opt_.batch_ns) {
+    auto& b = batches_[jt];
+    if (!b) b = std::make_unique<TableBatch>(t);
+    bool was_empty = true;
+    for (const auto& bb : batches_) was_empty = was_empty && (!bb || bb->empty());
+    for (uint32_t i = 0; i < v.rows; i++) {
+      b->append(v, i, m.syms);
+      if (opt_.batch_rows && b->rows() >= opt_.batch_rows) {
+        if (syms_.size() > syms_written_) {
+          write_symbols(*buf_, syms_, syms_written_);
+          syms_written_ = syms_.size();
+        }
+        size_t len = b->payload_size();
+        uint8_t* p = buf_->reserve(kHeaderSize + len);
+        b->encode(p + kHeaderSize, ++seq_);
+        write_header(p, RecordType::Data, static_cast<uint16_t>(jt), p + kHeaderSize, static_cast<uint32_t>(len));
+        buf_->commit(kHeaderSize + len);
+        b->clear();
+      }
+    }
+    if (was_empty && opt_.batch_ns) batch_deadline_ = now_ns() + opt_.batch_ns;
+    return;
+  }
+  if (syms_.size() > syms_written_) {
+    write_symbols(*buf_, syms_, syms_written_);
+    syms_written_ = syms_.size();
+  }
+  const uint32_t len = r.h.length;
+  uint8_t* p = buf_->reserve(kHeaderSize + len);
+  uint8_t* q = p + kHeaderSize;
+  std::memcpy(q, r.payload(), len);
+  for (size_t c = 0; c < t.columns.size(); c++) {
+    if (t.columns[c].type != Type::symbol) continue;
+    uint8_t* col = q + (v.cols[c] - r.payload());
+    for (uint32_t i = 0; i < v.rows; i++) store32(col + 4 * i, m.syms[load32(col + 4 * i)]);
+  }
+  store64(q + 8, ++seq_);
+  write_header(p, RecordType::Data, static_cast<uint16_t>(jt), q, len);
+  buf_->commit(kHeaderSize + len);
+}
+
+void Journal::flush_batches() {
+  batch_deadline_ = 0;
+  for (size_t i = 0; i < batches_.size(); i++) {
+    auto& b = batches_[i];
+    if (!b || b->empty()) continue;
+    if (syms_.size() > syms_written_) {
+      write_symbols(*buf_, syms_, syms_written_);
+      syms_written_ = syms_.size();
+    }
+    size_t len = b->payload_size();
+    uint8_t* p = buf_->reserve(kHeaderSize + len);
+    b->encode(p + kHeaderSize, ++seq_);
+    write_header(p, RecordType::Data, static_cast<uint16_t>(i), p + kHeaderSize, static_cast<uint32_t>(len));
+    buf_->commit(kHeaderSize + len);
+    b->clear();
+  }
+}
+
+void Journal::flush() { buf_->flush(); }
+
+int64_t Journal::next_deadline() const {
+  int64_t d = next_roll_;
+  if (batch_deadline_) d = std::min(d, batch_deadline_);
+  if (unsynced_ && opt_.fsync == FsyncPolicy::interval) d = std::min(d, last_sync_ + opt_.fsync_interval_ns);
+  return d;
+}
+
+void Journal::tick(int64_t now) {
+  if (batch_deadline_ && now >= batch_deadline_) {
+    flush_batches();
+    buf_->flush();
+  }
+  if (opt_.fsync == FsyncPolicy::interval && unsynced_ && now - last_sync_ >= opt_.fsync_interval_ns) sync();
+  if (now >= next_roll_) roll(now);
+}
+
+void Journal::roll(int64_t now) {
+  int32_t nd = opt_.roll.day_of(now);
+  next_roll_before_ = next_roll_;
+  next_roll_ = opt_.roll.next_roll(now);
+  if (nd <= day_) return;  // the clock went back: a day never rolls twice
+  if (nd > day_ + 1)
+    warn(str("the clock jumped from ", date_string(day_), " to ", date_string(nd), ": rolling once, ",
+             nd - day_ - 1, " days have no journal"));
+  int64_t at = next_roll_before_;
+  flush_batches();
+  write_eod(*buf_, day_, seq_);
+  buf_->flush();
+  sync();
+  ::close(fd_);
+  fd_ = -1;
+  warn(str("end of day ", date_string(day_), " at ", timestamp_string(at), " (", opt_.roll.describe(),
+           "), seq ", seq_, "; now ", file_for(opt_.dir, nd)));
+  start_file(nd);
+  buf_->flush();
+}
+
+void Journal::close() {
+  if (fd_ < 0) return;
+  flush_batches();
+  buf_->flush();
+  sync();
+  ::close(fd_);
+  fd_ = -1;
+}
+
+}  // namespace tick
+
+namespace tick {
+
+void journal_stream(Journal& j, Input& in, bool skip_bad) {
+  RecordReader rr(in);
+  Decoder dec;
+  SourceMap m;
+  in.set_idle_hook([&] {
+    // Quiet input: deliver what is pending, then keep the clock-driven work
+    // going until there is more to read.
+    j.flush();
+    while (!stop_requested()) {
+      int64_t now = now_ns();
+      j.tick(now);
+      j.flush();
+      int64_t wait = real_delay(j.next_deadline() - now) / 1'000'000 + 1;
+      if (in.wait(static_cast<int>(std::clamp<int64_t>(wait, 1, 1000)))) return;
+    }
+  });
+  auto problem = [&](uint64_t off, const std::string& why, bool resync) {
+    std::string where = str(in.name(), ":", off, ": ", why);
+    if (!skip_bad) {
+      j.close();
+      throw Error(where);
+    }
+    if (resync) where += rr.resync() ? str(" (skipped ", rr.skipped(), " bytes)") : " (skipped to the end)";
+    warn(where);
+  };
+  Record r;
+  while (true) {
+    auto st = rr.next(r);
+    if (st == RecordReader::Status::End) break;
+    if (st == RecordReader::Status::Bad) {
+      problem(rr.problem_offset(), rr.problem(), true);
+      continue;
+    }
+    Decoder::Kind k;
+    try {
+      k = dec.apply(r);
+      if (k == Decoder::Kind::Header || k == Decoder::Kind::Schema || k == Decoder::Kind::Symbols)
+        j.update(m, dec);
+      else if (k == Decoder::Kind::Data)
+        j.append(m, dec.data(), r);
+      // End-of-day and heartbeat records from upstream are not journaled:
+      // the journal's own clock decides its day.
+    } catch (const VersionError& e) {
+      j.close();
+      throw Error(str(in.name(), ":", r.offset, ": ", e.what()));
+    } catch (const BrokenPipe&) {
+      throw;
+    } catch (const Error& e) {
+      problem(r.offset, e.what(), false);
+      continue;
+    }
+    int64_t now = now_ns();
+    if (now >= j.next_deadline()) j.tick(now);
+  }
+  j.close();
+}
+
+}  // namespace tick

@@ -1,0 +1,106 @@
+// The journal: the tickerplant's write-ahead log, one file a day.
+//
+// Records from any number of input streams are appended to DIR/DATE.tick in
+// the journal's own context (its tables and dictionary: input symbols are
+// remapped), each data record numbered with the next sequence number. What
+// is appended goes downstream only after it is written to the file (and
+// synced, as the fsync policy says), so anything downstream ever saw is in
+// the journal.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tick/clock.h"
+#include "tick/reader.h"
+#include "tick/schema.h"
+#include "tick/symbols.h"
+#include "tick/writer.h"
+
+namespace tick {
+
+enum class FsyncPolicy { always, interval, never };
+
+struct JournalOptions {
+  std::string dir;
+  FsyncPolicy fsync = FsyncPolicy::interval;
+  int64_t fsync_interval_ns = kNsPerSec;
+  uint32_t batch_rows = 0;  // coalesce rows per table up to this many (0: off)
+  int64_t batch_ns = 0;     // or for this long (0: off)
+  DayRoll roll;
+};
+
+// What the journal knows of one input stream's context.
+struct SourceMap {
+  uint64_t generation = 0;
+  std::vector<int> tables;      // input table id -> journal table id
+  std::vector<uint32_t> syms;   // input sym id -> journal sym id
+  size_t tables_seen = 0;
+  uint32_t syms_seen = 0;
+};
+
+class Journal {
+ public:
+  // downstream: fd that receives what is journaled (-1: none).
+  Journal(JournalOptions o, int downstream);
+  ~Journal();
+
+  // Opens (or recovers) the journal of the day holding `now`. A torn tail is
+  // cut into FILE.bad; corruption before the tail is an error.
+  void open(int64_t now);
+  // Follows an input's context after a header, schema or symbol record.
+  // Throws Error if an input table conflicts with the journal's.
+  void update(SourceMap& m, const Decoder& in);
+  // Appends a data record of the input (by its map).
+  void append(const SourceMap& m, const DataView& v, const Record& r);
+  // Writes what is pending to the file, then downstream.
+  void flush();
+  // Time-driven work: batch deadline, fsync interval, day roll.
+  void tick(int64_t now);
+  // The next instant tick() has work to do.
+  int64_t next_deadline() const;
+  // Flushes, syncs and closes.
+  void close();
+
+  const std::string& path() const { return path_; }
+  int32_t day() const { return day_; }
+  uint64_t seq() const { return seq_; }
+  static std::string file_for(const std::string& dir, int32_t day);
+
+ private:
+  void start_file(int32_t day);
+  void recover(int32_t day);
+  void roll(int64_t now);
+  void flush_batches();
+  void write_out(const uint8_t* p, size_t n);
+  void sync();
+  uint32_t journal_sym(std::string_view s);
+
+  JournalOptions opt_;
+  int down_;
+  int fd_ = -1;
+  std::string path_;
+  int32_t day_ = 0;
+  uint64_t seq_ = 0;
+  Schema schema_;
+  SymbolTable syms_;
+  uint32_t syms_written_ = 0;
+  std::vector<std::unique_ptr<TableBatch>> batches_;
+  std::unique_ptr<Output> buf_;  // pending bytes: to the file, then downstream
+  int64_t batch_deadline_ = 0, next_roll_ = 0, next_roll_before_ = 0, last_sync_ = 0;
+  bool unsynced_ = false;
+  std::vector<SourceMap*> sources_;
+};
+
+}  // namespace tick
+
+namespace tick {
+
+// Appends one input stream to the journal until it ends (or a stop signal),
+// keeping time-driven work (batches, fsync, the day roll) going while the
+// input is quiet. A corrupt input stops with an Error naming its offset,
+// after everything before it is journaled; skip_bad resyncs instead.
+void journal_stream(Journal& j, Input& in, bool skip_bad);
+
+}  // namespace tick

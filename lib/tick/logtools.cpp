@@ -1,0 +1,273 @@
+#include "tick/logtools.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <map>
+
+#include "tick/clock.h"
+#include "tick/diag.h"
+#include "tick/error.h"
+#include "tick/progress.h"
+#include "tick/reader.h"
+#include "tick/writer.h"
+
+namespace tick {
+
+namespace {
+std::string base_name(const std::string& p) {
+  size_t s = p.rfind('/');
+  return s == std::string::npos ? p : p.substr(s + 1);
+}
+std::string dir_name(const std::string& p) {
+  size_t s = p.rfind('/');
+  return s == std::string::npos ? "." : (s == 0 ? "/" : p.substr(0, s));
+}
+void fsync_dir(const std::string& path) {
+  int d = ::open(dir_name(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (d >= 0) {
+    ::fsync(d);
+    ::close(d);
+  }
+}
+}  // namespace
+
+int32_t journal_date(const std::string& path) {
+  std::string b = base_name(path);
+  if (b.size() < 15) return INT32_MIN;
+  if (b.substr(10) != ".tick" && b.substr(10) != ".tick.zst") return INT32_MIN;
+  auto d = parse_date(b.substr(0, 10));
+  return d ? *d : INT32_MIN;
+}
+
+std::vector<std::string> journal_files(const std::string& dir) {
+  std::vector<std::pair<int32_t, std::string>> found;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) fail(dir, ": ", std::strerror(errno));
+  while (dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    int32_t day = journal_date(n);
+    if (day != INT32_MIN) found.push_back({day, dir + "/" + n});
+  }
+  ::closedir(d);
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> out;
+  for (size_t i = 0; i < found.size(); i++) {
+    // Both FILE.tick and FILE.tick.zst (mid-compress): read the plain one.
+    if (i + 1 < found.size() && found[i + 1].first == found[i].first) continue;
+    out.push_back(found[i].second);
+  }
+  return out;
+}
+
+bool journal_info(const std::string& path) {
+  auto in = Input::open(path);
+  RecordReader rr(*in);
+  Decoder dec;
+  Record r;
+  Progress prog(base_name(path), in->size_hint());
+  struct TableInfo {
+    uint64_t records = 0, rows = 0;
+  };
+  std::map<std::string, TableInfo> tables;
+  uint64_t records = 0, data = 0, seq_lo = 0, seq_hi = 0, problems = 0;
+  int64_t t_lo = INT64_MAX, t_hi = INT64_MIN;
+  std::vector<std::string> eods;
+  uint32_t syms = 0;
+  while (true) {
+    auto st = rr.next(r);
+    if (st == RecordReader::Status::End) break;
+    if (st == RecordReader::Status::Bad) {
+      problems++;
+      std::string why = rr.problem();
+      uint64_t at = rr.problem_offset();
+      rr.resync();
+      warn(str(path, ":", at, ": ", why, " (", rr.skipped(), " bytes skipped)"));
+      continue;
+    }
+    records++;
+    prog.update(in->offset());
+    try {
+      auto k = dec.apply(r);
+      if (k == Decoder::Kind::Data) {
+        const DataView& v = dec.data();
+        data++;
+        auto& ti = tables[v.table->name];
+        ti.records++;
+        ti.rows += v.rows;
+        if (v.seq) {
+          if (!seq_lo || v.seq < seq_lo) seq_lo = v.seq;
+          seq_hi = std::max(seq_hi, v.seq);
+        }
+        for (uint32_t i = 0; i < v.rows; i++) {
+          int64_t t = v.time(i);
+          if (t == kNullLong) continue;
+          t_lo = std::min(t_lo, t);
+          t_hi = std::max(t_hi, t);
+        }
+      } else if (k == Decoder::Kind::EndOfDay) {
+        eods.push_back(str(date_string(dec.eod_date()), " (seq ", dec.control_seq(), ")"));
+      } else if (k == Decoder::Kind::Schema || k == Decoder::Kind::Header) {
+        for (const auto& t : dec.tables()) tables[t.name];
+      }
+      syms = std::max(syms, dec.syms().size());
+    } catch (const Error& e) {
+      problems++;
+      warn(str(path, ":", r.offset, ": ", e.what()));
+    }
+  }
+  prog.finish();
+  std::printf("%s\n", path.c_str());
+  std::printf("  size      %llu bytes%s\n", static_cast<unsigned long long>(in->offset()),
+              in->compressed() ? " (uncompressed)" : "");
+  std::printf("  records   %llu (%llu data)\n", static_cast<unsigned long long>(records),
+              static_cast<unsigned long long>(data));
+  if (seq_hi) std::printf("  seq       %llu .. %llu\n", static_cast<unsigned long long>(seq_lo),
+                          static_cast<unsigned long long>(seq_hi));
+  if (t_lo <= t_hi) {
+    bool timespan = false;
+    for (const auto& t : dec.tables()) timespan |= t.columns[t.time_col].type == Type::timespan;
+    char a[40], b[40];
+    size_t na = timespan ? format_timespan(a, t_lo) : format_timestamp(a, t_lo);
+    size_t nb = timespan ? format_timespan(b, t_hi) : format_timestamp(b, t_hi);
+    std::printf("  time      %.*s .. %.*s\n", static_cast<int>(na), a, static_cast<int>(nb), b);
+  }
+  std::printf("  syms      %u\n", syms);
+  for (const auto& [name, ti] : tables)
+    std::printf("  table     %-12s %llu rows in %llu records\n", name.c_str(),
+                static_cast<unsigned long long>(ti.rows), static_cast<unsigned long long>(ti.records));
+  for (const auto& e : eods) std::printf("  end of day %s\n", e.c_str());
+  if (eods.empty()) std::printf("  open      (no end-of-day record)\n");
+  if (problems) std::printf("  problems  %llu (see stderr)\n", static_cast<unsigned long long>(problems));
+  std::fflush(stdout);
+  return problems == 0;
+}
+
+bool journal_check(const std::string& path, bool repair) {
+  auto in = Input::open(path);
+  RecordReader rr(*in);
+  Decoder dec;
+  Record r;
+  Progress prog(base_name(path), in->size_hint());
+  std::string tmp = path + ".repair.tmp", bad = path + ".bad";
+  std::unique_ptr<Output> good, badout;
+  int good_fd = -1, bad_fd = -1;
+  if (repair) {
+    if (in->compressed()) fail(path, ": cannot repair a compressed journal (decompress it first)");
+    good_fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (good_fd < 0) fail(tmp, ": ", std::strerror(errno));
+    good = std::make_unique<Output>(good_fd);
+  }
+  const uint8_t* base = in->data();  // mmap'd: offsets index the whole file
+  uint64_t problems = 0, records = 0, bad_bytes = 0;
+  auto keep_bad = [&](uint64_t from, uint64_t len) {
+    if (!repair || len == 0) return;
+    if (bad_fd < 0) {
+      bad_fd = ::open(bad.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+      if (bad_fd < 0) fail(bad, ": ", std::strerror(errno));
+    }
+    write_all(bad_fd, base + from, len);
+    bad_bytes += len;
+  };
+  while (true) {
+    auto st = rr.next(r);
+    if (st == RecordReader::Status::End) break;
+    if (st == RecordReader::Status::Bad) {
+      problems++;
+      std::string why = rr.problem();
+      uint64_t at = rr.problem_offset();
+      bool more = rr.resync();
+      keep_bad(at, rr.skipped());
+      warn(str(path, ":", at, ": ", why, more ? str(" (", rr.skipped(), " bytes to the next good record)")
+                                              : str(" (", rr.skipped(), " bytes to the end)")));
+      continue;
+    }
+    prog.update(in->offset());
+    try {
+      dec.apply(r);
+      records++;
+      if (good) good->write(r.bytes, r.size());
+    } catch (const Error& e) {
+      // A sound record the context cannot take (its symbols were lost in a
+      // corrupt region, say) is set aside with the bad bytes.
+      problems++;
+      warn(str(path, ":", r.offset, ": ", e.what()));
+      keep_bad(r.offset, r.size());
+    }
+  }
+  prog.finish();
+  if (!repair) {
+    if (problems == 0) std::printf("%s: ok, %llu records\n", path.c_str(), static_cast<unsigned long long>(records));
+    return problems == 0;
+  }
+  good->flush();
+  if (::fsync(good_fd) != 0) fail(tmp, ": fsync: ", std::strerror(errno));
+  ::close(good_fd);
+  if (bad_fd >= 0) {
+    ::fsync(bad_fd);
+    ::close(bad_fd);
+  }
+  if (problems == 0) {
+    ::unlink(tmp.c_str());
+    std::printf("%s: ok, %llu records\n", path.c_str(), static_cast<unsigned long long>(records));
+    return true;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) fail(path, ": rename: ", std::strerror(errno));
+  fsync_dir(path);
+  std::printf("%s: repaired: kept %llu records, moved %llu bytes to %s\n", path.c_str(),
+              static_cast<unsigned long long>(records), static_cast<unsigned long long>(bad_bytes), bad.c_str());
+  return false;
+}
+
+void compress_journal(const std::string& path, int level) {
+  auto in = Input::open(path);
+  if (in->compressed()) fail(path, ": already compressed");
+  std::string dst = path + ".zst", tmp = dst + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail(tmp, ": ", std::strerror(errno));
+  ZSTD_CCtx* cc = ZSTD_createCCtx();
+  ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, level);
+  ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
+  std::vector<uint8_t> out(ZSTD_CStreamOutSize());
+  Progress prog(base_name(path), in->size_hint());
+  try {
+    bool last = false;
+    while (!last) {
+      size_t n = in->fill(1 << 20);
+      size_t take = std::min<size_t>(n, 1 << 20);
+      last = in->eof() && take == n;
+      ZSTD_inBuffer ib{in->data(), take, 0};
+      do {
+        ZSTD_outBuffer ob{out.data(), out.size(), 0};
+        size_t r = ZSTD_compressStream2(cc, &ob, &ib, last ? ZSTD_e_end : ZSTD_e_continue);
+        if (ZSTD_isError(r)) fail(path, ": zstd: ", ZSTD_getErrorName(r));
+        write_all(fd, out.data(), ob.pos);
+        if (last ? r == 0 : ib.pos == ib.size) break;
+      } while (true);
+      in->consume(take);
+      prog.update(in->offset());
+    }
+    if (::fsync(fd) != 0) fail(tmp, ": fsync: ", std::strerror(errno));
+  } catch (...) {
+    ZSTD_freeCCtx(cc);
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw;
+  }
+  ZSTD_freeCCtx(cc);
+  ::close(fd);
+  prog.finish();
+  if (::rename(tmp.c_str(), dst.c_str()) != 0) fail(dst, ": rename: ", std::strerror(errno));
+  fsync_dir(dst);
+  if (::unlink(path.c_str()) != 0) fail(path, ": unlink: ", std::strerror(errno));
+  fsync_dir(path);
+}
+
+}  // namespace tick

@@ -1,0 +1,26 @@
+// A progress bar on stderr for long work, only when stderr is a terminal.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace tick {
+
+class Progress {
+ public:
+  Progress(std::string label, uint64_t total);
+  ~Progress();
+  // Cheap to call often: redraws at most ten times a second.
+  void update(uint64_t done) {
+    if (on_ && ++calls_ % 1024 == 0) draw(done, false);
+  }
+  void finish();
+
+ private:
+  void draw(uint64_t done, bool last);
+  std::string label_;
+  uint64_t total_, calls_ = 0;
+  int64_t start_ = 0, last_ = 0;
+  bool on_;
+};
+
+}  // namespace tick

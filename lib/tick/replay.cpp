@@ -1,0 +1,84 @@
+#include "tick/replay.h"
+
+#include <sys/stat.h>
+#include <time.h>
+
+#include <climits>
+
+#include "tick/error.h"
+#include "tick/logtools.h"
+#include "tick/signals.h"
+
+namespace tick {
+
+namespace {
+
+bool is_dir(const std::string& p) {
+  struct stat st{};
+  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::string dir_of(const std::string& p) {
+  size_t s = p.rfind('/');
+  return s == std::string::npos ? "." : p.substr(0, s);
+}
+
+// The first journal in p's directory dated after p, or "".
+std::string next_journal(const std::string& p) {
+  int32_t d = journal_date(p);
+  if (d == INT32_MIN) return {};
+  for (const auto& f : journal_files(dir_of(p)))
+    if (journal_date(f) > d) return f;
+  return {};
+}
+
+void nap_ms(int ms) {
+  timespec ts{0, ms * 1'000'000L};
+  ::nanosleep(&ts, nullptr);
+}
+
+}  // namespace
+
+uint64_t replay(const std::vector<std::string>& paths, Output& out, const ReplayOptions& o) {
+  std::vector<std::string> files;
+  for (const auto& p : paths) {
+    if (p != "-" && is_dir(p)) {
+      auto js = journal_files(p);
+      files.insert(files.end(), js.begin(), js.end());
+    } else {
+      files.push_back(p);
+    }
+  }
+  Copier copier(out, o.copy);
+  for (size_t i = 0; i < files.size() && !stop_requested(); i++) {
+    const std::string& f = files[i];
+    auto in = Input::open(f, /*allow_mmap=*/!o.follow);
+    bool last = i + 1 == files.size();
+    if (o.follow && f != "-") {
+      // At the end of what the file holds: a later file ends this one once
+      // its end of day is read (or, for a day that never closed, once a
+      // last read after the next file appeared finds nothing more).
+      bool saw_next = false;
+      in->set_follow([&, last] {
+        bool has_next = !last || !next_journal(f).empty();
+        if (has_next && (copier.saw_eod() || saw_next)) return false;
+        if (has_next) {
+          saw_next = true;
+          return true;
+        }
+        out.flush();
+        nap_ms(20);
+        return true;
+      });
+    }
+    copier.copy(*in);
+    if (o.follow && last && !stop_requested()) {
+      std::string next = next_journal(f);
+      if (!next.empty()) files.push_back(next);
+    }
+  }
+  copier.flush();
+  return copier.problems();
+}
+
+}  // namespace tick

@@ -1,0 +1,90 @@
+// tick-log: the journal, first stage of the tickerplant; and its maintenance.
+#include <unistd.h>
+
+#include <climits>
+
+#include "tick/cli.h"
+#include "tick/clock.h"
+#include "tick/diag.h"
+#include "tick/journal.h"
+#include "tick/logtools.h"
+
+using namespace tick;
+
+int main(int argc, char** argv) {
+  CLI::App app{"Journal a tick stream to DIR/YYYY-MM-DD.tick, numbering its records, and pass it on.",
+               "tick-log"};
+  app.require_subcommand(0, 1);
+  std::string dir, fsync = "interval", roll_at = "00:00", tz = "UTC", on_error = "fail";
+  double fsync_ms = 1000;
+  uint32_t batch_ms = 0, batch_rows = 0;
+  app.add_option("dir", dir, "Journal directory");
+  app.add_option("--fsync", fsync, "always (before passing on), interval, or never")
+      ->check(CLI::IsMember({"always", "interval", "never"}));
+  app.add_option("--fsync-ms", fsync_ms, "With --fsync interval: milliseconds between syncs")
+      ->check(CLI::Range(1.0, 3600e3));
+  app.add_option("--batch-ms", batch_ms, "Coalesce rows per table for this many milliseconds");
+  app.add_option("--batch-rows", batch_rows, "Coalesce rows per table up to this many rows");
+  app.add_option("--roll-at", roll_at, "Local time of the day roll, HH:MM (default 00:00)");
+  app.add_option("--tz", tz, "Time zone of --roll-at (zoneinfo name, default UTC)");
+  app.add_option("--on-error", on_error, "On corrupt input: fail (stop, exit 1) or skip (resync)")
+      ->check(CLI::IsMember({"fail", "skip"}));
+
+  auto* info = app.add_subcommand("info", "Summarise journals: tables, rows, syms, seq and time ranges");
+  std::vector<std::string> info_files;
+  info->add_option("files", info_files, "Journal files")->required();
+
+  auto* check = app.add_subcommand("check", "Verify journals; exit 1 on corruption");
+  std::vector<std::string> check_files;
+  bool repair = false;
+  check->add_option("files", check_files, "Journal files")->required();
+  check->add_flag("--repair", repair, "Keep every valid record; move bad bytes to FILE.bad");
+
+  auto* compress = app.add_subcommand("compress", "Compress journals with zstd (FILE.tick.zst), atomically");
+  std::vector<std::string> compress_paths;
+  int older_than = 1, level = 3;
+  compress->add_option("paths", compress_paths, "Journal files, or directories")->required();
+  compress->add_option("--older-than", older_than, "In directories: days before today (default 1)")
+      ->check(CLI::Range(1, 100000));
+  compress->add_option("--level", level, "zstd level (default 3)")->check(CLI::Range(1, 19));
+
+  return cli::run(app, argc, argv, [&] {
+    if (*info) {
+      bool ok = true;
+      for (const auto& f : info_files) ok = journal_info(f) && ok;
+      return ok ? 0 : 1;
+    }
+    if (*check) {
+      bool ok = true;
+      for (const auto& f : check_files) ok = journal_check(f, repair) && ok;
+      return ok ? 0 : 1;
+    }
+    if (*compress) {
+      int32_t today = day_of(now_ns());
+      for (const auto& p : compress_paths) {
+        if (journal_date(p) == INT32_MIN && ::access((p + "/.").c_str(), F_OK) == 0) {
+          for (const auto& f : journal_files(p))
+            if (f.size() > 5 && f.substr(f.size() - 5) == ".tick" && today - journal_date(f) >= older_than)
+              compress_journal(f, level);
+        } else {
+          compress_journal(p, level);
+        }
+      }
+      return 0;
+    }
+    if (dir.empty()) throw UsageError("give a journal directory (or a subcommand: info, check, compress)");
+    JournalOptions o;
+    o.dir = dir;
+    o.fsync = fsync == "always" ? FsyncPolicy::always : fsync == "never" ? FsyncPolicy::never : FsyncPolicy::interval;
+    o.fsync_interval_ns = static_cast<int64_t>(fsync_ms * 1e6);
+    o.batch_rows = batch_rows;
+    o.batch_ns = int64_t{batch_ms} * 1'000'000;
+    o.roll = DayRoll(roll_at, tz);
+    bool tty = ::isatty(STDOUT_FILENO);
+    Journal j(o, tty ? -1 : STDOUT_FILENO);  // never binary on a terminal
+    j.open(now_ns());
+    auto in = Input::open("-");
+    journal_stream(j, *in, on_error == "skip");
+    return 0;
+  });
+}

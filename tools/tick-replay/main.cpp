@@ -1,0 +1,37 @@
+// tick-replay: journals and directories of journals, filtered, paced, followed.
+#include <unistd.h>
+
+#include "tick/cli.h"
+#include "tick/replay.h"
+
+using namespace tick;
+
+int main(int argc, char** argv) {
+  CLI::App app{"Replay journals (plain or .zst) and directories of journals, with filters and pacing.",
+               "tick-replay"};
+  std::vector<std::string> paths;
+  std::string format, on_error = "fail";
+  cli::FilterArgs filters;
+  ReplayOptions o;
+  app.add_option("paths", paths, "Journal files or directories (default: standard input)");
+  cli::add_format(app, format);
+  cli::add_filters(app, filters);
+  app.add_option("--seq-from", o.copy.seq_from, "Only data records with sequence number >= N");
+  app.add_option("--seq-to", o.copy.seq_to, "Only data records with sequence number <= N");
+  auto* speed = app.add_option("--speed", o.copy.speed, "Pace at the recorded pace times X")
+                    ->check(CLI::PositiveNumber);
+  app.add_option("--rate", o.copy.rate, "Pace at N rows a second")->check(CLI::PositiveNumber)->excludes(speed);
+  app.add_flag("--follow", o.follow, "Keep reading a growing journal, then the next day's (like tail -F)");
+  app.add_option("--on-error", on_error, "On corrupt input: fail (stop, exit 1) or skip (resync, exit 1 at the end)")
+      ->check(CLI::IsMember({"fail", "skip"}));
+
+  return cli::run(app, argc, argv, [&] {
+    if (paths.empty()) paths.push_back("-");
+    o.copy.format = cli::resolve_format(format, STDOUT_FILENO);
+    o.copy.filter = filters.spec();
+    o.copy.skip_bad = on_error == "skip";
+    o.copy.csv_table_column = o.copy.filter.tables.size() != 1;
+    Output out(STDOUT_FILENO);
+    return replay(paths, out, o) ? 1 : 0;
+  });
+}
