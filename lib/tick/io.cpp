@@ -159,26 +159,11 @@ std::unique_ptr<Input> Input::from_fd(int fd, std::string name, bool allow_mmap)
     }
   }
   grow_pipe(fd);
-  auto src = std::make_unique<FdSource>(fd, name, owned);
-  // Peek at the first bytes to recognise zstd.
-  std::vector<uint8_t> head(4);
-  size_t got = 0;
-  while (got < 4) {
-    size_t r = src->read(head.data() + got, 4 - got);
-    if (r == 0) break;
-    got += r;
-  }
-  head.resize(got);
-  if (is_zstd(head.data(), got)) {
-    in->src_ = std::make_unique<ZstdSource>(std::move(src), name, head);
-    in->compressed_ = true;
-  } else {
-    in->src_ = std::move(src);
-    in->buf_.resize(kChunk + kPadding);
-    std::memcpy(in->buf_.data(), head.data(), got);
-    in->end_ = got;
-  }
-  if (in->buf_.empty()) in->buf_.resize(kChunk + kPadding);
+  // zstd is recognised by its magic when the first bytes arrive (in fill,
+  // so that a tool waiting on a quiet pipe keeps its idle work going).
+  in->src_ = std::make_unique<FdSource>(fd, name, owned);
+  in->sniff_ = true;
+  in->buf_.resize(kChunk + kPadding);
   in->base_ = in->buf_.data();
   return in;
 }
@@ -207,6 +192,15 @@ size_t Input::fill(size_t n) {
       break;
     }
     end_ += r;
+    if (sniff_ && end_ >= 4) {
+      sniff_ = false;
+      if (is_zstd(buf_.data(), end_)) {
+        std::vector<uint8_t> head(buf_.begin(), buf_.begin() + end_);
+        src_ = std::make_unique<ZstdSource>(std::move(src_), name_, std::move(head));
+        compressed_ = true;
+        end_ = 0;
+      }
+    }
   }
   std::memset(buf_.data() + end_, 0, kPadding);
   return avail();

@@ -76,7 +76,7 @@ class Input {
   const uint8_t* base_ = nullptr;
   size_t pos_ = 0, end_ = 0;
   uint64_t offset_ = 0;
-  bool eof_ = false, compressed_ = false;
+  bool eof_ = false, compressed_ = false, sniff_ = false;
   void* map_ = nullptr;
   size_t map_len_ = 0;
   uint64_t size_hint_ = 0;

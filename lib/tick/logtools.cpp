@@ -160,6 +160,7 @@ bool journal_check(const std::string& path, bool repair) {
   std::unique_ptr<Output> good, badout;
   int good_fd = -1, bad_fd = -1;
   if (repair) {
+    in->fill(4);  // recognises zstd
     if (in->compressed()) fail(path, ": cannot repair a compressed journal (decompress it first)");
     good_fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (good_fd < 0) fail(tmp, ": ", std::strerror(errno));
@@ -228,6 +229,7 @@ bool journal_check(const std::string& path, bool repair) {
 
 void compress_journal(const std::string& path, int level) {
   auto in = Input::open(path);
+  in->fill(4);  // recognises zstd
   if (in->compressed()) fail(path, ": already compressed");
   std::string dst = path + ".zst", tmp = dst + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);

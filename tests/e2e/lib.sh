@@ -1,6 +1,8 @@
 # Shared helpers for end-to-end tests: sourced, not run.
 set -euo pipefail
 TEST_NAME=$(basename "$0" .sh)
+HERE=$(cd "$(dirname "$0")" && pwd)
+WALK="/usr/bin/python3 $HERE/tickwalk.py"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tick-$TEST_NAME.XXXXXX")
 trap 'rc=$?; [ $rc -eq 0 ] && rm -rf "$WORK"; exit $rc' EXIT
 cd "$WORK"
