@@ -1,20 +1,53 @@
 #!/usr/bin/env bash
-# make demo: a synthetic feed, shown live as a table, then a look at what it wrote.
+# make demo: a synthetic feed journaled by tick-log, followed live from the
+# journal, then inspected and replayed.
 set -euo pipefail
 BUILD=${1:-build}
 export PATH="$PWD/$BUILD:$PATH"
-SECONDS_TO_RUN=${DEMO_SECONDS:-10}
+SECS=${DEMO_SECONDS:-8}
 dir=$(mktemp -d /tmp/tick-demo.XXXXXX)
+tp="$dir/tp"
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
 
-echo "== tick demo: tick-gen --rate 20 | tee feed.tick | tick-cat -f table (${SECONDS_TO_RUN}s; Ctrl-C to stop)"
-tick-gen --rate 20 --syms 8 --batch 1 --duration "$SECONDS_TO_RUN" | tee "$dir/feed.tick" | tick-cat -f table || true
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-echo
-echo "== the same feed, replayed from the file: trades for AAPL as CSV"
-tick-cat -f csv -t trade -s AAPL "$dir/feed.tick" | head -n 6
-echo
-echo "== and as JSON lines, back and forth through the encoder"
-tick-gen --print-schema > "$dir/schema"
-tick-cat -f json "$dir/feed.tick" | tick-cat -e --schema "$dir/schema" | tick-cat -f json | head -n 3
+say "tickerplant: tick-gen --rate 5000 | tick-log $tp > downstream.tick   (${SECS}s)"
+tick-gen --rate 5000 --syms 50 --duration "$SECS" | tick-log "$tp" > "$dir/downstream.tick" &
+pids+=($!)
+sleep 0.3
+journal=$(ls "$tp"/*.tick)
+
+say "following the journal live: tick-replay --follow $tp -t trade -s AAPL,MSFT"
+tick-replay --follow "$tp" -t trade -s AAPL,MSFT -f table &
+follower=$!
+pids+=($follower)
+for i in $(seq 1 "$SECS"); do
+  sleep 1
+  printf '   ... journal %s: %s bytes\n' "$(basename "$journal")" "$(stat -c %s "$journal")" >&2
+done
+wait "${pids[0]}" || true
+sleep 0.3
+kill "$follower" 2>/dev/null || true
+wait "$follower" 2>/dev/null || true
+
+say "tick-log info $journal"
+tick-log info "$journal"
+
+say "tick-log check: every record's CRC and context"
+tick-log check "$journal"
+
+say "the first second of AAPL trades, as CSV"
+first=$(tick-replay -f json -t trade "$journal" | head -n 1 | sed 's/.*"time":"[0-9-]*T\([0-9:]*\)\..*/\1/')
+tick-replay -f csv -t trade -s AAPL --from "$first" --to "$first.999" "$journal" | head -n 8
+
+say "downstream got exactly the journal's bytes"
+cmp "$dir/downstream.tick" "$journal" && echo "   identical: $(stat -c %s "$journal") bytes"
+
+say "compressed, and read back the same"
+cp "$journal" "$dir/copy.tick" && tick-log compress "$dir/copy.tick"
+tick-replay -f json "$dir/copy.tick.zst" | cmp - <(tick-replay -f json "$journal") && \
+  echo "   $(stat -c %s "$dir/copy.tick.zst") bytes compressed, same rows"
+
 echo
 echo "files in $dir"
