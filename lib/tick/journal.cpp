@@ -14,10 +14,15 @@
 
 namespace tick {
 
+// Small enough to stay in cache between the write to the file and the one
+// downstream.
+constexpr size_t kJournalBuffer = 256 << 10;
+
 Journal::Journal(JournalOptions o, int downstream) : opt_(std::move(o)), down_(downstream) {
-  buf_ = std::make_unique<Output>([this](const uint8_t* p, size_t n) { write_out(p, n); });
+  buf_ = std::make_unique<Output>([this](const uint8_t* p, size_t n) { write_out(p, n); }, kJournalBuffer);
   // TableBatch keeps a pointer to its Table: the vector must never move.
   schema_.tables.reserve(kMaxTables);
+  if (down_ >= 0) grow_pipe(down_);
 }
 
 Journal::~Journal() {
