@@ -15,7 +15,7 @@ Copier::Copier(Output& out, const CopyOptions& o)
 void Copier::problem(Input& in, uint64_t offset, const std::string& why, RecordReader* rr) {
   std::string where = str(in.name(), ":", offset, ": ", why);
   if (!opt_.skip_bad) {
-    out_.flush();
+    flush();
     throw Error(where);
   }
   problems_++;
@@ -46,17 +46,36 @@ void Copier::pace(const DataView& v, const uint32_t* sel, uint32_t n) {
     paced_rows_ += n;
   }
   if (target <= now) return;
-  out_.flush();
+  flush();
   int64_t d = real_delay(target - now);
   timespec ts{static_cast<time_t>(d / kNsPerSec), static_cast<long>(d % kNsPerSec)};
   ::nanosleep(&ts, nullptr);
 }
 
+void Copier::flush_span() {
+  if (!span_len_) return;
+  out_.write_direct(span_, span_len_);
+  span_ = nullptr;
+  span_len_ = 0;
+}
+
+void Copier::pass(const Record& r, bool mapped) {
+  if (!mapped) return out_.write(r.bytes, r.size());
+  if (span_ && span_ + span_len_ == r.bytes && span_len_ < (8u << 20)) {
+    span_len_ += r.size();
+    return;
+  }
+  flush_span();
+  span_ = r.bytes;
+  span_len_ = r.size();
+}
+
 void Copier::copy(Input& in) {
+  const bool mapped = in.mapped();
   saw_eod_ = false;
   const bool by_seq = opt_.seq_from > 0 || opt_.seq_to < UINT64_MAX;
   const bool paced = opt_.speed > 0 || opt_.rate > 0;
-  in.set_idle_hook([this] { out_.flush(); });
+  in.set_idle_hook([this] { flush(); });
   RecordReader rr(in);
   Decoder dec;
   rr.set_skip([this, &dec](const RecordHeader& h) {
@@ -79,7 +98,7 @@ void Copier::copy(Input& in) {
     try {
       kind = dec.apply(r);
     } catch (const VersionError& e) {
-      out_.flush();
+      flush();
       throw Error(str(in.name(), ":", r.offset, ": ", e.what()));
     } catch (const Error& e) {
       problem(in, r.offset, e.what(), nullptr);
@@ -90,7 +109,7 @@ void Copier::copy(Input& in) {
       case Decoder::Kind::Schema:
       case Decoder::Kind::Symbols:
         filter_.update(dec);
-        if (tick) out_.write(r.bytes, r.size());
+        if (tick) pass(r, mapped);
         break;
       case Decoder::Kind::Data: {
         const DataView& v = dec.data();
@@ -98,7 +117,7 @@ void Copier::copy(Input& in) {
         if (!filter_.by_rows()) {
           rows_ += v.rows;
           if (paced && v.rows) pace(v, nullptr, v.rows);
-          if (tick) out_.write(r.bytes, r.size());
+          if (tick) pass(r, mapped);
           else text_.rows(dec, nullptr, v.rows);
           break;
         }
@@ -106,24 +125,30 @@ void Copier::copy(Input& in) {
         rows_ += n;
         if (n == 0) break;
         if (paced) pace(v, sel_.data(), n);
-        if (!tick) text_.rows(dec, sel_.data(), n);
-        else if (n == v.rows) out_.write(r.bytes, r.size());
-        else write_subset(out_, v, sel_.data(), n);
+        if (!tick) {
+          text_.rows(dec, sel_.data(), n);
+        } else if (n == v.rows) {
+          pass(r, mapped);
+        } else {
+          flush_span();
+          write_subset(out_, v, sel_.data(), n);
+        }
         break;
       }
       case Decoder::Kind::EndOfDay:
         saw_eod_ = true;
-        if (tick) out_.write(r.bytes, r.size());
+        if (tick) pass(r, mapped);
         else text_.eod(dec.eod_date(), dec.control_seq());
         break;
       case Decoder::Kind::Heartbeat:
-        if (tick) out_.write(r.bytes, r.size());
+        if (tick) pass(r, mapped);
         break;
       case Decoder::Kind::Unknown:
-        if (tick) out_.write(r.bytes, r.size());  // a newer minor version's record
+        if (tick) pass(r, mapped);  // a newer minor version's record
         break;
     }
   }
+  flush_span();  // the mapping ends with the input
 }
 
 }  // namespace tick

@@ -35,11 +35,20 @@ class Copier {
   uint64_t rows() const { return rows_; }
   // An end-of-day record was read in the current input.
   bool saw_eod() const { return saw_eod_; }
-  void flush() { out_.flush(); }
+  void flush() {
+    flush_span();
+    out_.flush();
+  }
 
  private:
   void problem(Input& in, uint64_t offset, const std::string& why, RecordReader* rr);
   void pace(const DataView& v, const uint32_t* sel, uint32_t n);
+  // Whole records passed through: from a mapped file, runs of them are
+  // written in one call straight from the mapping.
+  void pass(const Record& r, bool mapped);
+  void flush_span();
+  const uint8_t* span_ = nullptr;
+  size_t span_len_ = 0;
   Output& out_;
   CopyOptions opt_;
   Filter filter_;

@@ -56,6 +56,8 @@ class Input {
   uint64_t offset() const { return offset_; }
   bool eof() const { return eof_; }
   bool compressed() const { return compressed_; }
+  // The whole input is mapped: data() pointers stay valid until destruction.
+  bool mapped() const { return map_ != nullptr; }
   // At least this many readable bytes follow the end of the data (for simdjson).
   static constexpr size_t kPadding = 64;
   // Called before a read that would block: the place to flush output.
@@ -102,6 +104,12 @@ class Output {
   }
   void commit(size_t n) { len_ += n; }
   void write(const void* p, size_t n);
+  // Writes p straight to the destination (after what is buffered): for
+  // bytes that stay valid, like a mapped file's.
+  void write_direct(const void* p, size_t n) {
+    flush();
+    emit(static_cast<const uint8_t*>(p), n);
+  }
   void put(char c) { *reserve(1) = static_cast<uint8_t>(c); len_++; }
   void flush();
   size_t pending() const { return len_; }
