@@ -104,6 +104,7 @@ void Copier::copy(Input& in) {
       problem(in, r.offset, e.what(), nullptr);
       continue;
     }
+    if (observer_ && !observer_(r, kind, dec)) break;
     switch (kind) {
       case Decoder::Kind::Header:
       case Decoder::Kind::Schema:
@@ -143,9 +144,15 @@ void Copier::copy(Input& in) {
       case Decoder::Kind::Heartbeat:
         if (tick) pass(r, mapped);
         break;
+      case Decoder::Kind::Protocol:
+        break;  // a conversation's message, not part of the stream
       case Decoder::Kind::Unknown:
         if (tick) pass(r, mapped);  // a newer minor version's record
         break;
+    }
+    if (stop_after_) {
+      stop_after_ = false;
+      break;
     }
   }
   flush_span();  // the mapping ends with the input

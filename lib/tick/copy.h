@@ -3,6 +3,7 @@
 #pragma once
 #include <climits>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -33,6 +34,12 @@ class Copier {
   // Problems reported in skip mode.
   uint64_t problems() const { return problems_; }
   uint64_t rows() const { return rows_; }
+  // Sees every record after it is applied (protocol messages too); returns
+  // false to end the copy of the current input there.
+  using Observer = std::function<bool(const Record&, Decoder::Kind, const Decoder&)>;
+  void set_observer(Observer f) { observer_ = std::move(f); }
+  // From an observer: end the copy once the current record is written.
+  void stop_after() { stop_after_ = true; }
   // An end-of-day record was read in the current input.
   bool saw_eod() const { return saw_eod_; }
   void flush() {
@@ -57,6 +64,8 @@ class Copier {
   uint64_t problems_ = 0, rows_ = 0, paced_rows_ = 0;
   int64_t pace_data0_ = INT64_MIN, pace_wall0_ = 0;
   bool saw_eod_ = false;
+  Observer observer_;
+  bool stop_after_ = false;
 };
 
 }  // namespace tick

@@ -37,6 +37,13 @@ std::string record_type_name(RecordType t) {
     case RecordType::Data: return "data";
     case RecordType::EndOfDay: return "end-of-day";
     case RecordType::Heartbeat: return "heartbeat";
+    case RecordType::Subscribe: return "subscribe";
+    case RecordType::Accept: return "accept";
+    case RecordType::Refuse: return "refuse";
+    case RecordType::EndOfStream: return "end-of-stream";
+    case RecordType::Hello: return "hello";
+    case RecordType::Ack: return "ack";
+    case RecordType::Progress: return "progress";
   }
   return std::string("unknown type 0x") + "0123456789abcdef"[static_cast<uint8_t>(t) >> 4] +
          "0123456789abcdef"[static_cast<uint8_t>(t) & 15];

@@ -13,6 +13,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <climits>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -34,6 +35,15 @@ enum class RecordType : uint8_t {
   Data = 'D',       // N rows of one table, by column
   EndOfDay = 'E',   // the day is complete
   Heartbeat = 'B',  // liveness, with the current time and sequence
+  // The subscription protocol (man 5 tick, SUBSCRIBING):
+  Subscribe = 'Q',    // subscriber -> tick-pub: tables, syms, where to start
+  Accept = 'A',       // tick-pub -> subscriber: where the stream starts
+  Refuse = 'X',       // either way: an error message, then the end
+  EndOfStream = 'Z',  // tick-pub's input ended: nothing more will come
+  // Publishers into tick-log --listen:
+  Hello = 'P',        // publisher -> tick-log: its id and first sequence
+  Ack = 'K',          // tick-log -> publisher: journaled up to a sequence
+  Progress = 'G',     // in the journal: a publisher's last journaled sequence
 };
 
 constexpr size_t pad8(size_t n) { return (n + 7) & ~size_t{7}; }
@@ -61,8 +71,11 @@ uint32_t record_crc(const uint8_t* header, const uint8_t* payload, size_t len);
 void write_header(uint8_t* out, RecordType type, uint16_t table, const uint8_t* payload,
                   uint32_t len);
 
-// Header record payload (16 bytes): magic[8] u16 major u16 minor u32 0.
+// Header record payload (16 bytes): magic[8] u16 major u16 minor i32 date.
+// date: the journal day the stream belongs to (days since 1970-01-01), or
+// kNoDate for a stream that is not a journal's.
 constexpr size_t kHeaderPayload = 16;
+constexpr int32_t kNoDate = INT32_MIN;
 // Data record payload prefix (16 bytes): u32 rows, u32 0, u64 seq.
 constexpr size_t kDataPrefix = 16;
 // End-of-day payload (16 bytes): i32 date (days since epoch), u32 0, u64 seq.

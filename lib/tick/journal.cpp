@@ -70,7 +70,7 @@ void Journal::start_file(int32_t day) {
   fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) fail(path_, ": ", std::strerror(errno));
   // Each file is self-contained: header, every table, the whole dictionary.
-  write_stream_header(*buf_);
+  write_stream_header(*buf_, day);
   for (size_t i = 0; i < schema_.tables.size(); i++)
     write_schema(*buf_, static_cast<uint16_t>(i), schema_.tables[i]);
   write_symbols(*buf_, syms_, 0);
@@ -150,7 +150,7 @@ void Journal::recover(int32_t day) {
   // Downstream joins mid-file: give it the context (not journaled again).
   if (down_ >= 0) {
     Output pre(down_);
-    write_stream_header(pre);
+    write_stream_header(pre, day_);
     for (size_t i = 0; i < schema_.tables.size(); i++)
       write_schema(pre, static_cast<uint16_t>(i), schema_.tables[i]);
     write_symbols(pre, syms_, 0);

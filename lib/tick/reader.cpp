@@ -140,6 +140,7 @@ Decoder::Kind Decoder::apply(const Record& r) {
                                " (this build reads ", kVersionMajor, ".x)"));
       started_ = true;
       generation_++;
+      std::memcpy(&date_, p + 12, 4);
       tables_.clear();
       syms_.clear();
       return Kind::Header;
@@ -206,6 +207,15 @@ Decoder::Kind Decoder::apply(const Record& r) {
       std::memcpy(&eod_date_, p, 4);
       ctl_seq_ = load64(p + 8);
       return Kind::EndOfDay;
+    case RecordType::Subscribe:
+    case RecordType::Accept:
+    case RecordType::Refuse:
+    case RecordType::EndOfStream:
+    case RecordType::Hello:
+    case RecordType::Ack:
+      return Kind::Protocol;
+    case RecordType::Progress:
+      return Kind::Unknown;  // journal bookkeeping: passed on, never decoded
     case RecordType::Heartbeat:
       if (len < 16) fail("heartbeat record too short");
       std::memcpy(&hb_time_, p, 8);

@@ -85,7 +85,7 @@ struct DataView {
 
 class Decoder {
  public:
-  enum class Kind { Header, Schema, Symbols, Data, EndOfDay, Heartbeat, Unknown };
+  enum class Kind { Header, Schema, Symbols, Data, EndOfDay, Heartbeat, Protocol, Unknown };
   // Applies a record; returns its kind, or throws Error (without location;
   // the caller adds the offset) for a record that contradicts the context.
   Kind apply(const Record& r);
@@ -93,6 +93,8 @@ class Decoder {
   bool started() const { return started_; }
   // Increments at each header: ids from an earlier context are void.
   uint64_t generation() const { return generation_; }
+  // The journal day named by the header, or kNoDate.
+  int32_t stream_date() const { return date_; }
   const std::vector<Table>& tables() const { return tables_; }
   const SymbolTable& syms() const { return syms_; }
   const DataView& data() const { return view_; }
@@ -105,6 +107,7 @@ class Decoder {
   void data(const Record& r);
   bool started_ = false;
   uint64_t generation_ = 0;
+  int32_t date_ = kNoDate;
   std::vector<Table> tables_;
   SymbolTable syms_;
   DataView view_;

@@ -117,11 +117,12 @@ void write_record(Output& out, RecordType type, uint16_t table, const uint8_t* p
   out.commit(kHeaderSize + len);
 }
 
-void write_stream_header(Output& out) {
+void write_stream_header(Output& out, int32_t date) {
   uint8_t pl[kHeaderPayload] = {};
   std::memcpy(pl, kStreamMagic, 8);
   store16(pl + 8, kVersionMajor);
   store16(pl + 10, kVersionMinor);
+  std::memcpy(pl + 12, &date, 4);
   write_record(out, RecordType::Header, 0, pl, sizeof pl);
 }
 

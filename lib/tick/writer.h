@@ -63,7 +63,7 @@ class TableBatch {
 // Frames one record into out.
 void write_record(Output& out, RecordType type, uint16_t table, const uint8_t* payload,
                   uint32_t len);
-void write_stream_header(Output& out);
+void write_stream_header(Output& out, int32_t date = kNoDate);
 void write_schema(Output& out, uint16_t id, const Table& t);
 // Symbols [first, syms.size()) as one Symbols record (none if empty).
 void write_symbols(Output& out, const SymbolTable& syms, uint32_t first);

@@ -1,0 +1,149 @@
+#include "tick/protocol.h"
+
+#include <cstring>
+
+#include "tick/error.h"
+#include "tick/writer.h"
+
+namespace tick {
+
+namespace {
+void put_str(std::vector<uint8_t>& b, const std::string& s) {
+  uint16_t n = static_cast<uint16_t>(std::min<size_t>(s.size(), 65535));
+  b.push_back(n & 0xff);
+  b.push_back(n >> 8);
+  b.insert(b.end(), s.begin(), s.begin() + n);
+}
+void put32(std::vector<uint8_t>& b, uint32_t v) {
+  for (int i = 0; i < 4; i++) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+void put64(std::vector<uint8_t>& b, uint64_t v) {
+  for (int i = 0; i < 8; i++) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
+}
+void emit(Output& out, RecordType t, std::vector<uint8_t>& b) {
+  b.resize(pad8(b.size()), 0);
+  write_record(out, t, 0, b.data(), static_cast<uint32_t>(b.size()));
+}
+struct Cursor {
+  const uint8_t* p;
+  size_t len, at = 0;
+  const char* what;
+  void need(size_t n) {
+    if (at + n > len) fail(what, " message too short");
+  }
+  uint16_t u16() { need(2); uint16_t v = load16(p + at); at += 2; return v; }
+  uint32_t u32() { need(4); uint32_t v = load32(p + at); at += 4; return v; }
+  uint64_t u64() { need(8); uint64_t v = load64(p + at); at += 8; return v; }
+  std::string str() {
+    uint16_t n = u16();
+    need(n);
+    std::string s(reinterpret_cast<const char*>(p + at), n);
+    at += n;
+    return s;
+  }
+};
+}  // namespace
+
+// Subscribe: u8 from, u8 0, u16 ntables, i32 day, u64 seq, u32 nsyms,
+// then the table names and the syms, each u16 length + bytes.
+void write_subscribe(Output& out, const SubscribeRequest& r) {
+  std::vector<uint8_t> b;
+  b.push_back(static_cast<uint8_t>(r.from));
+  b.push_back(0);
+  b.push_back(static_cast<uint8_t>(r.tables.size()));
+  b.push_back(static_cast<uint8_t>(r.tables.size() >> 8));
+  put32(b, static_cast<uint32_t>(r.day));
+  put64(b, r.seq);
+  put32(b, static_cast<uint32_t>(r.syms.size()));
+  for (const auto& t : r.tables) put_str(b, t);
+  for (const auto& s : r.syms) put_str(b, s);
+  emit(out, RecordType::Subscribe, b);
+}
+
+SubscribeRequest parse_subscribe(const uint8_t* p, size_t len) {
+  Cursor c{p, len, 0, "subscribe"};
+  SubscribeRequest r;
+  c.need(2);
+  uint8_t from = p[0];
+  c.at = 2;
+  if (from > 2) fail("subscribe message: unknown start kind ", int(from));
+  r.from = static_cast<SubscribeRequest::From>(from);
+  uint16_t nt = c.u16();
+  r.day = static_cast<int32_t>(c.u32());
+  r.seq = c.u64();
+  uint32_t ns = c.u32();
+  if (ns > (len / 2)) fail("subscribe message: bad sym count");
+  for (uint16_t i = 0; i < nt; i++) r.tables.push_back(c.str());
+  for (uint32_t i = 0; i < ns; i++) r.syms.push_back(c.str());
+  return r;
+}
+
+void write_accept(Output& out, const Accepted& a) {
+  std::vector<uint8_t> b;
+  put32(b, static_cast<uint32_t>(a.day));
+  put32(b, 0);
+  put64(b, a.after);
+  emit(out, RecordType::Accept, b);
+}
+
+Accepted parse_accept(const uint8_t* p, size_t len) {
+  Cursor c{p, len, 0, "accept"};
+  Accepted a;
+  a.day = static_cast<int32_t>(c.u32());
+  c.u32();
+  a.after = c.u64();
+  return a;
+}
+
+void write_refuse(Output& out, const std::string& why) {
+  std::vector<uint8_t> b;
+  put32(b, static_cast<uint32_t>(why.size()));
+  b.insert(b.end(), why.begin(), why.end());
+  emit(out, RecordType::Refuse, b);
+}
+
+std::string parse_refuse(const uint8_t* p, size_t len) {
+  Cursor c{p, len, 0, "refuse"};
+  uint32_t n = c.u32();
+  c.need(n);
+  return std::string(reinterpret_cast<const char*>(p + 4), n);
+}
+
+void write_end_of_stream(Output& out) { write_record(out, RecordType::EndOfStream, 0, nullptr, 0); }
+
+void write_hello(Output& out, const Hello& h) {
+  std::vector<uint8_t> b;
+  put64(b, h.publisher);
+  put64(b, h.next);
+  emit(out, RecordType::Hello, b);
+}
+
+Hello parse_hello(const uint8_t* p, size_t len) {
+  Cursor c{p, len, 0, "hello"};
+  Hello h;
+  h.publisher = c.u64();
+  h.next = c.u64();
+  return h;
+}
+
+void write_ack(Output& out, uint64_t publisher, uint64_t upto) {
+  std::vector<uint8_t> b;
+  put64(b, publisher);
+  put64(b, upto);
+  emit(out, RecordType::Ack, b);
+}
+
+void parse_ack(const uint8_t* p, size_t len, uint64_t& publisher, uint64_t& upto) {
+  Cursor c{p, len, 0, "ack"};
+  publisher = c.u64();
+  upto = c.u64();
+}
+
+void write_progress(Output& out, uint64_t publisher, uint64_t upto) {
+  std::vector<uint8_t> b;
+  put64(b, publisher);
+  put64(b, upto);
+  emit(out, RecordType::Progress, b);
+}
+
+}  // namespace tick

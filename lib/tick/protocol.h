@@ -1,0 +1,44 @@
+// The messages of the subscription and publishing protocols, framed as tick
+// records (man 5 tick, SUBSCRIBING and PUBLISHING).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tick/format.h"
+#include "tick/io.h"
+
+namespace tick {
+
+struct SubscribeRequest {
+  enum class From : uint8_t { now = 0, start = 1, seq = 2 } from = From::now;
+  int32_t day = kNoDate;  // with start/seq: the journal day (kNoDate: the live day)
+  uint64_t seq = 1;       // with seq: the first sequence number wanted
+  std::vector<std::string> tables, syms;  // empty: all
+};
+
+struct Accepted {
+  int32_t day = kNoDate;  // the day the stream starts in
+  uint64_t after = 0;     // the stream continues after this sequence number
+};
+
+void write_subscribe(Output& out, const SubscribeRequest& r);
+// Throws Error for a malformed request.
+SubscribeRequest parse_subscribe(const uint8_t* p, size_t len);
+void write_accept(Output& out, const Accepted& a);
+Accepted parse_accept(const uint8_t* p, size_t len);
+void write_refuse(Output& out, const std::string& why);
+std::string parse_refuse(const uint8_t* p, size_t len);
+void write_end_of_stream(Output& out);
+
+struct Hello {
+  uint64_t publisher = 0;  // a random id, the same across reconnects
+  uint64_t next = 1;       // the publisher sequence of the next record it sends
+};
+void write_hello(Output& out, const Hello& h);
+Hello parse_hello(const uint8_t* p, size_t len);
+void write_ack(Output& out, uint64_t publisher, uint64_t upto);
+void parse_ack(const uint8_t* p, size_t len, uint64_t& publisher, uint64_t& upto);
+void write_progress(Output& out, uint64_t publisher, uint64_t upto);
+
+}  // namespace tick

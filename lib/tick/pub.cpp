@@ -1,0 +1,574 @@
+#include "tick/pub.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <algorithm>
+#include <deque>
+#include <memory>
+
+#include "tick/clock.h"
+#include "tick/diag.h"
+#include "tick/error.h"
+#include "tick/filter.h"
+#include "tick/logtools.h"
+#include "tick/journal.h"
+#include "tick/net.h"
+#include "tick/protocol.h"
+#include "tick/reader.h"
+#include "tick/signals.h"
+#include "tick/writer.h"
+
+namespace tick {
+
+namespace {
+
+using Bytes = std::shared_ptr<std::vector<uint8_t>>;
+
+struct Piece {
+  Bytes buf;
+  size_t off, len;
+};
+
+constexpr size_t kCatchUpAhead = 4u << 20;  // journal bytes queued ahead at most
+constexpr size_t kChunk = 256u << 10;
+constexpr int64_t kRequestTimeout = 10 * kNsPerSec;
+
+struct Sub {
+  int fd = -1;
+  std::string peer;
+  enum class St { Request, CatchUp, Live, Done } st = St::Request;
+  std::vector<uint8_t> in;  // request bytes
+  std::deque<Piece> q;
+  size_t queued = 0;
+  std::unique_ptr<Output> out;  // private bytes, flushed into q
+  SubscribeRequest req;
+  FilterSpec spec;
+  Filter filter;
+  bool full = true;  // no table or sym filter: shares the live bytes
+  std::vector<uint32_t> sel;
+  // Catch-up from the journal.
+  std::vector<std::string> files;
+  size_t file_i = 0;
+  std::unique_ptr<Input> jin;
+  std::unique_ptr<RecordReader> jrr;
+  std::unique_ptr<Decoder> jdec;
+  int32_t jday = kNoDate;
+  int32_t from_day = kNoDate;
+  uint64_t from_seq = 0;
+  int64_t since = 0, last_sent = 0;
+  uint64_t sent = 0;
+  bool eos = false;
+  bool requested = false;  // a request is parsed, waiting for the input to begin
+};
+
+class Server {
+ public:
+  Server(Input& in, const PubOptions& o) : in_(in), o_(o), rr_(in) {}
+  void run();
+
+ private:
+  void accept_all(int lfd);
+  void on_readable(Sub& s);
+  void on_writable(Sub& s);
+  void start(Sub& s);
+  void refuse(Sub& s, const std::string& why);
+  void close_sub(Sub& s, const std::string& why);
+  void cut_off(Sub& s);
+  void enqueue(Sub& s, const uint8_t* p, size_t n);  // a private copy
+  void enqueue_shared(Sub& s, const Bytes& b, size_t off, size_t n);
+  void live_record(const Record& r, Decoder::Kind k);
+  void forward(Sub& s, const Record& r, Decoder::Kind k, const Decoder& d);
+  void publish_chunk();
+  bool pump(Sub& s);
+  bool open_next_file(Sub& s);
+  bool seen_live(const Sub& s, const Record& r) const;
+  void go_live(Sub& s);
+  void heartbeats(int64_t now);
+  void stats(int64_t now);
+
+  Input& in_;
+  const PubOptions& o_;
+  RecordReader rr_;
+  Decoder live_;
+  uint64_t live_seq_ = 0;
+  int32_t live_day_ = kNoDate;
+  bool in_eof_ = false;
+  Bytes cur_ = std::make_shared<std::vector<uint8_t>>();
+  std::vector<int> listeners_;
+  std::vector<std::unique_ptr<Sub>> subs_;
+  int64_t next_hb_ = 0, next_stats_ = 0;
+  uint64_t in_records_ = 0, in_bytes_ = 0, stats_records_ = 0, stats_bytes_ = 0;
+};
+
+void Server::enqueue(Sub& s, const uint8_t* p, size_t n) {
+  if (s.st == Sub::St::Done || n == 0) return;
+  auto b = std::make_shared<std::vector<uint8_t>>(p, p + n);
+  s.q.push_back({b, 0, n});
+  s.queued += n;
+}
+
+void Server::enqueue_shared(Sub& s, const Bytes& b, size_t off, size_t n) {
+  if (s.st == Sub::St::Done || n == 0) return;
+  s.out->flush();
+  s.q.push_back({b, off, n});
+  s.queued += n;
+}
+
+void Server::close_sub(Sub& s, const std::string& why) {
+  if (s.fd >= 0) {
+    if (!why.empty()) warn(str(s.peer, ": ", why));
+    ::close(s.fd);
+  }
+  s.fd = -1;
+  s.st = Sub::St::Done;
+  s.q.clear();
+  s.queued = 0;
+  s.jin.reset();
+  s.jrr.reset();
+}
+
+void Server::refuse(Sub& s, const std::string& why) {
+  // Best effort: a refusal is small and the socket's buffer is empty.
+  Output o(s.fd, 4096);
+  write_refuse(o, why);
+  try {
+    o.flush();
+  } catch (...) {
+  }
+  close_sub(s, "refused: " + why);
+}
+
+void Server::cut_off(Sub& s) {
+  std::string why = str("cut off: its queue passed --max-queue ", o_.max_queue,
+                        " bytes; it may reconnect and resume from the journal");
+  s.q.clear();
+  s.queued = 0;
+  set_nonblocking(s.fd, false);
+  timeval tv{0, 100000};
+  ::setsockopt(s.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  refuse(s, why);
+}
+
+void Server::accept_all(int lfd) {
+  while (true) {
+    std::string peer;
+    int fd = accept_from(lfd, peer);
+    if (fd < 0) return;
+    auto s = std::make_unique<Sub>();
+    s->fd = fd;
+    s->peer = peer;
+    s->since = now_ns();
+    Sub* sp = s.get();
+    s->out = std::make_unique<Output>([this, sp](const uint8_t* p, size_t n) { enqueue(*sp, p, n); }, 64 << 10);
+    subs_.push_back(std::move(s));
+  }
+}
+
+void Server::on_readable(Sub& s) {
+  uint8_t buf[65536];
+  ssize_t n = ::read(s.fd, buf, sizeof buf);
+  if (n == 0) return close_sub(s, s.st == Sub::St::Request ? "closed before subscribing" : "");
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EINTR) return;
+    return close_sub(s, str("read: ", std::strerror(errno)));
+  }
+  if (s.st != Sub::St::Request) return;  // nothing more is expected: ignored
+  s.in.insert(s.in.end(), buf, buf + n);
+  if (s.in.size() >= 4 && load32(s.in.data()) != kMarker)
+    return close_sub(s, "not a subscription (no record marker); closed");
+  if (s.in.size() < kHeaderSize) return;
+  RecordHeader h;
+  if (!parse_header(s.in.data(), h) || h.length > (1u << 20))
+    return close_sub(s, "not a subscription (bad header); closed");
+  if (s.in.size() < kHeaderSize + h.length) return;
+  if (record_crc(s.in.data(), s.in.data() + kHeaderSize, h.length) != h.crc)
+    return close_sub(s, "subscription with a bad CRC; closed");
+  if (h.type != RecordType::Subscribe) return refuse(s, "expected a subscribe message, got " + record_type_name(h.type));
+  try {
+    s.req = parse_subscribe(s.in.data() + kHeaderSize, h.length);
+  } catch (const Error& e) {
+    return refuse(s, e.what());
+  }
+  s.in.clear();
+  s.requested = true;
+  if (live_.started()) start(s);  // else once the input has begun
+}
+
+// Answers a complete request: accept and the stream's start, or refuse.
+void Server::start(Sub& s) {
+  s.spec.tables = s.req.tables;
+  s.spec.syms = s.req.syms;
+  s.full = s.req.tables.empty() && s.req.syms.empty();
+  for (const auto& t : s.req.tables) {
+    bool known = false;
+    for (const auto& lt : live_.tables()) known |= lt.name == t;
+    if (!known) return refuse(s, "unknown table '" + t + "'");
+  }
+  s.filter = Filter(s.spec);
+  if (s.req.from == SubscribeRequest::From::now) {
+    write_accept(*s.out, {live_day_, live_seq_});
+    write_stream_header(*s.out, live_day_);
+    for (size_t i = 0; i < live_.tables().size(); i++) write_schema(*s.out, static_cast<uint16_t>(i), live_.tables()[i]);
+    write_symbols(*s.out, live_.syms(), 0);
+    s.filter.update(live_);
+    s.out->flush();
+    s.st = Sub::St::Live;
+    return;
+  }
+  int32_t day = s.req.day == kNoDate ? live_day_ : s.req.day;
+  uint64_t seq = s.req.from == SubscribeRequest::From::start ? 1 : s.req.seq;
+  if (day != kNoDate && live_day_ != kNoDate && day > live_day_)
+    return refuse(s, "day " + date_string(day) + " is after the live day " + date_string(live_day_));
+  if (day == live_day_ && seq > live_seq_) {
+    // Nothing to catch up: the live stream starts at the next record.
+    s.req.from = SubscribeRequest::From::now;
+    return start(s);
+  }
+  if (o_.log_dir.empty()) return refuse(s, "cannot serve from the journal: tick-pub has no --log DIR");
+  for (const auto& f : journal_files(o_.log_dir)) {
+    int32_t d = journal_date(f);
+    if (d >= day && d <= live_day_) s.files.push_back(f);
+  }
+  if (s.files.empty() || journal_date(s.files[0]) != day)
+    return refuse(s, "no journal for " + date_string(day) + " in " + o_.log_dir);
+  s.from_day = day;
+  s.from_seq = seq;
+  write_accept(*s.out, {day, seq - 1});
+  s.st = Sub::St::CatchUp;
+  if (!open_next_file(s)) return;
+  pump(s);
+}
+
+bool Server::open_next_file(Sub& s) {
+  if (s.file_i >= s.files.size()) {
+    go_live(s);
+    return false;
+  }
+  const std::string& f = s.files[s.file_i++];
+  try {
+    s.jin = Input::open(f, /*allow_mmap=*/false);
+  } catch (const Error& e) {
+    refuse(s, e.what());
+    return false;
+  }
+  s.jday = journal_date(f);
+  s.jrr = std::make_unique<RecordReader>(*s.jin);
+  s.jdec = std::make_unique<Decoder>();
+  return true;
+}
+
+// Whether the live stream has already delivered this journal record: the
+// journal is written first, so catch-up reads it until the first record
+// the live stream has not, and the live stream goes on from there.
+bool Server::seen_live(const Sub& s, const Record& r) const {
+  if (s.jday < live_day_) return true;
+  switch (r.h.type) {
+    case RecordType::Data:
+      return r.h.length >= kDataPrefix && load64(r.payload() + 8) <= live_seq_;
+    case RecordType::Symbols:
+      return r.h.length >= 8 && uint64_t{load32(r.payload())} + load32(r.payload() + 4) <= live_.syms().size();
+    case RecordType::Schema:
+      return r.h.table < live_.tables().size();
+    case RecordType::Header:
+      return true;
+    default:
+      return false;
+  }
+}
+
+void Server::go_live(Sub& s) {
+  if (s.st == Sub::St::Done) return;
+  // Context the live stream has and the journal reader had not reached.
+  if (s.jdec && s.jdec->started()) {
+    for (size_t i = s.jdec->tables().size(); i < live_.tables().size(); i++)
+      write_schema(*s.out, static_cast<uint16_t>(i), live_.tables()[i]);
+    if (live_.syms().size() > s.jdec->syms().size()) write_symbols(*s.out, live_.syms(), s.jdec->syms().size());
+  } else {
+    write_stream_header(*s.out, live_day_);
+    for (size_t i = 0; i < live_.tables().size(); i++) write_schema(*s.out, static_cast<uint16_t>(i), live_.tables()[i]);
+    write_symbols(*s.out, live_.syms(), 0);
+  }
+  s.out->flush();
+  s.filter = Filter(s.spec);
+  s.filter.update(live_);
+  s.jin.reset();
+  s.jrr.reset();
+  s.jdec.reset();
+  s.st = Sub::St::Live;
+}
+
+// Moves journal records into a catching-up subscriber's queue, a few MB
+// ahead of its socket. Returns false when the subscriber went away.
+bool Server::pump(Sub& s) {
+  Record r;
+  while (s.st == Sub::St::CatchUp && s.queued < kCatchUpAhead) {
+    auto st = s.jrr->next(r);
+    if (st == RecordReader::Status::End) {
+      if (s.jday >= live_day_) {
+        go_live(s);
+        break;
+      }
+      if (!open_next_file(s)) break;
+      continue;
+    }
+    if (st == RecordReader::Status::Bad) {
+      refuse(s, str(s.jin->name(), ":", s.jrr->problem_offset(), ": ", s.jrr->problem()));
+      return false;
+    }
+    if (!seen_live(s, r)) {
+      go_live(s);
+      break;
+    }
+    Decoder::Kind k;
+    try {
+      k = s.jdec->apply(r);
+    } catch (const Error& e) {
+      refuse(s, str(s.jin->name(), ":", r.offset, ": ", e.what()));
+      return false;
+    }
+    if (k == Decoder::Kind::Data && s.jday == s.from_day && s.jdec->data().seq < s.from_seq) continue;
+    forward(s, r, k, *s.jdec);
+  }
+  s.out->flush();
+  return s.st != Sub::St::Done;
+}
+
+// One record to one subscriber, filtered, in the context of decoder d.
+void Server::forward(Sub& s, const Record& r, Decoder::Kind k, const Decoder& d) {
+  switch (k) {
+    case Decoder::Kind::Header:
+    case Decoder::Kind::Schema:
+    case Decoder::Kind::Symbols:
+      s.filter.update(d);
+      s.out->write(r.bytes, r.size());
+      break;
+    case Decoder::Kind::EndOfDay:
+    case Decoder::Kind::Heartbeat:
+      s.out->write(r.bytes, r.size());
+      break;
+    case Decoder::Kind::Data: {
+      const DataView& v = d.data();
+      if (!s.filter.want_table(v.table_id)) break;
+      if (!s.filter.by_rows()) {
+        s.out->write(r.bytes, r.size());
+        break;
+      }
+      uint32_t n = s.filter.select(v, s.sel);
+      if (n == v.rows) s.out->write(r.bytes, r.size());
+      else if (n) write_subset(*s.out, v, s.sel.data(), n);
+      break;
+    }
+    default:
+      break;  // journal bookkeeping and protocol messages stay here
+  }
+}
+
+void Server::live_record(const Record& r, Decoder::Kind k) {
+  if (k == Decoder::Kind::Header) live_day_ = live_.stream_date();
+  if (k == Decoder::Kind::Data && live_.data().seq) live_seq_ = live_.data().seq;
+  if (k == Decoder::Kind::Heartbeat && live_.control_seq()) live_seq_ = live_.control_seq();
+  if (k == Decoder::Kind::EndOfDay) live_seq_ = live_.control_seq();
+  if (k == Decoder::Kind::Header) live_seq_ = 0;
+  if (k == Decoder::Kind::Protocol || k == Decoder::Kind::Unknown) return;
+  cur_->insert(cur_->end(), r.bytes, r.bytes + r.size());
+  for (auto& sp : subs_) {
+    Sub& s = *sp;
+    if (s.st == Sub::St::Live && !s.full) forward(s, r, k, live_);
+  }
+  if (cur_->size() >= kChunk) publish_chunk();
+}
+
+// The live bytes of this read go to every unfiltered live subscriber, shared.
+void Server::publish_chunk() {
+  if (cur_->empty()) return;
+  for (auto& sp : subs_) {
+    Sub& s = *sp;
+    if (s.st != Sub::St::Live) continue;
+    if (s.full) enqueue_shared(s, cur_, 0, cur_->size());
+    else s.out->flush();
+    if (s.queued > o_.max_queue) cut_off(s);
+  }
+  cur_ = std::make_shared<std::vector<uint8_t>>();
+  cur_->reserve(kChunk + 4096);
+}
+
+void Server::on_writable(Sub& s) {
+  while (!s.q.empty()) {
+    iovec iov[64];
+    int n = 0;
+    for (auto it = s.q.begin(); it != s.q.end() && n < 64; ++it, ++n)
+      iov[n] = {it->buf->data() + it->off, it->len};
+    ssize_t w = ::writev(s.fd, iov, n);
+    if (w < 0) {
+      if (errno == EAGAIN || errno == EINTR) return;
+      return close_sub(s, errno == EPIPE || errno == ECONNRESET ? "" : str("write: ", std::strerror(errno)));
+    }
+    s.sent += static_cast<uint64_t>(w);
+    s.queued -= static_cast<size_t>(w);
+    s.last_sent = now_ns();
+    size_t left = static_cast<size_t>(w);
+    while (left > 0) {
+      Piece& p = s.q.front();
+      if (left >= p.len) {
+        left -= p.len;
+        s.q.pop_front();
+      } else {
+        p.off += left;
+        p.len -= left;
+        left = 0;
+      }
+    }
+  }
+}
+
+void Server::heartbeats(int64_t now) {
+  if (now < next_hb_) return;
+  next_hb_ = now + static_cast<int64_t>(o_.heartbeat_secs * 1e9);
+  for (auto& sp : subs_) {
+    Sub& s = *sp;
+    if (s.st == Sub::St::Live && s.queued == 0) {
+      write_heartbeat(*s.out, now, live_seq_);
+      s.out->flush();
+    }
+    if (s.st == Sub::St::Request && now - s.since > kRequestTimeout)
+      close_sub(s, "no subscription within 10 seconds; closed");
+  }
+}
+
+void Server::stats(int64_t now) {
+  if (o_.stats_secs <= 0 || now < next_stats_) return;
+  double secs = o_.stats_secs;
+  if (next_stats_) {
+    std::string line = str("in ", static_cast<uint64_t>((in_records_ - stats_records_) / secs), " records/s ",
+                           static_cast<uint64_t>((in_bytes_ - stats_bytes_) / secs / 1e6), " MB/s; seq ", live_seq_,
+                           "; ", subs_.size(), " subscribers");
+    for (auto& sp : subs_) {
+      const char* st = sp->st == Sub::St::Live ? "live" : sp->st == Sub::St::CatchUp ? "catching up" : "waiting";
+      line += str("; ", sp->peer, " ", st, " queue ", sp->queued);
+    }
+    warn(line);
+  }
+  stats_records_ = in_records_;
+  stats_bytes_ = in_bytes_;
+  next_stats_ = now + static_cast<int64_t>(secs * 1e9);
+}
+
+void Server::run() {
+  std::vector<std::string> bound;
+  for (const auto& a : o_.listen) {
+    Address addr = parse_address(a);
+    int fd = listen_on(addr, addr.unix_socket ? o_.unix_mode : 0);
+    listeners_.push_back(fd);
+    bound.push_back(addr.unix_socket ? a : addr.host + ":" + std::to_string(bound_port(fd)));
+  }
+  if (o_.on_listening) o_.on_listening(bound);
+  std::vector<pollfd> pfds;
+  Record r;
+  while (!stop_requested()) {
+    // The input ended: deliver what came before it, then end-of-stream.
+    if (in_eof_) {
+      for (int l : listeners_) ::close(l);
+      listeners_.clear();
+      bool all_done = true;
+      for (auto& sp : subs_) {
+        Sub& s = *sp;
+        if (s.st == Sub::St::Request && s.requested && live_.started()) start(s);
+        if (s.st == Sub::St::CatchUp) all_done = false;
+        if (s.st == Sub::St::Live && !s.eos) {
+          write_end_of_stream(*s.out);
+          s.out->flush();
+          s.eos = true;
+        }
+        if (s.st == Sub::St::Live && s.eos && s.queued == 0) {
+          ::shutdown(s.fd, SHUT_WR);
+          close_sub(s, "");
+        }
+        if (s.st == Sub::St::Request) close_sub(s, "");
+        all_done = all_done && s.st == Sub::St::Done;
+      }
+      if (all_done) break;
+    }
+    subs_.erase(std::remove_if(subs_.begin(), subs_.end(), [](auto& s) { return s->st == Sub::St::Done; }),
+                subs_.end());
+    for (auto& sp : subs_)
+      if (sp->st == Sub::St::CatchUp) pump(*sp);
+    pfds.clear();
+    if (!in_eof_) pfds.push_back({0, POLLIN, 0});
+    size_t nl = listeners_.size();
+    for (int l : listeners_) pfds.push_back({l, POLLIN, 0});
+    for (auto& sp : subs_)
+      pfds.push_back({sp->fd, static_cast<short>(POLLIN | (sp->queued ? POLLOUT : 0)), 0});
+    int timeout = 100;
+    bool catching = false;
+    for (auto& sp : subs_) catching |= sp->st == Sub::St::CatchUp && sp->queued < kCatchUpAhead;
+    if (catching) timeout = 0;
+    int rc = ::poll(pfds.data(), pfds.size(), timeout);
+    if (rc < 0 && errno != EINTR) fail("poll: ", std::strerror(errno));
+    size_t i = 0;
+    if (!in_eof_) {
+      if (pfds[0].revents) {
+        size_t before = in_.avail();
+        size_t got = in_.fill(before + 1);
+        if (got == before) in_eof_ = true;
+        in_bytes_ += got - before;
+        // Every complete record of what arrived.
+        while (true) {
+          if (in_.avail() < kHeaderSize && !in_eof_) break;
+          if (in_.avail() >= kHeaderSize) {
+            RecordHeader h;
+            if (parse_header(in_.data(), h) && in_.avail() < kHeaderSize + h.length && !in_eof_) break;
+          }
+          auto st = rr_.next(r);
+          if (st == RecordReader::Status::End) break;
+          if (st == RecordReader::Status::Bad) {
+            publish_chunk();
+            fail(in_.name(), ":", rr_.problem_offset(), ": ", rr_.problem());
+          }
+          Decoder::Kind k;
+          try {
+            k = live_.apply(r);
+          } catch (const Error& e) {
+            publish_chunk();
+            fail(in_.name(), ":", r.offset, ": ", e.what());
+          }
+          in_records_++;
+          live_record(r, k);
+        }
+        publish_chunk();
+        // Requests that arrived before the input began.
+        if (live_.started())
+          for (auto& sp : subs_)
+            if (sp->st == Sub::St::Request && sp->requested) start(*sp);
+      }
+      i = 1;
+    }
+    for (size_t k = 0; k < nl; k++, i++)
+      if (pfds[i].revents & POLLIN) accept_all(pfds[i].fd);
+    for (size_t k = 0; i < pfds.size(); k++, i++) {
+      Sub& s = *subs_[k];
+      if (s.st == Sub::St::Done) continue;
+      if (pfds[i].revents & (POLLIN | POLLHUP | POLLERR)) on_readable(s);
+      if (s.st != Sub::St::Done && (pfds[i].revents & POLLOUT)) on_writable(s);
+    }
+    int64_t now = now_ns();
+    heartbeats(now);
+    stats(now);
+  }
+  for (auto& sp : subs_) close_sub(*sp, "");
+  for (int l : listeners_) ::close(l);
+}
+
+}  // namespace
+
+void serve(Input& in, const PubOptions& o) {
+  Server s(in, o);
+  s.run();
+}
+
+}  // namespace tick

@@ -1,0 +1,29 @@
+// tick-pub's fan-out: a tick stream on stdin served to many subscribers,
+// each filtered by table and sym, caught up from the journal and joined to
+// the live stream with no gap and no duplicate, cut off when its queue
+// passes a bound (it reconnects and resumes from the journal).
+#pragma once
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "tick/io.h"
+
+namespace tick {
+
+struct PubOptions {
+  std::vector<std::string> listen;  // addresses
+  int unix_mode = 0;                // file mode of Unix sockets (0: umask)
+  std::string log_dir;              // the journal, for catch-up
+  size_t max_queue = 64u << 20;     // bytes queued for one subscriber at most
+  double stats_secs = 0;            // print rates and queues this often
+  double heartbeat_secs = 1;        // to idle subscribers
+  // Called once the listeners are bound, with "ADDR" of each (for :0).
+  void (*on_listening)(const std::vector<std::string>&) = nullptr;
+};
+
+// Serves until the input ends and every subscriber has what came before it
+// (then an end-of-stream), or until a stop signal.
+void serve(Input& in, const PubOptions& o);
+
+}  // namespace tick

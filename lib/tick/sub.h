@@ -1,0 +1,24 @@
+// tick-sub's work: subscribe to a tick-pub, write the stream, and on a lost
+// connection reconnect with backoff and resume after the last sequence seen.
+#pragma once
+#include <string>
+
+#include "tick/copy.h"
+#include "tick/io.h"
+#include "tick/protocol.h"
+
+namespace tick {
+
+struct SubOptions {
+  std::string address;
+  SubscribeRequest request;
+  CopyOptions copy;
+  bool reconnect = true;
+  bool until_eod = false;
+};
+
+// Returns the exit status: 0 at end-of-stream, --until-eod's end of day or a
+// stop signal; throws Error when refused or (without reconnect) disconnected.
+int subscribe(const SubOptions& o, Output& out);
+
+}  // namespace tick

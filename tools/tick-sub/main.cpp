@@ -1,0 +1,49 @@
+// tick-sub: subscribe to a tick-pub and write the stream, resuming after a lost connection.
+#include <unistd.h>
+
+#include "tick/cli.h"
+#include "tick/clock.h"
+#include "tick/sub.h"
+
+using namespace tick;
+
+int main(int argc, char** argv) {
+  CLI::App app{"Subscribe to a tick-pub and write its stream (tick, json, csv or table).", "tick-sub"};
+  SubOptions o;
+  std::string format, from = "now", tables, syms, day;
+  bool no_reconnect = false;
+  app.add_option("address", o.address, "tick-pub address: HOST:PORT, :PORT or unix:PATH")->required();
+  app.add_option("-t,--table", tables, "Only these tables (comma-separated)");
+  app.add_option("-s,--sym", syms, "Only these syms (comma-separated)");
+  app.add_option("--from", from, "Where to start: start (of the day, from the journal), now, or a sequence number");
+  app.add_option("--day", day, "With --from start or SEQ: the journal day, YYYY-MM-DD (default: the live day)");
+  cli::add_format(app, format);
+  app.add_flag("--until-eod", o.until_eod, "Exit after the next end-of-day record");
+  app.add_flag("--no-reconnect", no_reconnect, "Exit (status 1) when the connection is lost instead of resuming");
+
+  return cli::run(app, argc, argv, [&] {
+    o.reconnect = !no_reconnect;
+    o.request.tables = split_list(tables);
+    o.request.syms = split_list(syms);
+    if (from == "now") {
+      o.request.from = SubscribeRequest::From::now;
+    } else if (from == "start") {
+      o.request.from = SubscribeRequest::From::start;
+    } else {
+      char* end = nullptr;
+      unsigned long long v = std::strtoull(from.c_str(), &end, 10);
+      if (from.empty() || *end || v == 0) throw UsageError("bad --from '" + from + "' (start, now or a sequence number)");
+      o.request.from = SubscribeRequest::From::seq;
+      o.request.seq = v;
+    }
+    if (!day.empty()) {
+      auto d = parse_date(day);
+      if (!d) throw UsageError("bad --day '" + day + "' (want YYYY-MM-DD)");
+      o.request.day = *d;
+    }
+    o.copy.format = cli::resolve_format(format, STDOUT_FILENO);
+    o.copy.csv_table_column = o.request.tables.size() != 1;
+    Output out(STDOUT_FILENO);
+    return subscribe(o, out);
+  });
+}
