@@ -24,3 +24,10 @@ expect_status() {
 }
 same_files() { cmp -s "$1" "$2" || die "$3: $1 and $2 differ ($(cmp "$1" "$2" 2>&1 | head -1))"; ok; }
 done_ok() { echo "PASS [$TEST_NAME]: $checks checks"; }
+# A free TCP port on loopback.
+free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# wait_for CMD...: retries CMD for up to 30 s.
+wait_for() {
+  for _ in $(seq 1 300); do "$@" > /dev/null 2>&1 && return 0; sleep 0.1; done
+  die "timed out waiting for: $*"
+}
