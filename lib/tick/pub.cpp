@@ -99,6 +99,7 @@ class Server {
   uint64_t live_seq_ = 0;
   int32_t live_day_ = kNoDate;
   bool in_eof_ = false;
+  bool context_complete_ = false;  // the input's header, tables and symbols have come
   Bytes cur_ = std::make_shared<std::vector<uint8_t>>();
   std::vector<int> listeners_;
   std::vector<std::unique_ptr<Sub>> subs_;
@@ -197,7 +198,7 @@ void Server::on_readable(Sub& s) {
   }
   s.in.clear();
   s.requested = true;
-  if (live_.started()) start(s);  // else once the input has begun
+  if (context_complete_) start(s);  // else once the input's context is complete
 }
 
 // Answers a complete request: accept and the stream's start, or refuse.
@@ -375,6 +376,8 @@ void Server::live_record(const Record& r, Decoder::Kind k) {
   if (k == Decoder::Kind::Heartbeat && live_.control_seq()) live_seq_ = live_.control_seq();
   if (k == Decoder::Kind::EndOfDay) live_seq_ = live_.control_seq();
   if (k == Decoder::Kind::Header) live_seq_ = 0;
+  if (k == Decoder::Kind::Data || k == Decoder::Kind::Heartbeat || k == Decoder::Kind::EndOfDay)
+    context_complete_ = true;
   if (k == Decoder::Kind::Protocol || k == Decoder::Kind::Unknown) return;
   cur_->insert(cur_->end(), r.bytes, r.bytes + r.size());
   for (auto& sp : subs_) {
@@ -541,8 +544,9 @@ void Server::run() {
           live_record(r, k);
         }
         publish_chunk();
-        // Requests that arrived before the input began.
-        if (live_.started())
+        // Requests that arrived before the input's context was complete
+        // (its first data or heartbeat record).
+        if (context_complete_)
           for (auto& sp : subs_)
             if (sp->st == Sub::St::Request && sp->requested) start(*sp);
       }

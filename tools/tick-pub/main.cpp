@@ -11,13 +11,15 @@
 using namespace tick;
 
 namespace {
+// As GNU tools read sizes: K, M, G are powers of 1024; KB, MB, GB of 1000.
 size_t parse_size(const std::string& s) {
   char* end = nullptr;
   double v = std::strtod(s.c_str(), &end);
   std::string suf = end ? end : "";
-  double m = suf.empty() || suf == "B" ? 1 : suf == "K" || suf == "KB" ? 1e3 : suf == "M" || suf == "MB" ? 1e6
-           : suf == "G" || suf == "GB" ? 1e9 : suf == "KiB" ? 1024.0 : suf == "MiB" ? 1048576.0 : suf == "GiB" ? 1073741824.0 : -1;
-  if (end == s.c_str() || m < 0 || v <= 0) throw UsageError("bad size '" + s + "' (want a number with K, M or G)");
+  double m = suf.empty() || suf == "B" ? 1
+           : suf == "K" ? 1024.0 : suf == "M" ? 1048576.0 : suf == "G" ? 1073741824.0
+           : suf == "KB" ? 1e3 : suf == "MB" ? 1e6 : suf == "GB" ? 1e9 : -1;
+  if (end == s.c_str() || m < 0 || v <= 0) throw UsageError("bad size '" + s + "' (want a number, with K, M or G)");
   return static_cast<size_t>(v * m);
 }
 void print_listening(const std::vector<std::string>& addrs) {
