@@ -76,8 +76,10 @@ void write_header(uint8_t* out, RecordType type, uint16_t table, const uint8_t* 
 // kNoDate for a stream that is not a journal's.
 constexpr size_t kHeaderPayload = 16;
 constexpr int32_t kNoDate = INT32_MIN;
-// Data record payload prefix (16 bytes): u32 rows, u32 0, u64 seq.
+// Data record payload prefix (16 bytes): u32 rows, u32 source, u64 seq.
+// source: in a journal, the publisher slot the record came from (0: none).
 constexpr size_t kDataPrefix = 16;
+// Progress payload (24 bytes): u64 publisher id, u64 upto, u32 slot, u32 0.
 // End-of-day payload (16 bytes): i32 date (days since epoch), u32 0, u64 seq.
 // Heartbeat payload (16 bytes): i64 time (ns since epoch), u64 seq.
 

@@ -10,6 +10,10 @@
 #include "tick/diag.h"
 #include "tick/error.h"
 #include "tick/signals.h"
+#include "tick/net.h"
+#include "tick/protocol.h"
+#include <poll.h>
+#include <sys/socket.h>
 #include <algorithm>
 
 namespace tick {
@@ -42,6 +46,12 @@ void Journal::write_out(const uint8_t* p, size_t n) {
   unsynced_ = true;
   if (opt_.fsync == FsyncPolicy::always) sync();
   if (down_ >= 0) write_all(down_, p, n);
+  if (on_journaled_)
+    for (uint32_t i = 1; i < slots_.size(); i++)
+      if (slots_[i].upto > slots_[i].acked) {
+        slots_[i].acked = slots_[i].upto;
+        on_journaled_(i, slots_[i].id, slots_[i].upto);
+      }
 }
 
 void Journal::sync() {
@@ -75,6 +85,7 @@ void Journal::start_file(int32_t day) {
     write_schema(*buf_, static_cast<uint16_t>(i), schema_.tables[i]);
   write_symbols(*buf_, syms_, 0);
   syms_written_ = syms_.size();
+  write_progress_all();  // the new file knows how far each publisher got
 }
 
 void Journal::recover(int32_t day) {
@@ -82,6 +93,7 @@ void Journal::recover(int32_t day) {
   path_ = file_for(opt_.dir, day);
   uint64_t good_end = 0, size = 0;
   std::string why;
+  std::vector<Slot> slots(1);
   {
     auto in = Input::open(path_);
     size = in->size_hint();
@@ -94,7 +106,20 @@ void Journal::recover(int32_t day) {
       if (st == RecordReader::Status::Ok) {
         try {
           auto k = dec.apply(r);
-          if (k == Decoder::Kind::Data) seq_ = dec.data().seq;
+          if (k == Decoder::Kind::Data) {
+            seq_ = dec.data().seq;
+            uint32_t src = load32(r.payload() + 4);
+            if (src) {
+              if (src >= slots.size()) fail("data record from an undeclared publisher slot ", src);
+              slots[src].upto++;
+            }
+          } else if (r.h.type == RecordType::Progress && r.h.length >= 24) {
+            uint32_t src = load32(r.payload() + 16);
+            if (src == 0 || src > 65536) fail("bad progress record");
+            if (slots.size() <= src) slots.resize(src + 1);
+            slots[src].id = load64(r.payload());
+            slots[src].upto = load64(r.payload() + 8);
+          }
           good_end = r.offset + r.size();
           continue;
         } catch (const Error& e) {
@@ -117,6 +142,8 @@ void Journal::recover(int32_t day) {
     }
     for (uint32_t i = 0; i < dec.syms().size(); i++) syms_.intern(dec.syms().name(i));
     syms_written_ = syms_.size();
+    for (auto& sl : slots) sl.acked = sl.upto;
+    slots_ = slots;
     if (!dec.started()) good_end = 0;
   }
   if (good_end < size) {
@@ -183,7 +210,7 @@ void Journal::update(SourceMap& m, const Decoder& in) {
   for (; m.syms_seen < syms.size(); m.syms_seen++) m.syms.push_back(syms_.intern(syms.name(m.syms_seen)));
 }
 
-void Journal::append(const SourceMap& m, const DataView& v, const Record& r) {
+void Journal::append(const SourceMap& m, const DataView& v, const Record& r, uint32_t slot) {
   const int jt = m.tables[v.table_id];
   const Table& t = schema_.tables[jt];
   if (opt_.batch_rows || opt_.batch_ns) {
@@ -222,9 +249,40 @@ void Journal::append(const SourceMap& m, const DataView& v, const Record& r) {
     uint8_t* col = q + (v.cols[c] - r.payload());
     for (uint32_t i = 0; i < v.rows; i++) store32(col + 4 * i, m.syms[load32(col + 4 * i)]);
   }
+  store32(q + 4, slot);
   store64(q + 8, ++seq_);
   write_header(p, RecordType::Data, static_cast<uint16_t>(jt), q, len);
   buf_->commit(kHeaderSize + len);
+}
+
+uint32_t Journal::publisher_slot(uint64_t id) {
+  for (uint32_t i = 1; i < slots_.size(); i++)
+    if (slots_[i].id == id) return i;
+  slots_.push_back(Slot{id, 0, 0});
+  uint32_t slot = static_cast<uint32_t>(slots_.size() - 1);
+  write_progress(slot);  // declared before any of its records
+  return slot;
+}
+
+void Journal::publisher_from(uint32_t slot, uint64_t next) {
+  if (next == 0 || next - 1 <= slots_[slot].upto) return;
+  slots_[slot].upto = next - 1;
+  write_progress(slot);
+}
+
+// Progress records let a restart count exactly how far each publisher's
+// records are journaled: the last one for a slot, plus the records tagged
+// with that slot after it.
+void Journal::write_progress(uint32_t slot) {
+  uint8_t pl[24] = {};
+  store64(pl, slots_[slot].id);
+  store64(pl + 8, slots_[slot].upto);
+  store32(pl + 16, slot);
+  write_record(*buf_, RecordType::Progress, 0, pl, sizeof pl);
+}
+
+void Journal::write_progress_all() {
+  for (uint32_t i = 1; i < slots_.size(); i++) write_progress(i);
 }
 
 void Journal::flush_batches() {
@@ -297,60 +355,182 @@ void Journal::close() {
 
 namespace tick {
 
-void journal_stream(Journal& j, Input& in, bool skip_bad) {
-  RecordReader rr(in);
+namespace {
+
+// One input of the journal: stdin, or a publisher's connection.
+struct Feed {
+  std::string name;
+  int fd = -1;
+  std::unique_ptr<Input> in;
+  std::unique_ptr<RecordReader> rr;
   Decoder dec;
-  SourceMap m;
-  in.set_idle_hook([&] {
-    // Quiet input: deliver what is pending, then keep the clock-driven work
-    // going until there is more to read.
-    j.flush();
-    while (!stop_requested()) {
-      int64_t now = now_ns();
-      j.tick(now);
-      j.flush();
-      int64_t wait = real_delay(j.next_deadline() - now) / 1'000'000 + 1;
-      if (in.wait(static_cast<int>(std::clamp<int64_t>(wait, 1, 1000)))) return;
-    }
+  SourceMap map;
+  bool publisher = false;
+  uint32_t slot = 0;  // after a hello: the publisher's slot
+  uint64_t next = 0;  // the publisher sequence of its next data record
+  bool done = false;
+};
+
+// A complete record waits in the feed's buffer (or a problem to report).
+bool record_ready(Input& in) {
+  if (in.eof()) return in.avail() > 0;
+  if (in.avail() < kHeaderSize) return false;
+  RecordHeader h;
+  if (!parse_header(in.data(), h)) return true;
+  return in.avail() >= kHeaderSize + h.length;
+}
+
+}  // namespace
+
+void journal_serve(Journal& j, std::unique_ptr<Input> stdin_in, const std::vector<std::string>& listen,
+                   bool skip_bad) {
+  std::vector<std::unique_ptr<Feed>> feeds;
+  if (stdin_in) {
+    auto f = std::make_unique<Feed>();
+    f->name = stdin_in->name();
+    f->fd = 0;
+    f->in = std::move(stdin_in);
+    f->rr = std::make_unique<RecordReader>(*f->in);
+    feeds.push_back(std::move(f));
+  }
+  std::vector<int> listeners;
+  for (const auto& a : listen) {
+    Address addr = parse_address(a);
+    int fd = listen_on(addr);
+    listeners.push_back(fd);
+    warn(str("listening on ", addr.unix_socket ? a : addr.host + ":" + std::to_string(bound_port(fd))));
+  }
+  j.set_on_journaled([&](uint32_t slot, uint64_t id, uint64_t upto) {
+    auto ack = framed([&](Output& o) { write_ack(o, id, upto); });
+    for (auto& f : feeds)
+      if (f->publisher && f->slot == slot && !f->done) send_now(f->fd, ack.data(), ack.size());
   });
-  auto problem = [&](uint64_t off, const std::string& why, bool resync) {
-    std::string where = str(in.name(), ":", off, ": ", why);
-    if (!skip_bad) {
-      j.close();
-      throw Error(where);
+  auto drop = [&](Feed& f, const std::string& why) {
+    if (!why.empty()) {
+      warn(str(f.name, ": ", why));
+      auto msg = framed([&](Output& o) { write_refuse(o, why); });
+      send_now(f.fd, msg.data(), msg.size());
     }
-    if (resync) where += rr.resync() ? str(" (skipped ", rr.skipped(), " bytes)") : " (skipped to the end)";
-    warn(where);
+    f.done = true;
   };
-  Record r;
-  while (true) {
-    auto st = rr.next(r);
-    if (st == RecordReader::Status::End) break;
-    if (st == RecordReader::Status::Bad) {
-      problem(rr.problem_offset(), rr.problem(), true);
-      continue;
-    }
+  // Applies one record of a feed; false when the feed must stop.
+  auto apply = [&](Feed& f, const Record& r) -> bool {
     Decoder::Kind k;
     try {
-      k = dec.apply(r);
-      if (k == Decoder::Kind::Header || k == Decoder::Kind::Schema || k == Decoder::Kind::Symbols)
-        j.update(m, dec);
-      else if (k == Decoder::Kind::Data)
-        j.append(m, dec.data(), r);
+      k = f.dec.apply(r);
+      if (k == Decoder::Kind::Header || k == Decoder::Kind::Schema || k == Decoder::Kind::Symbols) {
+        j.update(f.map, f.dec);
+      } else if (k == Decoder::Kind::Data) {
+        if (f.slot) {
+          uint64_t ps = f.next++;
+          if (ps <= j.journaled(f.slot)) return true;  // sent again after a reconnect: journaled once
+        }
+        j.append(f.map, f.dec.data(), r, f.slot);
+        if (f.slot) j.advance(f.slot);
+      } else if (r.h.type == RecordType::Hello && f.publisher) {
+        Hello h = parse_hello(r.payload(), r.h.length);
+        f.slot = j.publisher_slot(h.publisher);
+        f.next = h.next;
+        j.publisher_from(f.slot, h.next);
+        uint64_t upto = j.journaled(f.slot);
+        auto ack = framed([&](Output& o) { write_ack(o, h.publisher, upto); });
+        send_now(f.fd, ack.data(), ack.size());
+      }
       // End-of-day and heartbeat records from upstream are not journaled:
       // the journal's own clock decides its day.
     } catch (const VersionError& e) {
-      j.close();
-      throw Error(str(in.name(), ":", r.offset, ": ", e.what()));
+      if (!f.publisher) {
+        j.close();
+        throw Error(str(f.name, ":", r.offset, ": ", e.what()));
+      }
+      drop(f, str("offset ", r.offset, ": ", e.what()));
+      return false;
     } catch (const BrokenPipe&) {
       throw;
     } catch (const Error& e) {
-      problem(r.offset, e.what(), false);
-      continue;
+      if (f.publisher) {
+        drop(f, str("offset ", r.offset, ": ", e.what()));
+        return false;
+      }
+      if (!skip_bad) {
+        j.close();
+        throw Error(str(f.name, ":", r.offset, ": ", e.what()));
+      }
+      warn(str(f.name, ":", r.offset, ": ", e.what()));
     }
+    return true;
+  };
+  // Every complete record waiting in a feed's buffer.
+  auto drain = [&](Feed& f) {
+    Record r;
+    while (!f.done && record_ready(*f.in)) {
+      auto st = f.rr->next(r);
+      if (st == RecordReader::Status::End) break;
+      if (st == RecordReader::Status::Bad) {
+        std::string why = str(f.rr->problem_offset(), ": ", f.rr->problem());
+        if (f.publisher) return drop(f, "offset " + why);
+        if (!skip_bad) {
+          j.close();
+          throw Error(str(f.name, ":", why));
+        }
+        warn(str(f.name, ":", why, f.rr->resync() ? str(" (skipped ", f.rr->skipped(), " bytes)") : " (skipped to the end)"));
+        continue;
+      }
+      if (!apply(f, r)) return;
+      int64_t now = now_ns();
+      if (now >= j.next_deadline()) j.tick(now);
+    }
+    if (f.in->eof() && f.in->avail() == 0) f.done = true;
+  };
+
+  std::vector<pollfd> pfds;
+  while (!stop_requested()) {
+    feeds.erase(std::remove_if(feeds.begin(), feeds.end(),
+                               [](auto& f) { return f->done; }),  // its Input closes the fd
+                feeds.end());
+    // Without publishers to wait for, the end of stdin is the end.
+    if (listeners.empty() && feeds.empty()) break;
+    j.flush();  // group commit: what arrived together is written together
     int64_t now = now_ns();
-    if (now >= j.next_deadline()) j.tick(now);
+    j.tick(now);
+    j.flush();
+    pfds.clear();
+    for (int l : listeners) pfds.push_back({l, POLLIN, 0});
+    for (auto& f : feeds) pfds.push_back({f->fd, POLLIN, 0});
+    int64_t wait = real_delay(j.next_deadline() - now) / 1'000'000 + 1;
+    int rc = ::poll(pfds.data(), pfds.size(), static_cast<int>(std::clamp<int64_t>(wait, 1, 1000)));
+    if (rc < 0) {
+      if (errno == EINTR) continue;
+      fail("poll: ", std::strerror(errno));
+    }
+    size_t i = 0;
+    for (int l : listeners) {
+      if (pfds[i++].revents & POLLIN) {
+        std::string peer;
+        int fd;
+        while ((fd = accept_from(l, peer)) >= 0) {
+          set_nonblocking(fd, false);
+          auto f = std::make_unique<Feed>();
+          f->name = peer;
+          f->fd = fd;
+          f->publisher = true;
+          f->in = Input::from_fd(fd, peer, false);
+          f->rr = std::make_unique<RecordReader>(*f->in);
+          feeds.push_back(std::move(f));
+        }
+      }
+    }
+    size_t nfeeds = pfds.size() - i;
+    for (size_t k = 0; k < nfeeds; k++, i++) {
+      if (!pfds[i].revents) continue;
+      Feed& f = *feeds[k];
+      size_t before = f.in->avail();
+      f.in->fill(before + 1);  // one read: poll said there is something
+      drain(f);
+    }
   }
+  feeds.clear();
+  for (int l : listeners) ::close(l);
   j.close();
 }
 

@@ -8,6 +8,7 @@
 // the journal.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -52,8 +53,21 @@ class Journal {
   // Follows an input's context after a header, schema or symbol record.
   // Throws Error if an input table conflicts with the journal's.
   void update(SourceMap& m, const Decoder& in);
-  // Appends a data record of the input (by its map).
-  void append(const SourceMap& m, const DataView& v, const Record& r);
+  // Appends a data record of the input (by its map). slot: the publisher
+  // it came from (0: stdin), recorded in the journal for exact resumption.
+  void append(const SourceMap& m, const DataView& v, const Record& r, uint32_t slot = 0);
+  // Publishers into the journal: a slot for a publisher id, and how far its
+  // records are journaled (recovered from the journal on restart).
+  uint32_t publisher_slot(uint64_t id);
+  uint64_t journaled(uint32_t slot) const { return slots_[slot].upto; }
+  // A publisher says its next record is `next`: records before it are
+  // taken as journaled (declared in the journal, so a restart knows).
+  void publisher_from(uint32_t slot, uint64_t next);
+  // A publisher's next record is journaled: the caller counts.
+  void advance(uint32_t slot) { slots_[slot].upto++; }
+  // Called after each write of the file with (slot, id, upto) of every
+  // publisher that advanced: the place to acknowledge.
+  void set_on_journaled(std::function<void(uint32_t, uint64_t, uint64_t)> f) { on_journaled_ = std::move(f); }
   // Writes what is pending to the file, then downstream.
   void flush();
   // Time-driven work: batch deadline, fsync interval, day roll.
@@ -90,17 +104,26 @@ class Journal {
   std::unique_ptr<Output> buf_;  // pending bytes: to the file, then downstream
   int64_t batch_deadline_ = 0, next_roll_ = 0, next_roll_before_ = 0, last_sync_ = 0;
   bool unsynced_ = false;
-  std::vector<SourceMap*> sources_;
+  struct Slot {
+    uint64_t id = 0, upto = 0, acked = 0;
+  };
+  void write_progress_all();
+  void write_progress(uint32_t slot);
+  std::vector<Slot> slots_{Slot{}};  // slot 0: stdin
+  std::function<void(uint32_t, uint64_t, uint64_t)> on_journaled_;
 };
 
 }  // namespace tick
 
 namespace tick {
 
-// Appends one input stream to the journal until it ends (or a stop signal),
-// keeping time-driven work (batches, fsync, the day roll) going while the
-// input is quiet. A corrupt input stops with an Error naming its offset,
-// after everything before it is journaled; skip_bad resyncs instead.
-void journal_stream(Journal& j, Input& in, bool skip_bad);
+// Appends stdin (if given) and every publisher connecting on the listeners
+// to the journal until stdin ends (or a stop signal; with no stdin, until a
+// stop signal), keeping time-driven work (batches, fsync, the day roll)
+// going while inputs are quiet. A corrupt stdin stops with an Error naming
+// its offset, after everything before it is journaled (skip_bad: resync);
+// a bad publisher is refused and closed, the others go on.
+void journal_serve(Journal& j, std::unique_ptr<Input> in, const std::vector<std::string>& listen,
+                   bool skip_bad);
 
 }  // namespace tick

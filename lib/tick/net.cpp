@@ -127,6 +127,13 @@ int connect_to(const Address& a) {
   return fd;
 }
 
+bool send_now(int fd, const void* p, size_t n) {
+  ssize_t w = ::send(fd, p, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (w == static_cast<ssize_t>(n)) return true;
+  ::shutdown(fd, SHUT_RDWR);
+  return false;
+}
+
 std::string peer_name(int fd) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;

@@ -1,6 +1,7 @@
 // Addresses, listeners and connections: HOST:PORT, :PORT (loopback only),
 // 0.0.0.0:PORT (all interfaces, only when asked), unix:PATH.
 #pragma once
+#include <cstddef>
 #include <string>
 
 namespace tick {
@@ -26,6 +27,10 @@ int connect_to(const Address& a);
 // peer gets "HOST:PORT" or "unix".
 int accept_from(int listener, std::string& peer);
 void set_nonblocking(int fd, bool on = true);
+// Sends a small message without waiting: a peer that does not read has it
+// shut down instead (a partial message would break its framing). Returns
+// whether all of it went.
+bool send_now(int fd, const void* p, size_t n);
 // "HOST:PORT" of the remote end.
 std::string peer_name(int fd);
 

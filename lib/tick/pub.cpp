@@ -135,13 +135,9 @@ void Server::close_sub(Sub& s, const std::string& why) {
 }
 
 void Server::refuse(Sub& s, const std::string& why) {
-  // Best effort: a refusal is small and the socket's buffer is empty.
-  Output o(s.fd, 4096);
-  write_refuse(o, why);
-  try {
-    o.flush();
-  } catch (...) {
-  }
+  // Never waits: a subscriber with a full socket just sees the connection end.
+  auto msg = framed([&](Output& o) { write_refuse(o, why); });
+  send_now(s.fd, msg.data(), msg.size());
   close_sub(s, "refused: " + why);
 }
 
@@ -150,9 +146,6 @@ void Server::cut_off(Sub& s) {
                         " bytes; it may reconnect and resume from the journal");
   s.q.clear();
   s.queued = 0;
-  set_nonblocking(s.fd, false);
-  timeval tv{0, 100000};
-  ::setsockopt(s.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   refuse(s, why);
 }
 

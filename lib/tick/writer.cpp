@@ -230,6 +230,14 @@ void write_subset(Output& out, const DataView& v, const uint32_t* rows, uint32_t
   out.commit(kHeaderSize + len);
 }
 
+std::vector<uint8_t> framed(const std::function<void(Output&)>& f) {
+  std::vector<uint8_t> bytes;
+  Output o([&](const uint8_t* p, size_t n) { bytes.insert(bytes.end(), p, p + n); }, 4096);
+  f(o);
+  o.flush();
+  return bytes;
+}
+
 void StreamWriter::begin(const Schema& s) {
   write_stream_header(out_);
   for (size_t i = 0; i < s.tables.size(); i++)

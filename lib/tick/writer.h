@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <string_view>
 #include <vector>
 
@@ -71,6 +72,9 @@ void write_eod(Output& out, int32_t date, uint64_t seq);
 void write_heartbeat(Output& out, int64_t time, uint64_t seq);
 // A data record holding the selected rows of a view (same ids, same context).
 void write_subset(Output& out, const DataView& v, const uint32_t* rows, uint32_t n);
+
+// The bytes f writes, as one buffer (for small messages).
+std::vector<uint8_t> framed(const std::function<void(Output&)>& f);
 
 // A stream of our own making: header, schemas, the dictionary as it grows.
 class StreamWriter {

@@ -4,7 +4,9 @@ TEST_NAME=$(basename "$0" .sh)
 HERE=$(cd "$(dirname "$0")" && pwd)
 WALK="/usr/bin/python3 $HERE/tickwalk.py"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tick-$TEST_NAME.XXXXXX")
-trap 'rc=$?; [ $rc -eq 0 ] && rm -rf "$WORK"; exit $rc' EXIT
+# On the way out, stop whatever the test left running (a failed check must
+# not leave servers holding ctest's pipes).
+trap 'rc=$?; kill $(jobs -p) 2>/dev/null; pkill -P $$ 2>/dev/null; [ $rc -eq 0 ] && rm -rf "$WORK"; exit $rc' EXIT
 cd "$WORK"
 PY=/usr/bin/python3
 checks=0

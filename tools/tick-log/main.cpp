@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   app.add_option("--batch-rows", batch_rows, "Coalesce rows per table up to this many rows");
   app.add_option("--roll-at", roll_at, "Local time of the day roll, HH:MM (default 00:00)");
   app.add_option("--tz", tz, "Time zone of --roll-at (zoneinfo name, default UTC)");
+  std::vector<std::string> listen;
+  app.add_option("--listen", listen, "Also journal publishers (tick-pub --to) connecting here (repeatable)");
   app.add_option("--on-error", on_error, "On corrupt input: fail (stop, exit 1) or skip (resync)")
       ->check(CLI::IsMember({"fail", "skip"}));
 
@@ -83,8 +85,10 @@ int main(int argc, char** argv) {
     bool tty = ::isatty(STDOUT_FILENO);
     Journal j(o, tty ? -1 : STDOUT_FILENO);  // never binary on a terminal
     j.open(now_ns());
-    auto in = Input::open("-");
-    journal_stream(j, *in, on_error == "skip");
+    // With publishers to serve, a terminal on stdin is not an input.
+    std::unique_ptr<Input> in;
+    if (listen.empty() || !::isatty(STDIN_FILENO)) in = Input::open("-");
+    journal_serve(j, std::move(in), listen, on_error == "skip");
     return 0;
   });
 }

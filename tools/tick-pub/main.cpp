@@ -6,6 +6,7 @@
 
 #include "tick/cli.h"
 #include "tick/diag.h"
+#include "tick/feed.h"
 #include "tick/pub.h"
 
 using namespace tick;
@@ -36,11 +37,23 @@ int main(int argc, char** argv) {
   app.add_option("--log", o.log_dir, "The journal directory, to serve subscribers from the start or a sequence");
   app.add_option("--max-queue", max_queue, "Cut off a subscriber whose queue passes this (default 64M)");
   app.add_option("--stats", o.stats_secs, "Print rates and queue depths to stderr every SECS")->check(CLI::NonNegativeNumber);
+  std::string to, max_hold = "256M";
+  app.add_option("--to", to, "Feed side: send stdin to a tick-log --listen ADDR, resending what it has not journaled");
+  app.add_option("--max-hold", max_hold, "With --to: unacknowledged bytes to hold before stdin waits (default 256M)");
   app.add_option("--heartbeat", o.heartbeat_secs, "Seconds between heartbeats to idle subscribers (default 1)")
       ->check(CLI::PositiveNumber);
 
   return cli::run(app, argc, argv, [&] {
-    if (o.listen.empty()) throw UsageError("give at least one -l ADDR");
+    if (!to.empty()) {
+      if (!o.listen.empty()) throw UsageError("--to and -l are separate roles: run two tick-pubs");
+      FeedOptions fo;
+      fo.address = to;
+      fo.max_hold = parse_size(max_hold);
+      auto in = Input::open("-");
+      feed_journal(*in, fo);
+      return 0;
+    }
+    if (o.listen.empty()) throw UsageError("give at least one -l ADDR (or --to ADDR)");
     o.max_queue = parse_size(max_queue);
     if (!mode.empty()) o.unix_mode = static_cast<int>(std::strtol(mode.c_str(), nullptr, 8));
     o.on_listening = print_listening;

@@ -1,0 +1,271 @@
+#include "tick/feed.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <deque>
+#include <memory>
+#include <random>
+#include <vector>
+
+#include "tick/clock.h"
+#include "tick/diag.h"
+#include "tick/error.h"
+#include "tick/net.h"
+#include "tick/protocol.h"
+#include "tick/reader.h"
+#include "tick/signals.h"
+#include "tick/writer.h"
+
+namespace tick {
+
+namespace {
+
+using Bytes = std::shared_ptr<std::vector<uint8_t>>;
+
+// Data records first..last (publisher sequence numbers), as sent.
+struct Held {
+  uint64_t first, last;
+  Bytes bytes;
+};
+
+struct Piece {
+  Bytes bytes;
+  size_t off;
+};
+
+class Feeder {
+ public:
+  Feeder(Input& in, const FeedOptions& o) : in_(in), o_(o), addr_(parse_address(o.address)), rr_(in) {
+    std::random_device rd;
+    id_ = (uint64_t{rd()} << 32) ^ rd() ^ static_cast<uint64_t>(now_ns());
+  }
+  void run();
+
+ private:
+  void connect();
+  void disconnect(const std::string& why);
+  void send(Bytes b) {
+    if (fd_ >= 0 && !b->empty()) out_.push_back({std::move(b), 0});
+  }
+  Bytes context() const;
+  void close_chunk();
+  void read_input();
+  void drain();
+  void read_acks();
+  void write_out();
+
+  Input& in_;
+  const FeedOptions& o_;
+  Address addr_;
+  RecordReader rr_;
+  Decoder dec_;
+  uint64_t id_ = 0, next_ = 1, acked_ = 0;
+  std::deque<Held> held_;
+  size_t held_bytes_ = 0;
+  Bytes chunk_;  // data records of the current read, not yet held
+  uint64_t chunk_first_ = 0;
+  int fd_ = -1;
+  std::deque<Piece> out_;
+  std::vector<uint8_t> acks_;
+  int64_t retry_at_ = 0, backoff_ = 100'000'000;
+  bool warned_ = false, in_eof_ = false, barrier_ = false;
+};
+
+Bytes Feeder::context() const {
+  auto b = std::make_shared<std::vector<uint8_t>>();
+  Output o([&](const uint8_t* p, size_t n) { b->insert(b->end(), p, p + n); }, 64 << 10);
+  write_hello(o, {id_, held_.empty() ? next_ : held_.front().first});
+  if (dec_.started()) {
+    write_stream_header(o, dec_.stream_date());
+    for (size_t i = 0; i < dec_.tables().size(); i++) write_schema(o, static_cast<uint16_t>(i), dec_.tables()[i]);
+    write_symbols(o, dec_.syms(), 0);
+  }
+  o.flush();
+  return b;
+}
+
+void Feeder::connect() {
+  int fd = connect_to(addr_);
+  if (fd < 0) {
+    if (!warned_) warn(str(o_.address, ": ", std::strerror(errno), " (retrying; holding what is not journaled)"));
+    warned_ = true;
+    retry_at_ = now_ns() + backoff_;
+    backoff_ = std::min<int64_t>(backoff_ * 2, 5 * kNsPerSec);
+    return;
+  }
+  set_nonblocking(fd);
+  fd_ = fd;
+  if (warned_) warn(str("connected to ", o_.address, "; resending ", held_.size(), " unacknowledged batches"));
+  warned_ = false;
+  backoff_ = 100'000'000;
+  out_.clear();
+  acks_.clear();
+  // Who we are and from where, the stream's context, then every held record.
+  send(context());
+  for (const auto& h : held_) send(h.bytes);
+}
+
+void Feeder::disconnect(const std::string& why) {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  fd_ = -1;
+  out_.clear();
+  warn(str(o_.address, ": ", why, "; reconnecting"));
+  warned_ = true;
+  retry_at_ = now_ns() + backoff_;
+}
+
+void Feeder::close_chunk() {
+  if (!chunk_ || chunk_->empty()) return;
+  held_.push_back({chunk_first_, next_ - 1, chunk_});
+  held_bytes_ += chunk_->size();
+  send(chunk_);
+  chunk_.reset();
+}
+
+void Feeder::read_input() {
+  size_t before = in_.avail();
+  if (in_.fill(before + 1) == before) in_eof_ = true;
+  drain();
+}
+
+// Every complete record in the input's buffer (never waits for more).
+void Feeder::drain() {
+  Record r;
+  while (!barrier_) {
+    if (!in_.eof()) {
+      if (in_.avail() < kHeaderSize) break;
+      RecordHeader h;
+      if (parse_header(in_.data(), h) && in_.avail() < kHeaderSize + h.length) break;
+      // A new stream's context waits until everything of the last one is
+      // journaled: held records must be resent in the context they had.
+      if (parse_header(in_.data(), h) && h.type == RecordType::Header && dec_.started() &&
+          (!held_.empty() || (chunk_ && !chunk_->empty()))) {
+        barrier_ = true;
+        break;
+      }
+    }
+    auto st = rr_.next(r);
+    if (st == RecordReader::Status::End) break;
+    if (st == RecordReader::Status::Bad) fail(in_.name(), ":", rr_.problem_offset(), ": ", rr_.problem());
+    Decoder::Kind k;
+    try {
+      k = dec_.apply(r);
+    } catch (const Error& e) {
+      fail(in_.name(), ":", r.offset, ": ", e.what());
+    }
+    if (k == Decoder::Kind::Data) {
+      if (!chunk_) {
+        chunk_ = std::make_shared<std::vector<uint8_t>>();
+        chunk_first_ = next_;
+      }
+      chunk_->insert(chunk_->end(), r.bytes, r.bytes + r.size());
+      next_++;
+      if (chunk_->size() >= (1u << 20)) close_chunk();
+    } else if (k == Decoder::Kind::Header || k == Decoder::Kind::Schema || k == Decoder::Kind::Symbols) {
+      close_chunk();
+      send(std::make_shared<std::vector<uint8_t>>(r.bytes, r.bytes + r.size()));
+    }
+  }
+  close_chunk();
+}
+
+void Feeder::read_acks() {
+  uint8_t buf[4096];
+  ssize_t n = ::read(fd_, buf, sizeof buf);
+  if (n == 0) return disconnect("the journal closed the connection");
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EINTR) return;
+    return disconnect(std::strerror(errno));
+  }
+  acks_.insert(acks_.end(), buf, buf + n);
+  size_t at = 0;
+  while (acks_.size() - at >= kHeaderSize) {
+    RecordHeader h;
+    if (!parse_header(acks_.data() + at, h)) return disconnect("garbage from the journal");
+    if (acks_.size() - at < kHeaderSize + h.length) break;
+    const uint8_t* p = acks_.data() + at + kHeaderSize;
+    if (h.type == RecordType::Ack) {
+      uint64_t id, upto;
+      parse_ack(p, h.length, id, upto);
+      if (id == id_ && upto > acked_) acked_ = upto;
+      while (!held_.empty() && held_.front().last <= acked_) {
+        held_bytes_ -= held_.front().bytes->size();
+        held_.pop_front();
+      }
+    } else if (h.type == RecordType::Refuse) {
+      fail(o_.address, ": refused: ", parse_refuse(p, h.length));
+    }
+    at += kHeaderSize + h.length;
+  }
+  acks_.erase(acks_.begin(), acks_.begin() + static_cast<long>(at));
+}
+
+void Feeder::write_out() {
+  while (!out_.empty()) {
+    iovec iov[64];
+    int n = 0;
+    for (auto it = out_.begin(); it != out_.end() && n < 64; ++it, ++n)
+      iov[n] = {it->bytes->data() + it->off, it->bytes->size() - it->off};
+    ssize_t w = ::writev(fd_, iov, n);
+    if (w < 0) {
+      if (errno == EAGAIN || errno == EINTR) return;
+      return disconnect(std::strerror(errno));
+    }
+    size_t left = static_cast<size_t>(w);
+    while (left > 0) {
+      Piece& p = out_.front();
+      size_t rest = p.bytes->size() - p.off;
+      if (left >= rest) {
+        left -= rest;
+        out_.pop_front();
+      } else {
+        p.off += left;
+        left = 0;
+      }
+    }
+  }
+}
+
+void Feeder::run() {
+  connect();
+  while (!stop_requested()) {
+    if (barrier_ && held_.empty()) {
+      barrier_ = false;
+      drain();  // the next stream waited in the buffer
+    }
+    if (in_eof_ && held_.empty() && !barrier_ && in_.avail() == 0) return;
+    if (fd_ < 0 && now_ns() >= retry_at_) connect();
+    pollfd p[2];
+    int n = 0;
+    bool want_input = !in_eof_ && !barrier_ && held_bytes_ < o_.max_hold;
+    if (want_input) p[n++] = {0, POLLIN, 0};
+    int sock = -1;
+    if (fd_ >= 0) {
+      sock = n;
+      p[n++] = {fd_, static_cast<short>(POLLIN | (out_.empty() ? 0 : POLLOUT)), 0};
+    }
+    int rc = ::poll(p, n, fd_ < 0 ? 50 : 200);
+    if (rc < 0 && errno != EINTR) fail("poll: ", std::strerror(errno));
+    if (want_input && (p[0].revents & (POLLIN | POLLHUP))) read_input();
+    if (sock >= 0 && fd_ >= 0) {
+      if (p[sock].revents & (POLLIN | POLLHUP | POLLERR)) read_acks();
+      if (fd_ >= 0 && (p[sock].revents & POLLOUT)) write_out();
+    }
+  }
+  if (!held_.empty()) warn(str(held_.back().last - acked_, " records were not acknowledged by the journal"));
+}
+
+}  // namespace
+
+void feed_journal(Input& in, const FeedOptions& o) {
+  Feeder f(in, o);
+  f.run();
+}
+
+}  // namespace tick
