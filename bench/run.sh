@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# make bench: every figure beside the same work done by a peer (or the
+# limit) in the same run, as a ratio. Absolute times on a shared 2-core
+# machine are noise; the ratios are the figures to quote.
+set -euo pipefail
+BUILD=$(cd "${1:-build}" && pwd)
+BENCH=$(cd "$(dirname "$0")" && pwd)
+export PATH="$BUILD:$PATH"
+for t in tick-gen tick-cat tick-log tick-replay tick-pub tick-sub bench_latency jq node /usr/bin/time; do
+  command -v "$t" > /dev/null || { echo "bench: $t is missing (run: TICK_DEPS=bench bash scripts/install-deps.sh)" >&2; exit 1; }
+done
+[ -d "$BENCH/node_modules/@duckdb/node-api" ] || { echo "bench: DuckDB is missing (npm install in bench/)" >&2; exit 1; }
+W=$(mktemp -d "${TMPDIR:-/tmp}/tick-bench.XXXXXX")
+trap 'set +e; kill $(jobs -p) 2>/dev/null; rm -rf "$W"' EXIT
+cd "$W"
+RUNS=${BENCH_RUNS:-3}
+ROWS=()
+
+# secs CMD: median wall seconds of $RUNS runs of a shell command.
+secs() {
+  local ts=()
+  for _ in $(seq 1 "$RUNS"); do
+    local s e
+    s=$(date +%s.%N); bash -c "$1" > /dev/null; e=$(date +%s.%N)
+    ts+=("$(awk -v a="$s" -v b="$e" 'BEGIN{print b - a}')")
+  done
+  printf '%s\n' "${ts[@]}" | sort -g | sed -n "$(( (RUNS + 1) / 2 ))p"
+}
+# cpu CMD: median user+sys seconds of one command (not a pipeline).
+cpu() {
+  local ts=()
+  for _ in $(seq 1 "$RUNS"); do
+    ts+=("$( { /usr/bin/time -f '%U %S' bash -c "$1" > /dev/null; } 2>&1 | tail -1 | awk '{print $1 + $2}')")
+  done
+  printf '%s\n' "${ts[@]}" | sort -g | sed -n "$(( (RUNS + 1) / 2 ))p"
+}
+# row MEASURE TICK PEER RATIO GOAL MET
+row() { ROWS+=("$(printf '%s\t%s\t%s\t%s\t%s\t%s' "$@")"); echo "  $1: $2 | $3 | $4" >&2; }
+div() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a / b}'; }
+ge() { awk -v a="$1" -v b="$2" 'BEGIN{print (a >= b) ? "yes" : "NO"}'; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN{print (a <= b) ? "yes" : "NO"}'; }
+M() { awk -v a="$1" 'BEGIN{printf "%.2f M", a / 1e6}'; }
+
+echo "bench: generating data in $W" >&2
+tick-gen --print-schema > s.schema
+tick-gen --seed 1 --count 10000000 --syms 500 --batch 100 > big.tick
+tick-gen --seed 2 --count 2000000 --syms 500 --batch 100 > mid.tick
+tick-cat -f json mid.tick > mid.json
+NJ=2000000
+
+echo "bench: tick-cat" >&2
+t=$(secs "cat big.tick | tick-cat -f tick | cat > /dev/null")
+c=$(secs "cat big.tick | cat | cat > /dev/null")
+r=$(div "$c" "$t"); row "tick-cat pass-through, throughput vs cat (pipe middle)" "${t}s" "cat ${c}s" "$r" ">= 0.8" "$(ge "$r" 0.8)"
+t=$(secs "tick-cat -e --schema s.schema mid.json")
+j=$(secs "jq -c . mid.json")
+r=$(div "$j" "$t"); row "JSON encode, speed vs jq -c ." "${t}s" "jq ${j}s" "$r" ">= 20" "$(ge "$r" 20)"
+d=$(secs "node $BENCH/duckdb_load.mjs $W/mid.json")
+r=$(div "$d" "$t"); row "JSON encode, speed vs DuckDB read_json" "${t}s" "duckdb ${d}s" "$r" "> 1" "$(ge "$r" 1.0001)"
+u=$(cpu "tick-cat -e --schema s.schema mid.json")
+rs=$(awk -v n=$NJ -v s="$u" 'BEGIN{print n / s}')
+row "JSON encode, rows per CPU-second" "$(M "$rs")" "-" "-" ">= 3 M" "$(ge "$rs" 3000000)"
+t=$(secs "tick-cat -f csv big.tick")
+rs=$(awk -v t="$t" 'BEGIN{print 10000000 / t}')
+row "decode to CSV, rows/s" "$(M "$rs")" "-" "-" ">= 5 M" "$(ge "$rs" 5000000)"
+
+echo "bench: tick-log and tick-replay" >&2
+export TICK_FAKE_TIME=2026-11-20T12:00:00Z
+t=$(secs "rm -rf tp; cat big.tick | tick-log tp --fsync never | cat > /dev/null")
+c=$(secs "cat big.tick | cat | cat > /dev/null")
+r=$(div "$c" "$t"); row "tick-log pass-through (100-row records), vs cat" "${t}s" "cat ${c}s" "$r" ">= 0.7" "$(ge "$r" 0.7)"
+tick-gen --seed 3 --count 3000000 --syms 500 --batch 1 > single.tick
+t=$(secs "rm -rf tp1; tick-log tp1 --fsync never < single.tick")
+rs=$(awk -v t="$t" 'BEGIN{print 3000000 / t}')
+row "tick-log single-row records/s (kdb+ ~30 k, TorQ 87-174 k)" "$(M "$rs")" "-" "-" ">= 2 M" "$(ge "$rs" 2000000)"
+rm -rf tp; tick-log tp --fsync never < big.tick > /dev/null
+J=$(ls tp/*.tick)
+t=$(secs "tick-replay $J > /dev/null")
+c=$(secs "cat $J > /dev/null")
+r=$(div "$c" "$t"); row "tick-replay to /dev/null, vs cat of the file" "${t}s" "cat ${c}s" "$r" ">= 0.8" "$(ge "$r" 0.8)"
+t=$(secs "tick-replay -s S0042 -f csv $J")
+g=$(secs "tick-replay -f csv $J | grep S0042")
+r=$(div "$g" "$t"); row "tick-replay -s ONE_SYM -f csv, vs -f csv | grep (500 syms)" "${t}s" "grep ${g}s" "$r" ">= 10" "$(ge "$r" 10)"
+unset TICK_FAKE_TIME
+
+echo "bench: tick-pub" >&2
+port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# fanout FILE NSUBS: seconds for FILE through tick-log | tick-pub to NSUBS
+# subscribers writing to /dev/null; leaves tick-pub's CPU seconds in pubcpu.
+fanout() {
+  local file=$1 n=$2 p; p=$(port)
+  rm -rf fo feed; mkfifo feed
+  ( /usr/bin/time -f '%U %S' -o pubcpu.raw tick-log fo --fsync never < feed | tick-pub -l :$p 2> /dev/null ) &
+  local pipe=$!
+  exec 3> feed
+  for _ in $(seq 1 50); do tick-sub :$p --no-reconnect --from now > /dev/null 2>&1 < /dev/null 3>&- & break; done
+  local subs=()
+  for i in $(seq 1 "$n"); do
+    while :; do tick-sub :$p --no-reconnect > /dev/null 2> sub.err 3>&- & local pid=$!; sleep 0.05
+      kill -0 $pid 2> /dev/null && break; wait $pid 2>/dev/null || true; done
+    subs+=($pid)
+  done
+  sleep 0.3
+  local s e; s=$(date +%s.%N)
+  cat "$file" >&3; exec 3>&-
+  for pid in "${subs[@]}"; do wait $pid || true; done
+  e=$(date +%s.%N)
+  wait $pipe || true
+  kill $(jobs -p) 2> /dev/null || true
+  awk -v a="$s" -v b="$e" 'BEGIN{print b - a}'
+}
+fanout_cpu() {  # tick-pub's CPU for one fanout run
+  local file=$1 n=$2 p; p=$(port)
+  rm -rf feed; mkfifo feed
+  /usr/bin/time -f '%U %S' -o pubcpu.raw tick-pub -l :$p < feed 2> /dev/null &
+  local pub=$!
+  exec 3> feed
+  local subs=()
+  for i in $(seq 1 "$n"); do
+    while :; do tick-sub :$p --no-reconnect > /dev/null 2>&1 3>&- & local pid=$!; sleep 0.05
+      kill -0 $pid 2> /dev/null && break; wait $pid 2>/dev/null || true; done
+    subs+=($pid)
+  done
+  sleep 0.3
+  cat "$file" >&3; exec 3>&-
+  for pid in "${subs[@]}"; do wait $pid || true; done
+  wait $pub || true
+  awk '{print $1 + $2}' pubcpu.raw
+}
+tick-gen --seed 4 --count 2000000 --syms 500 --batch 1 > pub1.tick
+t=$(fanout pub1.tick 1)
+rs=$(awk -v t="$t" 'BEGIN{print 2000000 / t}')
+row "tick-log | tick-pub | tick-sub, single-row messages/s" "$(M "$rs")" "kdb+ ~0.03 M" "-" ">= 1 M" "$(ge "$rs" 1000000)"
+t=$(fanout big.tick 1)
+rs=$(awk -v t="$t" 'BEGIN{print 10000000 / t}')
+row "tick-log | tick-pub | tick-sub, rows/s in 100-row records" "$(M "$rs")" "TorQ ~2 M" "-" ">= 20 M" "$(ge "$rs" 20000000)"
+c1=$(fanout_cpu big.tick 1); c10=$(fanout_cpu big.tick 10)
+r=$(div "$c10" "$c1"); row "tick-pub CPU, 10 subscribers vs 1" "${c10}s" "1 sub ${c1}s" "$r" "<= 2" "$(le "$r" 2)"
+
+p=$(port); rm -rf lt
+tick-gen --rate 100000 --batch 1 --syms 100 --duration 6 | tick-log lt --fsync never | tick-pub -l :$p 2> /dev/null &
+sleep 0.3
+lat=$(tick-sub :$p --no-reconnect 2> /dev/null | bench_latency)
+wait || true
+read -r n p50 p99 p999 mx <<< "$lat"
+row "feed-to-subscriber latency at 100 k msg/s, p50 / p99 us" "$p50 / $p99" "kdb+ ~100 median" "-" "p99 < 100" "$(awk -v a="$p99" 'BEGIN{print (a < 100) ? "yes" : "NO"}')"
+
+echo
+printf '%-62s %-14s %-18s %-7s %-9s %s\n' "measure" "tick" "peer" "ratio" "goal" "met"
+printf '%s\n' "${ROWS[@]}" | awk -F'\t' '{printf "%-62s %-14s %-18s %-7s %-9s %s\n", $1, $2, $3, $4, $5, $6}'
