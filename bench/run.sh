@@ -66,14 +66,14 @@ row "decode to CSV, rows/s" "$(M "$rs")" "-" "-" ">= 5 M" "$(ge "$rs" 5000000)"
 
 echo "bench: tick-log and tick-replay" >&2
 export TICK_FAKE_TIME=2026-11-20T12:00:00Z
-t=$(secs "rm -rf tp; cat big.tick | tick-log tp --fsync never | cat > /dev/null")
+t=$(secs 'cat big.tick | tick-log $(mktemp -d -p .) --fsync never | cat > /dev/null')
 c=$(secs "cat big.tick | cat | cat > /dev/null")
 r=$(div "$c" "$t"); row "tick-log pass-through (100-row records), vs cat" "${t}s" "cat ${c}s" "$r" ">= 0.7" "$(ge "$r" 0.7)"
 tick-gen --seed 3 --count 3000000 --syms 500 --batch 1 > single.tick
-t=$(secs "rm -rf tp1; tick-log tp1 --fsync never < single.tick")
+t=$(secs 'tick-log $(mktemp -d -p .) --fsync never < single.tick')
 rs=$(awk -v t="$t" 'BEGIN{print 3000000 / t}')
 row "tick-log single-row records/s (kdb+ ~30 k, TorQ 87-174 k)" "$(M "$rs")" "-" "-" ">= 2 M" "$(ge "$rs" 2000000)"
-rm -rf tp; tick-log tp --fsync never < big.tick > /dev/null
+rm -rf tmp.*; tick-log tp --fsync never < big.tick > /dev/null
 J=$(ls tp/*.tick)
 t=$(secs "tick-replay $J > /dev/null")
 c=$(secs "cat $J > /dev/null")
