@@ -66,10 +66,12 @@ void Journal::open(int64_t now) {
   int32_t d = opt_.roll.day_of(now);
   next_roll_ = opt_.roll.next_roll(now);
   struct stat st{};
-  if (::stat(file_for(opt_.dir, d).c_str(), &st) == 0 && st.st_size > 0)
+  if (::stat(file_for(opt_.dir, d).c_str(), &st) == 0 && st.st_size > 0) {
     recover(d);
-  else
+    announce(now);
+  } else {
     start_file(d);
+  }
   last_sync_ = now;
 }
 
@@ -183,6 +185,16 @@ void Journal::recover(int32_t day) {
     write_symbols(pre, syms_, 0);
     pre.flush();
   }
+}
+
+// After a restart, downstream learns the sequence number the journal stands
+// at before any new record: a fan-out serves catch-ups up to it.
+void Journal::announce(int64_t now) {
+  if (down_ < 0) return;
+  buf_->flush();
+  Output hb(down_, 64);
+  write_heartbeat(hb, now, seq_);
+  hb.flush();
 }
 
 void Journal::update(SourceMap& m, const Decoder& in) {

@@ -85,6 +85,7 @@ class Journal {
  private:
   void start_file(int32_t day);
   void recover(int32_t day);
+  void announce(int64_t now);
   void roll(int64_t now);
   void flush_batches();
   void write_out(const uint8_t* p, size_t n);
