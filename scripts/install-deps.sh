@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 debs=(
   build-essential cmake pkg-config
   libcli11-dev libsimdjson-dev libzstd-dev librdkafka-dev libwebsockets-dev catch2
-  zstd jq kcat python3-kafka python3-websockets
+  zstd jq kcat python3 python3-kafka python3-websockets
+  zsh fish groff-base tzdata util-linux
 )
 # Benchmarks and fuzzing want a few more; only installed when asked for.
 if [ "${TICK_DEPS:-}" = bench ] || [ "${TICK_DEPS:-}" = all ]; then

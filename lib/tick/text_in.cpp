@@ -274,7 +274,12 @@ struct Encoder::Impl {
     auto get_int = [&](int64_t& x, const char* want) {
       if (jt != sj::json_type::number) return wrong(want);
       auto e = val.get_int64().get(x);
-      if (e == simdjson::INCORRECT_TYPE) return bad(str("column ", c.name, ": expected ", want, ", got a fraction"));
+      if (e == simdjson::INCORRECT_TYPE) {
+        // A whole number too big for 64 bits arrives as a double.
+        std::string_view raw = val.raw_json_token();
+        if (raw.find_first_of(".eE") == std::string_view::npos) return range(want);
+        return bad(str("column ", c.name, ": expected ", want, ", got a fraction"));
+      }
       if (e == simdjson::NUMBER_OUT_OF_RANGE) return range(want);
       if (e) return bad(str("column ", c.name, ": ", simdjson::error_message(e)));
       return true;

@@ -1,0 +1,40 @@
+// Test helpers: streams built in memory and read back through the real
+// reader (a pipe-free path: a temporary file).
+#pragma once
+#include <unistd.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "tick/io.h"
+#include "tick/reader.h"
+
+namespace testing {
+
+// Captures what an Output writes.
+struct Capture {
+  std::vector<uint8_t> bytes;
+  tick::Output out{[this](const uint8_t* p, size_t n) { bytes.insert(bytes.end(), p, p + n); }, 1 << 16};
+  const std::vector<uint8_t>& done() {
+    out.flush();
+    return bytes;
+  }
+};
+
+// Writes bytes to a temporary file and opens it as an Input.
+inline std::unique_ptr<tick::Input> input_of(const std::vector<uint8_t>& bytes, bool mmap = true,
+                                             const std::string& suffix = ".tick") {
+  char path[] = "/tmp/tick-unit-XXXXXX";
+  int fd = ::mkstemp(path);
+  if (!bytes.empty() && ::write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) std::abort();
+  ::close(fd);
+  auto in = tick::Input::open(path, mmap);
+  ::unlink(path);
+  (void)suffix;
+  return in;
+}
+
+inline std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
+
+}  // namespace testing

@@ -1,0 +1,178 @@
+// JSON and CSV in and out: escapes, unicode, missing and extra fields, wrong
+// types, ranges, blank lines, CRLF, a 1 MB line, rejects.
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "helpers.h"
+#include "tick/clock.h"
+#include "tick/copy.h"
+#include "tick/text_in.h"
+#include "tick/writer.h"
+
+using namespace tick;
+using testing::Capture;
+using testing::input_of;
+
+namespace {
+
+const char* kSchema =
+    "t time:timestamp sym:symbol b:boolean h:short i:int j:long e:real f:float c:char n:timespan "
+    "d:date s:string\n"
+    "u time:timestamp sym:symbol v:long\n";
+
+struct Result {
+  std::string out;  // decoded back as JSON lines
+  std::string error;
+  uint64_t rows = 0, rejected = 0;
+};
+
+Result encode(const std::string& text, EncodeOptions o = {}) {
+  Schema schema = parse_schema(kSchema, "test");
+  Capture cap;
+  Result res;
+  {
+    Encoder enc(schema, cap.out, o);
+    auto in = input_of(testing::bytes_of(text), false);
+    try {
+      enc.encode(*in);
+    } catch (const Error& e) {
+      res.error = e.what();
+    }
+    res.rows = enc.rows();
+    res.rejected = enc.rejected();
+  }
+  Capture json;
+  CopyOptions co;
+  co.format = Format::json;
+  Copier copier(json.out, co);
+  auto in = input_of(cap.done());
+  copier.copy(*in);
+  copier.flush();
+  auto& b = json.done();
+  res.out.assign(b.begin(), b.end());
+  return res;
+}
+
+std::string line(const std::string& s) { return s + "\n"; }
+
+}  // namespace
+
+TEST_CASE("JSON escapes and unicode survive the round trip") {
+  std::string in =
+      R"({"table":"t","time":"2026-11-23T14:30:00Z","sym":"caf\u00e9 \ud83d\ude00","s":"tab\tquote\"back\\slash\nnl \u0001"})";
+  auto r = encode(line(in));
+  REQUIRE(r.error.empty());
+  REQUIRE(r.out.find(R"("sym":"café 😀")") != std::string::npos);
+  REQUIRE(r.out.find(R"("s":"tab\tquote\"back\\slash\nnl \u0001")") != std::string::npos);
+}
+
+TEST_CASE("missing fields are null, the time is stamped, field order does not matter") {
+  int64_t before = now_ns();
+  auto r = encode(line(R"({"sym":"A","j":5,"table":"t"})"));
+  REQUIRE(r.error.empty());
+  REQUIRE(r.out.find(R"("sym":"A","b":false,"h":null,"i":null,"j":5,"e":null,"f":null,"c":" ","n":null,"d":null,"s":"")") !=
+          std::string::npos);
+  auto t = parse_timestamp(r.out.substr(r.out.find("\"time\":\"") + 8, 30));
+  REQUIRE(t);
+  REQUIRE(*t >= before);
+  REQUIRE(*t <= now_ns());
+}
+
+TEST_CASE("bad lines name the line and keep everything before them") {
+  std::string good = line(R"({"table":"u","time":1,"sym":"A","v":1})");
+  struct Case {
+    std::string text, want;
+  };
+  std::vector<Case> cases = {
+      {R"({"table":"u","time":1,"sym":"A","v":"x"})", "column v: expected an integer, got a string"},
+      {R"({"table":"u","time":1,"sym":"A","v":1.5})", "column v: expected an integer, got a fraction"},
+      {R"({"table":"u","time":1,"sym":"A","v":99999999999999999999})", "column v: number out of range for an integer"},
+      {R"({"table":"t","h":40000})", "column h: number out of range for short"},
+      {R"({"table":"t","i":2147483648})", "column i: number out of range for int"},
+      {R"({"table":"u","sym":"A","zz":1})", "unknown column 'zz' for table u"},
+      {R"({"table":"nope"})", "unknown table 'nope'"},
+      {R"({"sym":"A"})", "no \"table\" field (give the table with -t)"},
+      {R"([1,2])", "not a JSON object"},
+      {R"({"table":"u","v":1} {"x":2})", "trailing content after the JSON object"},
+      {R"({"table":"u","v":1,"v":2})", "column v appears twice"},
+      {R"({"table":"u","time":"yesterday"})", "column time: 'yesterday' is not a timestamp (ISO-8601 or epoch number)"},
+  };
+  for (const auto& c : cases) {
+    auto r = encode(good + "\n  \n" + line(c.text) + good);
+    INFO(c.text);
+    REQUIRE(r.error.find(':') != std::string::npos);
+    REQUIRE(r.error.substr(r.error.find(':')) == ":4: " + c.want);
+    REQUIRE(r.out == R"({"table":"u","time":"1970-01-01T00:00:00.000000001Z","sym":"A","v":1})" "\n");
+  }
+}
+
+TEST_CASE("skip mode writes each rejected line with its reason and goes on") {
+  char path[] = "/tmp/tick-rejects-XXXXXX";
+  ::close(::mkstemp(path));
+  EncodeOptions o;
+  o.skip_errors = true;
+  o.rejects = path;
+  auto r = encode(line(R"({"table":"u","v":1})") + line("not json") + line(R"({"table":"u","v":2})") +
+                      line(R"({"table":"u","v":true})"),
+                  o);
+  REQUIRE(r.error.empty());
+  REQUIRE(r.rows == 2);
+  REQUIRE(r.rejected == 2);
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  std::string rej = ss.str();
+  ::unlink(path);
+  REQUIRE(rej.find(":2\t") != std::string::npos);
+  REQUIRE(rej.find("\tnot json\n") != std::string::npos);
+  REQUIRE(rej.find(":4\tcolumn v: expected an integer, got a boolean\t{\"table\":\"u\",\"v\":true}\n") != std::string::npos);
+}
+
+TEST_CASE("extra fields are accepted with ignore_unknown; CRLF and blank lines are fine") {
+  EncodeOptions o;
+  o.ignore_unknown = true;
+  auto r = encode("\r\n" + std::string(R"({"table":"u","time":2,"sym":"B","v":3,"extra":{"deep":[1,2]}})") + "\r\n\r\n", o);
+  REQUIRE(r.error.empty());
+  REQUIRE(r.out == R"({"table":"u","time":"1970-01-01T00:00:00.000000002Z","sym":"B","v":3})" "\n");
+}
+
+TEST_CASE("a 1 MB line") {
+  std::string big(1 << 20, 'x');
+  auto r = encode(line(R"({"table":"t","time":1,"sym":"A","s":")" + big + R"("})"));
+  REQUIRE(r.error.empty());
+  REQUIRE(r.out.find(big) != std::string::npos);
+}
+
+TEST_CASE("epoch numbers in the given unit, ISO times with offsets") {
+  EncodeOptions o;
+  o.unit = TimeUnit::ms;
+  auto r = encode(line(R"({"table":"u","time":1700000000123,"sym":"A"})") +
+                      line(R"({"table":"u","time":"2026-11-23T09:30:00.5-05:00","sym":"A"})"),
+                  o);
+  REQUIRE(r.error.empty());
+  REQUIRE(r.out.find("2023-11-14T22:13:20.123000000Z") != std::string::npos);
+  REQUIRE(r.out.find("2026-11-23T14:30:00.500000000Z") != std::string::npos);
+}
+
+TEST_CASE("CSV: quoted commas, quotes and newlines; nulls; field counts; header errors") {
+  EncodeOptions o;
+  o.in = EncodeOptions::In::csv;
+  auto r = encode("table,time,sym,s,j\r\n"
+                  "t,1,\"A,B\",\"say \"\"hi\"\"\nthere\",\n"
+                  "u,2,C,\n"
+                  "t,3,D,plain,7\n",
+                  o);
+  REQUIRE(r.error.find(":4: expected 5 fields, got 4") != std::string::npos);  // the quoted newline
+  REQUIRE(r.out.find(R"("sym":"A,B")") != std::string::npos);
+  REQUIRE(r.out.find(R"("j":null)") != std::string::npos);
+  REQUIRE(r.out.find(R"("s":"say \"hi\"\nthere")") != std::string::npos);
+  auto h = encode("time,sym,nosuch\n1,A,2\n", [] {
+    EncodeOptions x;
+    x.in = EncodeOptions::In::csv;
+    x.table = "u";
+    return x;
+  }());
+  REQUIRE(h.error.find(":1: unknown column 'nosuch' for table u") != std::string::npos);
+}
