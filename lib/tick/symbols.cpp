@@ -28,7 +28,9 @@ void SymbolTable::clear() {
 }
 
 std::string_view SymbolTable::store(std::string_view s) {
-  if (s.empty()) return {};
+  static const char kEmpty = 0;
+  if (s.empty()) return {&kEmpty, 0};  // never a null pointer, even for ""
+
   if (s.size() > kBlock / 4) {
     // A long string gets a block of its own, kept before the block being filled.
     auto big = std::make_unique<char[]>(s.size());
