@@ -3,8 +3,10 @@ BUILD   ?= build
 JOBS    ?= $(shell nproc)
 CMAKE_FLAGS ?=
 ifeq ($(SANITIZE),1)
+# Instrumented code makes GCC 12 report false maybe-uninitialized warnings
+# inside libstdc++ (std::regex in Catch2): warnings stay, but not as errors.
 BUILD := build-san
-CMAKE_FLAGS += -DTICK_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+CMAKE_FLAGS += -DTICK_SANITIZE=ON -DTICK_WERROR=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 endif
 
 .PHONY: all deps build test demo bench fuzz clean install

@@ -245,13 +245,15 @@ std::optional<int64_t> parse_timestamp(std::string_view s) {
     last_days = *d;
     have_last = true;
   }
+  // Nanoseconds since 1970 reach from 1677-09-21 to 2262-04-11.
+  if (*d < -106751 || *d > 106751) return std::nullopt;
   int64_t ns = int64_t{*d} * kNsPerDay;
   if (s.size() == 10) return ns;
   if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return std::nullopt;
   size_t end;
   auto tod = parse_tod(s, 11, end, 24);
   if (!tod) return std::nullopt;
-  ns += *tod;
+  if (__builtin_add_overflow(ns, *tod, &ns)) return std::nullopt;
   if (end == s.size()) return ns;
   if ((s[end] == 'Z' || s[end] == 'z') && end + 1 == s.size()) return ns;
   if (s[end] == '+' || s[end] == '-') {
@@ -261,8 +263,10 @@ std::optional<int64_t> parse_timestamp(std::string_view s) {
     a += 2;
     if (a < s.size() && s[a] == ':') a++;
     if (!digits(s, a, 2, om) || a + 2 != s.size()) return std::nullopt;
-    int64_t off = (int64_t{oh} * 3600 + om * 60) * kNsPerSec;
-    return s[end] == '+' ? ns - off : ns + off;
+    int64_t off = (int64_t{oh} * 3600 + om * 60) * kNsPerSec, out;
+    if (s[end] == '+' ? __builtin_sub_overflow(ns, off, &out) : __builtin_add_overflow(ns, off, &out))
+      return std::nullopt;
+    return out;
   }
   return std::nullopt;
 }

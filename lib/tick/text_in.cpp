@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <limits>
 #include <simdjson.h>
 
@@ -61,7 +62,7 @@ struct Encoder::Impl {
   std::string scratch;
   // CSV state
   std::vector<std::string_view> fields;
-  std::vector<std::string> unquoted;
+  std::deque<std::string> unquoted;  // stable: fields point into it
   std::vector<std::string> header;
   bool header_has_table = false;
   std::vector<std::vector<int>> csv_map;  // per table: field index -> column (-1 ignored)

@@ -112,7 +112,7 @@ void TableBatch::clear() {
 void write_record(Output& out, RecordType type, uint16_t table, const uint8_t* payload,
                   uint32_t len) {
   uint8_t* p = out.reserve(kHeaderSize + len);
-  std::memcpy(p + kHeaderSize, payload, len);
+  if (len) std::memcpy(p + kHeaderSize, payload, len);
   write_header(p, type, table, p + kHeaderSize, len);
   out.commit(kHeaderSize + len);
 }
