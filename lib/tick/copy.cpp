@@ -19,11 +19,7 @@ void Copier::problem(Input& in, uint64_t offset, const std::string& why, RecordR
     throw Error(where);
   }
   problems_++;
-  if (rr) {
-    bool found = rr->resync();
-    where += found ? str(" (skipped ", rr->skipped(), " bytes to the next good record)")
-                   : str(" (", rr->skipped(), " bytes to the end skipped)");
-  }
+  if (rr) where += rr->resync_note();
   warn(where);
 }
 

@@ -232,26 +232,12 @@ void Journal::append(const SourceMap& m, const DataView& v, const Record& r, uin
     for (const auto& bb : batches_) was_empty = was_empty && (!bb || bb->empty());
     for (uint32_t i = 0; i < v.rows; i++) {
       b->append(v, i, m.syms);
-      if (opt_.batch_rows && b->rows() >= opt_.batch_rows) {
-        if (syms_.size() > syms_written_) {
-          write_symbols(*buf_, syms_, syms_written_);
-          syms_written_ = syms_.size();
-        }
-        size_t len = b->payload_size();
-        uint8_t* p = buf_->reserve(kHeaderSize + len);
-        b->encode(p + kHeaderSize, ++seq_);
-        write_header(p, RecordType::Data, static_cast<uint16_t>(jt), p + kHeaderSize, static_cast<uint32_t>(len));
-        buf_->commit(kHeaderSize + len);
-        b->clear();
-      }
+      if (opt_.batch_rows && b->rows() >= opt_.batch_rows) write_batch(static_cast<uint16_t>(jt), *b);
     }
     if (was_empty && opt_.batch_ns) batch_deadline_ = now_ns() + opt_.batch_ns;
     return;
   }
-  if (syms_.size() > syms_written_) {
-    write_symbols(*buf_, syms_, syms_written_);
-    syms_written_ = syms_.size();
-  }
+  write_new_symbols();
   const uint32_t len = r.h.length;
   uint8_t* p = buf_->reserve(kHeaderSize + len);
   uint8_t* q = p + kHeaderSize;
@@ -297,22 +283,27 @@ void Journal::write_progress_all() {
   for (uint32_t i = 1; i < slots_.size(); i++) write_progress(i);
 }
 
+void Journal::write_new_symbols() {
+  if (syms_.size() == syms_written_) return;
+  write_symbols(*buf_, syms_, syms_written_);
+  syms_written_ = syms_.size();
+}
+
+// A coalesced batch as one numbered record.
+void Journal::write_batch(uint16_t table, TableBatch& b) {
+  write_new_symbols();
+  size_t len = b.payload_size();
+  uint8_t* p = buf_->reserve(kHeaderSize + len);
+  b.encode(p + kHeaderSize, ++seq_);
+  write_header(p, RecordType::Data, table, p + kHeaderSize, static_cast<uint32_t>(len));
+  buf_->commit(kHeaderSize + len);
+  b.clear();
+}
+
 void Journal::flush_batches() {
   batch_deadline_ = 0;
-  for (size_t i = 0; i < batches_.size(); i++) {
-    auto& b = batches_[i];
-    if (!b || b->empty()) continue;
-    if (syms_.size() > syms_written_) {
-      write_symbols(*buf_, syms_, syms_written_);
-      syms_written_ = syms_.size();
-    }
-    size_t len = b->payload_size();
-    uint8_t* p = buf_->reserve(kHeaderSize + len);
-    b->encode(p + kHeaderSize, ++seq_);
-    write_header(p, RecordType::Data, static_cast<uint16_t>(i), p + kHeaderSize, static_cast<uint32_t>(len));
-    buf_->commit(kHeaderSize + len);
-    b->clear();
-  }
+  for (size_t i = 0; i < batches_.size(); i++)
+    if (batches_[i] && !batches_[i]->empty()) write_batch(static_cast<uint16_t>(i), *batches_[i]);
 }
 
 void Journal::flush() { buf_->flush(); }
@@ -485,7 +476,7 @@ void journal_serve(Journal& j, std::unique_ptr<Input> stdin_in, const std::vecto
           j.close();
           throw Error(str(f.name, ":", why));
         }
-        warn(str(f.name, ":", why, f.rr->resync() ? str(" (skipped ", f.rr->skipped(), " bytes)") : " (skipped to the end)"));
+        warn(str(f.name, ":", why, f.rr->resync_note()));
         continue;
       }
       if (!apply(f, r)) return;

@@ -88,6 +88,8 @@ class Journal {
   void announce(int64_t now);
   void roll(int64_t now);
   void flush_batches();
+  void write_new_symbols();
+  void write_batch(uint16_t table, TableBatch& b);
   void write_out(const uint8_t* p, size_t n);
   void sync();
   uint32_t journal_sym(std::string_view s);

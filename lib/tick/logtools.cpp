@@ -88,8 +88,7 @@ bool journal_info(const std::string& path) {
       problems++;
       std::string why = rr.problem();
       uint64_t at = rr.problem_offset();
-      rr.resync();
-      warn(str(path, ":", at, ": ", why, " (", rr.skipped(), " bytes skipped)"));
+      warn(str(path, ":", at, ": ", why, rr.resync_note()));
       continue;
     }
     records++;
@@ -184,10 +183,9 @@ bool journal_check(const std::string& path, bool repair) {
       problems++;
       std::string why = rr.problem();
       uint64_t at = rr.problem_offset();
-      bool more = rr.resync();
+      std::string note = rr.resync_note();
       keep_bad(at, rr.skipped());
-      warn(str(path, ":", at, ": ", why, more ? str(" (", rr.skipped(), " bytes to the next good record)")
-                                              : str(" (", rr.skipped(), " bytes to the end)")));
+      warn(str(path, ":", at, ": ", why, note));
       continue;
     }
     prog.update(in->offset());

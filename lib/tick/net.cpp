@@ -54,6 +54,13 @@ addrinfo* resolve(const Address& a, bool passive) {
 }
 }  // namespace
 
+static sockaddr_un unix_addr(const Address& a) {
+  sockaddr_un sa{};
+  sa.sun_family = AF_UNIX;
+  std::strncpy(sa.sun_path, a.host.c_str(), sizeof sa.sun_path - 1);
+  return sa;
+}
+
 void set_nonblocking(int fd, bool on) {
   int fl = ::fcntl(fd, F_GETFL);
   ::fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
@@ -63,9 +70,7 @@ int listen_on(const Address& a, int mode) {
   int fd;
   if (a.unix_socket) {
     fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un sa{};
-    sa.sun_family = AF_UNIX;
-    std::strncpy(sa.sun_path, a.host.c_str(), sizeof sa.sun_path - 1);
+    sockaddr_un sa = unix_addr(a);
     // A stale socket file from an earlier run is replaced; anything else is not.
     struct stat st{};
     if (::lstat(a.host.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(a.host.c_str());
@@ -101,9 +106,7 @@ int connect_to(const Address& a) {
   int fd;
   if (a.unix_socket) {
     fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un sa{};
-    sa.sun_family = AF_UNIX;
-    std::strncpy(sa.sun_path, a.host.c_str(), sizeof sa.sun_path - 1);
+    sockaddr_un sa = unix_addr(a);
     if (::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0) {
       int e = errno;
       ::close(fd);

@@ -62,6 +62,12 @@ bool RecordReader::resync() {
   }
 }
 
+std::string RecordReader::resync_note() {
+  bool found = resync();
+  return found ? str(" (skipped ", skipped_, " bytes to the next good record)")
+               : str(" (", skipped_, " bytes to the end skipped)");
+}
+
 RecordReader::Status RecordReader::next(Record& r) {
   if (need_resync_) resync();
   while (true) {

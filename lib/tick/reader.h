@@ -39,6 +39,8 @@ class RecordReader {
   // Skips past a bad region to the next record whose header and CRC hold;
   // false if the input ended first. skipped() says how many bytes it passed.
   bool resync();
+  // resync(), said for a message: " (skipped N bytes to the next good record)".
+  std::string resync_note();
   const std::string& problem() const { return problem_; }
   uint64_t problem_offset() const { return problem_offset_; }
   uint64_t skipped() const { return skipped_; }

@@ -26,7 +26,7 @@ next=$($WALK $J | awk -v o="$off" '$1>o{print $1; exit}')
 printf '\x5a\x5a\x5a' | dd of=$J bs=1 seek=$((off + 100)) conv=notrunc status=none
 
 expect_status 1 tick-log check $J
-expect_match "$(cat err)" "^tick-log: $J:$off: CRC mismatch in data record of [0-9]+ bytes \([0-9]+ bytes to the next good record\)$" "check names the offset"
+expect_match "$(cat err)" "^tick-log: $J:$off: CRC mismatch in data record of [0-9]+ bytes \(skipped [0-9]+ bytes to the next good record\)$" "check names the offset"
 
 # tick-replay: stops at the offset by default, with every row before it.
 expect_status 1 tick-replay -f json $J
