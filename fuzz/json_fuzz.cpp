@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "harness.h"
+
 #include "tick/error.h"
 #include "tick/schema.h"
 #include "tick/text_in.h"
@@ -19,13 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   uint8_t mode = data[0];
   data++;
   size--;
-  int fd = memfd_create("fuzz", 0);
+  int fd = memfd_of(data, size);
   if (fd < 0) return 0;
-  if (size && write(fd, data, size) != static_cast<ssize_t>(size)) {
-    close(fd);
-    return 0;
-  }
-  lseek(fd, 0, SEEK_SET);
   static int null_fd = open("/dev/null", O_WRONLY);
   try {
     tick::Output out(null_fd, 1 << 16);
