@@ -37,6 +37,24 @@ void fsync_dir(const std::string& path) {
     ::close(d);
   }
 }
+// The next sound record of a journal; each corrupt region before it is
+// reported ("PATH:OFFSET: reason (skipped N bytes ...)"), counted, and
+// handed to region(offset, length). False at the end.
+template <class Region>
+bool next_sound(const std::string& path, RecordReader& rr, Record& r, uint64_t& problems, Region region) {
+  while (true) {
+    auto st = rr.next(r);
+    if (st == RecordReader::Status::Ok) return true;
+    if (st == RecordReader::Status::End) return false;
+    problems++;
+    std::string why = rr.problem();
+    uint64_t at = rr.problem_offset();
+    std::string note = rr.resync_note();
+    region(at, rr.skipped());
+    warn(str(path, ":", at, ": ", why, note));
+  }
+}
+
 }  // namespace
 
 int32_t journal_date(const std::string& path) {
@@ -81,16 +99,7 @@ bool journal_info(const std::string& path) {
   int64_t t_lo = INT64_MAX, t_hi = INT64_MIN;
   std::vector<std::string> eods;
   uint32_t syms = 0;
-  while (true) {
-    auto st = rr.next(r);
-    if (st == RecordReader::Status::End) break;
-    if (st == RecordReader::Status::Bad) {
-      problems++;
-      std::string why = rr.problem();
-      uint64_t at = rr.problem_offset();
-      warn(str(path, ":", at, ": ", why, rr.resync_note()));
-      continue;
-    }
+  while (next_sound(path, rr, r, problems, [](uint64_t, uint64_t) {})) {
     records++;
     prog.update(in->offset());
     try {
@@ -176,18 +185,7 @@ bool journal_check(const std::string& path, bool repair) {
     write_all(bad_fd, base + from, len);
     bad_bytes += len;
   };
-  while (true) {
-    auto st = rr.next(r);
-    if (st == RecordReader::Status::End) break;
-    if (st == RecordReader::Status::Bad) {
-      problems++;
-      std::string why = rr.problem();
-      uint64_t at = rr.problem_offset();
-      std::string note = rr.resync_note();
-      keep_bad(at, rr.skipped());
-      warn(str(path, ":", at, ": ", why, note));
-      continue;
-    }
+  while (next_sound(path, rr, r, problems, keep_bad)) {
     prog.update(in->offset());
     try {
       dec.apply(r);
