@@ -229,8 +229,15 @@ void Server::start(Sub& s) {
     int32_t d = journal_date(f);
     if (d >= day && d <= live_day_) s.files.push_back(f);
   }
-  if (s.files.empty() || journal_date(s.files[0]) != day)
+  // From the start of a day, the first journal on or after it will do (a
+  // subscriber resuming after an end of day asks for the next date, which
+  // may be a weekend); a sequence number needs its own day.
+  if (s.files.empty() || (seq > 1 && journal_date(s.files[0]) != day))
     return refuse(s, "no journal for " + date_string(day) + " in " + o_.log_dir);
+  if (journal_date(s.files[0]) != day) {
+    day = journal_date(s.files[0]);
+    seq = 1;
+  }
   s.from_day = day;
   s.from_seq = seq;
   write_accept(*s.out, {day, seq - 1});
