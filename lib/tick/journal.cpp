@@ -225,7 +225,9 @@ void Journal::update(SourceMap& m, const Decoder& in) {
 void Journal::append(const SourceMap& m, const DataView& v, const Record& r, uint32_t slot) {
   const int jt = m.tables[v.table_id];
   const Table& t = schema_.tables[jt];
-  if (opt_.batch_rows || opt_.batch_ns) {
+  // Publishers' records stay whole and tagged, so a restart can count
+  // exactly what it has of each; batching coalesces stdin's.
+  if ((opt_.batch_rows || opt_.batch_ns) && slot == 0) {
     auto& b = batches_[jt];
     if (!b) b = std::make_unique<TableBatch>(t);
     bool was_empty = true;
