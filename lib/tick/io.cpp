@@ -195,7 +195,7 @@ size_t Input::fill(size_t n) {
     if (sniff_ && end_ >= 4) {
       sniff_ = false;
       if (is_zstd(buf_.data(), end_)) {
-        std::vector<uint8_t> head(buf_.begin(), buf_.begin() + end_);
+        std::vector<uint8_t> head(buf_.data(), buf_.data() + end_);
         src_ = std::make_unique<ZstdSource>(std::move(src_), name_, std::move(head));
         compressed_ = true;
         end_ = 0;

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <string>
@@ -35,6 +36,28 @@ class ByteSource {
   virtual bool would_block() { return false; }
   // Waits up to timeout_ms for data (or the end); false on timeout.
   virtual bool wait(int timeout_ms) { (void)timeout_ms; return true; }
+};
+
+// A byte buffer that does not zero what it allocates: reads fill it.
+class RawBuffer {
+ public:
+  uint8_t* data() { return p_.get(); }
+  size_t size() const { return n_; }
+  // Keeps the first min(n, size()) bytes.
+  void resize(size_t n) {
+    if (n <= cap_) {
+      n_ = n;
+      return;
+    }
+    std::unique_ptr<uint8_t[]> q(new uint8_t[n]);
+    if (n_) std::memcpy(q.get(), p_.get(), n_);
+    p_ = std::move(q);
+    cap_ = n_ = n;
+  }
+
+ private:
+  std::unique_ptr<uint8_t[]> p_;
+  size_t n_ = 0, cap_ = 0;
 };
 
 class Input {
@@ -74,7 +97,7 @@ class Input {
   Input() = default;
   std::string name_;
   std::unique_ptr<ByteSource> src_;
-  std::vector<uint8_t> buf_;
+  RawBuffer buf_;
   const uint8_t* base_ = nullptr;
   size_t pos_ = 0, end_ = 0;
   uint64_t offset_ = 0;
