@@ -12,7 +12,11 @@ debs=(
 )
 # Benchmarks and fuzzing want a few more; only installed when asked for.
 if [ "${TICK_DEPS:-}" = bench ] || [ "${TICK_DEPS:-}" = all ]; then
-  debs+=(time clang nodejs npm)
+  debs+=(time nodejs)
+  command -v npm > /dev/null || debs+=(npm)
+fi
+if [ "${TICK_DEPS:-}" = all ]; then
+  debs+=(clang libclang-rt-14-dev)  # libFuzzer for make fuzz
 fi
 
 missing=()
