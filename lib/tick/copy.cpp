@@ -56,7 +56,7 @@ void Copier::flush_span() {
 }
 
 void Copier::pass(const Record& r, bool mapped) {
-  if (!mapped) return out_.write(r.bytes, r.size());
+  (void)mapped;  // mapped or buffered: the input flushes the span before moving bytes
   if (span_ && span_ + span_len_ == r.bytes && span_len_ < (8u << 20)) {
     span_len_ += r.size();
     return;
@@ -72,6 +72,7 @@ void Copier::copy(Input& in) {
   const bool by_seq = opt_.seq_from > 0 || opt_.seq_to < UINT64_MAX;
   const bool paced = opt_.speed > 0 || opt_.rate > 0;
   in.set_idle_hook([this] { flush(); });
+  in.set_move_hook([this] { flush_span(); });
   RecordReader rr(in);
   Decoder dec;
   rr.set_skip([this, &dec](const RecordHeader& h) {

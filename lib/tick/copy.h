@@ -50,8 +50,8 @@ class Copier {
  private:
   void problem(Input& in, uint64_t offset, const std::string& why, RecordReader* rr);
   void pace(const DataView& v, const uint32_t* sel, uint32_t n);
-  // Whole records passed through: from a mapped file, runs of them are
-  // written in one call straight from the mapping.
+  // Whole records passed through: runs of them are written in one call
+  // straight from the input's mapping or buffer.
   void pass(const Record& r, bool mapped);
   void flush_span();
   const uint8_t* span_ = nullptr;

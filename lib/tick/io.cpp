@@ -174,6 +174,7 @@ Input::~Input() {
 
 size_t Input::fill(size_t n) {
   if (avail() >= n || map_) return avail();
+  if (move_) move_();
   // Compact, then grow to fit n.
   if (pos_ > 0) {
     std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);

@@ -87,6 +87,10 @@ class Input {
   void set_idle_hook(std::function<void()> f) { idle_ = std::move(f); }
   // Waits up to timeout_ms for more input; false on timeout.
   bool wait(int timeout_ms) { return avail() > 0 || eof_ || !src_ || src_->wait(timeout_ms); }
+  // Called before fill() moves or frees buffered bytes: pointers into
+  // data() stay valid until then (a copier writes runs of records straight
+  // from the buffer).
+  void set_move_hook(std::function<void()> f) { move_ = std::move(f); }
   // Follow mode (tail -F): at the end of what a file holds, keep_waiting()
   // is asked whether to wait for more (it sleeps) or to end the input.
   void set_follow(std::function<bool()> keep_waiting) { follow_ = std::move(keep_waiting); }
@@ -107,6 +111,7 @@ class Input {
   uint64_t size_hint_ = 0;
   std::function<void()> idle_;
   std::function<bool()> follow_;
+  std::function<void()> move_;
 };
 
 class Output {
