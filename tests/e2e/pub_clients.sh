@@ -8,7 +8,7 @@ port=$(free_port)
 tick-gen --seed 5 --count 400000 --batch 50 --syms 200 > feed.tick
 
 mkfifo feed
-tick-log tp < feed | tick-pub -l :$port -l unix:$WORK/pub.sock --mode 600 --log tp --max-queue 4M 2> pub.err &
+tick-log tp < feed | tick-pub -l :$port -l unix:$WORK/pub.sock --mode 600 --log tp --max-queue 4M --stats 1 2> pub.err &
 pub=$!
 exec 3> feed
 wait_for grep -q "listening on unix" pub.err
@@ -54,4 +54,5 @@ expect_match "$(cat pub.err)" "no subscription within 10 seconds" "half-open mes
 wait $noread
 expect_match "$(cat pub.err)" "127\.0\.0\.1:[0-9]+: refused: cut off: its queue passed --max-queue 4194304 bytes" "a client that never reads is cut off"
 expect_match "$(cat pub.err)" "not a subscription" "garbage named"
+expect_match "$(cat pub.err)" "tick-pub: in [0-9]+ records/s [0-9]+ MB/s; seq [0-9]+; [0-9]+ subscribers; 127\.0\.0\.1:[0-9]+ (live|catching up|waiting) queue [0-9]+" "--stats lines"
 done_ok
