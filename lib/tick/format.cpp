@@ -11,7 +11,29 @@ bool parse_header(const uint8_t* p, RecordHeader& h) {
   h.flags = p[9];
   h.table = load16(p + 10);
   h.crc = load32(p + 12);
-  return h.length % 8 == 0 && h.length <= kMaxPayload;
+  if (h.length % 8 != 0 || h.length > kMaxPayload) return false;
+  // Sizes each known type can have: garbage that happens to hold the marker
+  // is refused before the reader waits for a gigabyte of payload.
+  switch (h.type) {
+    case RecordType::Header:
+    case RecordType::EndOfDay:
+    case RecordType::Heartbeat:
+      return h.length >= 16 && h.length <= 4096;
+    case RecordType::Data:
+      return h.length >= kDataPrefix;
+    case RecordType::Schema:
+    case RecordType::Subscribe:
+    case RecordType::Accept:
+    case RecordType::Refuse:
+    case RecordType::EndOfStream:
+    case RecordType::Hello:
+    case RecordType::Ack:
+    case RecordType::Progress:
+      return h.length <= (1u << 20);
+    case RecordType::Symbols:
+      return h.length >= 8;
+  }
+  return true;  // a newer minor version's type
 }
 
 uint32_t record_crc(const uint8_t* header, const uint8_t* payload, size_t len) {
