@@ -12,8 +12,8 @@ namespace tick {
 Copier::Copier(Output& out, const CopyOptions& o)
     : out_(out), opt_(o), filter_(o.filter), text_(out, o.format, o.csv_table_column) {}
 
-void Copier::problem(Input& in, uint64_t offset, const std::string& why, RecordReader* rr) {
-  std::string where = str(in.name(), ":", offset, ": ", why);
+void Copier::problem(const std::string& name, uint64_t offset, const std::string& why, RecordReader* rr) {
+  std::string where = str(name, ":", offset, ": ", why);
   if (!opt_.skip_bad) {
     flush();
     throw Error(where);
@@ -69,8 +69,6 @@ void Copier::pass(const Record& r, bool mapped) {
 void Copier::copy(Input& in) {
   const bool mapped = in.mapped();
   saw_eod_ = false;
-  const bool by_seq = opt_.seq_from > 0 || opt_.seq_to < UINT64_MAX;
-  const bool paced = opt_.speed > 0 || opt_.rate > 0;
   in.set_idle_hook([this] { flush(); });
   in.set_move_hook([this] { flush_span(); });
   RecordReader rr(in);
@@ -78,81 +76,103 @@ void Copier::copy(Input& in) {
   rr.set_skip([this, &dec](const RecordHeader& h) {
     return dec.started() && !filter_.want_table(h.table);
   });
-  const bool tick = opt_.format == Format::tick;
   Record r;
   while (true) {
     auto st = rr.next(r);
     if (st == RecordReader::Status::End) break;
     if (st == RecordReader::Status::Bad) {
-      problem(in, rr.problem_offset(), rr.problem(), &rr);
+      problem(in.name(), rr.problem_offset(), rr.problem(), &rr);
       continue;
     }
-    if (by_seq && r.h.type == RecordType::Data && r.h.length >= kDataPrefix) {
-      uint64_t seq = load64(r.payload() + 8);
-      if (seq < opt_.seq_from || seq > opt_.seq_to) continue;
-    }
-    Decoder::Kind kind;
-    try {
-      kind = dec.apply(r);
-    } catch (const VersionError& e) {
-      flush();
-      throw Error(str(in.name(), ":", r.offset, ": ", e.what()));
-    } catch (const Error& e) {
-      problem(in, r.offset, e.what(), nullptr);
-      continue;
-    }
-    if (observer_ && !observer_(r, kind, dec)) break;
-    switch (kind) {
-      case Decoder::Kind::Header:
-      case Decoder::Kind::Schema:
-      case Decoder::Kind::Symbols:
-        filter_.update(dec);
-        if (tick) pass(r, mapped);
-        break;
-      case Decoder::Kind::Data: {
-        const DataView& v = dec.data();
-        if (!filter_.want_table(v.table_id)) break;
-        if (!filter_.by_rows()) {
-          rows_ += v.rows;
-          if (paced && v.rows) pace(v, nullptr, v.rows);
-          if (tick) pass(r, mapped);
-          else text_.rows(dec, nullptr, v.rows);
-          break;
-        }
-        uint32_t n = filter_.select(v, sel_);
-        rows_ += n;
-        if (n == 0) break;
-        if (paced) pace(v, sel_.data(), n);
-        if (!tick) {
-          text_.rows(dec, sel_.data(), n);
-        } else if (n == v.rows) {
-          pass(r, mapped);
-        } else {
-          flush_span();
-          write_subset(out_, v, sel_.data(), n);
-        }
-        break;
-      }
-      case Decoder::Kind::EndOfDay:
-        saw_eod_ = true;
-        if (tick) pass(r, mapped);
-        else text_.eod(dec.eod_date(), dec.control_seq());
-        break;
-      case Decoder::Kind::Heartbeat:
-        if (tick) pass(r, mapped);
-        break;
-      case Decoder::Kind::Protocol:
-        break;  // a conversation's message, not part of the stream
-      case Decoder::Kind::Unknown:
-        if (tick) pass(r, mapped);  // a newer minor version's record
-        break;
-    }
-    if (stop_after_) {
-      stop_after_ = false;
-      break;
-    }
+    if (!handle(r, dec, in.name(), mapped)) break;
   }
   flush_span();  // the mapping ends with the input
+}
+
+void Copier::feed(const uint8_t* p, size_t n, const std::string& name) {
+  size_t at = 0;
+  Record r;
+  while (at + kHeaderSize <= n) {
+    if (!parse_header(p + at, r.h) || at + kHeaderSize + r.h.length > n)
+      fail(name, ": malformed record at byte ", fed_ + at);
+    r.bytes = p + at;
+    r.offset = fed_ + at;
+    at += r.size();
+    handle(r, fed_dec_, name, false);
+  }
+  fed_ += n;
+  flush_span();  // the bytes are the caller's only for this call
+}
+
+bool Copier::handle(const Record& r, Decoder& dec, const std::string& name, bool mapped) {
+  const bool tick = opt_.format == Format::tick;
+  if ((opt_.seq_from > 0 || opt_.seq_to < UINT64_MAX) && r.h.type == RecordType::Data &&
+      r.h.length >= kDataPrefix) {
+    uint64_t seq = load64(r.payload() + 8);
+    if (seq < opt_.seq_from || seq > opt_.seq_to) return true;
+  }
+  Decoder::Kind kind;
+  try {
+    kind = dec.apply(r);
+  } catch (const VersionError& e) {
+    flush();
+    throw Error(str(name, ":", r.offset, ": ", e.what()));
+  } catch (const Error& e) {
+    problem(name, r.offset, e.what(), nullptr);
+    return true;
+  }
+  if (observer_ && !observer_(r, kind, dec)) return false;
+  const bool paced = opt_.speed > 0 || opt_.rate > 0;
+  switch (kind) {
+    case Decoder::Kind::Header:
+    case Decoder::Kind::Schema:
+    case Decoder::Kind::Symbols:
+      filter_.update(dec);
+      if (tick) pass(r, mapped);
+      break;
+    case Decoder::Kind::Data: {
+      const DataView& v = dec.data();
+      if (!filter_.want_table(v.table_id)) break;
+      if (!filter_.by_rows()) {
+        rows_ += v.rows;
+        if (paced && v.rows) pace(v, nullptr, v.rows);
+        if (tick) pass(r, mapped);
+        else text_.rows(dec, nullptr, v.rows);
+        break;
+      }
+      uint32_t n = filter_.select(v, sel_);
+      rows_ += n;
+      if (n == 0) break;
+      if (paced) pace(v, sel_.data(), n);
+      if (!tick) {
+        text_.rows(dec, sel_.data(), n);
+      } else if (n == v.rows) {
+        pass(r, mapped);
+      } else {
+        flush_span();
+        write_subset(out_, v, sel_.data(), n);
+      }
+      break;
+    }
+    case Decoder::Kind::EndOfDay:
+      saw_eod_ = true;
+      if (tick) pass(r, mapped);
+      else text_.eod(dec.eod_date(), dec.control_seq());
+      break;
+    case Decoder::Kind::Heartbeat:
+      if (tick) pass(r, mapped);
+      break;
+    case Decoder::Kind::Protocol:
+      break;  // a conversation's message, not part of the stream
+    case Decoder::Kind::Unknown:
+      if (tick) pass(r, mapped);  // a newer minor version's record
+      break;
+  }
+  if (stop_after_) {
+    stop_after_ = false;
+    return false;
+  }
+  return true;
 }
 
 }  // namespace tick

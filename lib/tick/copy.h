@@ -31,6 +31,9 @@ class Copier {
   // contradicts the stream throws Error "NAME:OFFSET: reason", unless
   // skip_bad: then it is reported on stderr and the copy goes on after it.
   void copy(Input& in);
+  // Copies records already in memory (whole records, made by this process,
+  // so not checked again); one context runs across calls.
+  void feed(const uint8_t* p, size_t n, const std::string& name);
   // Problems reported in skip mode.
   uint64_t problems() const { return problems_; }
   uint64_t rows() const { return rows_; }
@@ -48,7 +51,9 @@ class Copier {
   }
 
  private:
-  void problem(Input& in, uint64_t offset, const std::string& why, RecordReader* rr);
+  void problem(const std::string& name, uint64_t offset, const std::string& why, RecordReader* rr);
+  // One record, read from name; false to end the copy of this input.
+  bool handle(const Record& r, Decoder& dec, const std::string& name, bool mapped);
   void pace(const DataView& v, const uint32_t* sel, uint32_t n);
   // Whole records passed through: runs of them are written in one call
   // straight from the input's mapping or buffer.
@@ -64,6 +69,8 @@ class Copier {
   uint64_t problems_ = 0, rows_ = 0, paced_rows_ = 0;
   int64_t pace_data0_ = INT64_MIN, pace_wall0_ = 0;
   bool saw_eod_ = false;
+  Decoder fed_dec_;
+  uint64_t fed_ = 0;
   Observer observer_;
   bool stop_after_ = false;
 };

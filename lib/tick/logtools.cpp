@@ -15,6 +15,7 @@
 #include "tick/clock.h"
 #include "tick/diag.h"
 #include "tick/error.h"
+#include "tick/files.h"
 #include "tick/progress.h"
 #include "tick/reader.h"
 #include "tick/writer.h"
@@ -22,21 +23,6 @@
 namespace tick {
 
 namespace {
-std::string base_name(const std::string& p) {
-  size_t s = p.rfind('/');
-  return s == std::string::npos ? p : p.substr(s + 1);
-}
-std::string dir_name(const std::string& p) {
-  size_t s = p.rfind('/');
-  return s == std::string::npos ? "." : (s == 0 ? "/" : p.substr(0, s));
-}
-void fsync_dir(const std::string& path) {
-  int d = ::open(dir_name(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (d >= 0) {
-    ::fsync(d);
-    ::close(d);
-  }
-}
 // The next sound record of a journal; each corrupt region before it is
 // reported ("PATH:OFFSET: reason (skipped N bytes ...)"), counted, and
 // handed to region(offset, length). False at the end.

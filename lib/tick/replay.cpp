@@ -6,6 +6,8 @@
 #include <climits>
 
 #include "tick/error.h"
+#include "tick/files.h"
+#include "tick/hdb_read.h"
 #include "tick/logtools.h"
 #include "tick/signals.h"
 
@@ -13,21 +15,11 @@ namespace tick {
 
 namespace {
 
-bool is_dir(const std::string& p) {
-  struct stat st{};
-  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-std::string dir_of(const std::string& p) {
-  size_t s = p.rfind('/');
-  return s == std::string::npos ? "." : p.substr(0, s);
-}
-
 // The first journal in p's directory dated after p, or "".
 std::string next_journal(const std::string& p) {
   int32_t d = journal_date(p);
   if (d == INT32_MIN) return {};
-  for (const auto& f : journal_files(dir_of(p)))
+  for (const auto& f : journal_files(dir_name(p)))
     if (journal_date(f) > d) return f;
   return {};
 }
@@ -42,7 +34,7 @@ void nap_ms(int ms) {
 uint64_t replay(const std::vector<std::string>& paths, Output& out, const ReplayOptions& o) {
   std::vector<std::string> files;
   for (const auto& p : paths) {
-    if (p != "-" && is_dir(p)) {
+    if (p != "-" && is_directory(p)) {
       auto js = journal_files(p);
       files.insert(files.end(), js.begin(), js.end());
     } else {
@@ -79,6 +71,14 @@ uint64_t replay(const std::vector<std::string>& paths, Output& out, const Replay
   }
   copier.flush();
   return copier.problems();
+}
+
+void replay_hdb(Output& out, const ReplayOptions& o) {
+  Copier copier(out, o.copy);
+  Output stream([&](const uint8_t* p, size_t n) { copier.feed(p, n, o.hdb); });
+  hdb_read(o.hdb, o.date_from, o.date_to, o.copy.filter, stream);
+  stream.flush();
+  copier.flush();
 }
 
 }  // namespace tick

@@ -2,6 +2,7 @@
 // date order, through the filters, paced or as fast as possible, and
 // following a growing journal into the next day's file.
 #pragma once
+#include <climits>
 #include <string>
 #include <vector>
 
@@ -13,10 +14,15 @@ namespace tick {
 struct ReplayOptions {
   CopyOptions copy;
   bool follow = false;
+  // An HDB instead of journals: its partitions dated from..to.
+  std::string hdb;
+  int32_t date_from = INT32_MIN, date_to = INT32_MAX;
 };
 
 // Returns the number of problems reported (skip mode); throws on the first
 // in fail mode.
 uint64_t replay(const std::vector<std::string>& paths, Output& out, const ReplayOptions& o);
+// The same from the HDB o.hdb.
+void replay_hdb(Output& out, const ReplayOptions& o);
 
 }  // namespace tick

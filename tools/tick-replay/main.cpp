@@ -2,15 +2,17 @@
 #include <unistd.h>
 
 #include "tick/cli.h"
+#include "tick/hdb_read.h"
 #include "tick/replay.h"
 
 using namespace tick;
 
 int main(int argc, char** argv) {
-  CLI::App app{"Replay journals (plain or .zst) and directories of journals, with filters and pacing.",
+  CLI::App app{"Replay journals (plain or .zst), directories of journals and HDB partitions, with filters and pacing.",
                "tick-replay"};
   std::vector<std::string> paths;
-  std::string format, on_error = "fail";
+  std::string format, on_error = "fail", dates;
+  bool info = false;
   cli::FilterArgs filters;
   ReplayOptions o;
   app.add_option("paths", paths, "Journal files or directories (default: standard input)");
@@ -22,16 +24,33 @@ int main(int argc, char** argv) {
                     ->check(CLI::PositiveNumber);
   app.add_option("--rate", o.copy.rate, "Pace at N rows a second")->check(CLI::PositiveNumber)->excludes(speed);
   app.add_flag("--follow", o.follow, "Keep reading a growing journal, then the next day's (like tail -F)");
+  auto* hdb = app.add_option("--hdb", o.hdb, "Read the partitions of this HDB directory instead of journals");
+  app.add_option("--date", dates, "With --hdb: the partition D, or the partitions D..D (default: all)")->needs(hdb);
+  app.add_flag("--info", info, "With --hdb: summarise the partitions (tables, rows, syms, time range, bytes)")->needs(hdb);
   app.add_option("--on-error", on_error, "On corrupt input: fail (stop, exit 1) or skip (resync, exit 1 at the end)")
       ->check(CLI::IsMember({"fail", "skip"}));
 
   return cli::run(app, argc, argv, [&] {
+    if (!o.hdb.empty()) {
+      if (!paths.empty()) throw UsageError("--hdb reads partitions: give no journal paths with it");
+      if (o.follow) throw UsageError("--follow reads growing journals, not --hdb partitions");
+      if (!dates.empty()) std::tie(o.date_from, o.date_to) = parse_date_range(dates);
+    }
+    if (info) {
+      Output out(STDOUT_FILENO);
+      hdb_info(o.hdb, o.date_from, o.date_to, out);
+      return 0;
+    }
     if (paths.empty()) paths.push_back("-");
     o.copy.format = cli::resolve_format(format, STDOUT_FILENO);
     o.copy.filter = filters.spec();
     o.copy.skip_bad = on_error == "skip";
     o.copy.csv_table_column = o.copy.filter.tables.size() != 1;
     Output out(STDOUT_FILENO);
+    if (!o.hdb.empty()) {
+      replay_hdb(out, o);
+      return 0;
+    }
     return replay(paths, out, o) ? 1 : 0;
   });
 }

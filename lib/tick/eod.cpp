@@ -1,0 +1,681 @@
+#include "tick/eod.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <numeric>
+#include <thread>
+
+#include "tick/clock.h"
+#include "tick/diag.h"
+#include "tick/error.h"
+#include "tick/files.h"
+#include "tick/hdb.h"
+#include "tick/logtools.h"
+#include "tick/progress.h"
+#include "tick/reader.h"
+#include "tick/signals.h"
+#include "tick/symbols.h"
+#include "tick/writer.h"
+
+namespace tick {
+
+namespace {
+
+using RecordFn = std::function<void(Decoder::Kind, const Decoder&, uint64_t offset)>;
+
+// Reads in to its end, or up to the record at byte `limit`, applying each
+// record to a fresh decoder and handing it to f. A corrupt region or a
+// record that contradicts the stream is refused ("NAME:OFFSET: reason"),
+// or with salvage reported (unless quiet), counted and skipped.
+uint64_t read_records(Input& in, bool salvage, bool quiet, uint64_t limit, const RecordFn& f) {
+  RecordReader rr(in);
+  Decoder dec;
+  Record r;
+  uint64_t problems = 0;
+  auto problem = [&](uint64_t off, const std::string& why, bool resync) {
+    std::string where = str(in.name(), ":", off, ": ", why);
+    if (!salvage) throw Error(where + " (--salvage keeps every valid record)");
+    problems++;
+    if (resync) where += rr.resync_note();
+    if (!quiet) warn(where);
+  };
+  while (true) {
+    auto st = rr.next(r);
+    if (st == RecordReader::Status::End) break;
+    if (st == RecordReader::Status::Bad) {
+      problem(rr.problem_offset(), rr.problem(), true);
+      continue;
+    }
+    if (r.offset >= limit) break;
+    Decoder::Kind kind;
+    try {
+      kind = dec.apply(r);
+    } catch (const VersionError& e) {
+      throw Error(str(in.name(), ":", r.offset, ": ", e.what()));
+    } catch (const Error& e) {
+      problem(r.offset, e.what(), false);
+      continue;
+    }
+    f(kind, dec, r.offset);
+  }
+  return problems;
+}
+
+bool pid_alive(long pid) { return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM; }
+
+std::string temp_path(const std::string& hdb, const std::string& what) {
+  return join_path(hdb, str(".tmp-", what, ".", static_cast<long>(::getpid())));
+}
+
+// Removes what runs that died left behind: ".tmp-WHAT.PID" of a PID that
+// is gone.
+void clean_stale(const std::string& hdb) {
+  for (const auto& n : list_dir(hdb)) {
+    if (n.rfind(".tmp-", 0) != 0) continue;
+    long pid = std::atol(n.c_str() + n.rfind('.') + 1);
+    if (pid <= 0 || pid == static_cast<long>(::getpid()) || pid_alive(pid)) continue;
+    remove_tree(join_path(hdb, n));
+    warn(str("removed ", join_path(hdb, n), ", left by an interrupted run"));
+  }
+}
+
+// One tick-eod at a time renames partitions in an HDB.
+class HdbLock {
+ public:
+  explicit HdbLock(const std::string& hdb) {
+    std::string p = join_path(hdb, ".lock");
+    fd_ = open_or_fail(p, O_RDWR | O_CREAT);
+    if (::flock(fd_, LOCK_EX) != 0) {
+      int e = errno;
+      ::close(fd_);
+      fail(p, ": lock: ", std::strerror(e));
+    }
+  }
+  ~HdbLock() { ::close(fd_); }
+
+ private:
+  int fd_;
+};
+
+// Puts the finished partition tmp in place as hdb/DATE. An existing one is
+// kept (false) unless force: then the two are swapped in one rename, so a
+// reader sees the old partition or the new one, never neither.
+bool commit(const std::string& tmp, const std::string& hdb, int32_t date, bool force) {
+  HdbLock lock(hdb);
+  std::string fin = hdb::partition_path(hdb, date);
+  if (!path_exists(fin)) {
+    if (::rename(tmp.c_str(), fin.c_str()) != 0) fail(fin, ": rename: ", std::strerror(errno));
+    fsync_dir(fin);
+    return true;
+  }
+  if (!force) {
+    remove_tree(tmp);
+    return false;
+  }
+  if (::renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, fin.c_str(), RENAME_EXCHANGE) != 0)
+    fail(fin, ": rename: ", std::strerror(errno));
+  fsync_dir(fin);
+  remove_tree(tmp);  // the old partition, now under the temporary name
+  return true;
+}
+
+// Buffered writes of one sym's run of a column: the run's bytes are
+// contiguous in the sorted file, so they go out in a few large pwrites.
+struct Stage {
+  uint64_t off = 0;  // file offset of buf[0]
+  uint32_t len = 0;
+  uint8_t* buf = nullptr;
+};
+
+class DayBuilder {
+ public:
+  explicit DayBuilder(const EodOptions& o) : o_(o) {}
+
+  // Pass 1: every record of the day, in order.
+  void count(Decoder::Kind kind, const Decoder& d, const std::string& where);
+  uint64_t rows() const {
+    uint64_t n = 0;
+    for (const auto& t : tables_) n += t.rows;
+    return n;
+  }
+  size_t tables() const { return tables_.size(); }
+  uint32_t syms() const { return all_.size(); }
+  // Writes the partition into dir (empty); again(f) must read the day
+  // again, handing every record to f as pass 1 saw them.
+  void write(const std::string& dir, int32_t date, const std::function<void(const RecordFn&)>& again);
+  uint64_t bytes_written() const { return bytes_; }
+
+ private:
+  struct Col {
+    Type type;
+    int width;
+    std::string path, raw;  // final file and, when compressed, the plain one
+    std::string heap_path, heap_raw;
+    int fd = -1, heap_fd = -1;
+    std::vector<uint64_t> heap_count;  // pass 1: string bytes by eod sym id
+    size_t stage = 0, heap_stage = 0;  // first stage (by rank)
+  };
+  struct TableState {
+    Table table;
+    uint64_t rows = 0;
+    std::vector<uint64_t> count;  // by eod sym id
+    std::vector<int64_t> last_time;
+    std::vector<uint8_t> unsorted;
+    std::vector<uint64_t> start;  // by rank: first row of each sym, then rows
+    std::vector<Col> cols;
+  };
+  // Decoder ids to ours: tables by name; syms to eod ids (pass 1) or ranks
+  // (pass 2).
+  struct Context {
+    uint64_t generation = 0;
+    std::vector<uint32_t> table, sym;
+  };
+  void sync(Context& c, const Decoder& d, bool pass1, const std::string& where);
+  void scatter(Decoder::Kind kind, const Decoder& d);
+  void flush(Stage& s, int fd, const std::string& path) {
+    if (!s.len) return;
+    pwrite_all(fd, s.buf, s.len, s.off, path);
+    s.off += s.len;
+    s.len = 0;
+  }
+  void append(Stage& s, const void* p, size_t n, int fd, const std::string& path) {
+    if (s.len + n > cap_) {
+      flush(s, fd, path);
+      if (n > cap_) {
+        pwrite_all(fd, p, n, s.off, path);
+        s.off += n;
+        return;
+      }
+    }
+    std::memcpy(s.buf + s.len, p, n);
+    s.len += static_cast<uint32_t>(n);
+  }
+  template <int W>
+  void scatter_fixed(const uint8_t* src, uint32_t n, Stage* st, int fd, const std::string& path) {
+    for (uint32_t i = 0; i < n; i++) {
+      Stage& s = st[grp_[i]];
+      if (s.len + W > cap_) flush(s, fd, path);
+      std::memcpy(s.buf + s.len, src + size_t{i} * W, W);
+      s.len += W;
+    }
+  }
+  void sort_group(TableState& t, uint32_t g);
+
+  const EodOptions& o_;
+  SymbolTable all_;
+  std::vector<uint32_t> rank_;  // eod sym id -> position in name order
+  std::vector<TableState> tables_;
+  Context c1_, c2_;
+  std::vector<Stage> stages_;
+  std::unique_ptr<uint8_t[]> arena_;
+  uint32_t cap_ = 0;
+  std::vector<uint32_t> grp_;
+  uint64_t bytes_ = 0;
+};
+
+void DayBuilder::sync(Context& c, const Decoder& d, bool pass1, const std::string& where) {
+  if (c.generation != d.generation()) {
+    c.generation = d.generation();
+    c.table.clear();
+    c.sym.clear();
+  }
+  for (size_t i = c.table.size(); i < d.tables().size(); i++) {
+    const Table& t = d.tables()[i];
+    size_t k = 0;
+    while (k < tables_.size() && tables_[k].table.name != t.name) k++;
+    if (k == tables_.size()) {
+      if (!pass1) fail(where, ": table ", t.name, " appeared on the second reading");
+      TableState ts;
+      ts.table = t;
+      for (const auto& col : t.columns) {
+        Col c;
+        c.type = col.type;
+        c.width = type_width(col.type);
+        ts.cols.push_back(std::move(c));
+      }
+      tables_.push_back(std::move(ts));
+    } else if (!tables_[k].table.same_columns(t)) {
+      fail(where, ": table ", t.name, " is defined again with other columns; one partition holds one shape");
+    }
+    c.table.push_back(static_cast<uint32_t>(k));
+  }
+  const SymbolTable& s = d.syms();
+  for (uint32_t i = static_cast<uint32_t>(c.sym.size()); i < s.size(); i++) {
+    if (pass1) {
+      c.sym.push_back(all_.intern(s.name(i)));
+    } else {
+      auto id = all_.find(s.name(i));
+      if (!id) fail(where, ": symbol ", s.name(i), " appeared on the second reading");
+      c.sym.push_back(rank_[*id]);
+    }
+  }
+  if (pass1) {
+    for (auto& t : tables_) {
+      if (t.count.size() >= all_.size()) continue;
+      t.count.resize(all_.size(), 0);
+      t.last_time.resize(all_.size(), INT64_MIN);
+      t.unsorted.resize(all_.size(), 0);
+      for (auto& col : t.cols)
+        if (!col.width) col.heap_count.resize(all_.size(), 0);
+    }
+  }
+}
+
+void DayBuilder::count(Decoder::Kind kind, const Decoder& d, const std::string& where) {
+  if (kind != Decoder::Kind::Schema && kind != Decoder::Kind::Symbols && kind != Decoder::Kind::Data) return;
+  sync(c1_, d, true, where);
+  if (kind != Decoder::Kind::Data) return;
+  const DataView& v = d.data();
+  TableState& t = tables_[c1_.table[v.table_id]];
+  t.rows += v.rows;
+  const uint32_t* map = c1_.sym.data();
+  const uint8_t* sym = v.cols[t.table.sym_col];
+  const uint8_t* tim = v.cols[t.table.time_col];
+  for (uint32_t i = 0; i < v.rows; i++) {
+    uint32_t e = map[load32(sym + 4 * i)];
+    int64_t tm = static_cast<int64_t>(load64(tim + 8 * i));
+    t.count[e]++;
+    t.unsorted[e] |= tm < t.last_time[e];
+    t.last_time[e] = tm;
+  }
+  for (size_t c = 0; c < t.cols.size(); c++) {
+    if (t.cols[c].width) continue;
+    auto& hc = t.cols[c].heap_count;
+    for (uint32_t i = 0; i < v.rows; i++) hc[map[load32(sym + 4 * i)]] += v.string(static_cast<int>(c), i).size();
+  }
+}
+
+void DayBuilder::scatter(Decoder::Kind kind, const Decoder& d) {
+  if (kind != Decoder::Kind::Schema && kind != Decoder::Kind::Symbols && kind != Decoder::Kind::Data) return;
+  sync(c2_, d, false, "second reading");
+  if (kind != Decoder::Kind::Data) return;
+  const DataView& v = d.data();
+  TableState& t = tables_[c2_.table[v.table_id]];
+  const uint32_t n = v.rows;
+  const uint32_t* map = c2_.sym.data();
+  grp_.resize(n);
+  const uint8_t* sym = v.cols[t.table.sym_col];
+  for (uint32_t i = 0; i < n; i++) grp_[i] = map[load32(sym + 4 * i)];
+  for (size_t c = 0; c < t.cols.size(); c++) {
+    Col& col = t.cols[c];
+    Stage* st = stages_.data() + col.stage;
+    const uint8_t* src = v.cols[c];
+    if (col.type == Type::symbol) {
+      for (uint32_t i = 0; i < n; i++) {
+        Stage& s = st[grp_[i]];
+        if (s.len + 4 > cap_) flush(s, col.fd, col.raw);
+        store32(s.buf + s.len, map[load32(src + 4 * i)]);
+        s.len += 4;
+      }
+      continue;
+    }
+    switch (col.width) {
+      case 8: scatter_fixed<8>(src, n, st, col.fd, col.raw); break;
+      case 4: scatter_fixed<4>(src, n, st, col.fd, col.raw); break;
+      case 2: scatter_fixed<2>(src, n, st, col.fd, col.raw); break;
+      case 1: scatter_fixed<1>(src, n, st, col.fd, col.raw); break;
+      default: {
+        Stage* hs = stages_.data() + col.heap_stage;
+        for (uint32_t i = 0; i < n; i++) {
+          std::string_view sv = v.string(static_cast<int>(c), i);
+          Stage& h = hs[grp_[i]];
+          uint64_t at = h.off + h.len;
+          append(st[grp_[i]], &at, 8, col.fd, col.raw);
+          append(h, sv.data(), sv.size(), col.heap_fd, col.heap_raw);
+        }
+      }
+    }
+  }
+}
+
+// Rows of one sym that arrived out of time order: sorted (stably) in place.
+// Memory here is this sym's rows, the only place it grows with the data.
+void DayBuilder::sort_group(TableState& t, uint32_t g) {
+  const uint64_t a = t.start[g], b = t.start[g + 1], n = b - a;
+  Col& tc = t.cols[t.table.time_col];
+  std::vector<int64_t> times(n);
+  pread_all(tc.fd, times.data(), 8 * n, 8 * a, tc.raw);
+  std::vector<uint32_t> perm(n);
+  std::iota(perm.begin(), perm.end(), 0);
+  std::stable_sort(perm.begin(), perm.end(), [&](uint32_t x, uint32_t y) { return times[x] < times[y]; });
+  std::vector<uint8_t> in, out;
+  for (Col& col : t.cols) {
+    if (col.width) {
+      size_t w = static_cast<size_t>(col.width);
+      in.resize(n * w);
+      out.resize(n * w);
+      pread_all(col.fd, in.data(), n * w, a * w, col.raw);
+      for (uint64_t i = 0; i < n; i++) std::memcpy(out.data() + i * w, in.data() + perm[i] * w, w);
+      pwrite_all(col.fd, out.data(), n * w, a * w, col.raw);
+      continue;
+    }
+    std::vector<uint64_t> off(n + 1), noff(n);
+    pread_all(col.fd, off.data(), 8 * (n + 1), 8 * a, col.raw);
+    uint64_t h0 = off[0], hn = off[n] - h0;
+    in.resize(hn);
+    out.resize(hn);
+    pread_all(col.heap_fd, in.data(), hn, h0, col.heap_raw);
+    uint64_t at = 0;
+    for (uint64_t i = 0; i < n; i++) {
+      uint64_t s = off[perm[i]] - h0, len = off[perm[i] + 1] - off[perm[i]];
+      noff[i] = h0 + at;
+      std::memcpy(out.data() + at, in.data() + s, len);
+      at += len;
+    }
+    pwrite_all(col.fd, noff.data(), 8 * n, 8 * a, col.raw);
+    pwrite_all(col.heap_fd, out.data(), hn, h0, col.heap_raw);
+  }
+}
+
+void DayBuilder::write(const std::string& dir, int32_t date, const std::function<void(const RecordFn&)>& again) {
+  // The partition's dictionary in name order: sym ids order as names do.
+  const uint32_t nsyms = all_.size();
+  std::vector<uint32_t> order(nsyms);
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) { return all_.name(x) < all_.name(y); });
+  rank_.assign(nsyms, 0);
+  for (uint32_t i = 0; i < nsyms; i++) rank_[order[i]] = i;
+
+  size_t nstages = 0;
+  for (auto& t : tables_) {
+    t.count.resize(nsyms, 0);
+    t.unsorted.resize(nsyms, 0);
+    t.start.assign(nsyms + 1, 0);
+    for (uint32_t e = 0; e < nsyms; e++) t.start[rank_[e] + 1] = t.count[e];
+    for (uint32_t g = 0; g < nsyms; g++) t.start[g + 1] += t.start[g];
+    for (auto& c : t.cols) nstages += c.width ? 1 : 2;
+  }
+  nstages *= nsyms;
+  // Staging: a fixed budget shared by every (column, sym) run.
+  uint64_t cap = nstages ? o_.buffer_budget / nstages : 0;
+  cap = std::clamp<uint64_t>(cap & ~uint64_t{7}, 64, 1 << 20);
+  cap_ = static_cast<uint32_t>(cap);
+  arena_.reset(new uint8_t[std::max<size_t>(1, nstages * cap_)]);
+  stages_.assign(nstages, Stage{});
+  for (size_t i = 0; i < nstages; i++) stages_[i].buf = arena_.get() + i * cap_;
+
+  size_t next = 0;
+  std::vector<std::pair<std::string, std::string>> to_compress;
+  for (auto& t : tables_) {
+    std::string td = join_path(dir, t.table.name);
+    make_dir(td);
+    for (size_t c = 0; c < t.cols.size(); c++) {
+      Col& col = t.cols[c];
+      const std::string& name = t.table.columns[c].name;
+      col.path = join_path(td, name);
+      col.raw = o_.level ? col.path + ".raw" : col.path;
+      col.fd = open_or_fail(col.raw, O_RDWR | O_CREAT | O_TRUNC);
+      col.stage = next;
+      next += nsyms;
+      if (o_.level) to_compress.emplace_back(col.raw, col.path);
+      uint64_t w = col.width ? static_cast<uint64_t>(col.width) : 8;
+      for (uint32_t g = 0; g < nsyms; g++) stages_[col.stage + g].off = t.start[g] * w;
+      if (col.width) continue;
+      col.heap_path = col.path + "#";
+      col.heap_raw = o_.level ? col.heap_path + ".raw" : col.heap_path;
+      col.heap_fd = open_or_fail(col.heap_raw, O_RDWR | O_CREAT | O_TRUNC);
+      col.heap_stage = next;
+      next += nsyms;
+      if (o_.level) to_compress.emplace_back(col.heap_raw, col.heap_path);
+      std::vector<uint64_t> hstart(nsyms + 1, 0);
+      for (uint32_t e = 0; e < nsyms; e++) hstart[rank_[e] + 1] = col.heap_count[e];
+      for (uint32_t g = 0; g < nsyms; g++) hstart[g + 1] += hstart[g];
+      for (uint32_t g = 0; g < nsyms; g++) stages_[col.heap_stage + g].off = hstart[g];
+      // The offsets file holds rows + 1 entries: the last is the heap's size.
+      pwrite_all(col.fd, &hstart[nsyms], 8, 8 * t.rows, col.raw);
+    }
+  }
+
+  again([this](Decoder::Kind k, const Decoder& d, uint64_t) { scatter(k, d); });
+
+  for (auto& t : tables_) {
+    for (auto& col : t.cols) {
+      uint64_t w = col.width ? static_cast<uint64_t>(col.width) : 8;
+      for (uint32_t g = 0; g < nsyms; g++) {
+        Stage& s = stages_[col.stage + g];
+        flush(s, col.fd, col.raw);
+        if (s.off != t.start[g + 1] * w)
+          fail(col.raw, ": the journal changed between the two readings (table ", t.table.name, ", sym ",
+               all_.name(order[g]), ")");
+        if (!col.width) flush(stages_[col.heap_stage + g], col.heap_fd, col.heap_raw);
+      }
+    }
+    for (uint32_t e = 0; e < nsyms; e++)
+      if (t.unsorted[e]) sort_group(t, rank_[e]);
+    for (auto& col : t.cols) {
+      ::close(col.fd);
+      col.fd = -1;
+      if (col.heap_fd >= 0) ::close(col.heap_fd);
+      col.heap_fd = -1;
+    }
+  }
+  stages_.clear();
+  arena_.reset();
+
+  // Compression, a file per job on each core.
+  if (o_.level) {
+    std::atomic<size_t> job{0};
+    std::atomic<uint64_t> bytes{0};
+    std::vector<std::string> errors(to_compress.size());
+    auto work = [&] {
+      for (size_t j; (j = job++) < to_compress.size();) {
+        try {
+          bytes += hdb::compress_column(to_compress[j].first, to_compress[j].second, o_.level);
+          if (::unlink(to_compress[j].first.c_str()) != 0) fail(to_compress[j].first, ": ", std::strerror(errno));
+        } catch (const std::exception& e) {
+          errors[j] = e.what();
+        }
+      }
+    };
+    unsigned n = std::clamp(std::thread::hardware_concurrency(), 1u, 4u);
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < n && i < to_compress.size(); i++) threads.emplace_back(work);
+    work();
+    for (auto& th : threads) th.join();
+    for (const auto& e : errors)
+      if (!e.empty()) throw Error(e);
+    bytes_ = bytes;
+  }
+
+  hdb::PartitionMeta pm;
+  pm.date = date;
+  for (auto& t : tables_) {
+    std::string td = join_path(dir, t.table.name);
+    write_file(join_path(td, ".index"), t.start.data(), 8 * t.start.size());
+    write_file(join_path(td, ".d"), hdb::format_table_meta({t.table, t.rows, o_.level}));
+    pm.tables.push_back(t.table.name);
+  }
+  std::vector<std::string_view> names(nsyms);
+  for (uint32_t i = 0; i < nsyms; i++) names[i] = all_.name(order[i]);
+  write_file(join_path(dir, "sym"), hdb::encode_syms(names));
+  write_file(join_path(dir, ".d"), hdb::format_partition_meta(pm));
+  if (o_.sync) {
+    for (auto& t : tables_) {
+      std::string td = join_path(dir, t.table.name);
+      for (const auto& n : list_dir(td)) fsync_path(join_path(td, n));
+      fsync_path(td);
+    }
+    fsync_path(join_path(dir, "sym"));
+    fsync_path(join_path(dir, ".d"));
+    fsync_path(dir);
+  }
+}
+
+std::string size_text(uint64_t b) {
+  char s[32];
+  if (b >= (1ull << 30)) std::snprintf(s, sizeof s, "%.1f GiB", b / 1073741824.0);
+  else if (b >= (1u << 20)) std::snprintf(s, sizeof s, "%.1f MiB", b / 1048576.0);
+  else std::snprintf(s, sizeof s, "%.1f KiB", b / 1024.0);
+  return s;
+}
+
+std::string seconds_text(int64_t ns) {
+  char s[32];
+  std::snprintf(s, sizeof s, "%.2f s", static_cast<double>(ns) / 1e9);
+  return s;
+}
+
+// Builds the partition of date from a day read by again(), and puts it in
+// place; false if an existing one was kept.
+bool build(DayBuilder& b, int32_t date, const EodOptions& o, const std::function<void(const RecordFn&)>& again,
+           EodReport& report) {
+  std::string fin = hdb::partition_path(o.hdb, date);
+  if (path_exists(fin) && !o.force) {
+    warn(str(fin, " exists: kept (--force replaces it)"));
+    report.kept++;
+    return false;
+  }
+  int64_t t0 = now_ns();
+  std::string tmp = temp_path(o.hdb, date_string(date));
+  remove_tree(tmp);
+  make_dir(tmp);
+  try {
+    b.write(tmp, date, again);
+    if (!commit(tmp, o.hdb, date, o.force)) {
+      warn(str(fin, " appeared meanwhile: kept (--force replaces it)"));
+      report.kept++;
+      return false;
+    }
+  } catch (...) {
+    try {
+      remove_tree(tmp);
+    } catch (...) {
+    }
+    throw;
+  }
+  report.written++;
+  report.rows += b.rows();
+  warn(str(fin, ": ", b.rows(), " rows, ", b.tables(), " tables, ", b.syms(), " syms, ",
+           o.level ? size_text(b.bytes_written()) + " of " + hdb::compress_name(o.level) + " columns" : "plain columns",
+           ", in ", seconds_text(now_ns() - t0)));
+  return true;
+}
+
+}  // namespace
+
+void eod_journal(const std::string& path, const EodOptions& o, EodReport& report) {
+  if (!is_directory(o.hdb)) fail(o.hdb, ": not a directory");
+  clean_stale(o.hdb);
+  auto in = Input::open(path, /*allow_mmap=*/false);
+  uint64_t size = in->size_hint();
+  Progress prog(base_name(path), 2 * size);
+  DayBuilder b(o);
+  int32_t date = kNoDate;
+  uint64_t end = 0;
+  report.problems += read_records(*in, o.salvage, false, UINT64_MAX, [&](Decoder::Kind k, const Decoder& d, uint64_t off) {
+    if (k == Decoder::Kind::Header && d.stream_date() != kNoDate) {
+      if (date == kNoDate) date = d.stream_date();
+      else if (d.stream_date() != date)
+        fail(path, ":", off, ": a second day (", date_string(d.stream_date()), ") in the journal of ",
+             date_string(date), "; give tick-eod this on standard input to write a partition per day");
+    }
+    b.count(k, d, str(path, ":", off));
+    end = in->offset();
+    prog.update(in->offset());
+  });
+  if (date == kNoDate) date = journal_date(path);
+  if (date == kNoDate) fail(path, ": no date in the journal's header or name");
+  build(b, date, o, [&](const RecordFn& f) {
+    auto again = Input::open(path, false);
+    read_records(*again, o.salvage, true, end, [&](Decoder::Kind k, const Decoder& d, uint64_t off) {
+      f(k, d, off);
+      prog.update(size + again->offset());
+    });
+  }, report);
+  prog.finish();
+}
+
+void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
+  if (!is_directory(o.hdb)) fail(o.hdb, ": not a directory");
+  clean_stale(o.hdb);
+  const std::string spool = temp_path(o.hdb, "spool");
+  struct Cleanup {
+    const std::string& p;
+    ~Cleanup() { ::unlink(p.c_str()); }
+  } cleanup{spool};
+  std::unique_ptr<Output> out;
+  std::unique_ptr<DayBuilder> day;
+  Decoder dec;
+  // A new day's spool starts with the stream's context, so it decodes alone.
+  auto begin_day = [&] {
+    out = std::make_unique<Output>(open_or_fail(spool, O_WRONLY | O_CREAT | O_TRUNC));
+    day = std::make_unique<DayBuilder>(o);
+    if (!dec.started()) return;
+    write_stream_header(*out, dec.stream_date());
+    for (size_t i = 0; i < dec.tables().size(); i++) write_schema(*out, static_cast<uint16_t>(i), dec.tables()[i]);
+    write_symbols(*out, dec.syms(), 0);
+  };
+  auto end_day = [&](int32_t date) {
+    out->flush();
+    ::close(out->fd());
+    out.reset();
+    build(*day, date, o, [&](const RecordFn& f) {
+      auto again = Input::open(spool, false);
+      read_records(*again, false, true, UINT64_MAX, f);
+    }, report);
+  };
+  begin_day();
+  RecordReader rr(in);
+  Record r;
+  while (true) {
+    auto st = rr.next(r);
+    if (st == RecordReader::Status::End) break;
+    std::string why;
+    Decoder::Kind kind{};
+    if (st == RecordReader::Status::Bad) {
+      why = rr.problem();
+    } else {
+      try {
+        kind = dec.apply(r);
+      } catch (const VersionError& e) {
+        throw Error(str(in.name(), ":", r.offset, ": ", e.what()));
+      } catch (const Error& e) {
+        why = e.what();
+      }
+    }
+    if (!why.empty()) {
+      uint64_t off = st == RecordReader::Status::Bad ? rr.problem_offset() : r.offset;
+      if (!o.salvage) fail(in.name(), ":", off, ": ", why, " (--salvage keeps every valid record)");
+      report.problems++;
+      warn(str(in.name(), ":", off, ": ", why, st == RecordReader::Status::Bad ? rr.resync_note() : ""));
+      continue;
+    }
+    switch (kind) {
+      case Decoder::Kind::Header:
+      case Decoder::Kind::Schema:
+      case Decoder::Kind::Symbols:
+      case Decoder::Kind::Data:
+        out->write(r.bytes, r.size());
+        day->count(kind, dec, str(in.name(), ":", r.offset));
+        break;
+      case Decoder::Kind::EndOfDay:
+        end_day(dec.eod_date());
+        begin_day();
+        break;
+      default:
+        break;  // heartbeats and protocol messages are not history
+    }
+  }
+  if (day->rows() == 0) return;
+  if (stop_requested()) {
+    warn(str("stopped: the ", day->rows(), " rows of the unfinished day were not written"));
+    return;
+  }
+  if (dec.stream_date() == kNoDate)
+    fail(in.name(), ": the input ended with ", day->rows(),
+         " rows of a day with no date (no end-of-day record, no dated header); not written");
+  end_day(dec.stream_date());
+}
+
+}  // namespace tick

@@ -1,0 +1,50 @@
+// tick-eod: end of day. Journals (or a stream) into HDB partitions.
+#include <unistd.h>
+
+#include "tick/cli.h"
+#include "tick/diag.h"
+#include "tick/eod.h"
+#include "tick/hdb.h"
+
+using namespace tick;
+
+int main(int argc, char** argv) {
+  CLI::App app{"Write HDB partitions: one per journal, or from a stream at each end of day, sorted by sym then time.",
+               "tick-eod"};
+  std::vector<std::string> journals;
+  std::string compress = "zstd:1";
+  EodOptions o;
+  bool no_sync = false;
+  app.add_option("journals", journals, "Journals to write as partitions (default: a stream on standard input)");
+  app.add_option("--hdb", o.hdb, "The HDB directory (partitions are DIR/YYYY-MM-DD)")->required();
+  app.add_option("--compress", compress, "Column files: zstd[:LEVEL] or none (default zstd:1)");
+  app.add_flag("--force", o.force, "Replace an existing partition (atomically)");
+  app.add_flag("--salvage", o.salvage, "Keep every valid record of a corrupt journal, reporting what is skipped");
+  app.add_flag("--no-sync", no_sync, "Do not fsync the partition before renaming it into place");
+
+  return cli::run(app, argc, argv, [&] {
+    o.level = hdb::parse_compress(compress);
+    o.sync = !no_sync;
+    EodReport r;
+    int failed = 0;
+    if (journals.empty() || (journals.size() == 1 && journals[0] == "-")) {
+      auto in = Input::from_fd(STDIN_FILENO, "stdin", false);
+      eod_stream(*in, o, r);
+    } else {
+      // Each journal is its own partition: one that fails does not stop the rest.
+      for (const auto& j : journals) {
+        try {
+          eod_journal(j, o, r);
+        } catch (const UsageError&) {
+          throw;
+        } catch (const BrokenPipe&) {
+          throw;
+        } catch (const Error& e) {
+          warn(e.what());
+          failed++;
+        }
+      }
+    }
+    return r.kept || failed ? 1 : 0;
+  });
+}
