@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# A crash never leaves a half partition and never harms an existing one:
+# SIGKILL while writing leaves only a temporary directory, which the next run
+# removes before it succeeds; an existing partition survives a --force run
+# that is killed or fails. A corrupt journal is refused with its offset,
+# unless --salvage: then every valid record is kept and the skips reported.
+source "$(dirname "$0")/lib.sh"
+sums() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
+# kill_when_writing HDB CMD...: starts CMD, SIGKILLs it once its temporary
+# partition directory exists (it is then writing columns).
+kill_when_writing() {
+  local hdb=$1; shift
+  "$@" 2> /dev/null &
+  local pid=$!
+  for _ in $(seq 1 3000); do
+    compgen -G "$hdb/.tmp-2026-11-20.*/*/*" > /dev/null && break
+    kill -0 $pid 2> /dev/null || die "$* finished before it could be killed"
+    sleep 0.01
+  done
+  kill -9 $pid
+  wait $pid 2> /dev/null || true
+}
+
+tick-gen --start 2026-11-20T09:00:00Z --count 4000000 --syms 500 --seed 1 > 2026-11-20.tick
+mkdir ref hdb
+tick-eod --hdb ref 2026-11-20.tick 2> /dev/null
+sums ref/2026-11-20 > ref.sum
+
+kill_when_writing hdb tick-eod --hdb hdb --compress zstd:3 2026-11-20.tick
+[ ! -e hdb/2026-11-20 ] || die "a killed run left a partition"; ok
+compgen -G "hdb/.tmp-2026-11-20.*" > /dev/null || die "no temporary directory (killed too late?)"; ok
+expect_status 0 tick-eod --hdb hdb 2026-11-20.tick
+expect_match "$(cat err)" "removed hdb/\.tmp-2026-11-20\.[0-9]+, left by an interrupted run" "the next run cleans up"
+expect_eq "$(ls -A hdb | tr '\n' ' ')" ".lock 2026-11-20 " "only the partition remains"
+sums hdb/2026-11-20 > hdb.sum
+same_files hdb.sum ref.sum "the rerun's partition"
+
+# Another day's data under the same date, to replace it with --force.
+mkdir other
+tick-gen --start 2026-11-20T09:00:00Z --count 3000000 --syms 400 --seed 2 > other/2026-11-20.tick
+kill_when_writing hdb tick-eod --hdb hdb --force --compress zstd:3 other/2026-11-20.tick
+sums hdb/2026-11-20 > hdb.sum
+same_files hdb.sum ref.sum "the partition after a killed --force run"
+compgen -G "hdb/.tmp-2026-11-20.*" > /dev/null || die "no temporary directory (killed too late?)"; ok
+
+# A corrupt journal: refused, with the offset; the existing partition stays.
+mkdir bad
+cp 2026-11-20.tick bad/2026-11-20.tick
+printf 'garbage!' | dd of=bad/2026-11-20.tick bs=1 seek=50000000 conv=notrunc status=none
+expect_status 1 tick-eod --hdb hdb --force bad/2026-11-20.tick
+expect_match "$(cat err)" "bad/2026-11-20.tick:4999[0-9]{4}: .*\(--salvage keeps every valid record\)" "refused with the offset"
+sums hdb/2026-11-20 > hdb.sum
+same_files hdb.sum ref.sum "the partition after a failed --force run"
+expect_eq "$(ls -A hdb | tr '\n' ' ')" ".lock 2026-11-20 " "a failed run leaves nothing behind"
+
+# --salvage keeps every valid record and says what it skipped.
+mkdir salv
+expect_status 0 tick-eod --hdb salv --salvage bad/2026-11-20.tick
+expect_match "$(cat err)" "bad/2026-11-20.tick:4999[0-9]{4}: .*skipped [0-9]+ bytes" "salvage reports the skip"
+want=$({ tick-replay --on-error skip -f csv bad/2026-11-20.tick 2> /dev/null || true; } | grep -vc "^table,")
+got=$(tick-replay --hdb salv -f csv | grep -vc '^table,')
+expect_eq "$got" "$want" "salvaged rows are every valid record's"
+[ "$got" -lt 4000000 ] && [ "$got" -gt 3900000 ] || die "salvage kept $got rows"; ok
+done_ok

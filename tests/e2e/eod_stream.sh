@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Stream mode: a feed runs across midnight through the tickerplant; behind
+# tick-sub --from start, tick-eod writes a partition at the end of day and
+# one at the end of input, each holding exactly its day's journal.
+source "$(dirname "$0")/lib.sh"
+SORT="$PY $HERE/hdbsort.py"
+port=$(free_port)
+mkdir hdb
+tick-gen --rate 3000 --duration 4 --syms 20 | TICK_FAKE_TIME=2026-11-23T23:59:58Z tick-log tp 2> log.err | \
+  tick-pub -l :$port --log tp 2> pub.err &
+feed=$!
+wait_for grep -q listening pub.err
+tick-sub :$port --from start 2> sub.err | tick-eod --hdb hdb 2> eod.err &
+eod=$!
+wait $feed
+wait $eod || die "tick-sub | tick-eod failed: $(cat sub.err eod.err)"
+ok
+expect_eq "$(ls tp | tr '\n' ' ')" "2026-11-23.tick 2026-11-24.tick " "the feed rolled"
+expect_eq "$(ls hdb | tr '\n' ' ')" "2026-11-23 2026-11-24 " "two partitions"
+for d in 2026-11-23 2026-11-24; do
+  tick-cat -f json tp/$d.tick | $SORT trade,quote > ref.json
+  [ "$(wc -l < ref.json)" -gt 1000 ] || die "day $d has too few rows"
+  tick-replay --hdb hdb --date $d -f json > out.json
+  same_files out.json ref.json "partition $d holds its day"
+done
+expect_eq "$(grep -c 'rows, 2 tables' eod.err)" 2 "a summary line per partition"
+
+# The journals on standard input (an end of day between them): the same.
+mkdir hdb2
+tick-replay tp | tick-eod --hdb hdb2 --compress none 2> eod2.err || die "stdin: $(cat eod2.err)"
+for d in 2026-11-23 2026-11-24; do
+  tick-replay --hdb hdb --date $d > a.tick
+  tick-replay --hdb hdb2 --date $d > b.tick
+  same_files a.tick b.tick "partition $d from the journals on stdin"
+done
+# Again: both partitions exist and are kept; exit 1.
+expect_status 1 sh -c 'tick-replay tp | tick-eod --hdb hdb2'
+expect_eq "$(grep -c 'exists: kept' err)" 2 "existing partitions kept"
+# The spool does not outlive the run.
+expect_eq "$(ls -A hdb2 | tr '\n' ' ')" ".lock 2026-11-23 2026-11-24 " "no spool left"
+
+# Interrupted mid-day: the unfinished day is not written.
+mkdir hdb3
+(tick-gen --rate 2000 --syms 5 | tick-eod --hdb hdb3 2> eod3.err) &
+sleep 1
+pkill -TERM -f 'tick-eod --hdb hdb3'
+wait || true
+expect_match "$(cat eod3.err)" "stopped: the [0-9]+ rows of the unfinished day were not written" "SIGTERM"
+expect_eq "$(ls -A hdb3)" "" "nothing written, no spool left"
+done_ok
