@@ -6,7 +6,7 @@ set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 BENCH=$(cd "$(dirname "$0")" && pwd)
 export PATH="$BUILD:$PATH"
-for t in tick-gen tick-cat tick-log tick-replay tick-pub tick-sub bench_latency jq node /usr/bin/time; do
+for t in tick-gen tick-cat tick-log tick-replay tick-pub tick-sub tick-eod bench_latency jq node zstd /usr/bin/time; do
   command -v "$t" > /dev/null || { echo "bench: $t is missing (run: TICK_DEPS=bench bash scripts/install-deps.sh)" >&2; exit 1; }
 done
 [ -d "$BENCH/node_modules/@duckdb/node-api" ] || { echo "bench: DuckDB is missing (npm install in bench/)" >&2; exit 1; }
@@ -14,6 +14,8 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/tick-bench.XXXXXX")
 trap 'set +e; kill $(jobs -p) 2>/dev/null; rm -rf "$W"' EXIT
 cd "$W"
 RUNS=${BENCH_RUNS:-3}
+# BENCH_ONLY="eod pub": just those sections (cat log pub eod).
+want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 ROWS=()
 
 # secs CMD: median wall seconds of $RUNS runs of a shell command.
@@ -42,12 +44,15 @@ le() { awk -v a="$1" -v b="$2" 'BEGIN{print (a <= b) ? "yes" : "NO"}'; }
 M() { awk -v a="$1" 'BEGIN{printf "%.2f M", a / 1e6}'; }
 
 echo "bench: generating data in $W" >&2
+if want cat || want log || want pub; then
 tick-gen --print-schema > s.schema
 tick-gen --seed 1 --count 10000000 --syms 500 --batch 100 > big.tick
 tick-gen --seed 2 --count 2000000 --syms 500 --batch 100 > mid.tick
 tick-cat -f json mid.tick > mid.json
 NJ=2000000
+fi
 
+if want cat; then
 echo "bench: tick-cat" >&2
 t=$(secs "cat big.tick | tick-cat -f tick | cat > /dev/null")
 c=$(secs "cat big.tick | cat | cat > /dev/null")
@@ -63,7 +68,9 @@ row "JSON encode, rows per CPU-second" "$(M "$rs")" "-" "-" ">= 3 M" "$(ge "$rs"
 t=$(secs "tick-cat -f csv big.tick")
 rs=$(awk -v t="$t" 'BEGIN{print 10000000 / t}')
 row "decode to CSV, rows/s" "$(M "$rs")" "-" "-" ">= 5 M" "$(ge "$rs" 5000000)"
+fi
 
+if want log; then
 echo "bench: tick-log and tick-replay" >&2
 export TICK_FAKE_TIME=2026-11-20T12:00:00Z
 t=$(secs 'cat big.tick | tick-log $(mktemp -d -p .) --fsync never | cat > /dev/null')
@@ -82,7 +89,9 @@ t=$(secs "tick-replay -s S0042 -f csv $J")
 g=$(secs "tick-replay -f csv $J | grep S0042")
 r=$(div "$g" "$t"); row "tick-replay -s ONE_SYM -f csv, vs -f csv | grep (500 syms)" "${t}s" "grep ${g}s" "$r" ">= 10" "$(ge "$r" 10)"
 unset TICK_FAKE_TIME
+fi
 
+if want pub; then
 echo "bench: tick-pub" >&2
 port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # fanout FILE NSUBS: seconds for FILE through tick-log | tick-pub to NSUBS
@@ -144,6 +153,55 @@ lat=$(tick-sub :$p --no-reconnect 2> /dev/null | bench_latency)
 wait || true
 read -r n p50 p99 p999 mx <<< "$lat"
 row "feed-to-subscriber latency at 100 k msg/s, p50 / p99 us" "$p50 / $p99" "kdb+ ~100 median" "-" "p99 < 100" "$(awk -v a="$p99" 'BEGIN{print (a < 100) ? "yes" : "NO"}')"
+fi
+
+if want eod; then
+echo "bench: tick-eod and the HDB" >&2
+# A 10M-row day over 6.5 hours, 500 syms.
+ED=2026-11-20; EN=10000000
+tick-gen --seed 5 --count $EN --syms 500 --batch 100 --start ${ED}T09:30:00Z --step 2340000 > $ED.tick
+# eod COMPRESS [FLAGS]: median seconds of tick-eod into a fresh HDB; peak RSS (KiB) in eod.rss.
+eod() {
+  local c=$1; shift
+  t=$(secs "d=\$(mktemp -d -p .) && tick-eod --hdb \$d --compress $c $* $ED.tick 2> /dev/null")
+  d=$(mktemp -d -p .); /usr/bin/time -f %M -o eod.rss tick-eod --hdb "$d" --compress "$c" "$@" $ED.tick 2> /dev/null
+  rm -rf tmp.*
+  echo "$t"
+}
+t=$(eod none); rss_none=$(cat eod.rss)
+rs=$(awk -v t="$t" -v n=$EN 'BEGIN{print n / t}')
+row "tick-eod --compress none (fsync'd), rows/s (kdb+ ~5-7 M)" "$(M "$rs")" "-" "-" ">= 20 M" "$(ge "$rs" 20000000)"
+t=$(eod none --no-sync)
+rs=$(awk -v t="$t" -v n=$EN 'BEGIN{print n / t}')
+row "tick-eod --compress none --no-sync, rows/s" "$(M "$rs")" "-" "-" ">= 20 M" "$(ge "$rs" 20000000)"
+t=$(eod zstd:1); rss_zstd=$(cat eod.rss)
+rs=$(awk -v t="$t" -v n=$EN 'BEGIN{print n / t}')
+row "tick-eod --compress zstd:1 (fsync'd), rows/s" "$(M "$rs")" "-" "-" "-" "-"
+t=$(eod zstd:1 --no-sync)
+z=$(secs "zstd -1 -q -f $ED.tick -o j.zst")
+r=$(div "$t" "$z"); row "tick-eod zstd:1 --no-sync, time vs zstd -1 of the journal" "${t}s" "zstd ${z}s" "$r" "<= 2" "$(le "$r" 2)"
+row "tick-eod peak RSS, none / zstd:1 (journal $(( $(stat -c %s $ED.tick) >> 20 )) MiB)" "$((rss_none / 1024)) / $((rss_zstd / 1024)) MiB" "kdb+ ~4x the day" "-" "bounded" "-"
+
+# One sym, one hour, as CSV: against the whole hour, and against DuckDB
+# answering from its own database file, loaded beforehand.
+mkdir hq; tick-eod --hdb hq $ED.tick 2> /dev/null
+tick-cat -t trade -f csv $ED.tick > trade.csv
+S=$(sed -n 2p trade.csv | cut -d, -f2)
+node "$BENCH/duckdb_hdb.mjs" load "$W/t.duckdb" "$W/trade.csv" > /dev/null
+Q="tick-replay --hdb hq --date $ED -t trade --from 10:00 --to 11:00 -f csv"
+t=$(secs "$Q -s $S > q.csv")
+a=$(secs "$Q > all.csv")
+r=$(div "$a" "$t"); row "tick-replay --hdb one sym one hour (CSV), vs all 500 syms" "${t}s" "all ${a}s" "$r" ">= 20" "$(ge "$r" 20)"
+DQ="node $BENCH/duckdb_hdb.mjs query $W/t.duckdb $S '$ED 10:00:00' '$ED 11:00:00' $W/d.csv"
+d=$(secs "$DQ")
+r=$(div "$d" "$t"); row "the same one-sym hour, vs DuckDB (node process)" "${t}s" "duckdb ${d}s" "$r" "> 1" "$(ge "$r" 1.0001)"
+dq=$(bash -c "$DQ" | awk '{printf "%.4f", $1 / 1000}')
+r=$(div "$dq" "$t"); row "  vs DuckDB's query alone (COPY, database open)" "${t}s" "duckdb ${dq}s" "$r" "> 1" "$(ge "$r" 1.0001)"
+[ "$(wc -l < q.csv)" = "$(wc -l < d.csv)" ] || echo "bench: WARNING: tick $(wc -l < q.csv) lines, DuckDB $(wc -l < d.csv)" >&2
+/usr/bin/time -f %M -o q.rss bash -c "$Q -s $S > q.csv"
+/usr/bin/time -f %M -o d.rss bash -c "$DQ > /dev/null"
+row "query peak RSS, tick / DuckDB" "$(( $(cat q.rss) / 1024 )) MiB" "$(( $(cat d.rss) / 1024 )) MiB" "-" "-" "-"
+fi
 
 echo
 printf '%-62s %-14s %-18s %-7s %-9s %s\n' "measure" "tick" "peer" "ratio" "goal" "met"
