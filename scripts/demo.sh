@@ -43,5 +43,16 @@ tick-log check "$tp"/*.tick
 cp "$tp"/*.tick "$dir/copy.tick" && tick-log compress "$dir/copy.tick"
 echo "   $(stat -c %s "$dir/copy.tick.zst") bytes compressed from $(stat -c %s "$tp"/*.tick); tick-replay reads either"
 
+say "end of day: tick-eod --hdb $dir/hdb (the day's journal into a partition, sorted by sym then time)"
+mkdir -p "$dir/hdb"
+tick-eod --hdb "$dir/hdb" "$tp"/*.tick
+tick-replay --hdb "$dir/hdb" --info
+
+day=$(basename "$tp"/*.tick .tick)
+say "history: tick-replay --hdb $dir/hdb --date $day -t trade -s AAPL -f csv   (first rows)"
+tick-replay --hdb "$dir/hdb" --date "$day" -t trade -s AAPL -f csv | head -n 6
+echo "   $(tick-replay --hdb "$dir/hdb" --date "$day" -t trade -s AAPL -f csv | tail -n +2 | wc -l) AAPL trades in the partition," \
+  "$(tick-replay -t trade -s AAPL -f csv "$tp" | tail -n +2 | wc -l) in the journal"
+
 echo
 echo "files in $dir"

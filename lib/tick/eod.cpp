@@ -33,13 +33,21 @@ namespace tick {
 namespace {
 
 using RecordFn = std::function<void(Decoder::Kind, const Decoder&, uint64_t offset)>;
+// Reads the day a second time, handing each record to f; returns the input,
+// which must outlive the records handed on (they may be batched).
+using Again = std::function<std::unique_ptr<Input>(const RecordFn&)>;
 
 // Reads in to its end, or up to the record at byte `limit`, applying each
 // record to a fresh decoder and handing it to f. A corrupt region or a
 // record that contradicts the stream is refused ("NAME:OFFSET: reason"),
 // or with salvage reported (unless quiet), counted and skipped.
-uint64_t read_records(Input& in, bool salvage, bool quiet, uint64_t limit, const RecordFn& f) {
+uint64_t read_records(Input& in, bool salvage, bool quiet, uint64_t limit, const RecordFn& f,
+                      bool first_reading = false) {
   RecordReader rr(in);
+  // The second reading of a day: its bytes were verified by the first.
+  // (With --salvage the corrupt regions must be found again: checked.)
+  rr.set_trusted(!first_reading && !salvage);
+  uint64_t released = 0;
   Decoder dec;
   Record r;
   uint64_t problems = 0;
@@ -68,6 +76,10 @@ uint64_t read_records(Input& in, bool salvage, bool quiet, uint64_t limit, const
       continue;
     }
     f(kind, dec, r.offset);
+    if (first_reading && r.offset - released > (16u << 20)) {
+      in.release(r.offset);
+      released = r.offset;
+    }
   }
   return problems;
 }
@@ -153,8 +165,12 @@ class DayBuilder {
   uint32_t syms() const { return all_.size(); }
   // Writes the partition into dir (empty); again(f) must read the day
   // again, handing every record to f as pass 1 saw them.
-  void write(const std::string& dir, int32_t date, const std::function<void(const RecordFn&)>& again);
+  void write(const std::string& dir, int32_t date, const Again& again);
   uint64_t bytes_written() const { return bytes_; }
+  // Set (from again) when the second reading is of a mapped input: records
+  // then stay valid, so they are gathered in batches that two threads
+  // scatter, and the batch's pages are released afterwards.
+  void set_release(std::function<void(uint64_t)> f) { release_ = std::move(f); }
 
  private:
   struct Col {
@@ -174,6 +190,13 @@ class DayBuilder {
     std::vector<uint8_t> unsorted;
     std::vector<uint64_t> start;  // by rank: first row of each sym, then rows
     std::vector<Col> cols;
+    size_t first_col = 0;  // of all tables' columns, for sharing them among threads
+  };
+  // A data record waiting in the batch: its columns and strings (ptrs) and
+  // each row's sym rank (grps).
+  struct Job {
+    uint32_t table, rows;
+    size_t ptrs, grp;
   };
   // Decoder ids to ours: tables by name; syms to eod ids (pass 1) or ranks
   // (pass 2).
@@ -182,7 +205,9 @@ class DayBuilder {
     std::vector<uint32_t> table, sym;
   };
   void sync(Context& c, const Decoder& d, bool pass1, const std::string& where);
-  void scatter(Decoder::Kind kind, const Decoder& d);
+  void scatter(Decoder::Kind kind, const Decoder& d, uint64_t offset);
+  void run_batch();
+  void scatter_part(unsigned part, unsigned parts);
   void flush(Stage& s, int fd, const std::string& path) {
     if (!s.len) return;
     pwrite_all(fd, s.buf, s.len, s.off, path);
@@ -202,9 +227,9 @@ class DayBuilder {
     s.len += static_cast<uint32_t>(n);
   }
   template <int W>
-  void scatter_fixed(const uint8_t* src, uint32_t n, Stage* st, int fd, const std::string& path) {
+  void scatter_fixed(const uint8_t* src, const uint32_t* grp, uint32_t n, Stage* st, int fd, const std::string& path) {
     for (uint32_t i = 0; i < n; i++) {
-      Stage& s = st[grp_[i]];
+      Stage& s = st[grp[i]];
       if (s.len + W > cap_) flush(s, fd, path);
       std::memcpy(s.buf + s.len, src + size_t{i} * W, W);
       s.len += W;
@@ -220,7 +245,11 @@ class DayBuilder {
   std::vector<Stage> stages_;
   std::unique_ptr<uint8_t[]> arena_;
   uint32_t cap_ = 0;
-  std::vector<uint32_t> grp_;
+  std::vector<Job> jobs_;
+  std::vector<const uint8_t*> ptrs_;
+  std::vector<uint32_t> grps_;
+  uint64_t batch_rows_ = 0;
+  std::function<void(uint64_t)> release_;
   uint64_t bytes_ = 0;
 };
 
@@ -296,43 +325,94 @@ void DayBuilder::count(Decoder::Kind kind, const Decoder& d, const std::string& 
   }
 }
 
-void DayBuilder::scatter(Decoder::Kind kind, const Decoder& d) {
+void DayBuilder::scatter(Decoder::Kind kind, const Decoder& d, uint64_t offset) {
   if (kind != Decoder::Kind::Schema && kind != Decoder::Kind::Symbols && kind != Decoder::Kind::Data) return;
+  if (d.generation() != c2_.generation) run_batch();  // the old context's ids are about to go
   sync(c2_, d, false, "second reading");
   if (kind != Decoder::Kind::Data) return;
   const DataView& v = d.data();
-  TableState& t = tables_[c2_.table[v.table_id]];
-  const uint32_t n = v.rows;
+  Job j{c2_.table[v.table_id], v.rows, ptrs_.size(), grps_.size()};
+  TableState& t = tables_[j.table];
+  for (size_t c = 0; c < t.cols.size(); c++) ptrs_.push_back(v.cols[c]);
+  for (size_t c = 0; c < t.cols.size(); c++) ptrs_.push_back(t.cols[c].width ? nullptr : v.heap[c]);
   const uint32_t* map = c2_.sym.data();
-  grp_.resize(n);
   const uint8_t* sym = v.cols[t.table.sym_col];
-  for (uint32_t i = 0; i < n; i++) grp_[i] = map[load32(sym + 4 * i)];
-  for (size_t c = 0; c < t.cols.size(); c++) {
-    Col& col = t.cols[c];
-    Stage* st = stages_.data() + col.stage;
-    const uint8_t* src = v.cols[c];
-    if (col.type == Type::symbol) {
-      for (uint32_t i = 0; i < n; i++) {
-        Stage& s = st[grp_[i]];
-        if (s.len + 4 > cap_) flush(s, col.fd, col.raw);
-        store32(s.buf + s.len, map[load32(src + 4 * i)]);
-        s.len += 4;
+  size_t at = grps_.size();
+  grps_.resize(at + v.rows);
+  for (uint32_t i = 0; i < v.rows; i++) grps_[at + i] = map[load32(sym + 4 * i)];
+  jobs_.push_back(j);
+  batch_rows_ += v.rows;
+  if (!release_ || batch_rows_ >= (256u << 10)) {
+    run_batch();
+    if (release_) release_(offset);
+  }
+}
+
+void DayBuilder::run_batch() {
+  if (jobs_.empty()) return;
+  if (!release_ || batch_rows_ < 4096 || std::thread::hardware_concurrency() < 2) {
+    scatter_part(0, 1);
+  } else {
+    // Columns shared between two threads: each writes its own files.
+    std::exception_ptr err;
+    std::thread other([&] {
+      try {
+        scatter_part(1, 2);
+      } catch (...) {
+        err = std::current_exception();
       }
-      continue;
+    });
+    try {
+      scatter_part(0, 2);
+    } catch (...) {
+      other.join();
+      throw;
     }
-    switch (col.width) {
-      case 8: scatter_fixed<8>(src, n, st, col.fd, col.raw); break;
-      case 4: scatter_fixed<4>(src, n, st, col.fd, col.raw); break;
-      case 2: scatter_fixed<2>(src, n, st, col.fd, col.raw); break;
-      case 1: scatter_fixed<1>(src, n, st, col.fd, col.raw); break;
-      default: {
-        Stage* hs = stages_.data() + col.heap_stage;
+    other.join();
+    if (err) std::rethrow_exception(err);
+  }
+  jobs_.clear();
+  ptrs_.clear();
+  grps_.clear();
+  batch_rows_ = 0;
+}
+
+void DayBuilder::scatter_part(unsigned part, unsigned parts) {
+  const uint32_t* map = c2_.sym.data();
+  for (const Job& j : jobs_) {
+    TableState& t = tables_[j.table];
+    const uint32_t n = j.rows;
+    const uint32_t* grp = grps_.data() + j.grp;
+    const size_t nc = t.cols.size();
+    for (size_t c = 0; c < nc; c++) {
+      if ((t.first_col + c) % parts != part) continue;
+      Col& col = t.cols[c];
+      Stage* st = stages_.data() + col.stage;
+      const uint8_t* src = ptrs_[j.ptrs + c];
+      if (col.type == Type::symbol) {
         for (uint32_t i = 0; i < n; i++) {
-          std::string_view sv = v.string(static_cast<int>(c), i);
-          Stage& h = hs[grp_[i]];
-          uint64_t at = h.off + h.len;
-          append(st[grp_[i]], &at, 8, col.fd, col.raw);
-          append(h, sv.data(), sv.size(), col.heap_fd, col.heap_raw);
+          Stage& s = st[grp[i]];
+          if (s.len + 4 > cap_) flush(s, col.fd, col.raw);
+          store32(s.buf + s.len, map[load32(src + 4 * i)]);
+          s.len += 4;
+        }
+        continue;
+      }
+      switch (col.width) {
+        case 8: scatter_fixed<8>(src, grp, n, st, col.fd, col.raw); break;
+        case 4: scatter_fixed<4>(src, grp, n, st, col.fd, col.raw); break;
+        case 2: scatter_fixed<2>(src, grp, n, st, col.fd, col.raw); break;
+        case 1: scatter_fixed<1>(src, grp, n, st, col.fd, col.raw); break;
+        default: {
+          Stage* hs = stages_.data() + col.heap_stage;
+          const uint8_t* heap = ptrs_[j.ptrs + nc + c];
+          for (uint32_t i = 0; i < n; i++) {
+            uint32_t a = load32(src + 4 * i), b = load32(src + 4 * (i + 1));
+            Stage& h = hs[grp[i]];
+            uint64_t pos = h.off + h.len;
+            append(st[grp[i]], &pos, 8, col.fd, col.raw);
+            append(h, heap + a, b - a, col.heap_fd, col.heap_raw);
+          }
         }
       }
     }
@@ -378,7 +458,7 @@ void DayBuilder::sort_group(TableState& t, uint32_t g) {
   }
 }
 
-void DayBuilder::write(const std::string& dir, int32_t date, const std::function<void(const RecordFn&)>& again) {
+void DayBuilder::write(const std::string& dir, int32_t date, const Again& again) {
   // The partition's dictionary in name order: sym ids order as names do.
   const uint32_t nsyms = all_.size();
   std::vector<uint32_t> order(nsyms);
@@ -387,8 +467,10 @@ void DayBuilder::write(const std::string& dir, int32_t date, const std::function
   rank_.assign(nsyms, 0);
   for (uint32_t i = 0; i < nsyms; i++) rank_[order[i]] = i;
 
-  size_t nstages = 0;
+  size_t nstages = 0, ncols = 0;
   for (auto& t : tables_) {
+    t.first_col = ncols;
+    ncols += t.cols.size();
     t.count.resize(nsyms, 0);
     t.unsorted.resize(nsyms, 0);
     t.start.assign(nsyms + 1, 0);
@@ -437,7 +519,11 @@ void DayBuilder::write(const std::string& dir, int32_t date, const std::function
     }
   }
 
-  again([this](Decoder::Kind k, const Decoder& d, uint64_t) { scatter(k, d); });
+  {
+    auto input = again([this](Decoder::Kind k, const Decoder& d, uint64_t off) { scatter(k, d, off); });
+    run_batch();
+    release_ = nullptr;
+  }
 
   for (auto& t : tables_) {
     for (auto& col : t.cols) {
@@ -528,7 +614,7 @@ std::string seconds_text(int64_t ns) {
 
 // Builds the partition of date from a day read by again(), and puts it in
 // place; false if an existing one was kept.
-bool build(DayBuilder& b, int32_t date, const EodOptions& o, const std::function<void(const RecordFn&)>& again,
+bool build(DayBuilder& b, int32_t date, const EodOptions& o, const Again& again,
            EodReport& report) {
   std::string fin = hdb::partition_path(o.hdb, date);
   if (path_exists(fin) && !o.force) {
@@ -567,7 +653,7 @@ bool build(DayBuilder& b, int32_t date, const EodOptions& o, const std::function
 void eod_journal(const std::string& path, const EodOptions& o, EodReport& report) {
   if (!is_directory(o.hdb)) fail(o.hdb, ": not a directory");
   clean_stale(o.hdb);
-  auto in = Input::open(path, /*allow_mmap=*/false);
+  auto in = Input::open(path);
   uint64_t size = in->size_hint();
   Progress prog(base_name(path), 2 * size);
   DayBuilder b(o);
@@ -583,15 +669,18 @@ void eod_journal(const std::string& path, const EodOptions& o, EodReport& report
     b.count(k, d, str(path, ":", off));
     end = in->offset();
     prog.update(in->offset());
-  });
+  }, /*first_reading=*/true);
+  in.reset();
   if (date == kNoDate) date = journal_date(path);
   if (date == kNoDate) fail(path, ": no date in the journal's header or name");
   build(b, date, o, [&](const RecordFn& f) {
-    auto again = Input::open(path, false);
+    auto again = Input::open(path);
+    if (again->mapped()) b.set_release([&](uint64_t off) { again->release(off); });
     read_records(*again, o.salvage, true, end, [&](Decoder::Kind k, const Decoder& d, uint64_t off) {
       f(k, d, off);
       prog.update(size + again->offset());
     });
+    return again;
   }, report);
   prog.finish();
 }
@@ -621,8 +710,10 @@ void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
     ::close(out->fd());
     out.reset();
     build(*day, date, o, [&](const RecordFn& f) {
-      auto again = Input::open(spool, false);
+      auto again = Input::open(spool);
+      if (again->mapped()) day->set_release([&](uint64_t off) { again->release(off); });
       read_records(*again, false, true, UINT64_MAX, f);
+      return again;
     }, report);
   };
   begin_day();

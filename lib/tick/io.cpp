@@ -124,6 +124,15 @@ bool is_zstd(const uint8_t* p, size_t n) {
 
 }  // namespace
 
+void Input::release(uint64_t offset) {
+  if (!map_) return;
+  size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  size_t upto = std::min<size_t>(static_cast<size_t>(offset), map_len_) / page * page;
+  if (upto <= released_) return;
+  ::madvise(static_cast<uint8_t*>(map_) + released_, upto - released_, MADV_DONTNEED);
+  released_ = upto;
+}
+
 std::unique_ptr<Input> Input::open(const std::string& path, bool allow_mmap) {
   if (path == "-") return from_fd(0, "-", allow_mmap);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);

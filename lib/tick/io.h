@@ -94,6 +94,10 @@ class Input {
   // Follow mode (tail -F): at the end of what a file holds, keep_waiting()
   // is asked whether to wait for more (it sleeps) or to end the input.
   void set_follow(std::function<bool()> keep_waiting) { follow_ = std::move(keep_waiting); }
+  // A mapped input's bytes before `offset` are no longer needed: their pages
+  // leave this process's resident set (a long pass over a large file then
+  // stays small). No-op for other inputs.
+  void release(uint64_t offset);
   // Total size if known (regular files), for progress; 0 otherwise.
   uint64_t size_hint() const { return size_hint_; }
 
@@ -108,6 +112,7 @@ class Input {
   bool eof_ = false, compressed_ = false, sniff_ = false;
   void* map_ = nullptr;
   size_t map_len_ = 0;
+  size_t released_ = 0;
   uint64_t size_hint_ = 0;
   std::function<void()> idle_;
   std::function<bool()> follow_;

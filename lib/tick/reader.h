@@ -49,6 +49,9 @@ class RecordReader {
   // their CRC (O(1)), e.g. data records of unwanted tables. They are not
   // returned by next().
   void set_skip(std::function<bool(const RecordHeader&)> f) { skip_ = std::move(f); }
+  // The input was verified by an earlier reading (the same bytes, read
+  // again): CRCs are not checked again. Framing still is.
+  void set_trusted(bool t) { trusted_ = t; }
   // Records passed over by set_skip, and bytes in them.
   uint64_t passed_over() const { return passed_over_; }
   Input& input() { return in_; }
@@ -58,7 +61,7 @@ class RecordReader {
   Input& in_;
   std::string problem_;
   uint64_t problem_offset_ = 0, skipped_ = 0, passed_over_ = 0;
-  bool need_resync_ = false, last_unverified_ = false;
+  bool need_resync_ = false, last_unverified_ = false, trusted_ = false;
   std::function<bool(const RecordHeader&)> skip_;
 };
 
