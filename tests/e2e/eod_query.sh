@@ -82,5 +82,7 @@ expect_status 2 tick-replay --hdb zs --date 2026-11-32
 expect_status 2 tick-replay --hdb zs --date 2026-11-21..2026-11-20
 expect_status 2 tick-replay --hdb zs tp/2026-11-20.tick
 expect_status 2 tick-replay --date 2026-11-20 tp/2026-11-20.tick
+expect_status 2 tick-replay --hdb zs --seq-from 5
+expect_status 2 tick-replay --hdb zs --follow
 expect_status 1 tick-replay --hdb nowhere --date 2026-11-20
 done_ok

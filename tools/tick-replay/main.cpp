@@ -1,5 +1,8 @@
-// tick-replay: journals and directories of journals, filtered, paced, followed.
+// tick-replay: journals, directories of journals and HDB partitions; filtered, paced, followed.
 #include <unistd.h>
+
+#include <cstdint>
+#include <tuple>
 
 #include "tick/cli.h"
 #include "tick/hdb_read.h"
@@ -34,6 +37,8 @@ int main(int argc, char** argv) {
     if (!o.hdb.empty()) {
       if (!paths.empty()) throw UsageError("--hdb reads partitions: give no journal paths with it");
       if (o.follow) throw UsageError("--follow reads growing journals, not --hdb partitions");
+      if (o.copy.seq_from > 0 || o.copy.seq_to < UINT64_MAX)
+        throw UsageError("--seq-from/--seq-to select journal records; HDB rows have no sequence numbers");
       if (!dates.empty()) std::tie(o.date_from, o.date_to) = parse_date_range(dates);
     }
     if (info) {
