@@ -11,9 +11,13 @@ peak_kb() {
   expect_match "$(cat err)" "hdb/2026-11-20: $1 rows" "the day's rows"
   tail -1 rss
 }
+# (Under ASan the shadow memory and the allocator's quarantine of freed
+# blocks grow with the work done: not tick-eod's to bound. The days are
+# still written and counted.)
 small=$(peak_kb 10000000)
 large=$(peak_kb 40000000)
 echo "peak RSS: 10M rows ${small} KiB, 40M rows ${large} KiB" >&2
+[ "${TICK_SANITIZED:-0}" == 1 ] && { echo "sanitized build: RSS not compared" >&2; done_ok; exit 0; }
 [ "$large" -lt $((small * 12 / 10)) ] || die "peak RSS grew with the day: ${small} KiB for 10M rows, ${large} KiB for 40M"
 ok
 # And far below the day's size (1.5 GiB of journal).
