@@ -12,17 +12,19 @@ FLAGS="-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 objs=()
 for src in "$ROOT"/lib/tick/*.cpp; do
   o="$OUT/$(basename "$src" .cpp).o"
-  if [ ! -f "$o" ] || [ "$src" -nt "$o" ]; then
+  # (Rebuilt when its source or any header is newer: a header's layout change
+  # must reach every object.)
+  if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ -n "$(find "$ROOT/lib/tick" -name '*.h' -newer "$o" | head -1)" ]; then
     $CXX $FLAGS -fsanitize=fuzzer-no-link -c "$src" -o "$o" ${FLAGS/-fsanitize=fuzzer,/-fsanitize=}
   fi
   objs+=("$o")
 done
-for t in reader json; do
+for t in reader json hdb; do
   $CXX $FLAGS "$ROOT/fuzz/${t}_fuzz.cpp" "${objs[@]}" -lsimdjson -lzstd -o "$OUT/${t}_fuzz"
 done
 # Seeds made now (the corpora are not kept in git).
 gen="$ROOT/build/tick-gen"
-[ -x "$gen" ] || { cmake -S "$ROOT" -B "$ROOT/build" >/dev/null && cmake --build "$ROOT/build" -j2 --target tick-gen tick-cat >/dev/null; }
+[ -x "$gen" ] || { cmake -S "$ROOT" -B "$ROOT/build" >/dev/null && cmake --build "$ROOT/build" -j2 --target tick-gen tick-cat tick-eod >/dev/null; }
 mkdir -p "$ROOT/fuzz/corpus-reader" "$ROOT/fuzz/corpus-json"
 for m in 0 1 2 3 7 13 21; do
   { printf "\\x$(printf %02x $m)"; "$gen" --count 40 --batch 7 --syms 5; } > "$ROOT/fuzz/corpus-reader/seed$m"
@@ -31,8 +33,24 @@ done
 { printf '\x00'; cat "$ROOT/fuzz/corpus-json/j.txt"; } > "$ROOT/fuzz/corpus-json/seed-json"
 { printf '\x01'; "$gen" --count 20 --syms 3 -f csv; } > "$ROOT/fuzz/corpus-json/seed-csv"
 rm "$ROOT/fuzz/corpus-json/j.txt"
+# HDB seeds: small partitions, plain and compressed, packed as hdb_fuzz reads them.
+mkdir -p "$ROOT/fuzz/corpus-hdb"
+for c in none zstd:1; do
+  h=$(mktemp -d); "$gen" --start 2026-11-20T09:00:00Z --count 300 --syms 4 > "$h/2026-11-20.tick"
+  mkdir "$h/hdb"; "$ROOT/build/tick-eod" --hdb "$h/hdb" --compress $c --no-sync "$h/2026-11-20.tick" 2> /dev/null
+  /usr/bin/python3 - "$h/hdb/2026-11-20" > "$ROOT/fuzz/corpus-hdb/seed-${c%:*}" <<'PY'
+import os, struct, sys
+files = [".d", "sym", "trade/.d", "trade/.index", "trade/time", "trade/sym", "trade/price", "trade/size",
+         "quote/.d", "quote/.index", "quote/time", "quote/sym", "quote/bid", "quote/ask", "quote/bsize", "quote/asize"]
+out = sys.stdout.buffer
+for f in files:
+    b = open(os.path.join(sys.argv[1], f), "rb").read()
+    out.write(struct.pack("<I", len(b)) + b)
+PY
+  rm -rf "$h"
+done
 status=0
-for t in reader json; do
+for t in reader json hdb; do
   echo "fuzz: ${t}_fuzz for ${SECONDS_EACH}s" >&2
   "$OUT/${t}_fuzz" -max_total_time="$SECONDS_EACH" -max_len=65536 -print_final_stats=1 \
     -artifact_prefix="$OUT/${t}-" "$ROOT/fuzz/corpus-$t" 2> "$OUT/${t}.log" || status=1
