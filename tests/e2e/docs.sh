@@ -3,7 +3,9 @@
 # --help lists, and bash, zsh and fish completions that parse.
 source "$(dirname "$0")/lib.sh"
 SRC=${TICK_SOURCE:-$HERE/../..}
-groff -t -ww -man -z "$SRC/man/tick.5" 2> lint.err; [ ! -s lint.err ] || die "tick.5: $(cat lint.err)"; ok
+for page in "$SRC"/man/*.5; do
+  groff -t -ww -man -z "$page" 2> lint.err; [ ! -s lint.err ] || die "$(basename "$page"): $(cat lint.err)"; ok
+done
 for dir in "$SRC"/tools/*/; do
   t=$(basename "$dir")
   page="$SRC/man/$t.1"
