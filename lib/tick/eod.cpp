@@ -680,6 +680,7 @@ void eod_journal(const std::string& path, const EodOptions& o, EodReport& report
       f(k, d, off);
       prog.update(size + again->offset());
     });
+    prog.finish();  // before compression and the summary line
     return again;
   }, report);
   prog.finish();
