@@ -142,6 +142,12 @@ bool commit(const std::string& tmp, const std::string& hdb, int32_t date, bool f
   return true;
 }
 
+// Where a record came from, for messages (formatted only when one is needed).
+struct Where {
+  const std::string& name;
+  uint64_t offset;
+};
+
 // Buffered writes of one sym's run of a column: the run's bytes are
 // contiguous in the sorted file, so they go out in a few large pwrites.
 struct Stage {
@@ -155,7 +161,7 @@ class DayBuilder {
   explicit DayBuilder(const EodOptions& o) : o_(o) {}
 
   // Pass 1: every record of the day, in order.
-  void count(Decoder::Kind kind, const Decoder& d, const std::string& where);
+  void count(Decoder::Kind kind, const Decoder& d, const Where& where);
   uint64_t rows() const {
     uint64_t n = 0;
     for (const auto& t : tables_) n += t.rows;
@@ -204,7 +210,7 @@ class DayBuilder {
     uint64_t generation = 0;
     std::vector<uint32_t> table, sym;
   };
-  void sync(Context& c, const Decoder& d, bool pass1, const std::string& where);
+  void sync(Context& c, const Decoder& d, bool pass1, const Where& where);
   void scatter(Decoder::Kind kind, const Decoder& d, uint64_t offset);
   void run_batch();
   void scatter_part(unsigned part, unsigned parts);
@@ -253,7 +259,7 @@ class DayBuilder {
   uint64_t bytes_ = 0;
 };
 
-void DayBuilder::sync(Context& c, const Decoder& d, bool pass1, const std::string& where) {
+void DayBuilder::sync(Context& c, const Decoder& d, bool pass1, const Where& where) {
   if (c.generation != d.generation()) {
     c.generation = d.generation();
     c.table.clear();
@@ -264,7 +270,7 @@ void DayBuilder::sync(Context& c, const Decoder& d, bool pass1, const std::strin
     size_t k = 0;
     while (k < tables_.size() && tables_[k].table.name != t.name) k++;
     if (k == tables_.size()) {
-      if (!pass1) fail(where, ": table ", t.name, " appeared on the second reading");
+      if (!pass1) fail(where.name, ":", where.offset, ": table ", t.name, " appeared on the second reading");
       TableState ts;
       ts.table = t;
       for (const auto& col : t.columns) {
@@ -275,7 +281,7 @@ void DayBuilder::sync(Context& c, const Decoder& d, bool pass1, const std::strin
       }
       tables_.push_back(std::move(ts));
     } else if (!tables_[k].table.same_columns(t)) {
-      fail(where, ": table ", t.name, " is defined again with other columns; one partition holds one shape");
+      fail(where.name, ":", where.offset, ": table ", t.name, " is defined again with other columns; one partition holds one shape");
     }
     c.table.push_back(static_cast<uint32_t>(k));
   }
@@ -285,7 +291,7 @@ void DayBuilder::sync(Context& c, const Decoder& d, bool pass1, const std::strin
       c.sym.push_back(all_.intern(s.name(i)));
     } else {
       auto id = all_.find(s.name(i));
-      if (!id) fail(where, ": symbol ", s.name(i), " appeared on the second reading");
+      if (!id) fail(where.name, ":", where.offset, ": symbol ", s.name(i), " appeared on the second reading");
       c.sym.push_back(rank_[*id]);
     }
   }
@@ -301,7 +307,7 @@ void DayBuilder::sync(Context& c, const Decoder& d, bool pass1, const std::strin
   }
 }
 
-void DayBuilder::count(Decoder::Kind kind, const Decoder& d, const std::string& where) {
+void DayBuilder::count(Decoder::Kind kind, const Decoder& d, const Where& where) {
   if (kind != Decoder::Kind::Schema && kind != Decoder::Kind::Symbols && kind != Decoder::Kind::Data) return;
   sync(c1_, d, true, where);
   if (kind != Decoder::Kind::Data) return;
@@ -328,7 +334,8 @@ void DayBuilder::count(Decoder::Kind kind, const Decoder& d, const std::string& 
 void DayBuilder::scatter(Decoder::Kind kind, const Decoder& d, uint64_t offset) {
   if (kind != Decoder::Kind::Schema && kind != Decoder::Kind::Symbols && kind != Decoder::Kind::Data) return;
   if (d.generation() != c2_.generation) run_batch();  // the old context's ids are about to go
-  sync(c2_, d, false, "second reading");
+  static const std::string second = "the second reading";
+  sync(c2_, d, false, {second, offset});
   if (kind != Decoder::Kind::Data) return;
   const DataView& v = d.data();
   Job j{c2_.table[v.table_id], v.rows, ptrs_.size(), grps_.size()};
@@ -666,7 +673,7 @@ void eod_journal(const std::string& path, const EodOptions& o, EodReport& report
         fail(path, ":", off, ": a second day (", date_string(d.stream_date()), ") in the journal of ",
              date_string(date), "; give tick-eod this on standard input to write a partition per day");
     }
-    b.count(k, d, str(path, ":", off));
+    b.count(k, d, {path, off});
     end = in->offset();
     prog.update(in->offset());
   }, /*first_reading=*/true);
@@ -749,7 +756,7 @@ void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
       case Decoder::Kind::Symbols:
       case Decoder::Kind::Data:
         out->write(r.bytes, r.size());
-        day->count(kind, dec, str(in.name(), ":", r.offset));
+        day->count(kind, dec, {in.name(), r.offset});
         break;
       case Decoder::Kind::EndOfDay:
         end_day(dec.eod_date());

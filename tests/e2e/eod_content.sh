@@ -58,6 +58,15 @@ journal=$(ls logdir/*.tick)
 cp "$journal" undated-name.tick
 expect_status 0 tick-eod --hdb hdb undated-name.tick
 [ -d "hdb/$(basename "$journal" .tick)" ] || die "not dated by the journal's header: $(ls hdb)"; ok
+# A table that changes shape within the day: refused, with where.
+echo 'trade time:timestamp sym:symbol price:float' > s1.schema
+echo 'trade time:timestamp sym:symbol px:long' > s2.schema
+echo '{"time":"2026-11-22T10:00:00Z","sym":"A","price":1.5}' | tick-cat -e --schema s1.schema -t trade > p1.tick
+echo '{"time":"2026-11-22T10:00:01Z","sym":"A","px":2}' | tick-cat -e --schema s2.schema -t trade > p2.tick
+cat p1.tick p2.tick > 2026-11-22.tick
+expect_status 1 tick-eod --hdb hdb 2026-11-22.tick
+expect_match "$(cat err)" "2026-11-22.tick:$(( $(stat -c %s p1.tick) + 32 )): table trade is defined again with other columns" "a table changing shape, at its second schema record"
+[ ! -e hdb/2026-11-22 ] || die "a partition from a refused journal"; ok
 # No date anywhere: refused.
 tick-gen --count 10 > nodate.tick
 expect_status 1 tick-eod --hdb hdb nodate.tick
