@@ -42,16 +42,36 @@ std::string Journal::file_for(const std::string& dir, int32_t day) {
 
 void Journal::write_out(const uint8_t* p, size_t n) {
   if (fd_ < 0) return;
+  off_t at = down_ >= 0 && splice_down_ ? ::lseek(fd_, 0, SEEK_END) : -1;
   write_all(fd_, p, n);
   unsynced_ = true;
   if (opt_.fsync == FsyncPolicy::always) sync();
-  if (down_ >= 0) write_all(down_, p, n);
+  if (down_ >= 0) send_down(p, n, at);
   if (on_journaled_)
     for (uint32_t i = 1; i < slots_.size(); i++)
       if (slots_[i].upto > slots_[i].acked) {
         slots_[i].acked = slots_[i].upto;
         on_journaled_(i, slots_[i].id, slots_[i].upto);
       }
+}
+
+// Downstream gets the bytes just written to the journal. Into a pipe they
+// are spliced from the file's pages rather than copied once more (the
+// journal and the pipe then cost one copy, as cat does); elsewhere, or if
+// the kernel refuses, they are written.
+void Journal::send_down(const uint8_t* p, size_t n, off_t at) {
+  while (splice_down_ && at >= 0 && n > 0) {
+    ssize_t k = ::splice(fd_, &at, down_, nullptr, n, SPLICE_F_MOVE);
+    if (k < 0 && errno == EINTR) continue;
+    if (k < 0 && errno == EPIPE) throw BrokenPipe();
+    if (k <= 0) {
+      splice_down_ = false;  // not a pipe, or a file system without splice
+      break;
+    }
+    p += k;
+    n -= static_cast<size_t>(k);
+  }
+  if (n) write_all(down_, p, n);
 }
 
 void Journal::sync() {
@@ -79,7 +99,7 @@ void Journal::start_file(int32_t day) {
   day_ = day;
   seq_ = 0;
   path_ = file_for(opt_.dir, day);
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) fail(path_, ": ", std::strerror(errno));
   // Each file is self-contained: header, every table, the whole dictionary.
   write_stream_header(*buf_, day);
@@ -174,7 +194,7 @@ void Journal::recover(int32_t day) {
     start_file(day);
     return;
   }
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  fd_ = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
   if (fd_ < 0) fail(path_, ": ", std::strerror(errno));
   // Downstream joins mid-file: give it the context (not journaled again).
   if (down_ >= 0) {

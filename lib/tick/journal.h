@@ -7,6 +7,8 @@
 // synced, as the fsync policy says), so anything downstream ever saw is in
 // the journal.
 #pragma once
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -96,6 +98,8 @@ class Journal {
 
   JournalOptions opt_;
   int down_;
+  bool splice_down_ = true;
+  void send_down(const uint8_t* p, size_t n, off_t at);
   int fd_ = -1;
   std::string path_;
   int32_t day_ = 0;
