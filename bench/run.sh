@@ -177,8 +177,9 @@ row "tick-eod --compress none --no-sync, rows/s" "$(M "$rs")" "-" "-" ">= 20 M" 
 t=$(eod zstd:1); rss_zstd=$(cat eod.rss)
 rs=$(awk -v t="$t" -v n=$EN 'BEGIN{print n / t}')
 row "tick-eod --compress zstd:1 (fsync'd), rows/s" "$(M "$rs")" "-" "-" "-" "-"
-t=$(eod zstd:1 --no-sync)
 z=$(secs "zstd -1 -q -f $ED.tick -o j.zst")
+r=$(div "$t" "$z"); row "tick-eod zstd:1 (fsync'd), time vs zstd -1 of the journal" "${t}s" "zstd ${z}s" "$r" "<= 2" "$(le "$r" 2)"
+t=$(eod zstd:1 --no-sync)
 r=$(div "$t" "$z"); row "tick-eod zstd:1 --no-sync, time vs zstd -1 of the journal" "${t}s" "zstd ${z}s" "$r" "<= 2" "$(le "$r" 2)"
 row "tick-eod peak RSS, none / zstd:1 (journal $(( $(stat -c %s $ED.tick) >> 20 )) MiB)" "$((rss_none / 1024)) / $((rss_zstd / 1024)) MiB" "kdb+ ~4x the day" "-" "bounded" "-"
 

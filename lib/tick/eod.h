@@ -24,7 +24,7 @@ struct EodOptions {
   bool force = false;      // replace an existing partition
   bool salvage = false;    // skip corrupt regions (reported) instead of refusing the day
   bool sync = true;        // fsync the partition before the rename
-  size_t buffer_budget = 32 << 20;  // bytes of per-sym staging buffers
+  size_t buffer_budget = 64 << 20;  // bytes of per-sym staging buffers
 };
 
 struct EodReport {

@@ -25,7 +25,6 @@ int main(int argc, char** argv) {
   return cli::run(app, argc, argv, [&] {
     o.level = hdb::parse_compress(compress);
     o.sync = !no_sync;
-    if (const char* b = getenv("TICK_EOD_BUDGET")) o.buffer_budget = std::stoull(b);
     EodReport r;
     int failed = 0;
     if (journals.empty() || (journals.size() == 1 && journals[0] == "-")) {
