@@ -39,6 +39,19 @@ expect_eq "$(grep -c 'exists: kept' err)" 2 "existing partitions kept"
 # The spool does not outlive the run.
 expect_eq "$(ls -A hdb2 | tr '\n' ' ')" ".lock 2026-11-23 2026-11-24 " "no spool left"
 
+# A corrupt stream: refused with the offset (partitions already written stay);
+# with --salvage, every valid record is kept.
+cp tp/2026-11-24.tick bad.tick
+printf 'XXXXXXXX' | dd of=bad.tick bs=1 seek=20000 conv=notrunc status=none
+mkdir hdb4 hdb5
+expect_status 1 sh -c 'cat tp/2026-11-23.tick bad.tick | tick-eod --hdb hdb4'
+expect_match "$(cat err)" "stdin:[0-9]+: .*\(--salvage keeps every valid record\)" "refused with the offset"
+expect_eq "$(ls hdb4 | tr '\n' ' ')" "2026-11-23 " "the day before the damage is written"
+expect_status 0 sh -c 'cat tp/2026-11-23.tick bad.tick | tick-eod --hdb hdb5 --salvage'
+expect_match "$(cat err)" "stdin:[0-9]+: .*skipped [0-9]+ bytes" "salvage reports"
+want=$({ tick-replay --on-error skip -f csv bad.tick 2> /dev/null || true; } | grep -vc '^table,')
+expect_eq "$(tick-replay --hdb hdb5 --date 2026-11-24 -f csv | grep -vc '^table,')" "$want" "salvaged rows"
+
 # Interrupted mid-day: the unfinished day is not written.
 mkdir hdb3
 (tick-gen --rate 2000 --syms 5 | tick-eod --hdb hdb3 2> eod3.err) &
