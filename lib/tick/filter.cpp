@@ -3,6 +3,8 @@
 #include "tick/clock.h"
 #include "tick/error.h"
 
+#include <climits>
+
 namespace tick {
 
 std::vector<std::string> split_list(const std::string& s) {
@@ -70,6 +72,28 @@ bool Filter::pass_time(int64_t t, bool timespan) const {
   if (from_ && row(*from_) < key(*from_)) return false;
   if (to_ && row(*to_) > key(*to_)) return false;
   return true;
+}
+
+std::optional<std::pair<int64_t, int64_t>> Filter::window(bool timespan, std::optional<int32_t> day) const {
+  // The same comparisons as pass_time, solved for the row's value.
+  auto value = [&](const Bound& b) -> std::optional<int64_t> {
+    if (timespan) return b.time_of_day ? b.ns : ((b.ns % kNsPerDay) + kNsPerDay) % kNsPerDay;
+    if (!b.time_of_day) return b.ns;
+    if (!day) return std::nullopt;
+    return int64_t{*day} * kNsPerDay + b.ns;
+  };
+  std::pair<int64_t, int64_t> w{INT64_MIN, INT64_MAX};
+  if (from_) {
+    auto v = value(*from_);
+    if (!v) return std::nullopt;
+    w.first = *v;
+  }
+  if (to_) {
+    auto v = value(*to_);
+    if (!v) return std::nullopt;
+    w.second = *v;
+  }
+  return w;
 }
 
 uint32_t Filter::select(const DataView& v, std::vector<uint32_t>& sel) const {

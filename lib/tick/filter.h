@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #include "tick/reader.h"
@@ -30,6 +31,12 @@ class Filter {
   void update(const Decoder& d);
   bool want_table(uint16_t id) const { return id < tables_.size() && tables_[id]; }
   bool by_rows() const { return !syms_.empty() || from_ || to_; }
+  bool by_time() const { return from_ || to_; }
+  // The row time values [first, second] (inclusive) that pass the time
+  // window, for rows that are timespans, or timestamps all on UTC day
+  // `day`; nullopt when that cannot be said (a time-of-day bound on
+  // timestamps of no single day).
+  std::optional<std::pair<int64_t, int64_t>> window(bool timespan, std::optional<int32_t> day) const;
   // Rows of the current data record that pass; sel holds their indexes.
   uint32_t select(const DataView& v, std::vector<uint32_t>& sel) const;
 

@@ -6,6 +6,8 @@
 #include <climits>
 #include <cstring>
 #include <memory>
+#include <optional>
+#include <tuple>
 #include <unordered_set>
 
 #include "tick/clock.h"
@@ -104,6 +106,46 @@ struct TableReader {
     out.commit(kHeaderSize + len);
   }
 
+  // The part of rows [a, b) (one sym's, so in time order) inside the
+  // filter's time window; all of them when that cannot be told (null times,
+  // a time-of-day window over rows of more than one UTC day).
+  std::pair<uint64_t, uint64_t> narrow(const Filter& f, uint64_t a, uint64_t b) {
+    const int tc = meta.table.time_col;
+    const bool timespan = meta.table.columns[tc].type == Type::timespan;
+    const uint8_t* tv = cols[tc]->read(8 * a, 8 * b);
+    auto at = [&](uint64_t i) { return static_cast<int64_t>(load64(tv + 8 * (i - a))); };
+    int64_t first = at(a), last = at(b - 1);
+    if (first == kNullLong) return {a, b};
+    auto day_of = [](int64_t t) {
+      int64_t d = t / kNsPerDay;
+      return static_cast<int32_t>(t % kNsPerDay < 0 ? d - 1 : d);
+    };
+    std::optional<int32_t> day;
+    if (!timespan && day_of(first) == day_of(last)) day = day_of(first);
+    auto w = f.window(timespan, day);
+    if (!w) return {a, b};
+    uint64_t lo = a, hi = b;
+    {
+      uint64_t l = a, r = b;  // first row with time >= w->first
+      while (l < r) {
+        uint64_t m = l + (r - l) / 2;
+        if (at(m) < w->first) l = m + 1;
+        else r = m;
+      }
+      lo = l;
+    }
+    {
+      uint64_t l = lo, r = b;  // first row with time > w->second
+      while (l < r) {
+        uint64_t m = l + (r - l) / 2;
+        if (at(m) <= w->second) l = m + 1;
+        else r = m;
+      }
+      hi = l;
+    }
+    return {lo, hi};
+  }
+
   // Rows [a, b) in records of a bounded size.
   void write_range(Output& out, uint16_t id, uint64_t a, uint64_t b) {
     while (a < b && !stop_requested()) {
@@ -136,6 +178,7 @@ std::pair<int32_t, int32_t> parse_date_range(const std::string& s) {
 }
 
 void hdb_read(const std::string& hdb, int32_t from, int32_t to, const FilterSpec& f, Output& out) {
+  const Filter window(f);
   for (int32_t date : dates_in(hdb, from, to)) {
     if (stop_requested()) break;
     std::string part = hdb::partition_path(hdb, date);
@@ -165,10 +208,21 @@ void hdb_read(const std::string& hdb, int32_t from, int32_t to, const FilterSpec
       if (!tables[i]) continue;
       TableReader& t = *tables[i];
       auto id = static_cast<uint16_t>(i);
-      if (f.syms.empty()) {
+      if (f.syms.empty() && !window.by_time()) {
         t.write_range(out, id, 0, t.meta.rows);
+        continue;
+      }
+      // Sym by sym: each sym's rows are in time order, so a time window is
+      // found by binary search and only its rows are read.
+      auto each = [&](uint32_t s) {
+        uint64_t a = t.index[s], b = t.index[s + 1];
+        if (a < b && window.by_time()) std::tie(a, b) = t.narrow(window, a, b);
+        t.write_range(out, id, a, b);
+      };
+      if (f.syms.empty()) {
+        for (uint32_t s = 0; s + 1 < t.index.size(); s++) each(s);
       } else {
-        for (uint32_t s : ids) t.write_range(out, id, t.index[s], t.index[s + 1]);
+        for (uint32_t s : ids) each(s);
       }
     }
     out.flush();

@@ -37,6 +37,25 @@ check "two syms, a table, a time window" "2026-11-21" -t trade -s MSFT,S0042 --f
 check "a time window over two days" "2026-11-20 2026-11-21" --from 09:00:10 --to 09:00:11
 check "a table over a range with a gap" "2026-11-21 2026-11-23" -t quote
 check "everything" "$days"
+# Windows are found by binary search within each sym's rows: check the
+# edges (bounds equal to row times, empty windows) and a day whose rows cross
+# UTC midnight (a time-of-day window then cannot be searched: all is read).
+t1=$(tick-cat -f csv -t trade -s MSFT tp/2026-11-21.tick | sed -n 50p | cut -d, -f1)
+t2=$(tick-cat -f csv -t trade -s MSFT tp/2026-11-21.tick | sed -n 90p | cut -d, -f1)
+check "a window whose bounds are row times" "2026-11-21" -t trade -s MSFT --from "$t1" --to "$t2"
+expect_eq "$(tick-replay --hdb zs --date 2026-11-21 -t trade -s MSFT --from "$t1" --to "$t2" -f csv | sed 1d | wc -l)" 41 "inclusive bounds"
+expect_eq "$(tick-replay --hdb zs --date 2026-11-21 -s MSFT --from 08:00 --to 08:59 -f csv)" "" "an empty window"
+mkdir mid midh
+tick-gen --start 2026-11-24T23:58:00Z --count 200000 --syms 50 --seed 9 > mid/2026-11-24.tick
+tick-eod --hdb midh mid/2026-11-24.tick 2> /dev/null
+for w in "--from 23:59 --to 23:59:30" "--from 00:00:10 --to 00:01" "--from 2026-11-24T23:59:50Z --to 2026-11-25T00:00:20Z"; do
+  # shellcheck disable=SC2086
+  tick-cat -f json $w mid/2026-11-24.tick | $SORT trade,quote > ref.json
+  # shellcheck disable=SC2086
+  tick-replay --hdb midh -f json $w > out.json
+  same_files out.json ref.json "across midnight: $w"
+  [ -s ref.json ] || die "across midnight: $w: the reference is empty"
+done
 # No date: every partition.
 tick-replay --hdb zs -s AAPL -f json > all.json
 tick-replay --hdb zs --date 2026-11-01..2026-12-31 -s AAPL -f json > range.json
