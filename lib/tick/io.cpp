@@ -181,6 +181,19 @@ Input::~Input() {
   if (map_) ::munmap(map_, map_len_);
 }
 
+size_t Input::fill_ready(size_t n) {
+  if (avail() >= n || map_ || eof_ || !src_ || src_->would_block()) return avail();
+  ready_only_ = true;
+  try {
+    fill(n);
+  } catch (...) {
+    ready_only_ = false;
+    throw;
+  }
+  ready_only_ = false;
+  return avail();
+}
+
 size_t Input::fill(size_t n) {
   if (avail() >= n || map_) return avail();
   if (move_) move_();
@@ -193,6 +206,7 @@ size_t Input::fill(size_t n) {
   if (buf_.size() < n + kPadding) buf_.resize(std::max(n + kPadding, buf_.size() * 2));
   base_ = buf_.data();
   while (end_ < n && !eof_) {
+    if (ready_only_ && src_->would_block()) break;
     if (idle_ && src_->would_block()) idle_();
     size_t room = buf_.size() - kPadding - end_;
     size_t r = src_->read(buf_.data() + end_, room);

@@ -72,6 +72,9 @@ class Input {
   // Makes at least n bytes available at data() if the input has them;
   // returns the bytes available (fewer only at end of input).
   size_t fill(size_t n);
+  // The same, but stops as soon as a read would wait: it takes what is
+  // ready (a file's next bytes, what a pipe holds) and never blocks.
+  size_t fill_ready(size_t n);
   const uint8_t* data() const { return base_ + pos_; }
   size_t avail() const { return end_ - pos_; }
   void consume(size_t n) { pos_ += n; offset_ += n; }
@@ -109,7 +112,7 @@ class Input {
   const uint8_t* base_ = nullptr;
   size_t pos_ = 0, end_ = 0;
   uint64_t offset_ = 0;
-  bool eof_ = false, compressed_ = false, sniff_ = false;
+  bool eof_ = false, compressed_ = false, sniff_ = false, ready_only_ = false;
   void* map_ = nullptr;
   size_t map_len_ = 0;
   size_t released_ = 0;

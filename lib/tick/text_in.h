@@ -37,7 +37,12 @@ class Encoder {
 
  private:
   struct Impl;
+  struct Worker;
+  // Encodes a window of complete JSON lines on two threads; false if it
+  // cannot be split (then the caller goes line by line).
+  bool encode_parallel(Input& in, uint64_t& line_no);
   std::unique_ptr<Impl> impl_;
+  std::unique_ptr<Worker> worker_;
   uint64_t rows_ = 0, rejected_ = 0;
 };
 

@@ -77,6 +77,14 @@ void TableBatch::append(const DataView& v, uint32_t row, const std::vector<uint3
   }
 }
 
+void TableBatch::remap_symbols(const std::vector<uint32_t>& map) {
+  for (auto& c : cols_) {
+    if (c.type != Type::symbol) continue;
+    uint8_t* p = c.data.data();
+    for (uint32_t r = 0; r < rows_; r++) store32(p + 4 * size_t{r}, map[load32(p + 4 * size_t{r})]);
+  }
+}
+
 size_t TableBatch::payload_size() const {
   size_t n = kDataPrefix;
   for (const auto& c : cols_)

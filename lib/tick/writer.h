@@ -40,6 +40,8 @@ class TableBatch {
   // The same, with symbol ids translated through map (another dictionary).
   void append(const DataView& v, uint32_t row, const std::vector<uint32_t>& map);
 
+  // Translates every symbol column's ids through map (to another dictionary).
+  void remap_symbols(const std::vector<uint32_t>& map);
   // The id given to unset symbol columns (the writer's id of "").
   uint32_t null_sym = 0;
 
