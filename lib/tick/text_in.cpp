@@ -96,16 +96,24 @@ struct Encoder::Impl {
     return arrival;
   }
 
-  // A worker's batches are handed over whole instead of written.
+  // A worker's batches are handed over whole instead of written; emptied
+  // ones come back through spare (their buffers reused).
   std::vector<std::pair<int, TableBatch>>* handed = nullptr;
+  std::vector<std::vector<TableBatch>>* spare = nullptr;
 
   // Writes table tid's batch as a record (or hands it over) and empties it.
   void emit(int tid) {
     TableBatch& b = batches[tid];
     if (handed) {
       handed->emplace_back(tid, std::move(b));
-      b = TableBatch(schema.tables[tid]);
-      b.null_sym = null_sym;
+      auto& free = (*spare)[tid];
+      if (free.empty()) {
+        b = TableBatch(schema.tables[tid]);
+        b.null_sym = null_sym;
+      } else {
+        b = std::move(free.back());
+        free.pop_back();
+      }
       return;
     }
     writer.data(static_cast<uint16_t>(tid), b);
@@ -628,6 +636,7 @@ struct Encoder::Worker {
   Output nowhere{[](const uint8_t*, size_t) {}, 4096};  // (its writer's header)
   Impl impl;
   std::vector<std::pair<int, TableBatch>> batches;
+  std::vector<std::vector<TableBatch>> spare;
   std::vector<uint32_t> map;  // its symbol ids -> the output's
   std::vector<Held> held;     // rejected lines, numbered from its first line
   uint64_t lines = 0, rows = 0, bad_line = 0;
@@ -637,7 +646,10 @@ struct Encoder::Worker {
     o.rejects.clear();  // rejects are written by the first thread, in order
     return o;
   }
-  Worker(const Schema& s, const EncodeOptions& o) : impl(s, nowhere, worker_options(o)) { impl.handed = &batches; }
+  Worker(const Schema& s, const EncodeOptions& o) : impl(s, nowhere, worker_options(o)), spare(s.tables.size()) {
+    impl.handed = &batches;
+    impl.spare = &spare;
+  }
 
   void run(const char* d, const char* end, const char* limit) {
     lines = rows = bad_line = 0;
@@ -705,7 +717,10 @@ bool Encoder::encode_parallel(Input& in, uint64_t& line_no) {
   for (auto& [tid, b] : w.batches) {
     b.remap_symbols(w.map);
     m.writer.data(static_cast<uint16_t>(tid), b);
+    b.clear();
+    w.spare[tid].push_back(std::move(b));
   }
+  w.batches.clear();
   rows_ += w.rows;
   for (const auto& h : w.held) {
     m.err = h.err;
