@@ -32,7 +32,7 @@ namespace tick {
 
 namespace {
 
-using RecordFn = std::function<void(Decoder::Kind, const Decoder&, uint64_t offset)>;
+using RecordFn = std::function<void(Decoder::Kind, const Decoder&, const Record&)>;
 // Reads the day a second time, handing each record to f; returns the input,
 // which must outlive the records handed on (they may be batched).
 using Again = std::function<std::unique_ptr<Input>(const RecordFn&)>;
@@ -75,7 +75,7 @@ uint64_t read_records(Input& in, bool salvage, bool quiet, uint64_t limit, const
       problem(r.offset, e.what(), false);
       continue;
     }
-    f(kind, dec, r.offset);
+    f(kind, dec, r);
     if (first_reading && r.offset - released > (16u << 20)) {
       in.release(r.offset);
       released = r.offset;
@@ -527,7 +527,7 @@ void DayBuilder::write(const std::string& dir, int32_t date, const Again& again)
   }
 
   {
-    auto input = again([this](Decoder::Kind k, const Decoder& d, uint64_t off) { scatter(k, d, off); });
+    auto input = again([this](Decoder::Kind k, const Decoder& d, const Record& r) { scatter(k, d, r.offset); });
     run_batch();
     release_ = nullptr;
   }
@@ -666,7 +666,8 @@ void eod_journal(const std::string& path, const EodOptions& o, EodReport& report
   DayBuilder b(o);
   int32_t date = kNoDate;
   uint64_t end = 0;
-  report.problems += read_records(*in, o.salvage, false, UINT64_MAX, [&](Decoder::Kind k, const Decoder& d, uint64_t off) {
+  report.problems += read_records(*in, o.salvage, false, UINT64_MAX, [&](Decoder::Kind k, const Decoder& d, const Record& r) {
+    const uint64_t off = r.offset;
     if (k == Decoder::Kind::Header && d.stream_date() != kNoDate) {
       if (date == kNoDate) date = d.stream_date();
       else if (d.stream_date() != date)
@@ -683,8 +684,8 @@ void eod_journal(const std::string& path, const EodOptions& o, EodReport& report
   build(b, date, o, [&](const RecordFn& f) {
     auto again = Input::open(path);
     if (again->mapped()) b.set_release([&](uint64_t off) { again->release(off); });
-    read_records(*again, o.salvage, true, end, [&](Decoder::Kind k, const Decoder& d, uint64_t off) {
-      f(k, d, off);
+    read_records(*again, o.salvage, true, end, [&](Decoder::Kind k, const Decoder& d, const Record& r) {
+      f(k, d, r);
       prog.update(size + again->offset());
     });
     prog.finish();  // before compression and the summary line
@@ -703,15 +704,15 @@ void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
   } cleanup{spool};
   std::unique_ptr<Output> out;
   std::unique_ptr<DayBuilder> day;
-  Decoder dec;
+  int32_t stream_date = kNoDate;
   // A new day's spool starts with the stream's context, so it decodes alone.
-  auto begin_day = [&] {
+  auto begin_day = [&](const Decoder* dec) {
     out = std::make_unique<Output>(open_or_fail(spool, O_WRONLY | O_CREAT | O_TRUNC));
     day = std::make_unique<DayBuilder>(o);
-    if (!dec.started()) return;
-    write_stream_header(*out, dec.stream_date());
-    for (size_t i = 0; i < dec.tables().size(); i++) write_schema(*out, static_cast<uint16_t>(i), dec.tables()[i]);
-    write_symbols(*out, dec.syms(), 0);
+    if (!dec || !dec->started()) return;
+    write_stream_header(*out, dec->stream_date());
+    for (size_t i = 0; i < dec->tables().size(); i++) write_schema(*out, static_cast<uint16_t>(i), dec->tables()[i]);
+    write_symbols(*out, dec->syms(), 0);
   };
   auto end_day = [&](int32_t date) {
     out->flush();
@@ -724,32 +725,9 @@ void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
       return again;
     }, report);
   };
-  begin_day();
-  RecordReader rr(in);
-  Record r;
-  while (true) {
-    auto st = rr.next(r);
-    if (st == RecordReader::Status::End) break;
-    std::string why;
-    Decoder::Kind kind{};
-    if (st == RecordReader::Status::Bad) {
-      why = rr.problem();
-    } else {
-      try {
-        kind = dec.apply(r);
-      } catch (const VersionError& e) {
-        throw Error(str(in.name(), ":", r.offset, ": ", e.what()));
-      } catch (const Error& e) {
-        why = e.what();
-      }
-    }
-    if (!why.empty()) {
-      uint64_t off = st == RecordReader::Status::Bad ? rr.problem_offset() : r.offset;
-      if (!o.salvage) fail(in.name(), ":", off, ": ", why, " (--salvage keeps every valid record)");
-      report.problems++;
-      warn(str(in.name(), ":", off, ": ", why, st == RecordReader::Status::Bad ? rr.resync_note() : ""));
-      continue;
-    }
+  begin_day(nullptr);
+  report.problems += read_records(in, o.salvage, false, UINT64_MAX, [&](Decoder::Kind kind, const Decoder& dec, const Record& r) {
+    stream_date = dec.stream_date();
     switch (kind) {
       case Decoder::Kind::Header:
       case Decoder::Kind::Schema:
@@ -760,21 +738,21 @@ void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
         break;
       case Decoder::Kind::EndOfDay:
         end_day(dec.eod_date());
-        begin_day();
+        begin_day(&dec);
         break;
       default:
         break;  // heartbeats and protocol messages are not history
     }
-  }
+  }, /*first_reading=*/true);
   if (day->rows() == 0) return;
   if (stop_requested()) {
     warn(str("stopped: the ", day->rows(), " rows of the unfinished day were not written"));
     return;
   }
-  if (dec.stream_date() == kNoDate)
+  if (stream_date == kNoDate)
     fail(in.name(), ": the input ended with ", day->rows(),
          " rows of a day with no date (no end-of-day record, no dated header); not written");
-  end_day(dec.stream_date());
+  end_day(stream_date);
 }
 
 }  // namespace tick
