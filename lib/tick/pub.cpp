@@ -318,6 +318,12 @@ bool Server::pump(Sub& s) {
       if (!open_next_file(s)) break;
       continue;
     }
+    if (st == RecordReader::Status::Bad && s.jrr->torn_tail() && s.jday >= live_day_) {
+      // The live day's journal ends in a record tick-log is still writing:
+      // the live stream has not had it yet (the journal is written first).
+      go_live(s);
+      break;
+    }
     if (st == RecordReader::Status::Bad) {
       refuse(s, str(s.jin->name(), ":", s.jrr->problem_offset(), ": ", s.jrr->problem()));
       return false;

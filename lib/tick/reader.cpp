@@ -10,6 +10,13 @@ RecordReader::Status RecordReader::bad(uint64_t offset, std::string why) {
   problem_offset_ = offset;
   problem_ = std::move(why);
   need_resync_ = true;
+  torn_tail_ = false;
+  return Status::Bad;
+}
+
+RecordReader::Status RecordReader::torn(uint64_t offset, std::string why) {
+  bad(offset, std::move(why));
+  torn_tail_ = true;
   return Status::Bad;
 }
 
@@ -75,7 +82,7 @@ RecordReader::Status RecordReader::next(Record& r) {
     size_t n = in_.fill(kHeaderSize);
     if (n == 0) return Status::End;
     if (n < kHeaderSize)
-      return bad(off, str("truncated record: ", n, " bytes at the end of input"));
+      return torn(off, str("truncated record: ", n, " bytes at the end of input"));
     RecordHeader h;
     if (!parse_header(in_.data(), h)) {
       if (load32(in_.data()) != kMarker) {
@@ -95,7 +102,7 @@ RecordReader::Status RecordReader::next(Record& r) {
       size_t left = total;
       while (left > 0) {
         size_t a = in_.fill(std::min<size_t>(left, 1 << 20));
-        if (a == 0) return bad(off, "truncated record at the end of input");
+        if (a == 0) return torn(off, "truncated record at the end of input");
         size_t c = std::min(a, left);
         in_.consume(c);
         left -= c;
@@ -106,7 +113,7 @@ RecordReader::Status RecordReader::next(Record& r) {
     }
     size_t have = in_.fill(total);
     if (have < total)
-      return bad(off, str("truncated ", record_type_name(h.type), " record: ", have, " of ", total,
+      return torn(off, str("truncated ", record_type_name(h.type), " record: ", have, " of ", total,
                           " bytes at the end of input"));
     const uint8_t* p = in_.data();
     if (!trusted_ && record_crc(p, p + kHeaderSize, h.length) != h.crc)

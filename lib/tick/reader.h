@@ -43,6 +43,9 @@ class RecordReader {
   std::string resync_note();
   const std::string& problem() const { return problem_; }
   uint64_t problem_offset() const { return problem_offset_; }
+  // The last Bad was a record cut short by the end of the input (a torn
+  // tail, or a journal still being written), not a damaged one.
+  bool torn_tail() const { return torn_tail_; }
   uint64_t skipped() const { return skipped_; }
 
   // Records for which this returns false are passed over without checking
@@ -58,10 +61,11 @@ class RecordReader {
 
  private:
   Status bad(uint64_t offset, std::string why);
+  Status torn(uint64_t offset, std::string why);
   Input& in_;
   std::string problem_;
   uint64_t problem_offset_ = 0, skipped_ = 0, passed_over_ = 0;
-  bool need_resync_ = false, last_unverified_ = false, trusted_ = false;
+  bool need_resync_ = false, last_unverified_ = false, trusted_ = false, torn_tail_ = false;
   std::function<bool(const RecordHeader&)> skip_;
 };
 
