@@ -102,6 +102,15 @@ void clean_stale(const std::string& hdb) {
   }
 }
 
+// A file's blocks reserved at its final size before the scattered writes
+// fill it: the filesystem allocates once, not page by page, and a full disk
+// is found before the day is read again, not in the middle of it. A
+// filesystem without fallocate just allocates as it is written.
+void preallocate(int fd, uint64_t size, const std::string& path) {
+  if (size && ::fallocate(fd, 0, 0, static_cast<off_t>(size)) != 0 && errno == ENOSPC)
+    fail(path, ": no space left on the device for ", size, " bytes");
+}
+
 // One tick-eod at a time renames partitions in an HDB.
 class HdbLock {
  public:
@@ -237,6 +246,9 @@ class DayBuilder {
     for (uint32_t i = 0; i < n; i++) {
       Stage& s = st[grp[i]];
       if (s.len + W > cap_) flush(s, fd, path);
+      // The run's next lines are fetched ahead: each run's buffer was
+      // last touched when it was flushed, long out of the cache.
+      __builtin_prefetch(s.buf + s.len + 256, 1);
       std::memcpy(s.buf + s.len, src + size_t{i} * W, W);
       s.len += W;
     }
@@ -386,39 +398,56 @@ void DayBuilder::run_batch() {
 
 void DayBuilder::scatter_part(unsigned part, unsigned parts) {
   const uint32_t* map = c2_.sym.data();
-  for (const Job& j : jobs_) {
-    TableState& t = tables_[j.table];
-    const uint32_t n = j.rows;
-    const uint32_t* grp = grps_.data() + j.grp;
+  // Column by column through the whole batch: one column's runs (a line
+  // per sym) stay in the L1 cache, where job by job every column's would
+  // compete for it.
+  for (size_t ti = 0; ti < tables_.size(); ti++) {
+    TableState& t = tables_[ti];
     const size_t nc = t.cols.size();
+    std::vector<uint32_t> mine;  // this table's jobs
+    for (size_t ji = 0; ji < jobs_.size(); ji++)
+      if (jobs_[ji].table == ti) mine.push_back(static_cast<uint32_t>(ji));
     for (size_t c = 0; c < nc; c++) {
       if ((t.first_col + c) % parts != part) continue;
       Col& col = t.cols[c];
       Stage* st = stages_.data() + col.stage;
-      const uint8_t* src = ptrs_[j.ptrs + c];
-      if (col.type == Type::symbol) {
-        for (uint32_t i = 0; i < n; i++) {
-          Stage& s = st[grp[i]];
-          if (s.len + 4 > cap_) flush(s, col.fd, col.raw);
-          store32(s.buf + s.len, map[load32(src + 4 * i)]);
-          s.len += 4;
+      for (size_t m = 0; m < mine.size(); m++) {
+        const Job& j = jobs_[mine[m]];
+        const uint32_t n = j.rows;
+        const uint32_t* grp = grps_.data() + j.grp;
+        const uint8_t* src = ptrs_[j.ptrs + c];
+        // The next record's stretch of this column is fetched while this
+        // one is scattered (records lie apart: no stream to predict).
+        if (m + 1 < mine.size() && col.width) {
+          const Job& k = jobs_[mine[m + 1]];
+          const uint8_t* p = ptrs_[k.ptrs + c];
+          for (size_t b = 0; b < size_t{k.rows} * col.width; b += 64) __builtin_prefetch(p + b, 0);
         }
-        continue;
-      }
-      switch (col.width) {
-        case 8: scatter_fixed<8>(src, grp, n, st, col.fd, col.raw); break;
-        case 4: scatter_fixed<4>(src, grp, n, st, col.fd, col.raw); break;
-        case 2: scatter_fixed<2>(src, grp, n, st, col.fd, col.raw); break;
-        case 1: scatter_fixed<1>(src, grp, n, st, col.fd, col.raw); break;
-        default: {
-          Stage* hs = stages_.data() + col.heap_stage;
-          const uint8_t* heap = ptrs_[j.ptrs + nc + c];
+        if (col.type == Type::symbol) {
           for (uint32_t i = 0; i < n; i++) {
-            uint32_t a = load32(src + 4 * i), b = load32(src + 4 * (i + 1));
-            Stage& h = hs[grp[i]];
-            uint64_t pos = h.off + h.len;
-            append(st[grp[i]], &pos, 8, col.fd, col.raw);
-            append(h, heap + a, b - a, col.heap_fd, col.heap_raw);
+            Stage& s = st[grp[i]];
+            if (s.len + 4 > cap_) flush(s, col.fd, col.raw);
+            __builtin_prefetch(s.buf + s.len + 256, 1);
+            store32(s.buf + s.len, map[load32(src + 4 * i)]);
+            s.len += 4;
+          }
+          continue;
+        }
+        switch (col.width) {
+          case 8: scatter_fixed<8>(src, grp, n, st, col.fd, col.raw); break;
+          case 4: scatter_fixed<4>(src, grp, n, st, col.fd, col.raw); break;
+          case 2: scatter_fixed<2>(src, grp, n, st, col.fd, col.raw); break;
+          case 1: scatter_fixed<1>(src, grp, n, st, col.fd, col.raw); break;
+          default: {
+            Stage* hs = stages_.data() + col.heap_stage;
+            const uint8_t* heap = ptrs_[j.ptrs + nc + c];
+            for (uint32_t i = 0; i < n; i++) {
+              uint32_t a = load32(src + 4 * i), b = load32(src + 4 * (i + 1));
+              Stage& h = hs[grp[i]];
+              uint64_t pos = h.off + h.len;
+              append(st[grp[i]], &pos, 8, col.fd, col.raw);
+              append(h, heap + a, b - a, col.heap_fd, col.heap_raw);
+            }
           }
         }
       }
@@ -505,10 +534,11 @@ void DayBuilder::write(const std::string& dir, int32_t date, const Again& again)
       col.path = join_path(td, name);
       col.raw = o_.level ? col.path + ".raw" : col.path;
       col.fd = open_or_fail(col.raw, O_RDWR | O_CREAT | O_TRUNC);
+      uint64_t w = col.width ? static_cast<uint64_t>(col.width) : 8;
+      preallocate(col.fd, w * (t.rows + (col.width ? 0 : 1)), col.raw);
       col.stage = next;
       next += nsyms;
       if (o_.level) to_compress.emplace_back(col.raw, col.path);
-      uint64_t w = col.width ? static_cast<uint64_t>(col.width) : 8;
       for (uint32_t g = 0; g < nsyms; g++) stages_[col.stage + g].off = t.start[g] * w;
       if (col.width) continue;
       col.heap_path = col.path + "#";
@@ -521,6 +551,7 @@ void DayBuilder::write(const std::string& dir, int32_t date, const Again& again)
       for (uint32_t e = 0; e < nsyms; e++) hstart[rank_[e] + 1] = col.heap_count[e];
       for (uint32_t g = 0; g < nsyms; g++) hstart[g + 1] += hstart[g];
       for (uint32_t g = 0; g < nsyms; g++) stages_[col.heap_stage + g].off = hstart[g];
+      preallocate(col.heap_fd, hstart[nsyms], col.heap_raw);
       // The offsets file holds rows + 1 entries: the last is the heap's size.
       pwrite_all(col.fd, &hstart[nsyms], 8, 8 * t.rows, col.raw);
     }
