@@ -4,6 +4,7 @@
 # removes before it succeeds; an existing partition survives a --force run
 # that is killed or fails. A corrupt journal is refused with its offset,
 # unless --salvage: then every valid record is kept and the skips reported.
+# A disk too small for the day is reported before the day is read again.
 source "$(dirname "$0")/lib.sh"
 sums() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum); }
 # kill_when_writing HDB CMD...: starts CMD, SIGKILLs it once its temporary
@@ -61,4 +62,25 @@ want=$({ tick-replay --on-error skip -f csv bad/2026-11-20.tick 2> /dev/null || 
 got=$(tick-replay --hdb salv -f csv | grep -vc '^table,')
 expect_eq "$got" "$want" "salvaged rows are every valid record's"
 [ "$got" -lt 4000000 ] && [ "$got" -gt 3900000 ] || die "salvage kept $got rows"; ok
+
+# A full disk (a 4 MiB tmpfs, where this runs as root): the file that did not
+# fit named, exit 1, nothing left behind, an existing partition unharmed.
+mkdir small
+if mount -t tmpfs -o size=4m tmpfs small 2> /dev/null; then
+  ON_EXIT='umount "$WORK/small"'
+  tick-gen --start 2026-11-20T09:00:00Z --count 20000 --syms 50 --seed 3 > small.tick
+  mkdir -p sd && mv small.tick sd/2026-11-20.tick
+  expect_status 0 tick-eod --hdb small sd/2026-11-20.tick
+  sums small/2026-11-20 > small.sum
+  for c in none zstd:1; do
+    expect_status 1 tick-eod --hdb small --force --compress $c 2026-11-20.tick
+    expect_match "$(cat err)" "^tick-eod: small/\.tmp-2026-11-20\.[0-9]+/[a-z]+/[a-z]+(\.raw)?: no space left on the device for [0-9]+ bytes$" "a full disk named ($c)"
+    expect_eq "$(ls -A small | tr '\n' ' ')" ".lock 2026-11-20 " "nothing left behind on a full disk ($c)"
+    sums small/2026-11-20 > small2.sum
+    same_files small2.sum small.sum "the partition after a run that found the disk full ($c)"
+  done
+  umount small
+else
+  echo "note [$TEST_NAME]: not allowed to mount a tmpfs; the full-disk checks did not run" >&2
+fi
 done_ok

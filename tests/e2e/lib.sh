@@ -6,7 +6,8 @@ WALK="/usr/bin/python3 $HERE/tickwalk.py"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tick-$TEST_NAME.XXXXXX")
 # On the way out, stop whatever the test left running (a failed check must
 # not leave servers holding ctest's pipes).
-trap 'rc=$?; set +e; kill $(jobs -p) 2>/dev/null; pkill -P $$ 2>/dev/null; [ $rc -eq 0 ] && rm -rf "$WORK"; exit $rc' EXIT
+# ON_EXIT: a command of the test's own to run on the way out too.
+trap 'rc=$?; set +e; eval "${ON_EXIT:-}" 2> /dev/null; kill $(jobs -p) 2>/dev/null; pkill -P $$ 2>/dev/null; [ $rc -eq 0 ] && rm -rf "$WORK"; exit $rc' EXIT
 cd "$WORK"
 PY=/usr/bin/python3
 checks=0
