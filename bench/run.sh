@@ -171,6 +171,9 @@ eod() {
 t=$(eod none); rss_none=$(cat eod.rss)
 rs=$(awk -v t="$t" -v n=$EN 'BEGIN{print n / t}')
 row "tick-eod --compress none (fsync'd), rows/s (kdb+ ~5-7 M)" "$(M "$rs")" "-" "-" ">= 20 M" "$(ge "$rs" 20000000)"
+# The disk's part: the same bytes merely copied and synced.
+dd=$(secs "dd if=$ED.tick of=copy.tick bs=4M conv=fsync status=none"); rm -f copy.tick
+r=$(div "$t" "$dd"); row "  the same, time vs a durable copy of the journal (dd conv=fsync)" "${t}s" "dd ${dd}s" "$r" "-" "-"
 t=$(eod none --no-sync)
 rs=$(awk -v t="$t" -v n=$EN 'BEGIN{print n / t}')
 row "tick-eod --compress none --no-sync, rows/s" "$(M "$rs")" "-" "-" ">= 20 M" "$(ge "$rs" 20000000)"
