@@ -44,7 +44,6 @@ cp "$tp"/*.tick "$dir/copy.tick" && tick-log compress "$dir/copy.tick"
 echo "   $(stat -c %s "$dir/copy.tick.zst") bytes compressed from $(stat -c %s "$tp"/*.tick); tick-replay reads either"
 
 say "end of day: tick-eod --hdb $dir/hdb (the day's journal into a partition, sorted by sym then time)"
-mkdir -p "$dir/hdb"
 tick-eod --hdb "$dir/hdb" "$tp"/*.tick
 tick-replay --hdb "$dir/hdb" --info
 

@@ -111,6 +111,14 @@ void preallocate(int fd, uint64_t size, const std::string& path) {
     fail(path, ": no space left on the device for ", size, " bytes");
 }
 
+// The HDB made if it is not there yet (the first day of a new database),
+// and cleared of what runs that died left behind.
+void open_hdb(const std::string& hdb) {
+  if (::access(hdb.c_str(), F_OK) == 0 && !is_directory(hdb)) fail(hdb, ": not a directory");
+  make_dirs(hdb);
+  clean_stale(hdb);
+}
+
 // One tick-eod at a time renames partitions in an HDB.
 class HdbLock {
  public:
@@ -689,8 +697,7 @@ bool build(DayBuilder& b, int32_t date, const EodOptions& o, const Again& again,
 }  // namespace
 
 void eod_journal(const std::string& path, const EodOptions& o, EodReport& report) {
-  if (!is_directory(o.hdb)) fail(o.hdb, ": not a directory");
-  clean_stale(o.hdb);
+  open_hdb(o.hdb);
   auto in = Input::open(path);
   uint64_t size = in->size_hint();
   Progress prog(base_name(path), 2 * size);
@@ -726,8 +733,7 @@ void eod_journal(const std::string& path, const EodOptions& o, EodReport& report
 }
 
 void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
-  if (!is_directory(o.hdb)) fail(o.hdb, ": not a directory");
-  clean_stale(o.hdb);
+  open_hdb(o.hdb);
   const std::string spool = temp_path(o.hdb, "spool");
   struct Cleanup {
     const std::string& p;

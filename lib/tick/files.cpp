@@ -120,6 +120,13 @@ void make_dir(const std::string& path) {
   if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) fail(path, ": mkdir: ", std::strerror(errno));
 }
 
+void make_dirs(const std::string& path) {
+  if (path.empty() || is_directory(path)) return;
+  std::string parent = dir_name(path);
+  if (parent != path && parent != "." && parent != "/") make_dirs(parent);
+  make_dir(path);
+}
+
 std::vector<std::string> list_dir(const std::string& path) {
   std::vector<std::string> out;
   DIR* d = ::opendir(path.c_str());

@@ -30,6 +30,7 @@ void pread_all(int fd, void* p, size_t n, uint64_t off, const std::string& path)
 int open_or_fail(const std::string& path, int flags, int mode = 0644);
 
 void make_dir(const std::string& path);  // ok if it exists
+void make_dirs(const std::string& path);  // and its parents, like mkdir -p
 // Removes a directory tree (as rm -rf); quiet if it is already gone.
 void remove_tree(const std::string& path);
 // Names in a directory (no . and ..), sorted.

@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
 # Stream mode: a feed runs across midnight through the tickerplant; behind
 # tick-sub --from start, tick-eod writes a partition at the end of day and
-# one at the end of input, each holding exactly its day's journal.
+# one at the end of input, each holding exactly its day's journal. The HDB
+# directory is made if missing; a file in its place is refused.
 source "$(dirname "$0")/lib.sh"
 SORT="$PY $HERE/hdbsort.py"
 port=$(free_port)
-mkdir hdb
+touch notdir
+expect_status 1 tick-eod --hdb notdir < /dev/null
+expect_eq "$(cat err)" "tick-eod: notdir: not a directory" "a file for the HDB refused"
 tick-gen --rate 3000 --duration 4 --syms 20 | TICK_FAKE_TIME=2026-11-23T23:59:58Z tick-log tp 2> log.err | \
   tick-pub -l :$port --log tp 2> pub.err &
 feed=$!
 wait_for grep -q listening pub.err
-tick-sub :$port --from start 2> sub.err | tick-eod --hdb hdb 2> eod.err &
+tick-sub :$port --from start 2> sub.err | tick-eod --hdb hdb/new 2> eod.err &
 eod=$!
 wait $feed
 wait $eod || die "tick-sub | tick-eod failed: $(cat sub.err eod.err)"
 ok
 expect_eq "$(ls tp | tr '\n' ' ')" "2026-11-23.tick 2026-11-24.tick " "the feed rolled"
-expect_eq "$(ls hdb | tr '\n' ' ')" "2026-11-23 2026-11-24 " "two partitions"
+mv hdb/new hdbx && rmdir hdb && mv hdbx hdb
+expect_eq "$(ls hdb | tr '\n' ' ')" "2026-11-23 2026-11-24 " "two partitions, in an HDB tick-eod made"
 for d in 2026-11-23 2026-11-24; do
   tick-cat -f json tp/$d.tick | $SORT trade,quote > ref.json
   [ "$(wc -l < ref.json)" -gt 1000 ] || die "day $d has too few rows"
