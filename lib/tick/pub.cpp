@@ -30,9 +30,12 @@ namespace {
 
 using Bytes = std::shared_ptr<std::vector<uint8_t>>;
 
+// Pieces hold whole records (Output flushes between records; live chunks
+// are whole records).
 struct Piece {
   Bytes buf;
   size_t off, len;
+  bool partial = false;  // its start is already on the socket
 };
 
 constexpr size_t kCatchUpAhead = 4u << 20;  // journal bytes queued ahead at most
@@ -135,16 +138,26 @@ void Server::close_sub(Sub& s, const std::string& why) {
 }
 
 void Server::refuse(Sub& s, const std::string& why) {
-  // Never waits: a subscriber with a full socket just sees the connection end.
-  auto msg = framed([&](Output& o) { write_refuse(o, why); });
-  send_now(s.fd, msg.data(), msg.size());
+  // Never waits: a subscriber with a full socket just sees the connection
+  // end. The refusal follows whole records only: a half-sent one is
+  // finished first, if the socket takes it now.
+  bool whole = true;
+  if (!s.q.empty() && s.q.front().partial) {
+    const Piece& p = s.q.front();
+    whole = send_now(s.fd, p.buf->data() + p.off, p.len);
+  }
+  if (whole) {
+    auto msg = framed([&](Output& o) { write_refuse(o, why); });
+    send_now(s.fd, msg.data(), msg.size());
+  }
   close_sub(s, "refused: " + why);
 }
 
 void Server::cut_off(Sub& s) {
   std::string why = str("cut off: its queue passed --max-queue ", o_.max_queue,
                         " bytes; it may reconnect and resume from the journal");
-  s.q.clear();
+  while (s.q.size() > 1) s.q.pop_back();  // all but a half-sent record
+  if (!s.q.empty() && !s.q.front().partial) s.q.clear();
   s.queued = 0;
   refuse(s, why);
 }
@@ -430,6 +443,7 @@ void Server::on_writable(Sub& s) {
       } else {
         p.off += left;
         p.len -= left;
+        p.partial = true;
         left = 0;
       }
     }
