@@ -18,11 +18,13 @@ RUNS=${BENCH_RUNS:-3}
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 ROWS=()
 
-# secs CMD: median wall seconds of $RUNS runs of a shell command.
+# secs CMD: median wall seconds of $RUNS runs of a shell command; $PRE, if
+# set, runs untimed before each.
 secs() {
   local ts=()
   for _ in $(seq 1 "$RUNS"); do
     local s e
+    [ -z "${PRE:-}" ] || bash -c "$PRE"
     s=$(date +%s.%N); bash -c "$1" > /dev/null; e=$(date +%s.%N)
     ts+=("$(awk -v a="$s" -v b="$e" 'BEGIN{print b - a}')")
   done
@@ -163,7 +165,8 @@ tick-gen --seed 5 --count $EN --syms 500 --batch 100 --start ${ED}T09:30:00Z --s
 # eod COMPRESS [FLAGS]: median seconds of tick-eod into a fresh HDB; peak RSS (KiB) in eod.rss.
 eod() {
   local c=$1; shift
-  t=$(secs "d=\$(mktemp -d -p .) && tick-eod --hdb \$d --compress $c $* $ED.tick 2> /dev/null")
+  # Each run starts with the disk idle: what earlier sections wrote is synced.
+  t=$(PRE=sync secs "d=\$(mktemp -d -p .) && tick-eod --hdb \$d --compress $c $* $ED.tick 2> /dev/null")
   d=$(mktemp -d -p .); /usr/bin/time -f %M -o eod.rss tick-eod --hdb "$d" --compress "$c" "$@" $ED.tick 2> /dev/null
   rm -rf tmp.*
   echo "$t"
@@ -172,7 +175,7 @@ t=$(eod none); rss_none=$(cat eod.rss)
 rs=$(awk -v t="$t" -v n=$EN 'BEGIN{print n / t}')
 row "tick-eod --compress none (fsync'd), rows/s (kdb+ ~5-7 M)" "$(M "$rs")" "-" "-" ">= 20 M" "$(ge "$rs" 20000000)"
 # The disk's part: the same bytes merely copied and synced.
-dd=$(secs "dd if=$ED.tick of=copy.tick bs=4M conv=fsync status=none"); rm -f copy.tick
+dd=$(PRE=sync secs "dd if=$ED.tick of=copy.tick bs=4M conv=fsync status=none"); rm -f copy.tick
 r=$(div "$t" "$dd"); row "  the same, time vs a durable copy of the journal (dd conv=fsync)" "${t}s" "dd ${dd}s" "$r" "-" "-"
 t=$(eod none --no-sync)
 rs=$(awk -v t="$t" -v n=$EN 'BEGIN{print n / t}')
