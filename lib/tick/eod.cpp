@@ -14,6 +14,8 @@
 #include <functional>
 #include <memory>
 #include <numeric>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "tick/clock.h"
@@ -170,7 +172,54 @@ struct Where {
 struct Stage {
   uint64_t off = 0;  // file offset of buf[0]
   uint32_t len = 0;
+  uint32_t skip = 0;  // buf[0, skip) is not this run's (the page before it)
   uint8_t* buf = nullptr;
+  // A run starting at file offset `at`: with page-sized buffers, buf[0]
+  // sits on a page boundary, so every full buffer ends on one too and the
+  // pages it writes are final (written back once).
+  void begin(uint64_t at, bool aligned) {
+    off = aligned ? at & ~uint64_t{4095} : at;
+    len = skip = static_cast<uint32_t>(at - off);
+  }
+};
+
+// A thread that starts the writeback of a set of files when poked.
+class Writeback {
+ public:
+  explicit Writeback(std::vector<int> fds) : fds_(std::move(fds)), th_([this] { run(); }) {}
+  ~Writeback() {
+    {
+      std::lock_guard<std::mutex> l(m_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    th_.join();
+  }
+  void poke() {
+    {
+      std::lock_guard<std::mutex> l(m_);
+      poked_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  void run() {
+    std::unique_lock<std::mutex> l(m_);
+    while (true) {
+      cv_.wait(l, [&] { return poked_ || quit_; });
+      if (quit_) return;
+      poked_ = false;
+      l.unlock();
+      for (int fd : fds_) ::sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+      l.lock();
+    }
+  }
+  std::vector<int> fds_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool poked_ = false, quit_ = false;
+  std::thread th_;
 };
 
 class DayBuilder {
@@ -230,12 +279,12 @@ class DayBuilder {
   void sync(Context& c, const Decoder& d, bool pass1, const Where& where);
   void scatter(Decoder::Kind kind, const Decoder& d, uint64_t offset);
   void run_batch();
+  void start_writeback();
   void scatter_part(unsigned part, unsigned parts);
   void flush(Stage& s, int fd, const std::string& path) {
-    if (!s.len) return;
-    pwrite_all(fd, s.buf, s.len, s.off, path);
+    if (s.len > s.skip) pwrite_all(fd, s.buf + s.skip, s.len - s.skip, s.off + s.skip, path);
     s.off += s.len;
-    s.len = 0;
+    s.len = s.skip = 0;
   }
   void append(Stage& s, const void* p, size_t n, int fd, const std::string& path) {
     if (s.len + n > cap_) {
@@ -271,6 +320,8 @@ class DayBuilder {
   std::vector<Stage> stages_;
   std::unique_ptr<uint8_t[]> arena_;
   uint32_t cap_ = 0;
+  bool aligned_ = false;
+  std::unique_ptr<Writeback> wb_;
   std::vector<Job> jobs_;
   std::vector<const uint8_t*> ptrs_;
   std::vector<uint32_t> grps_;
@@ -371,8 +422,27 @@ void DayBuilder::scatter(Decoder::Kind kind, const Decoder& d, uint64_t offset) 
   batch_rows_ += v.rows;
   if (!release_ || batch_rows_ >= (256u << 10)) {
     run_batch();
-    if (release_) release_(offset);
+    if (release_) {
+      release_(offset);
+      if (o_.sync && !o_.level && aligned_) start_writeback();
+    }
   }
+}
+
+// Starts the disk writing the pages written so far, on a thread of its own
+// (submitting them can wait for the disk's queue): they are final, so the
+// fsync at the end finds little left to do.
+void DayBuilder::start_writeback() {
+  if (!wb_) {
+    std::vector<int> fds;
+    for (auto& t : tables_)
+      for (auto& col : t.cols) {
+        fds.push_back(col.fd);
+        if (col.heap_fd >= 0) fds.push_back(col.heap_fd);
+      }
+    wb_ = std::make_unique<Writeback>(std::move(fds));
+  }
+  wb_->poke();
 }
 
 void DayBuilder::run_batch() {
@@ -526,6 +596,8 @@ void DayBuilder::write(const std::string& dir, int32_t date, const Again& again)
   // Staging: a fixed budget shared by every (column, sym) run.
   uint64_t cap = nstages ? o_.buffer_budget / nstages : 0;
   cap = std::clamp<uint64_t>(cap & ~uint64_t{7}, 64, 1 << 20);
+  aligned_ = cap >= 4096;
+  if (aligned_) cap &= ~uint64_t{4095};
   cap_ = static_cast<uint32_t>(cap);
   arena_.reset(new uint8_t[std::max<size_t>(1, nstages * cap_)]);
   stages_.assign(nstages, Stage{});
@@ -547,7 +619,7 @@ void DayBuilder::write(const std::string& dir, int32_t date, const Again& again)
       col.stage = next;
       next += nsyms;
       if (o_.level) to_compress.emplace_back(col.raw, col.path);
-      for (uint32_t g = 0; g < nsyms; g++) stages_[col.stage + g].off = t.start[g] * w;
+      for (uint32_t g = 0; g < nsyms; g++) stages_[col.stage + g].begin(t.start[g] * w, aligned_);
       if (col.width) continue;
       col.heap_path = col.path + "#";
       col.heap_raw = o_.level ? col.heap_path + ".raw" : col.heap_path;
@@ -558,7 +630,7 @@ void DayBuilder::write(const std::string& dir, int32_t date, const Again& again)
       std::vector<uint64_t> hstart(nsyms + 1, 0);
       for (uint32_t e = 0; e < nsyms; e++) hstart[rank_[e] + 1] = col.heap_count[e];
       for (uint32_t g = 0; g < nsyms; g++) hstart[g + 1] += hstart[g];
-      for (uint32_t g = 0; g < nsyms; g++) stages_[col.heap_stage + g].off = hstart[g];
+      for (uint32_t g = 0; g < nsyms; g++) stages_[col.heap_stage + g].begin(hstart[g], aligned_);
       preallocate(col.heap_fd, hstart[nsyms], col.heap_raw);
       // The offsets file holds rows + 1 entries: the last is the heap's size.
       pwrite_all(col.fd, &hstart[nsyms], 8, 8 * t.rows, col.raw);
@@ -569,6 +641,7 @@ void DayBuilder::write(const std::string& dir, int32_t date, const Again& again)
     auto input = again([this](Decoder::Kind k, const Decoder& d, const Record& r) { scatter(k, d, r.offset); });
     run_batch();
     release_ = nullptr;
+    wb_.reset();  // before the files close
   }
 
   for (auto& t : tables_) {

@@ -52,6 +52,13 @@ expect_status 0 tick-eod --hdb hdb 2026-11-21.tick.zst
 tick-cat -f json 2026-11-21.tick.zst | $SORT trade,quote > ref2.json
 tick-replay --hdb hdb -f json > out2.json
 same_files out2.json ref2.json "a generated day from a zstd journal"
+# 5000 syms: per-sym buffers smaller than a page (the unaligned way of
+# writing runs; 500 syms above give page-sized ones).
+tick-gen --start 2026-11-19T09:00:00Z --count 300000 --syms 5000 --seed 4 > 2026-11-19.tick
+expect_status 0 tick-eod --hdb hdb --compress none 2026-11-19.tick
+tick-cat -f json 2026-11-19.tick | $SORT trade,quote > ref3.json
+tick-replay --hdb hdb --date 2026-11-19 -f json > out3.json
+same_files out3.json ref3.json "a day of 5000 syms"
 # The date comes from the journal's header when it has one.
 tick-gen --count 1000 --syms 3 | tick-log logdir 2> /dev/null > /dev/null
 journal=$(ls logdir/*.tick)
