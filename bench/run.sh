@@ -147,6 +147,11 @@ rs=$(awk -v t="$t" 'BEGIN{print 10000000 / t}')
 row "tick-log | tick-pub | tick-sub, rows/s in 100-row records" "$(M "$rs")" "TorQ ~2 M" "-" ">= 20 M" "$(ge "$rs" 20000000)"
 c1=$(fanout_cpu big.tick 1); c10=$(fanout_cpu big.tick 10)
 r=$(div "$c10" "$c1"); row "tick-pub CPU, 10 subscribers vs 1" "${c10}s" "1 sub ${c1}s" "$r" "<= 2" "$(le "$r" 2)"
+# The floor under that: the kernel's own cost of the same fan-out, for a
+# sender that only reads the file and writes it to plain TCP readers.
+floor() { for _ in $(seq 1 "$RUNS"); do /usr/bin/python3 "$BENCH/fanout_floor.py" big.tick "$1"; done | sort -g | sed -n "$(( (RUNS + 1) / 2 ))p"; }
+f1=$(floor 1); f10=$(floor 10)
+r=$(div "$f10" "$f1"); row "  the kernel's floor: a bare sender's CPU, 10 TCP readers vs 1" "${f10}s" "1 reader ${f1}s" "$r" "-" "-"
 
 p=$(port); rm -rf lt
 tick-gen --rate 100000 --batch 1 --syms 100 --duration 6 | tick-log lt --fsync never | tick-pub -l :$p 2> /dev/null &
