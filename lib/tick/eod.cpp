@@ -43,8 +43,153 @@ using Again = std::function<std::unique_ptr<Input>(const RecordFn&)>;
 // record to a fresh decoder and handing it to f. A corrupt region or a
 // record that contradicts the stream is refused ("NAME:OFFSET: reason"),
 // or with salvage reported (unless quiet), counted and skipped.
+// The first reading of a mapped journal on two threads: one frames the
+// records and checks their CRCs, the caller decodes and counts them, a
+// batch behind. Records stay valid (the input is mapped), so batches are
+// pointers; what the framing thread finds wrong goes in the batch, in order,
+// to be refused or reported where it lies.
+class FramingAhead {
+ public:
+  struct Item {
+    Record r;
+    bool bad = false;  // a corrupt region: why, at r.offset
+  };
+  struct Batch {
+    std::vector<Item> items;
+    std::vector<std::string> why;  // of the bad items, in order
+    bool last = false;
+  };
+  FramingAhead(Input& in, bool salvage) : in_(in), rr_(in), salvage_(salvage) {
+    for (auto& b : slots_) b.items.reserve(kBatch);
+    th_ = std::thread([this] { run(); });
+  }
+  ~FramingAhead() {
+    {
+      std::lock_guard<std::mutex> l(m_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    th_.join();
+  }
+  // The next batch (valid until the next call); rethrows what the framing
+  // thread threw.
+  const Batch& next() {
+    std::unique_lock<std::mutex> l(m_);
+    if (taken_) {  // the batch handed out last time is free again
+      taken_ = false;
+      tail_++;
+      cv_.notify_all();
+    }
+    cv_.wait(l, [&] { return head_ > tail_ || err_; });
+    if (head_ == tail_ && err_) std::rethrow_exception(err_);
+    taken_ = true;
+    return slots_[tail_ % kSlots];
+  }
+
+ private:
+  static constexpr size_t kBatch = 2048, kSlots = 4;
+  void run() {
+    try {
+      bool done = false;
+      while (!done) {
+        Batch* b;
+        {
+          std::unique_lock<std::mutex> l(m_);
+          cv_.wait(l, [&] { return head_ - tail_ < kSlots || stop_; });
+          if (stop_) return;
+          b = &slots_[head_ % kSlots];
+        }
+        b->items.clear();
+        b->why.clear();
+        b->last = false;
+        size_t bytes = 0;
+        while (b->items.size() < kBatch && bytes < (4u << 20)) {
+          Item it;
+          auto st = rr_.next(it.r);
+          if (st == RecordReader::Status::End) {
+            done = b->last = true;
+            break;
+          }
+          if (st == RecordReader::Status::Bad) {
+            it.bad = true;
+            it.r.offset = rr_.problem_offset();
+            std::string why = rr_.problem();
+            if (salvage_) why += rr_.resync_note();
+            b->why.push_back(std::move(why));
+            b->items.push_back(it);
+            if (!salvage_) {
+              done = b->last = true;
+              break;
+            }
+            continue;
+          }
+          bytes += it.r.size();
+          b->items.push_back(it);
+        }
+        std::lock_guard<std::mutex> l(m_);
+        head_++;
+        cv_.notify_all();
+      }
+    } catch (...) {
+      std::lock_guard<std::mutex> l(m_);
+      err_ = std::current_exception();
+      cv_.notify_all();
+    }
+  }
+  Input& in_;
+  RecordReader rr_;
+  const bool salvage_;
+  Batch slots_[kSlots];
+  std::mutex m_;
+  std::condition_variable cv_;
+  uint64_t head_ = 0, tail_ = 0;  // batches filled, batches freed
+  bool taken_ = false, stop_ = false;
+  std::exception_ptr err_;
+  std::thread th_;
+};
+
 uint64_t read_records(Input& in, bool salvage, bool quiet, uint64_t limit, const RecordFn& f,
                       bool first_reading = false) {
+  if (first_reading && limit == UINT64_MAX && in.mapped() && std::thread::hardware_concurrency() >= 2) {
+    FramingAhead ahead(in, salvage);
+    Decoder dec;
+    uint64_t problems = 0, released = 0;
+    auto problem = [&](uint64_t off, const std::string& why) {
+      std::string where = str(in.name(), ":", off, ": ", why);
+      if (!salvage) throw Error(where + " (--salvage keeps every valid record)");
+      problems++;
+      if (!quiet) warn(where);
+    };
+    while (true) {
+      const auto& b = ahead.next();
+      size_t bad = 0;
+      for (const auto& it : b.items) {
+        if (it.bad) {
+          // (Without --salvage the message is the same as problem() makes
+          // with no resync note: the reading stops there.)
+          problem(it.r.offset, b.why[bad++]);
+          continue;
+        }
+        const Record& r = it.r;
+        Decoder::Kind kind;
+        try {
+          kind = dec.apply(r);
+        } catch (const VersionError& e) {
+          throw Error(str(in.name(), ":", r.offset, ": ", e.what()));
+        } catch (const Error& e) {
+          problem(r.offset, e.what());
+          continue;
+        }
+        f(kind, dec, r);
+        if (r.offset - released > (16u << 20)) {
+          in.release(r.offset);
+          released = r.offset;
+        }
+      }
+      if (b.last) break;
+    }
+    return problems;
+  }
   RecordReader rr(in);
   // The second reading of a day: its bytes were verified by the first.
   // (With --salvage the corrupt regions must be found again: checked.)
@@ -786,8 +931,8 @@ void eod_journal(const std::string& path, const EodOptions& o, EodReport& report
              date_string(date), "; give tick-eod this on standard input to write a partition per day");
     }
     b.count(k, d, {path, off});
-    end = in->offset();
-    prog.update(in->offset());
+    end = off + r.size();  // (the input itself may be read ahead)
+    prog.update(end);
   }, /*first_reading=*/true);
   in.reset();
   if (date == kNoDate) date = journal_date(path);
