@@ -71,8 +71,30 @@ void Copier::copy(Input& in) {
   saw_eod_ = false;
   in.set_idle_hook([this] { flush(); });
   in.set_move_hook([this] { flush_span(); });
-  RecordReader rr(in);
   Decoder dec;
+  if (opt_.filter.tables.empty() && FramingAhead::suits(in)) {
+    // Every table wanted (nothing for set_skip to pass over): framing and
+    // CRCs on a second thread, a batch ahead of the decoding and writing.
+    FramingAhead ahead(in, opt_.skip_bad);
+    while (true) {
+      const auto& b = ahead.next();
+      size_t bad = 0;
+      for (const auto& it : b.items) {
+        if (it.bad) {
+          problem(in.name(), it.r.offset, b.why[bad++], nullptr);
+          continue;
+        }
+        if (!handle(it.r, dec, in.name(), mapped)) {
+          flush_span();
+          return;
+        }
+      }
+      if (b.last) break;
+    }
+    flush_span();
+    return;
+  }
+  RecordReader rr(in);
   rr.set_skip([this, &dec](const RecordHeader& h) {
     return dec.started() && !filter_.want_table(h.table);
   });

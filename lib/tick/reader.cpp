@@ -1,6 +1,10 @@
 #include "tick/reader.h"
 
 #include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
 
 #include "tick/error.h"
 
@@ -124,6 +128,97 @@ RecordReader::Status RecordReader::next(Record& r) {
     in_.consume(total);
     last_unverified_ = false;
     return Status::Ok;
+  }
+}
+
+struct FramingAhead::Sync {
+  std::mutex m;
+  std::condition_variable cv;
+  uint64_t head = 0, tail = 0;  // batches filled, batches freed
+  bool taken = false, stop = false;
+  std::exception_ptr err;
+  std::thread th;
+};
+
+bool FramingAhead::suits(const Input& in) {
+  return in.mapped() && in.avail() >= (8u << 20) && std::thread::hardware_concurrency() >= 2;
+}
+
+FramingAhead::FramingAhead(Input& in, bool salvage) : rr_(in), salvage_(salvage), sync_(std::make_unique<Sync>()) {
+  for (auto& b : slots_) b.items.reserve(kBatch);
+  sync_->th = std::thread([this] { run(); });
+}
+
+FramingAhead::~FramingAhead() {
+  {
+    std::lock_guard<std::mutex> l(sync_->m);
+    sync_->stop = true;
+  }
+  sync_->cv.notify_all();
+  sync_->th.join();
+}
+
+const FramingAhead::Batch& FramingAhead::next() {
+  Sync& y = *sync_;
+  std::unique_lock<std::mutex> l(y.m);
+  if (y.taken) {  // the batch handed out last time is free again
+    y.taken = false;
+    y.tail++;
+    y.cv.notify_all();
+  }
+  y.cv.wait(l, [&] { return y.head > y.tail || y.err; });
+  if (y.head == y.tail && y.err) std::rethrow_exception(y.err);
+  y.taken = true;
+  return slots_[y.tail % kSlots];
+}
+
+void FramingAhead::run() {
+  Sync& y = *sync_;
+  try {
+    bool done = false;
+    while (!done) {
+      Batch* b;
+      {
+        std::unique_lock<std::mutex> l(y.m);
+        y.cv.wait(l, [&] { return y.head - y.tail < kSlots || y.stop; });
+        if (y.stop) return;
+        b = &slots_[y.head % kSlots];
+      }
+      b->items.clear();
+      b->why.clear();
+      b->last = false;
+      size_t bytes = 0;
+      while (b->items.size() < kBatch && bytes < (4u << 20)) {
+        Item it;
+        auto st = rr_.next(it.r);
+        if (st == RecordReader::Status::End) {
+          done = b->last = true;
+          break;
+        }
+        if (st == RecordReader::Status::Bad) {
+          it.bad = true;
+          it.r.offset = rr_.problem_offset();
+          std::string why = rr_.problem();
+          if (salvage_) why += rr_.resync_note();
+          b->why.push_back(std::move(why));
+          b->items.push_back(it);
+          if (!salvage_) {
+            done = b->last = true;
+            break;
+          }
+          continue;
+        }
+        bytes += it.r.size();
+        b->items.push_back(it);
+      }
+      std::lock_guard<std::mutex> l(y.m);
+      y.head++;
+      y.cv.notify_all();
+    }
+  } catch (...) {
+    std::lock_guard<std::mutex> l(y.m);
+    y.err = std::current_exception();
+    y.cv.notify_all();
   }
 }
 

@@ -69,6 +69,45 @@ class RecordReader {
   std::function<bool(const RecordHeader&)> skip_;
 };
 
+// A mapped input read on two threads: a framing thread reads records and
+// checks their CRCs a batch ahead, while the caller decodes them. Records
+// stay valid (the input is mapped), so a batch is pointers; what the framing
+// thread finds wrong is in the batch, in order, to be refused or reported
+// where it lies. With salvage the framing goes on after a corrupt region
+// (its why ends with the resync note); without, the batch with it is the
+// last. Not for readers that need set_skip (the predicate would run on the
+// other thread).
+class FramingAhead {
+ public:
+  struct Item {
+    Record r;
+    bool bad = false;  // a corrupt region at r.offset, why in the batch
+  };
+  struct Batch {
+    std::vector<Item> items;
+    std::vector<std::string> why;  // of the bad items, in order
+    bool last = false;
+  };
+  FramingAhead(Input& in, bool salvage);
+  ~FramingAhead();
+  FramingAhead(const FramingAhead&) = delete;
+  FramingAhead& operator=(const FramingAhead&) = delete;
+  // The next batch (valid until the next call); rethrows what the framing
+  // thread threw.
+  const Batch& next();
+  // Worth it: a mapped input of some size, and a second core.
+  static bool suits(const Input& in);
+
+ private:
+  static constexpr size_t kBatch = 2048, kSlots = 4;
+  void run();
+  struct Sync;
+  RecordReader rr_;
+  const bool salvage_;
+  Batch slots_[kSlots];
+  std::unique_ptr<Sync> sync_;
+};
+
 // A data record, viewed in place.
 struct DataView {
   const Table* table = nullptr;

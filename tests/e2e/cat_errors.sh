@@ -126,4 +126,24 @@ if command -v script > /dev/null; then
   expect_eq "$st" 2 "tick to a terminal refused"
   grep -q "refusing to write a binary tick stream to a terminal" tty2.out || die "no refusal message"; ok
 fi
+
+# A large file (mapped, framed and checked on a second thread) and the same
+# bytes through a pipe (one thread) give the same rows and the same
+# messages, refused and skipped, with corrupt regions in several places.
+tick-gen --seed 8 --count 600000 --syms 100 > big.tick
+for off in 3000000 9000000 9000040 20000000; do
+  printf 'garbage!' | dd of=big.tick bs=1 seek=$off conv=notrunc status=none
+done
+[ "$(stat -c %s big.tick)" -gt 16000000 ] || die "big.tick is too small to be read on two threads"; ok
+for mode in fail skip; do
+  set +e
+  tick-cat -f csv --on-error $mode big.tick > map.csv 2> map.err; ms=$?
+  cat big.tick | tick-cat -f csv --on-error $mode > pipe.csv 2> pipe.err; ps=$?
+  set -e
+  expect_eq "$ms" 1 "exit status, mapped ($mode)"
+  expect_eq "$ps" 1 "exit status, piped ($mode)"
+  same_files map.csv pipe.csv "rows, mapped vs piped ($mode)"
+  expect_eq "$(sed 's/big\.tick:/-:/' map.err)" "$(cat pipe.err)" "messages, mapped vs piped ($mode)"
+done
+expect_eq "$(grep -c 'skipped' map.err)" 3 "three corrupt regions reported"
 done_ok
