@@ -45,83 +45,58 @@ using Again = std::function<std::unique_ptr<Input>(const RecordFn&)>;
 // or with salvage reported (unless quiet), counted and skipped.
 uint64_t read_records(Input& in, bool salvage, bool quiet, uint64_t limit, const RecordFn& f,
                       bool first_reading = false) {
-  if (first_reading && limit == UINT64_MAX && FramingAhead::suits(in)) {
-    FramingAhead ahead(in, salvage);
-    Decoder dec;
-    uint64_t problems = 0, released = 0;
-    auto problem = [&](uint64_t off, const std::string& why) {
-      std::string where = str(in.name(), ":", off, ": ", why);
-      if (!salvage) throw Error(where + " (--salvage keeps every valid record)");
-      problems++;
-      if (!quiet) warn(where);
-    };
-    while (true) {
-      const auto& b = ahead.next();
-      size_t bad = 0;
-      for (const auto& it : b.items) {
-        if (it.bad) {
-          // (Without --salvage the message is the same as problem() makes
-          // with no resync note: the reading stops there.)
-          problem(it.r.offset, b.why[bad++]);
-          continue;
-        }
-        const Record& r = it.r;
-        Decoder::Kind kind;
-        try {
-          kind = dec.apply(r);
-        } catch (const VersionError& e) {
-          throw Error(str(in.name(), ":", r.offset, ": ", e.what()));
-        } catch (const Error& e) {
-          problem(r.offset, e.what());
-          continue;
-        }
-        f(kind, dec, r);
-        if (r.offset - released > (16u << 20)) {
-          in.release(r.offset);
-          released = r.offset;
-        }
-      }
-      if (b.last) break;
-    }
-    return problems;
-  }
-  RecordReader rr(in);
-  // The second reading of a day: its bytes were verified by the first.
-  // (With --salvage the corrupt regions must be found again: checked.)
-  rr.set_trusted(!first_reading && !salvage);
-  uint64_t released = 0;
   Decoder dec;
-  Record r;
-  uint64_t problems = 0;
-  auto problem = [&](uint64_t off, const std::string& why, bool resync) {
+  uint64_t problems = 0, released = 0;
+  // why: with salvage, it ends with what was skipped.
+  auto problem = [&](uint64_t off, const std::string& why) {
     std::string where = str(in.name(), ":", off, ": ", why);
     if (!salvage) throw Error(where + " (--salvage keeps every valid record)");
     problems++;
-    if (resync) where += rr.resync_note();
     if (!quiet) warn(where);
   };
-  while (true) {
-    auto st = rr.next(r);
-    if (st == RecordReader::Status::End) break;
-    if (st == RecordReader::Status::Bad) {
-      problem(rr.problem_offset(), rr.problem(), true);
-      continue;
-    }
-    if (r.offset >= limit) break;
+  auto take = [&](const Record& r) {
     Decoder::Kind kind;
     try {
       kind = dec.apply(r);
     } catch (const VersionError& e) {
       throw Error(str(in.name(), ":", r.offset, ": ", e.what()));
     } catch (const Error& e) {
-      problem(r.offset, e.what(), false);
-      continue;
+      return problem(r.offset, e.what());
     }
     f(kind, dec, r);
     if (first_reading && r.offset - released > (16u << 20)) {
       in.release(r.offset);
       released = r.offset;
     }
+  };
+  if (first_reading && limit == UINT64_MAX && FramingAhead::suits(in)) {
+    // Framing and CRCs on a second thread, a batch ahead of decoding.
+    FramingAhead ahead(in, salvage);
+    while (true) {
+      const auto& b = ahead.next();
+      size_t bad = 0;
+      for (const auto& it : b.items) {
+        if (it.bad) problem(it.r.offset, b.why[bad++]);
+        else take(it.r);
+      }
+      if (b.last) return problems;
+    }
+  }
+  RecordReader rr(in);
+  // The second reading of a day: its bytes were verified by the first.
+  // (With --salvage the corrupt regions must be found again: checked.)
+  rr.set_trusted(!first_reading && !salvage);
+  Record r;
+  while (true) {
+    auto st = rr.next(r);
+    if (st == RecordReader::Status::End) break;
+    if (st == RecordReader::Status::Bad) {
+      uint64_t off = rr.problem_offset();
+      problem(off, salvage ? rr.problem() + rr.resync_note() : rr.problem());
+      continue;
+    }
+    if (r.offset >= limit) break;
+    take(r);
   }
   return problems;
 }
