@@ -16,6 +16,7 @@ void Copier::problem(const std::string& name, uint64_t offset, const std::string
   std::string where = str(name, ":", offset, ": ", why);
   if (!opt_.skip_bad) {
     flush();
+    if (rr && rr->torn_tail()) throw TornTail(where);
     throw Error(where);
   }
   problems_++;

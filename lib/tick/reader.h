@@ -20,6 +20,12 @@ struct VersionError : Error {
   using Error::Error;
 };
 
+// The input ended inside a record (a torn tail; on a socket, a connection
+// that went away mid-record).
+struct TornTail : Error {
+  using Error::Error;
+};
+
 struct Record {
   RecordHeader h;
   const uint8_t* bytes = nullptr;  // the header, followed by the payload

@@ -57,7 +57,7 @@ int subscribe(const SubOptions& o, Output& out) {
     }
     auto in = Input::from_fd(fd, o.address);
     enum class End { lost, eos, eod, cut } end = End::lost;
-    std::string refused;
+    std::string refused, torn;
     copier.set_observer([&](const Record& r, Decoder::Kind k, const Decoder& d) {
       switch (r.h.type) {
         case RecordType::Accept: {
@@ -104,6 +104,11 @@ int subscribe(const SubOptions& o, Output& out) {
     });
     try {
       copier.copy(*in);
+    } catch (const TornTail& e) {
+      // The connection went in the middle of a record: said as such below;
+      // what came before it is written, the record is asked for again.
+      if (!o.reconnect) throw;
+      torn = e.what();
     } catch (const Error& e) {
       if (!o.reconnect) throw;
       warn(e.what());
@@ -114,7 +119,10 @@ int subscribe(const SubOptions& o, Output& out) {
     if (end == End::eod) return 0;
     if (stop_requested()) return 0;
     if (!o.reconnect) fail(o.address, ": ", refused.empty() ? "connection closed" : refused);
-    warn(str(o.address, ": ", refused.empty() ? "connection lost" : refused, "; reconnecting"));
+    if (!torn.empty() && refused.empty())
+      warn(str(torn, ": connection lost mid-record; reconnecting"));
+    else
+      warn(str(o.address, ": ", refused.empty() ? "connection lost" : refused, "; reconnecting"));
     warned = true;
     nap(backoff);
     backoff = std::min<int64_t>(backoff * 2, 5 * kNsPerSec);

@@ -61,6 +61,9 @@ tick-replay -f csv -t quote -s S0042 $J > ref_q.csv
 same_files slow_q.csv ref_q.csv "the stopped subscriber ends with every row"
 expect_eq "$(tick-cat -f json slow.tick | wc -l)" $rows "rows at the stopped subscriber"
 expect_match "$(cat slow.err)" "reconnecting" "the stopped subscriber reconnected"
+# Cut off with its socket full: the connection ends mid-record (or, by
+# chance, between records, after the refusal): one line says which.
+expect_match "$(head -1 slow.err)" "^tick-sub: (:$port:[0-9]+: truncated data record: [0-9]+ of [0-9]+ bytes at the end of input: connection lost mid-record|:$port: cut off: its queue passed --max-queue [0-9]+ bytes.*); reconnecting$" "the loss in one line"
 # Closing the feed ends the tickerplant: the running subscriber gets an
 # end-of-stream and exits 0.
 exec 3>&-
