@@ -308,3 +308,93 @@ TEST_CASE("records are 8-byte aligned and data records reject a symbol beyond th
   }
   REQUIRE(err.find("symbol id 99 beyond the dictionary") != std::string::npos);
 }
+
+TEST_CASE("FramingAhead hands over what RecordReader reads, in order, corrupt regions included") {
+  Schema schema = parse_schema("q time:timestamp sym:symbol v:long\n", "test");
+  Capture cap;
+  StreamWriter w(cap.out);
+  w.begin(schema);
+  TableBatch b(schema.tables[0]);
+  for (int k = 0; k < 5000; k++) {  // more than two batches of records
+    b.begin_row();
+    b.set<int64_t>(0, k);
+    b.set<uint32_t>(1, w.syms().intern("S" + std::to_string(k % 50)));
+    b.set<int64_t>(2, k);
+    b.end_row();
+    w.data(0, b);
+    b.clear();
+  }
+  const auto good = cap.done();
+  std::vector<size_t> starts;
+  for (size_t off = 0; off < good.size(); off += kHeaderSize + load32(good.data() + off + 4)) starts.push_back(off);
+  REQUIRE(starts.size() > 5000);
+
+  // What each reading saw: an offset, and for a corrupt region its message.
+  using Seen = std::vector<std::pair<uint64_t, std::string>>;
+  auto sequential = [](const std::vector<uint8_t>& s, bool salvage) {
+    auto in = input_of(s);
+    RecordReader rr(*in);
+    Record r;
+    Seen seen;
+    while (true) {
+      auto st = rr.next(r);
+      if (st == RecordReader::Status::End) break;
+      if (st == RecordReader::Status::Bad) {
+        std::string why = rr.problem();
+        uint64_t off = rr.problem_offset();
+        if (salvage) why += rr.resync_note();
+        seen.emplace_back(off, why);
+        if (!salvage) break;
+        continue;
+      }
+      seen.emplace_back(r.offset, "");
+    }
+    return seen;
+  };
+  auto ahead = [](const std::vector<uint8_t>& s, bool salvage) {
+    auto in = input_of(s);
+    REQUIRE(in->mapped());
+    FramingAhead fa(*in, salvage);
+    Seen seen;
+    while (true) {
+      const auto& b = fa.next();
+      size_t bad = 0;
+      for (const auto& it : b.items) {
+        seen.emplace_back(it.r.offset, it.bad ? b.why[bad++] : "");
+        if (!it.bad) REQUIRE(load32(it.r.bytes) == kMarker);  // still valid
+      }
+      if (b.last) break;
+    }
+    return seen;
+  };
+
+  std::vector<std::vector<uint8_t>> cases{good};
+  for (size_t k : {1ul, 2047ul, 2048ul, 2049ul, 4096ul}) {  // a CRC failure, at batch edges too
+    auto s = good;
+    s[starts[k] + kHeaderSize + 3] ^= 0x40;
+    cases.push_back(s);
+  }
+  {  // two: a flipped bit and spliced garbage
+    auto s = good;
+    s[starts[100] + kHeaderSize] ^= 1;
+    std::vector<uint8_t> garbage(333, 0x5a);
+    s.insert(s.begin() + static_cast<long>(starts[3000]), garbage.begin(), garbage.end());
+    cases.push_back(s);
+  }
+  {  // a torn tail
+    std::vector<uint8_t> s(good.begin(), good.end() - 5);
+    cases.push_back(s);
+  }
+  for (size_t c = 0; c < cases.size(); c++) {
+    for (bool salvage : {false, true}) {
+      INFO("case " << c << (salvage ? ", salvage" : ""));
+      Seen want = sequential(cases[c], salvage);
+      Seen got = ahead(cases[c], salvage);
+      REQUIRE(got.size() == want.size());
+      REQUIRE(got == want);
+      size_t bad = 0;
+      for (const auto& e : want) bad += !e.second.empty();
+      REQUIRE(bad == (c == 0 ? 0u : c == 6 && salvage ? 2u : 1u));
+    }
+  }
+}
