@@ -49,6 +49,25 @@ std::vector<uint8_t> all_types_stream(const Schema& schema, int rows) {
   return cap.done();
 }
 
+// A stream of n data records of one row each: time k, sym S(k % nsyms), v k.
+std::vector<uint8_t> one_row_records(int n, int nsyms) {
+  Schema schema = parse_schema("q time:timestamp sym:symbol v:long\n", "test");
+  Capture cap;
+  StreamWriter w(cap.out);
+  w.begin(schema);
+  TableBatch b(schema.tables[0]);
+  for (int k = 0; k < n; k++) {
+    b.begin_row();
+    b.set<int64_t>(0, k);
+    b.set<uint32_t>(1, w.syms().intern("S" + std::to_string(k % nsyms)));
+    b.set<int64_t>(2, k);
+    b.end_row();
+    w.data(0, b);
+    b.clear();
+  }
+  return cap.done();
+}
+
 }  // namespace
 
 TEST_CASE("CRC32C matches the standard check value and splits") {
@@ -168,21 +187,7 @@ TEST_CASE("a torn tail is reported with its offset, after every whole record") {
 }
 
 TEST_CASE("resync skips garbage, even garbage holding the marker, to the next good record") {
-  Schema schema = parse_schema("q time:timestamp sym:symbol v:long\n", "test");
-  Capture cap;
-  StreamWriter w(cap.out);
-  w.begin(schema);
-  TableBatch b(schema.tables[0]);
-  for (int k = 0; k < 10; k++) {
-    b.begin_row();
-    b.set<int64_t>(0, k);
-    b.set<uint32_t>(1, w.syms().intern("S" + std::to_string(k)));
-    b.set<int64_t>(2, k);
-    b.end_row();
-    w.data(0, b);
-    b.clear();
-  }
-  auto good = cap.done();
+  auto good = one_row_records(10, 10);
   std::vector<size_t> starts;
   for (size_t off = 0; off < good.size(); off += kHeaderSize + load32(good.data() + off + 4)) starts.push_back(off);
   size_t at = starts[starts.size() - 4];  // before the 4th-last record
@@ -310,21 +315,7 @@ TEST_CASE("records are 8-byte aligned and data records reject a symbol beyond th
 }
 
 TEST_CASE("FramingAhead hands over what RecordReader reads, in order, corrupt regions included") {
-  Schema schema = parse_schema("q time:timestamp sym:symbol v:long\n", "test");
-  Capture cap;
-  StreamWriter w(cap.out);
-  w.begin(schema);
-  TableBatch b(schema.tables[0]);
-  for (int k = 0; k < 5000; k++) {  // more than two batches of records
-    b.begin_row();
-    b.set<int64_t>(0, k);
-    b.set<uint32_t>(1, w.syms().intern("S" + std::to_string(k % 50)));
-    b.set<int64_t>(2, k);
-    b.end_row();
-    w.data(0, b);
-    b.clear();
-  }
-  const auto good = cap.done();
+  const auto good = one_row_records(5000, 50);  // more than two batches of records
   std::vector<size_t> starts;
   for (size_t off = 0; off < good.size(); off += kHeaderSize + load32(good.data() + off + 4)) starts.push_back(off);
   REQUIRE(starts.size() > 5000);
