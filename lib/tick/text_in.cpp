@@ -667,8 +667,12 @@ Encoder::Encoder(const Schema& s, Output& out, EncodeOptions o)
     : impl_(std::make_unique<Impl>(s, out, std::move(o))) {}
 Encoder::~Encoder() = default;
 
+// JSON lines parsed on two threads a window at a time (8 MiB measured 5%
+// faster than 16 MiB: less fresh memory to fault in, earlier overlap).
+constexpr size_t kParallelWindow = 8 << 20;
+
 bool Encoder::encode_parallel(Input& in, uint64_t& line_no) {
-  constexpr size_t kWindow = 16 << 20, kMin = 4 << 20;
+  constexpr size_t kWindow = kParallelWindow, kMin = kParallelWindow / 2;
   Impl& m = *impl_;
   const char* d = reinterpret_cast<const char*>(in.data());
   size_t n = std::min(in.avail(), kWindow);
@@ -771,7 +775,7 @@ void Encoder::encode(Input& in) {
       scanned = json ? n : 0;
       // What is ready without waiting, up to a window for two threads;
       // waiting (and the idle flush) only for the rest of a line.
-      if (parallel && in.fill_ready(16u << 20) > n) {
+      if (parallel && in.fill_ready(kParallelWindow) > n) {
         scanned = 0;
         continue;
       }
