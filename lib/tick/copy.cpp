@@ -76,23 +76,10 @@ void Copier::copy(Input& in) {
   if (opt_.filter.tables.empty() && FramingAhead::suits(in)) {
     // Every table wanted (nothing for set_skip to pass over): framing and
     // CRCs on a second thread, a batch ahead of the decoding and writing.
-    FramingAhead ahead(in, opt_.skip_bad);
-    while (true) {
-      const auto& b = ahead.next();
-      size_t bad = 0;
-      for (const auto& it : b.items) {
-        if (it.bad) {
-          problem(in.name(), it.r.offset, b.why[bad++], nullptr);
-          continue;
-        }
-        if (!handle(it.r, dec, in.name(), mapped)) {
-          flush_span();
-          return;
-        }
-      }
-      if (b.last) break;
-    }
-    flush_span();
+    FramingAhead(in, opt_.skip_bad)
+        .drain([&](const Record& r) { return handle(r, dec, in.name(), mapped); },
+               [&](uint64_t off, const std::string& why) { problem(in.name(), off, why, nullptr); });
+    flush_span();  // the mapping ends with the input
     return;
   }
   RecordReader rr(in);

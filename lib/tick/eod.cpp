@@ -10,12 +10,12 @@
 #include <atomic>
 #include <cerrno>
 #include <climits>
+#include <condition_variable>
 #include <cstring>
 #include <functional>
 #include <memory>
-#include <numeric>
-#include <condition_variable>
 #include <mutex>
+#include <numeric>
 #include <thread>
 
 #include "tick/clock.h"
@@ -71,16 +71,8 @@ uint64_t read_records(Input& in, bool salvage, bool quiet, uint64_t limit, const
   };
   if (first_reading && limit == UINT64_MAX && FramingAhead::suits(in)) {
     // Framing and CRCs on a second thread, a batch ahead of decoding.
-    FramingAhead ahead(in, salvage);
-    while (true) {
-      const auto& b = ahead.next();
-      size_t bad = 0;
-      for (const auto& it : b.items) {
-        if (it.bad) problem(it.r.offset, b.why[bad++]);
-        else take(it.r);
-      }
-      if (b.last) return problems;
-    }
+    FramingAhead(in, salvage).drain([&](const Record& r) { take(r); return true; }, problem);
+    return problems;
   }
   RecordReader rr(in);
   // The second reading of a day: its bytes were verified by the first.

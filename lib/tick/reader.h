@@ -101,6 +101,20 @@ class FramingAhead {
   // The next batch (valid until the next call); rethrows what the framing
   // thread threw.
   const Batch& next();
+  // Every record to on_record (returning false ends the reading there) and
+  // every corrupt region to on_bad(offset, why), in the input's order.
+  template <class OnRecord, class OnBad>
+  void drain(OnRecord on_record, OnBad on_bad) {
+    while (true) {
+      const Batch& b = next();
+      size_t bad = 0;
+      for (const Item& it : b.items) {
+        if (it.bad) on_bad(it.r.offset, b.why[bad++]);
+        else if (!on_record(it.r)) return;
+      }
+      if (b.last) return;
+    }
+  }
   // Worth it: a mapped input of some size, and a second core.
   static bool suits(const Input& in);
 
