@@ -4,6 +4,8 @@ complete -c tick-pub -l log -x -a '(__fish_complete_directories)' -d 'Journal di
 complete -c tick-pub -l max-queue -x -d 'Cut off a subscriber whose queue passes SIZE'
 complete -c tick-pub -l stats -x -d 'Print rates and queues every SECS'
 complete -c tick-pub -l heartbeat -x -d 'Seconds between heartbeats'
+complete -c tick-pub -l timeout -x -d 'Seconds to send a subscription'
+complete -c tick-pub -l linger -x -d 'Seconds to wait for cut-off subscribers after the input ends'
 complete -c tick-pub -l to -x -d 'Feed side: send stdin to a tick-log --listen'
 complete -c tick-pub -l max-hold -x -d 'Unacknowledged bytes to hold'
 complete -c tick-pub -s h -l help -d 'Show help'

@@ -67,7 +67,8 @@ void Copier::pass(const Record& r, bool mapped) {
   span_len_ = r.size();
 }
 
-void Copier::copy(Input& in) {
+void Copier::copy(Input& in, size_t max_record) {
+  oversized_ = false;
   const bool mapped = in.mapped();
   saw_eod_ = false;
   in.set_idle_hook([this] { flush(); });
@@ -83,6 +84,7 @@ void Copier::copy(Input& in) {
     return;
   }
   RecordReader rr(in);
+  rr.set_max_record(max_record);
   rr.set_skip([this, &dec](const RecordHeader& h) {
     return dec.started() && !filter_.want_table(h.table);
   });
@@ -91,6 +93,7 @@ void Copier::copy(Input& in) {
     auto st = rr.next(r);
     if (st == RecordReader::Status::End) break;
     if (st == RecordReader::Status::Bad) {
+      oversized_ = rr.oversized();
       problem(in.name(), rr.problem_offset(), rr.problem(), &rr);
       continue;
     }

@@ -30,7 +30,11 @@ class Copier {
   // Copies one input to the output. A corrupt region or a record that
   // contradicts the stream throws Error "NAME:OFFSET: reason", unless
   // skip_bad: then it is reported on stderr and the copy goes on after it.
-  void copy(Input& in);
+  // max_record: refuse records with a larger payload before reading them
+  // (for connections; 0: the format's limit).
+  void copy(Input& in, size_t max_record = 0);
+  // The last copy stopped at a record over max_record.
+  bool oversized() const { return oversized_; }
   // Copies records already in memory (whole records, made by this process,
   // so not checked again); one context runs across calls.
   void feed(const uint8_t* p, size_t n, const std::string& name);
@@ -73,6 +77,7 @@ class Copier {
   uint64_t fed_ = 0;
   Observer observer_;
   bool stop_after_ = false;
+  bool oversized_ = false;
 };
 
 }  // namespace tick

@@ -28,6 +28,7 @@
 #include "tick/reader.h"
 #include "tick/signals.h"
 #include "tick/symbols.h"
+#include "tick/units.h"
 #include "tick/writer.h"
 
 namespace tick {
@@ -724,26 +725,16 @@ void DayBuilder::write(const std::string& dir, int32_t date, const Again& again)
   }
 }
 
-std::string size_text(uint64_t b) {
-  char s[32];
-  if (b >= (1ull << 30)) std::snprintf(s, sizeof s, "%.1f GiB", b / 1073741824.0);
-  else if (b >= (1u << 20)) std::snprintf(s, sizeof s, "%.1f MiB", b / 1048576.0);
-  else std::snprintf(s, sizeof s, "%.1f KiB", b / 1024.0);
-  return s;
-}
-
-std::string seconds_text(int64_t ns) {
-  char s[32];
-  std::snprintf(s, sizeof s, "%.2f s", static_cast<double>(ns) / 1e9);
-  return s;
-}
-
 // Builds the partition of date from a day read by again(), and puts it in
 // place; false if an existing one was kept.
 bool build(DayBuilder& b, int32_t date, const EodOptions& o, const Again& again,
-           EodReport& report) {
+           EodReport& report, bool partial_day = false) {
   std::string fin = hdb::partition_path(o.hdb, date);
-  if (path_exists(fin) && !o.force) {
+  // A partial partition (written from an unfinished day) never blocks the
+  // real one.
+  const bool was_partial = path_exists(join_path(fin, kPartialMarker));
+  const bool replace = o.force || was_partial;
+  if (path_exists(fin) && !replace) {
     warn(str(fin, " exists: kept (--force replaces it)"));
     report.kept++;
     return false;
@@ -754,7 +745,8 @@ bool build(DayBuilder& b, int32_t date, const EodOptions& o, const Again& again,
   make_dir(tmp);
   try {
     b.write(tmp, date, again);
-    if (!commit(tmp, o.hdb, date, o.force)) {
+    if (partial_day) write_file(join_path(tmp, kPartialMarker), "the input ended before this day's end-of-day record\n");
+    if (!commit(tmp, o.hdb, date, replace)) {
       warn(str(fin, " appeared meanwhile: kept (--force replaces it)"));
       report.kept++;
       return false;
@@ -768,9 +760,10 @@ bool build(DayBuilder& b, int32_t date, const EodOptions& o, const Again& again,
   }
   report.written++;
   report.rows += b.rows();
-  warn(str(fin, ": ", b.rows(), " rows, ", b.tables(), " tables, ", b.syms(), " syms, ",
+  warn(str(fin, ": ", partial_day ? "partial (no end of day yet), " : "", b.rows(), " rows, ", b.tables(),
+           " tables, ", b.syms(), " syms, ",
            o.level ? size_text(b.bytes_written()) + " of " + hdb::compress_name(o.level) + " columns" : "plain columns",
-           ", in ", seconds_text(now_ns() - t0)));
+           ", in ", seconds_text(now_ns() - t0), was_partial && !partial_day ? "; replaced the partial partition" : ""));
   return true;
 }
 
@@ -831,7 +824,7 @@ void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
     for (size_t i = 0; i < dec->tables().size(); i++) write_schema(*out, static_cast<uint16_t>(i), dec->tables()[i]);
     write_symbols(*out, dec->syms(), 0);
   };
-  auto end_day = [&](int32_t date) {
+  auto end_day = [&](int32_t date, bool partial_day) {
     out->flush();
     ::close(out->fd());
     out.reset();
@@ -840,7 +833,7 @@ void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
       if (again->mapped()) day->set_release([&](uint64_t off) { again->release(off); });
       read_records(*again, false, true, UINT64_MAX, f);
       return again;
-    }, report);
+    }, report, partial_day);
   };
   begin_day(nullptr);
   report.problems += read_records(in, o.salvage, false, UINT64_MAX, [&](Decoder::Kind kind, const Decoder& dec, const Record& r) {
@@ -854,7 +847,7 @@ void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
         day->count(kind, dec, {in.name(), r.offset});
         break;
       case Decoder::Kind::EndOfDay:
-        end_day(dec.eod_date());
+        end_day(dec.eod_date(), false);
         begin_day(&dec);
         break;
       default:
@@ -869,7 +862,14 @@ void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
   if (stream_date == kNoDate)
     fail(in.name(), ": the input ended with ", day->rows(),
          " rows of a day with no date (no end-of-day record, no dated header); not written");
-  end_day(stream_date);
+  if (!o.partial) {
+    // Not a finished day: half a day in the HDB would be taken for the day.
+    warn(str("the input ended before the end of day ", date_string(stream_date), ": its ", day->rows(),
+             " rows were not written (--partial writes them, marked partial)"));
+    report.unfinished = day->rows();
+    return;
+  }
+  end_day(stream_date, true);
 }
 
 }  // namespace tick

@@ -24,6 +24,7 @@ struct EodOptions {
   bool force = false;      // replace an existing partition
   bool salvage = false;    // skip corrupt regions (reported) instead of refusing the day
   bool sync = true;        // fsync the partition before the rename
+  bool partial = false;    // stream mode: write a day the input ended in, marked partial
   size_t buffer_budget = 64 << 20;  // bytes of per-sym staging buffers
 };
 
@@ -32,15 +33,21 @@ struct EodReport {
   int kept = 0;       // partitions that existed and were kept (no --force)
   uint64_t rows = 0;
   uint64_t problems = 0;  // corrupt regions skipped (--salvage)
+  uint64_t unfinished = 0;  // stream mode: rows of a day without its end of day, not written
 };
 
 // File mode: the partition of one journal (plain or .zst). Its date is the
 // journal header's, else the file name's.
+// The marker file of a partition written from an unfinished day.
+constexpr const char* kPartialMarker = ".partial";
+
 void eod_journal(const std::string& path, const EodOptions& o, EodReport& report);
 
-// Stream mode: a partition at each end-of-day record, and at the end of
-// input for a day with rows. The day is spooled to a file in the HDB
-// directory as it arrives.
+// Stream mode: a partition at each end-of-day record. A day the input ends
+// in (no end-of-day record) is not finished: not written, unless
+// o.partial, and then marked partial (DATE/.partial), so that the real end
+// of day replaces it. The day is spooled to a file in the HDB directory as
+// it arrives.
 void eod_stream(Input& in, const EodOptions& o, EodReport& report);
 
 }  // namespace tick

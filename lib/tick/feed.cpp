@@ -27,6 +27,11 @@ namespace {
 
 using Bytes = std::shared_ptr<std::vector<uint8_t>>;
 
+constexpr size_t kMaxReply = 64u << 10;
+// With nothing else to send, a heartbeat this often tells the journal the
+// publisher lives (tick-log closes a publisher silent for its --timeout).
+constexpr int64_t kHeartbeatEvery = kNsPerSec;
+
 // Data records first..last (publisher sequence numbers), as sent.
 struct Held {
   uint64_t first, last;
@@ -72,7 +77,7 @@ class Feeder {
   int fd_ = -1;
   std::deque<Piece> out_;
   std::vector<uint8_t> acks_;
-  int64_t retry_at_ = 0, backoff_ = 100'000'000;
+  int64_t retry_at_ = 0, backoff_ = 100'000'000, last_send_ = 0;
   bool warned_ = false, in_eof_ = false, barrier_ = false;
 };
 
@@ -100,6 +105,7 @@ void Feeder::connect() {
   }
   set_nonblocking(fd);
   fd_ = fd;
+  last_send_ = now_ns();
   if (warned_) warn(str("connected to ", o_.address, "; resending ", held_.size(), " unacknowledged batches"));
   warned_ = false;
   backoff_ = 100'000'000;
@@ -188,6 +194,11 @@ void Feeder::read_acks() {
   while (acks_.size() - at >= kHeaderSize) {
     RecordHeader h;
     if (!parse_header(acks_.data() + at, h)) return disconnect("garbage from the journal");
+    // Only acknowledgements and refusals come back, and they are small: a
+    // claimed length must not size this buffer.
+    if ((h.type != RecordType::Ack && h.type != RecordType::Refuse) || h.length > kMaxReply)
+      return disconnect(str("unexpected ", record_type_name(h.type), " record of ", h.length,
+                            " bytes from the journal"));
     if (acks_.size() - at < kHeaderSize + h.length) break;
     const uint8_t* p = acks_.data() + at + kHeaderSize;
     if (h.type == RecordType::Ack) {
@@ -199,7 +210,10 @@ void Feeder::read_acks() {
         held_.pop_front();
       }
     } else if (h.type == RecordType::Refuse) {
-      fail(o_.address, ": refused: ", parse_refuse(p, h.length));
+      std::string why = parse_refuse(p, h.length);
+      // Our earlier connection is not gone on the journal's side yet.
+      if (why.find("is already connected") != std::string::npos) return disconnect("refused: " + why);
+      fail(o_.address, ": refused: ", why);
     }
     at += kHeaderSize + h.length;
   }
@@ -217,6 +231,7 @@ void Feeder::write_out() {
       if (errno == EAGAIN || errno == EINTR) return;
       return disconnect(std::strerror(errno));
     }
+    last_send_ = now_ns();
     size_t left = static_cast<size_t>(w);
     while (left > 0) {
       Piece& p = out_.front();
@@ -241,6 +256,10 @@ void Feeder::run() {
     }
     if (in_eof_ && held_.empty() && !barrier_ && in_.avail() == 0) return;
     if (fd_ < 0 && now_ns() >= retry_at_) connect();
+    if (fd_ >= 0 && out_.empty() && now_ns() - last_send_ >= kHeartbeatEvery) {
+      send(std::make_shared<std::vector<uint8_t>>(framed([](Output& o) { write_heartbeat(o, now_ns(), 0); })));
+      last_send_ = now_ns();
+    }
     pollfd p[2];
     int n = 0;
     bool want_input = !in_eof_ && !barrier_ && held_bytes_ < o_.max_hold;

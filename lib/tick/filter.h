@@ -29,6 +29,9 @@ class Filter {
   explicit Filter(const FilterSpec& spec);
   // Call after each header, schema or symbol record.
   void update(const Decoder& d);
+  // The next update() starts from a new decoder's context (ids resolved
+  // again), whatever its generation.
+  void rebind() { generation_ = UINT64_MAX; }
   bool want_table(uint16_t id) const { return id < tables_.size() && tables_[id]; }
   bool by_rows() const { return !syms_.empty() || from_ || to_; }
   bool by_time() const { return from_ || to_; }

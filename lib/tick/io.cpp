@@ -177,6 +177,12 @@ std::unique_ptr<Input> Input::from_fd(int fd, std::string name, bool allow_mmap)
   return in;
 }
 
+std::unique_ptr<Input> Input::from_socket(int fd, std::string name) {
+  auto in = from_fd(fd, std::move(name), false);
+  in->socket_ = true;
+  return in;
+}
+
 Input::~Input() {
   if (map_) ::munmap(map_, map_len_);
 }
@@ -204,6 +210,8 @@ size_t Input::fill(size_t n) {
     pos_ = 0;
   }
   if (buf_.size() < n + kPadding) buf_.resize(std::max(n + kPadding, buf_.size() * 2));
+  // After a large record, the buffer goes back to its usual size.
+  else if (buf_.size() > 4 * (kChunk + kPadding) && n <= kChunk && end_ <= kChunk) buf_.shrink(kChunk + kPadding);
   base_ = buf_.data();
   while (end_ < n && !eof_) {
     if (ready_only_ && src_->would_block()) break;
@@ -218,6 +226,8 @@ size_t Input::fill(size_t n) {
     end_ += r;
     if (sniff_ && end_ >= 4) {
       sniff_ = false;
+      if (socket_ && is_zstd(buf_.data(), end_))
+        fail(name_, ": zstd-compressed input is not accepted on a connection (send the stream uncompressed)");
       if (is_zstd(buf_.data(), end_)) {
         std::vector<uint8_t> head(buf_.data(), buf_.data() + end_);
         src_ = std::make_unique<ZstdSource>(std::move(src_), name_, std::move(head));
@@ -231,12 +241,12 @@ size_t Input::fill(size_t n) {
 }
 
 Output::Output(int fd, size_t capacity)
-    : fd_(fd), buf_(new uint8_t[capacity]), cap_(capacity) {
+    : fd_(fd), buf_(new uint8_t[capacity]), base_cap_(capacity), cap_(capacity) {
   grow_pipe(fd);
 }
 
 Output::Output(Sink sink, size_t capacity)
-    : fd_(-1), sink_(std::move(sink)), buf_(new uint8_t[capacity]), cap_(capacity) {}
+    : fd_(-1), sink_(std::move(sink)), buf_(new uint8_t[capacity]), base_cap_(capacity), cap_(capacity) {}
 
 void Output::emit(const uint8_t* p, size_t n) {
   if (sink_) sink_(p, n);
@@ -279,9 +289,12 @@ void Output::flush() {
 
 void Output::make_room(size_t n) {
   flush();
-  if (n > cap_) {
-    buf_.reset(new uint8_t[n]);
-    cap_ = n;
+  // Grown for a large record, the buffer goes back to its usual size for
+  // the next ordinary one.
+  size_t want = n > cap_ ? n : (cap_ > base_cap_ && n <= base_cap_ ? base_cap_ : cap_);
+  if (want != cap_) {
+    buf_.reset(new uint8_t[want]);
+    cap_ = want;
   }
 }
 

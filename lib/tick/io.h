@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -54,6 +55,15 @@ class RawBuffer {
     p_ = std::move(q);
     cap_ = n_ = n;
   }
+  // Gives back memory above n bytes (keeping the first min(n, size())).
+  void shrink(size_t n) {
+    if (n >= cap_) return;
+    std::unique_ptr<uint8_t[]> q(new uint8_t[n]);
+    n_ = std::min(n_, n);
+    if (n_) std::memcpy(q.get(), p_.get(), n_);
+    p_ = std::move(q);
+    cap_ = n;
+  }
 
  private:
   std::unique_ptr<uint8_t[]> p_;
@@ -66,6 +76,10 @@ class Input {
   // allow_mmap is false; zstd is detected by its magic number.
   static std::unique_ptr<Input> open(const std::string& path, bool allow_mmap = true);
   static std::unique_ptr<Input> from_fd(int fd, std::string name, bool allow_mmap = true);
+  // A connection's input: never mapped, and zstd is refused rather than
+  // decompressed (a peer must not make this process wait on a stalled
+  // frame, or inflate a few bytes into gigabytes).
+  static std::unique_ptr<Input> from_socket(int fd, std::string name);
   ~Input();
 
   const std::string& name() const { return name_; }
@@ -112,7 +126,7 @@ class Input {
   const uint8_t* base_ = nullptr;
   size_t pos_ = 0, end_ = 0;
   uint64_t offset_ = 0;
-  bool eof_ = false, compressed_ = false, sniff_ = false, ready_only_ = false;
+  bool eof_ = false, compressed_ = false, sniff_ = false, ready_only_ = false, socket_ = false;
   void* map_ = nullptr;
   size_t map_len_ = 0;
   size_t released_ = 0;
@@ -159,7 +173,7 @@ class Output {
   int fd_;
   Sink sink_;
   std::unique_ptr<uint8_t[]> buf_;
-  size_t cap_, len_ = 0;
+  size_t base_cap_, cap_, len_ = 0;
   uint64_t written_ = 0;
 };
 

@@ -1,20 +1,18 @@
 #include "tick/journal.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
 #include "tick/diag.h"
 #include "tick/error.h"
-#include "tick/signals.h"
-#include "tick/net.h"
 #include "tick/protocol.h"
-#include <poll.h>
-#include <sys/socket.h>
-#include <algorithm>
+#include "tick/units.h"
 
 namespace tick {
 
@@ -95,12 +93,25 @@ void Journal::open(int64_t now) {
   last_sync_ = now;
 }
 
+// Opens path_ for appending and locks it: one tick-log writes a journal,
+// and tick-log compress leaves a locked one alone.
+void Journal::open_file(int flags) {
+  fd_ = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CLOEXEC | flags, 0644);
+  if (fd_ < 0) fail(path_, ": ", std::strerror(errno));
+  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    int e = errno;
+    ::close(fd_);
+    fd_ = -1;
+    if (e == EWOULDBLOCK) fail(path_, ": another tick-log is writing this journal");
+    fail(path_, ": lock: ", std::strerror(e));
+  }
+}
+
 void Journal::start_file(int32_t day) {
   day_ = day;
   seq_ = 0;
   path_ = file_for(opt_.dir, day);
-  fd_ = ::open(path_.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (fd_ < 0) fail(path_, ": ", std::strerror(errno));
+  open_file(O_CREAT);
   // Each file is self-contained: header, every table, the whole dictionary.
   write_stream_header(*buf_, day);
   for (size_t i = 0; i < schema_.tables.size(); i++)
@@ -110,12 +121,32 @@ void Journal::start_file(int32_t day) {
   write_progress_all();  // the new file knows how far each publisher got
 }
 
+void SlotLedger::apply(const Record& r) {
+  if (r.h.type == RecordType::Progress) {
+    ProgressMark m = parse_progress(r.payload(), r.h.length);
+    if (m.slot == 0 || m.slot > kMaxPublisherSlots)
+      fail("progress record for publisher slot ", m.slot, " (slots are 1 to ", kMaxPublisherSlots, ")");
+    if (slots_.size() <= m.slot) {
+      slots_.resize(m.slot + 1);
+      declared_.resize(m.slot + 1, false);
+    }
+    slots_[m.slot] = {m.publisher, m.upto};
+    declared_[m.slot] = true;
+  } else if (r.h.type == RecordType::Data && r.h.length >= kDataPrefix) {
+    uint32_t src = load32(r.payload() + 4);
+    if (src >= slots_.size() || !declared_[src])
+      fail("data record from publisher slot ", src, ", which no progress record declared");
+    if (src) slots_[src].upto++;
+  }
+}
+
 void Journal::recover(int32_t day) {
   day_ = day;
   path_ = file_for(opt_.dir, day);
+  open_file(0);  // locked before anything is read or cut
   uint64_t good_end = 0, size = 0;
   std::string why;
-  std::vector<Slot> slots(1);
+  SlotLedger ledger;
   {
     auto in = Input::open(path_);
     size = in->size_hint();
@@ -128,20 +159,8 @@ void Journal::recover(int32_t day) {
       if (st == RecordReader::Status::Ok) {
         try {
           auto k = dec.apply(r);
-          if (k == Decoder::Kind::Data) {
-            seq_ = dec.data().seq;
-            uint32_t src = load32(r.payload() + 4);
-            if (src) {
-              if (src >= slots.size()) fail("data record from an undeclared publisher slot ", src);
-              slots[src].upto++;
-            }
-          } else if (r.h.type == RecordType::Progress && r.h.length >= 24) {
-            uint32_t src = load32(r.payload() + 16);
-            if (src == 0 || src > 65536) fail("bad progress record");
-            if (slots.size() <= src) slots.resize(src + 1);
-            slots[src].id = load64(r.payload());
-            slots[src].upto = load64(r.payload() + 8);
-          }
+          ledger.apply(r);
+          if (k == Decoder::Kind::Data) seq_ = dec.data().seq;
           good_end = r.offset + r.size();
           continue;
         } catch (const Error& e) {
@@ -164,25 +183,24 @@ void Journal::recover(int32_t day) {
     }
     for (uint32_t i = 0; i < dec.syms().size(); i++) syms_.intern(dec.syms().name(i));
     syms_written_ = syms_.size();
-    for (auto& sl : slots) sl.acked = sl.upto;
-    slots_ = slots;
+    slots_.clear();
+    for (const auto& sl : ledger.slots()) slots_.push_back(Slot{sl.id, sl.upto, sl.upto});
     if (!dec.started()) good_end = 0;
   }
   if (good_end < size) {
     // Keep the torn bytes beside the journal, then cut them off.
     std::string bad = path_ + ".bad";
-    int in = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
     int out = ::open(bad.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (in < 0 || out < 0) fail(bad, ": ", std::strerror(errno));
+    if (out < 0) fail(bad, ": ", std::strerror(errno));
     std::vector<uint8_t> tail(size - good_end);
-    if (::pread(in, tail.data(), tail.size(), static_cast<off_t>(good_end)) != static_cast<ssize_t>(tail.size()))
-      fail(path_, ": cannot read the torn tail");
-    write_all(out, tail.data(), tail.size());
-    ::fsync(out);
+    bool read_ok = ::pread(fd_, tail.data(), tail.size(), static_cast<off_t>(good_end)) ==
+                   static_cast<ssize_t>(tail.size());
+    if (read_ok) write_all(out, tail.data(), tail.size());
+    bool synced = ::fsync(out) == 0;
     ::close(out);
-    ::close(in);
-    if (::truncate(path_.c_str(), static_cast<off_t>(good_end)) != 0)
-      fail(path_, ": truncate: ", std::strerror(errno));
+    if (!read_ok) fail(path_, ": cannot read the torn tail");
+    if (!synced) fail(bad, ": fsync: ", std::strerror(errno));
+    if (::ftruncate(fd_, static_cast<off_t>(good_end)) != 0) fail(path_, ": truncate: ", std::strerror(errno));
     warn(str(path_, ":", good_end, ": cut a torn tail of ", size - good_end, " bytes into ", bad,
              " (", why, ")"));
   }
@@ -190,12 +208,13 @@ void Journal::recover(int32_t day) {
     schema_.tables.clear();
     batches_.clear();
     syms_.clear();
+    slots_.assign(1, Slot{});
     seq_ = 0;
-    start_file(day);
+    // The file is empty now and still locked: it starts afresh.
+    write_stream_header(*buf_, day);
+    write_progress_all();
     return;
   }
-  fd_ = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
-  if (fd_ < 0) fail(path_, ": ", std::strerror(errno));
   // Downstream joins mid-file: give it the context (not journaled again).
   if (down_ >= 0) {
     Output pre(down_);
@@ -217,33 +236,78 @@ void Journal::announce(int64_t now) {
   hb.flush();
 }
 
+int Journal::adopt_table(const Table& t) {
+  int j = schema_.index(t.name);
+  if (j >= 0) {
+    if (!schema_.tables[j].same_columns(t))
+      fail("table ", quoted(t.name), " does not match the journal's (",
+           format_schema(Schema{{schema_.tables[j]}}).substr(0, 200), ")");
+    return j;
+  }
+  if (schema_.tables.size() >= kMaxTables) fail("too many tables in the journal (", kMaxTables, ")");
+  j = static_cast<int>(schema_.tables.size());
+  schema_.tables.push_back(t);
+  batches_.push_back(nullptr);
+  write_schema(*buf_, static_cast<uint16_t>(j), schema_.tables[j]);
+  return j;
+}
+
 void Journal::update(SourceMap& m, const Decoder& in) {
   if (m.generation != in.generation()) {
+    bool lazy = m.lazy;
     m = SourceMap{};
+    m.lazy = lazy;
     m.generation = in.generation();
   }
   const auto& tables = in.tables();
   for (; m.tables_seen < tables.size(); m.tables_seen++) {
     const Table& t = tables[m.tables_seen];
-    int j = schema_.index(t.name);
-    if (j < 0) {
-      if (schema_.tables.size() >= kMaxTables) fail("too many tables (", kMaxTables, ")");
-      j = static_cast<int>(schema_.tables.size());
-      schema_.tables.push_back(t);
-      batches_.push_back(nullptr);
-      write_schema(*buf_, static_cast<uint16_t>(j), schema_.tables[j]);
-    } else if (!schema_.tables[j].same_columns(t)) {
-      fail("table ", t.name, " does not match the journal's (", format_schema(Schema{{schema_.tables[j]}}).substr(0, 200),
-           ")");
+    if (!m.lazy) {
+      m.tables.push_back(adopt_table(t));
+      continue;
     }
+    // A conflict is refused now; a new table waits for its first row.
+    int j = schema_.index(t.name);
+    if (j >= 0 && !schema_.tables[j].same_columns(t))
+      fail("table ", quoted(t.name), " does not match the journal's (",
+           format_schema(Schema{{schema_.tables[j]}}).substr(0, 200), ")");
     m.tables.push_back(j);
   }
   const auto& syms = in.syms();
-  for (; m.syms_seen < syms.size(); m.syms_seen++) m.syms.push_back(syms_.intern(syms.name(m.syms_seen)));
+  for (; m.syms_seen < syms.size(); m.syms_seen++) {
+    if (!m.lazy) {
+      m.syms.push_back(syms_.intern(syms.name(m.syms_seen)));
+    } else {
+      auto id = syms_.find(syms.name(m.syms_seen));
+      m.syms.push_back(id ? *id : kUnmapped);
+    }
+  }
 }
 
-void Journal::append(const SourceMap& m, const DataView& v, const Record& r, uint32_t slot) {
-  const int jt = m.tables[v.table_id];
+// The symbols of the current data record a lazy map has not brought into
+// the journal yet, within the day's limits.
+void Journal::adopt_syms(SourceMap& m, const Decoder& in) {
+  const DataView& v = in.data();
+  const Table& t = *v.table;
+  for (size_t c = 0; c < t.columns.size(); c++) {
+    if (t.columns[c].type != Type::symbol) continue;
+    for (uint32_t i = 0; i < v.rows; i++) {
+      uint32_t id = v.get<uint32_t>(static_cast<int>(c), i);
+      if (m.syms[id] != kUnmapped) continue;
+      std::string_view name = in.syms().name(id);
+      if (syms_.size() >= limits_.max_syms || syms_.bytes() + name.size() > limits_.max_sym_bytes)
+        fail("the day's dictionary is full (", syms_.size(), " symbols, ", size_text(syms_.bytes()),
+             "; tick-log --max-syms and --max-sym-bytes allow four times a publisher's)");
+      m.syms[id] = syms_.intern(name);
+    }
+  }
+}
+
+void Journal::append(SourceMap& m, const Decoder& in, const Record& r, uint32_t slot) {
+  const DataView& v = in.data();
+  int jt = m.tables[v.table_id];
+  if (jt < 0) jt = m.tables[v.table_id] = adopt_table(*v.table);
+  if (m.lazy) adopt_syms(m, in);
   const Table& t = schema_.tables[jt];
   // Publishers' records stay whole and tagged, so a restart can count
   // exactly what it has of each; batching coalesces stdin's.
@@ -275,30 +339,27 @@ void Journal::append(const SourceMap& m, const DataView& v, const Record& r, uin
   buf_->commit(kHeaderSize + len);
 }
 
-uint32_t Journal::publisher_slot(uint64_t id) {
+std::optional<uint32_t> Journal::find_slot(uint64_t id) const {
   for (uint32_t i = 1; i < slots_.size(); i++)
     if (slots_[i].id == id) return i;
-  slots_.push_back(Slot{id, 0, 0});
+  return std::nullopt;
+}
+
+uint32_t Journal::new_slot(uint64_t id, uint64_t next) {
+  if (slots_.size() > kMaxPublisherSlots)
+    fail("too many publishers in one day's journal (", kMaxPublisherSlots, ")");
+  uint64_t upto = next ? next - 1 : 0;
+  slots_.push_back(Slot{id, upto, upto});
   uint32_t slot = static_cast<uint32_t>(slots_.size() - 1);
   write_progress(slot);  // declared before any of its records
   return slot;
-}
-
-void Journal::publisher_from(uint32_t slot, uint64_t next) {
-  if (next == 0 || next - 1 <= slots_[slot].upto) return;
-  slots_[slot].upto = next - 1;
-  write_progress(slot);
 }
 
 // Progress records let a restart count exactly how far each publisher's
 // records are journaled: the last one for a slot, plus the records tagged
 // with that slot after it.
 void Journal::write_progress(uint32_t slot) {
-  uint8_t pl[24] = {};
-  store64(pl, slots_[slot].id);
-  store64(pl + 8, slots_[slot].upto);
-  store32(pl + 16, slot);
-  write_record(*buf_, RecordType::Progress, 0, pl, sizeof pl);
+  tick::write_progress(*buf_, {slots_[slot].id, slots_[slot].upto, slot});
 }
 
 void Journal::write_progress_all() {
@@ -374,189 +435,6 @@ void Journal::close() {
   sync();
   ::close(fd_);
   fd_ = -1;
-}
-
-}  // namespace tick
-
-namespace tick {
-
-namespace {
-
-// One input of the journal: stdin, or a publisher's connection.
-struct Feed {
-  std::string name;
-  int fd = -1;
-  std::unique_ptr<Input> in;
-  std::unique_ptr<RecordReader> rr;
-  Decoder dec;
-  SourceMap map;
-  bool publisher = false;
-  uint32_t slot = 0;  // after a hello: the publisher's slot
-  uint64_t next = 0;  // the publisher sequence of its next data record
-  bool done = false;
-};
-
-// A complete record waits in the feed's buffer (or a problem to report).
-bool record_ready(Input& in) {
-  if (in.eof()) return in.avail() > 0;
-  if (in.avail() < kHeaderSize) return false;
-  RecordHeader h;
-  if (!parse_header(in.data(), h)) return true;
-  return in.avail() >= kHeaderSize + h.length;
-}
-
-}  // namespace
-
-void journal_serve(Journal& j, std::unique_ptr<Input> stdin_in, const std::vector<std::string>& listen,
-                   bool skip_bad) {
-  std::vector<std::unique_ptr<Feed>> feeds;
-  if (stdin_in) {
-    auto f = std::make_unique<Feed>();
-    f->name = stdin_in->name();
-    f->fd = 0;
-    f->in = std::move(stdin_in);
-    f->rr = std::make_unique<RecordReader>(*f->in);
-    feeds.push_back(std::move(f));
-  }
-  std::vector<int> listeners;
-  for (const auto& a : listen) {
-    Address addr = parse_address(a);
-    int fd = listen_on(addr);
-    listeners.push_back(fd);
-    warn(str("listening on ", addr.unix_socket ? a : addr.host + ":" + std::to_string(bound_port(fd))));
-  }
-  j.set_on_journaled([&](uint32_t slot, uint64_t id, uint64_t upto) {
-    auto ack = framed([&](Output& o) { write_ack(o, id, upto); });
-    for (auto& f : feeds)
-      if (f->publisher && f->slot == slot && !f->done) send_now(f->fd, ack.data(), ack.size());
-  });
-  auto drop = [&](Feed& f, const std::string& why) {
-    if (!why.empty()) {
-      warn(str(f.name, ": ", why));
-      auto msg = framed([&](Output& o) { write_refuse(o, why); });
-      send_now(f.fd, msg.data(), msg.size());
-    }
-    f.done = true;
-  };
-  // Applies one record of a feed; false when the feed must stop.
-  auto apply = [&](Feed& f, const Record& r) -> bool {
-    Decoder::Kind k;
-    try {
-      k = f.dec.apply(r);
-      if (k == Decoder::Kind::Header || k == Decoder::Kind::Schema || k == Decoder::Kind::Symbols) {
-        j.update(f.map, f.dec);
-      } else if (k == Decoder::Kind::Data) {
-        if (f.slot) {
-          uint64_t ps = f.next++;
-          if (ps <= j.journaled(f.slot)) return true;  // sent again after a reconnect: journaled once
-        }
-        j.append(f.map, f.dec.data(), r, f.slot);
-        if (f.slot) j.advance(f.slot);
-      } else if (r.h.type == RecordType::Hello && f.publisher) {
-        Hello h = parse_hello(r.payload(), r.h.length);
-        f.slot = j.publisher_slot(h.publisher);
-        f.next = h.next;
-        j.publisher_from(f.slot, h.next);
-        uint64_t upto = j.journaled(f.slot);
-        auto ack = framed([&](Output& o) { write_ack(o, h.publisher, upto); });
-        send_now(f.fd, ack.data(), ack.size());
-      }
-      // End-of-day and heartbeat records from upstream are not journaled:
-      // the journal's own clock decides its day.
-    } catch (const VersionError& e) {
-      if (!f.publisher) {
-        j.close();
-        throw Error(str(f.name, ":", r.offset, ": ", e.what()));
-      }
-      drop(f, str("offset ", r.offset, ": ", e.what()));
-      return false;
-    } catch (const BrokenPipe&) {
-      throw;
-    } catch (const Error& e) {
-      if (f.publisher) {
-        drop(f, str("offset ", r.offset, ": ", e.what()));
-        return false;
-      }
-      if (!skip_bad) {
-        j.close();
-        throw Error(str(f.name, ":", r.offset, ": ", e.what()));
-      }
-      warn(str(f.name, ":", r.offset, ": ", e.what()));
-    }
-    return true;
-  };
-  // Every complete record waiting in a feed's buffer.
-  auto drain = [&](Feed& f) {
-    Record r;
-    while (!f.done && record_ready(*f.in)) {
-      auto st = f.rr->next(r);
-      if (st == RecordReader::Status::End) break;
-      if (st == RecordReader::Status::Bad) {
-        std::string why = str(f.rr->problem_offset(), ": ", f.rr->problem());
-        if (f.publisher) return drop(f, "offset " + why);
-        if (!skip_bad) {
-          j.close();
-          throw Error(str(f.name, ":", why));
-        }
-        warn(str(f.name, ":", why, f.rr->resync_note()));
-        continue;
-      }
-      if (!apply(f, r)) return;
-      int64_t now = now_ns();
-      if (now >= j.next_deadline()) j.tick(now);
-    }
-    if (f.in->eof() && f.in->avail() == 0) f.done = true;
-  };
-
-  std::vector<pollfd> pfds;
-  while (!stop_requested()) {
-    feeds.erase(std::remove_if(feeds.begin(), feeds.end(),
-                               [](auto& f) { return f->done; }),  // its Input closes the fd
-                feeds.end());
-    // Without publishers to wait for, the end of stdin is the end.
-    if (listeners.empty() && feeds.empty()) break;
-    j.flush();  // group commit: what arrived together is written together
-    int64_t now = now_ns();
-    j.tick(now);
-    j.flush();
-    pfds.clear();
-    for (int l : listeners) pfds.push_back({l, POLLIN, 0});
-    for (auto& f : feeds) pfds.push_back({f->fd, POLLIN, 0});
-    int64_t wait = real_delay(j.next_deadline() - now) / 1'000'000 + 1;
-    int rc = ::poll(pfds.data(), pfds.size(), static_cast<int>(std::clamp<int64_t>(wait, 1, 1000)));
-    if (rc < 0) {
-      if (errno == EINTR) continue;
-      fail("poll: ", std::strerror(errno));
-    }
-    size_t i = 0;
-    for (int l : listeners) {
-      if (pfds[i++].revents & POLLIN) {
-        std::string peer;
-        int fd;
-        while ((fd = accept_from(l, peer)) >= 0) {
-          set_nonblocking(fd, false);
-          auto f = std::make_unique<Feed>();
-          f->name = peer;
-          f->fd = fd;
-          f->publisher = true;
-          f->in = Input::from_fd(fd, peer, false);
-          f->rr = std::make_unique<RecordReader>(*f->in);
-          feeds.push_back(std::move(f));
-        }
-      }
-    }
-    size_t nfeeds = pfds.size() - i;
-    for (size_t k = 0; k < nfeeds; k++, i++) {
-      if (!pfds[i].revents) continue;
-      Feed& f = *feeds[k];
-      size_t before = f.in->avail();
-      f.in->fill(before + 1);  // one read: poll said there is something
-      drain(f);
-    }
-  }
-  feeds.clear();
-  for (int l : listeners) ::close(l);
-  j.close();
 }
 
 }  // namespace tick

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,13 +35,48 @@ struct JournalOptions {
   DayRoll roll;
 };
 
+// Publisher slots a journal can declare (the source numbers its data records
+// carry); a restart refuses more.
+constexpr uint32_t kMaxPublisherSlots = 65535;
+constexpr uint32_t kUnmapped = UINT32_MAX;
+
 // What the journal knows of one input stream's context.
 struct SourceMap {
   uint64_t generation = 0;
-  std::vector<int> tables;      // input table id -> journal table id
-  std::vector<uint32_t> syms;   // input sym id -> journal sym id
+  // A publisher's map: its tables and symbols enter the journal only with
+  // the first accepted data record that uses them (a refused publisher
+  // leaves nothing behind); within the day's limits.
+  bool lazy = false;
+  std::vector<int> tables;      // input table id -> journal table id (-1: not yet)
+  std::vector<uint32_t> syms;   // input sym id -> journal sym id (kUnmapped: not yet)
   size_t tables_seen = 0;
   uint32_t syms_seen = 0;
+};
+
+// What a lazy map may bring into the day's dictionary, all publishers
+// together.
+struct DayLimits {
+  uint64_t max_syms = UINT64_MAX;
+  uint64_t max_sym_bytes = UINT64_MAX;
+};
+
+// The bookkeeping a restart relies on, checked record by record: publisher
+// slots declared by progress records before data records name them, within
+// kMaxPublisherSlots. Recovery and tick-log check share it, so check says
+// exactly what a restart would refuse.
+class SlotLedger {
+ public:
+  struct Slot {
+    uint64_t id = 0, upto = 0;
+  };
+  // Throws Error (without location) for a record a restart cannot take.
+  void apply(const Record& r);
+  // Index 0 is stdin's.
+  const std::vector<Slot>& slots() const { return slots_; }
+
+ private:
+  std::vector<Slot> slots_{Slot{}};
+  std::vector<bool> declared_{true};
 };
 
 class Journal {
@@ -55,16 +91,20 @@ class Journal {
   // Follows an input's context after a header, schema or symbol record.
   // Throws Error if an input table conflicts with the journal's.
   void update(SourceMap& m, const Decoder& in);
-  // Appends a data record of the input (by its map). slot: the publisher
-  // it came from (0: stdin), recorded in the journal for exact resumption.
-  void append(const SourceMap& m, const DataView& v, const Record& r, uint32_t slot = 0);
-  // Publishers into the journal: a slot for a publisher id, and how far its
-  // records are journaled (recovered from the journal on restart).
-  uint32_t publisher_slot(uint64_t id);
+  // Appends the input's current data record (by its map, taking into the
+  // journal what a lazy map has not brought yet). slot: the publisher it
+  // came from (0: stdin), recorded in the journal for exact resumption.
+  // Throws Error (nothing appended) when the day's limits are reached.
+  void append(SourceMap& m, const Decoder& in, const Record& r, uint32_t slot = 0);
+  void set_day_limits(DayLimits l) { limits_ = l; }
+  // Publishers into the journal, by the id they say hello with: the slot
+  // of one already known (recovered from the journal on restart), if any.
+  std::optional<uint32_t> find_slot(uint64_t id) const;
+  // A new slot for a publisher whose records before `next` are done (it
+  // says so): declared in the journal before its first record. Throws
+  // Error past kMaxPublisherSlots.
+  uint32_t new_slot(uint64_t id, uint64_t next);
   uint64_t journaled(uint32_t slot) const { return slots_[slot].upto; }
-  // A publisher says its next record is `next`: records before it are
-  // taken as journaled (declared in the journal, so a restart knows).
-  void publisher_from(uint32_t slot, uint64_t next);
   // A publisher's next record is journaled: the caller counts.
   void advance(uint32_t slot) { slots_[slot].upto++; }
   // Called after each write of the file with (slot, id, upto) of every
@@ -95,6 +135,10 @@ class Journal {
   void write_out(const uint8_t* p, size_t n);
   void sync();
   uint32_t journal_sym(std::string_view s);
+  int adopt_table(const Table& t);
+  void adopt_syms(SourceMap& m, const Decoder& in);
+  void open_file(int flags);
+  DayLimits limits_;
 
   JournalOptions opt_;
   int down_;
@@ -119,18 +163,5 @@ class Journal {
   std::vector<Slot> slots_{Slot{}};  // slot 0: stdin
   std::function<void(uint32_t, uint64_t, uint64_t)> on_journaled_;
 };
-
-}  // namespace tick
-
-namespace tick {
-
-// Appends stdin (if given) and every publisher connecting on the listeners
-// to the journal until stdin ends (or a stop signal; with no stdin, until a
-// stop signal), keeping time-driven work (batches, fsync, the day roll)
-// going while inputs are quiet. A corrupt stdin stops with an Error naming
-// its offset, after everything before it is journaled (skip_bad: resync);
-// a bad publisher is refused and closed, the others go on.
-void journal_serve(Journal& j, std::unique_ptr<Input> in, const std::vector<std::string>& listen,
-                   bool skip_bad);
 
 }  // namespace tick

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -16,6 +17,7 @@
 #include "tick/diag.h"
 #include "tick/error.h"
 #include "tick/files.h"
+#include "tick/journal.h"
 #include "tick/progress.h"
 #include "tick/reader.h"
 #include "tick/writer.h"
@@ -171,10 +173,12 @@ bool journal_check(const std::string& path, bool repair) {
     write_all(bad_fd, base + from, len);
     bad_bytes += len;
   };
+  SlotLedger ledger;  // what a restart of tick-log on this journal would refuse
   while (next_sound(path, rr, r, problems, keep_bad)) {
     prog.update(in->offset());
     try {
       dec.apply(r);
+      ledger.apply(r);
       records++;
       if (good) good->write(r.bytes, r.size());
     } catch (const Error& e) {
@@ -209,10 +213,38 @@ bool journal_check(const std::string& path, bool repair) {
   return false;
 }
 
-void compress_journal(const std::string& path, int level) {
+namespace {
+// Whether the journal's last record is its end of day: a tick-log that
+// rolled or stopped cleanly at a day's end wrote it.
+bool ends_with_eod(Input& in) {
+  constexpr size_t kEod = kHeaderSize + 16;
+  if (!in.mapped() || in.avail() < kEod) return false;
+  const uint8_t* p = in.data() + in.avail() - kEod;
+  RecordHeader h;
+  return parse_header(p, h) && h.type == RecordType::EndOfDay && h.length == 16 &&
+         record_crc(p, p + kHeaderSize, h.length) == h.crc;
+}
+}  // namespace
+
+void compress_journal(const std::string& path, int level, bool force) {
+  // A tick-log holds the lock of the journal it writes: compressing it
+  // would lose every row written after the copy.
+  int lock_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (lock_fd < 0) fail(path, ": ", std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{lock_fd};
+  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) fail(path, ": a tick-log is writing this journal: not compressed");
+    fail(path, ": lock: ", std::strerror(errno));
+  }
   auto in = Input::open(path);
   in->fill(4);  // recognises zstd
   if (in->compressed()) fail(path, ": already compressed");
+  if (!force && !ends_with_eod(*in))
+    fail(path, ": has no end-of-day record (its day is not over, or its tick-log died): not compressed "
+               "(--force to compress it anyway)");
   std::string dst = path + ".zst", tmp = dst + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail(tmp, ": ", std::strerror(errno));

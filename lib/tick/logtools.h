@@ -15,8 +15,10 @@ bool journal_info(const std::string& path);
 // record and appends the bad bytes to FILE.bad. Returns true if clean.
 bool journal_check(const std::string& path, bool repair);
 
-// Compresses FILE to FILE.zst atomically and removes FILE.
-void compress_journal(const std::string& path, int level);
+// Compresses FILE to FILE.zst atomically and removes FILE. Refused for a
+// journal a tick-log holds (locked) and, unless force, for one that does
+// not end with its end-of-day record.
+void compress_journal(const std::string& path, int level, bool force = false);
 
 // Journal files (YYYY-MM-DD.tick, .tick.zst) in dir, in date order.
 std::vector<std::string> journal_files(const std::string& dir);

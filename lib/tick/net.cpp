@@ -11,8 +11,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
+#include <algorithm>
+
+#include "tick/clock.h"
+#include "tick/diag.h"
 #include "tick/error.h"
 
 namespace tick {
@@ -66,18 +71,51 @@ void set_nonblocking(int fd, bool on) {
   ::fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
 }
 
+int parse_mode(const std::string& s) {
+  bool ok = !s.empty() && s.size() <= 4;
+  for (char c : s) ok = ok && c >= '0' && c <= '7';
+  int m = ok ? static_cast<int>(std::strtol(s.c_str(), nullptr, 8)) : -1;
+  if (!ok || m < 1 || m > 0777) throw UsageError("bad --mode '" + s + "' (want an octal file mode such as 660)");
+  return m;
+}
+
+namespace {
+// Whether some process accepts connections on the Unix socket at path.
+bool unix_listening(const Address& a) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_un sa = unix_addr(a);
+  bool live = ::connect(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0;
+  ::close(fd);
+  return live;
+}
+}  // namespace
+
 int listen_on(const Address& a, int mode) {
   int fd;
   if (a.unix_socket) {
     fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_un sa = unix_addr(a);
-    // A stale socket file from an earlier run is replaced; anything else is not.
+    // A stale socket file from an earlier run is replaced; a live one, or
+    // anything that is not a socket, is not.
     struct stat st{};
-    if (::lstat(a.host.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) ::unlink(a.host.c_str());
-    if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0)
-      fail(a.text, ": bind: ", std::strerror(errno));
-    if (mode && ::chmod(a.host.c_str(), static_cast<mode_t>(mode)) != 0)
-      fail(a.text, ": chmod: ", std::strerror(errno));
+    if (::lstat(a.host.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
+      if (unix_listening(a)) {
+        ::close(fd);
+        fail(a.text, ": another process is listening on it");
+      }
+      ::unlink(a.host.c_str());
+    }
+    // The mode holds from the moment the socket exists: no window in which
+    // the umask's (perhaps wider) mode lets others connect.
+    mode_t old = mode ? ::umask(static_cast<mode_t>(0777 & ~mode)) : 0;
+    int r = ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    int e = errno;
+    if (mode) ::umask(old);
+    if (r != 0) {
+      ::close(fd);
+      fail(a.text, ": bind: ", std::strerror(e));
+    }
   } else {
     addrinfo* res = resolve(a, true);
     fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -86,11 +124,33 @@ int listen_on(const Address& a, int mode) {
     int r = ::bind(fd, res->ai_addr, res->ai_addrlen);
     int e = errno;
     ::freeaddrinfo(res);
-    if (r != 0) fail(a.text, ": bind: ", std::strerror(e));
+    if (r != 0) {
+      ::close(fd);
+      fail(a.text, ": bind: ", std::strerror(e));
+    }
   }
   if (::listen(fd, 128) != 0) fail(a.text, ": listen: ", std::strerror(errno));
   set_nonblocking(fd);
   return fd;
+}
+
+std::string bound_name(int fd, const Address& a) {
+  if (a.unix_socket) return a.text;
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return a.text;
+  char host[INET6_ADDRSTRLEN] = "?";
+  if (ss.ss_family == AF_INET) {
+    auto* s4 = reinterpret_cast<sockaddr_in*>(&ss);
+    ::inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
+    return std::string(host) + ":" + std::to_string(ntohs(s4->sin_port));
+  }
+  if (ss.ss_family == AF_INET6) {
+    auto* s6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    ::inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
+    return "[" + std::string(host) + "]:" + std::to_string(ntohs(s6->sin6_port));
+  }
+  return a.text;
 }
 
 int bound_port(int fd) {
@@ -162,6 +222,69 @@ int accept_from(int listener, std::string& peer) {
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   peer = peer_name(fd);
   return fd;
+}
+
+Acceptor::Acceptor(const std::vector<std::string>& addresses, int unix_mode) {
+  try {
+    for (const auto& s : addresses) {
+      Address a = parse_address(s);
+      int fd = listen_on(a, unix_mode);
+      fds_.push_back(fd);
+      bound_.push_back(bound_name(fd, a));
+    }
+  } catch (...) {
+    close();
+    throw;
+  }
+}
+
+Acceptor::~Acceptor() { close(); }
+
+void Acceptor::close() {
+  for (int fd : fds_) ::close(fd);
+  fds_.clear();
+}
+
+void Acceptor::add_to(std::vector<pollfd>& pfds, int64_t now) {
+  added_ = !fds_.empty() && now >= paused_until_;
+  first_ = pfds.size();
+  if (added_)
+    for (int fd : fds_) pfds.push_back({fd, POLLIN, 0});
+}
+
+int Acceptor::wait_ms(int64_t now) const {
+  if (fds_.empty() || now >= paused_until_) return -1;
+  return static_cast<int>((paused_until_ - now) / 1'000'000 + 1);
+}
+
+void Acceptor::accept_ready(const std::vector<pollfd>& pfds, int64_t now,
+                            const std::function<void(int, const std::string&)>& on_conn) {
+  if (!added_) return;
+  for (size_t i = 0; i < fds_.size(); i++) {
+    if (!(pfds[first_ + i].revents & POLLIN)) continue;
+    while (true) {
+      std::string peer;
+      int fd = accept_from(fds_[i], peer);
+      if (fd >= 0) {
+        if (warned_) warn(str("accepting connections again on ", bound_[i]));
+        warned_ = false;
+        backoff_ = 0;
+        on_conn(fd, peer);
+        continue;
+      }
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        // The connection stays in the backlog; try again after a pause.
+        backoff_ = backoff_ ? std::min<int64_t>(backoff_ * 2, kNsPerSec) : 10'000'000;
+        paused_until_ = now + backoff_;
+        if (!warned_)
+          warn(str(bound_[i], ": accept: ", std::strerror(errno),
+                   " (out of file descriptors? see ulimit -n); serving the open connections and retrying"));
+        warned_ = true;
+        return;
+      }
+      break;  // EAGAIN, or a connection that went before it was taken
+    }
+  }
 }
 
 }  // namespace tick

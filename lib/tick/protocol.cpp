@@ -140,11 +140,22 @@ void parse_ack(const uint8_t* p, size_t len, uint64_t& publisher, uint64_t& upto
   upto = c.u64();
 }
 
-void write_progress(Output& out, uint64_t publisher, uint64_t upto) {
+void write_progress(Output& out, const ProgressMark& m) {
   std::vector<uint8_t> b;
-  put64(b, publisher);
-  put64(b, upto);
+  put64(b, m.publisher);
+  put64(b, m.upto);
+  put32(b, m.slot);
+  put32(b, 0);
   emit(out, RecordType::Progress, b);
+}
+
+ProgressMark parse_progress(const uint8_t* p, size_t len) {
+  Cursor c{p, len, 0, "progress"};
+  ProgressMark m;
+  m.publisher = c.u64();
+  m.upto = c.u64();
+  m.slot = c.u32();
+  return m;
 }
 
 }  // namespace tick

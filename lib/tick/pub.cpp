@@ -22,6 +22,7 @@
 #include "tick/protocol.h"
 #include "tick/reader.h"
 #include "tick/signals.h"
+#include "tick/units.h"
 #include "tick/writer.h"
 
 namespace tick {
@@ -40,7 +41,6 @@ struct Piece {
 
 constexpr size_t kCatchUpAhead = 4u << 20;  // journal bytes queued ahead at most
 constexpr size_t kChunk = 256u << 10;
-constexpr int64_t kRequestTimeout = 10 * kNsPerSec;
 
 struct Sub {
   int fd = -1;
@@ -68,6 +68,8 @@ struct Sub {
   uint64_t sent = 0;
   bool eos = false;
   bool requested = false;  // a request is parsed, waiting for the input to begin
+  bool resuming = false;   // it asked for a sequence number: perhaps one cut off, back
+  bool filter_built = false;
 };
 
 class Server {
@@ -76,7 +78,7 @@ class Server {
   void run();
 
  private:
-  void accept_all(int lfd);
+  void add_sub(int fd, const std::string& peer);
   void on_readable(Sub& s);
   void on_writable(Sub& s);
   void start(Sub& s);
@@ -93,6 +95,12 @@ class Server {
   bool seen_live(const Sub& s, const Record& r) const;
   void go_live(Sub& s);
   void heartbeats(int64_t now);
+  void timeouts(int64_t now);
+  // Journal bytes queued ahead for a catching-up subscriber: a few MB, and
+  // well inside --max-queue, so one that keeps up is never cut off.
+  size_t catch_up_ahead() const {
+    return std::min(kCatchUpAhead, std::max<size_t>(o_.max_queue / 4, 64u << 10));
+  }
   void stats(int64_t now);
 
   Input& in_;
@@ -104,7 +112,11 @@ class Server {
   bool in_eof_ = false;
   bool context_complete_ = false;  // the input's header, tables and symbols have come
   Bytes cur_ = std::make_shared<std::vector<uint8_t>>();
-  std::vector<int> listeners_;
+  std::unique_ptr<Acceptor> acceptor_;
+  // Cut-off subscribers not yet back, and until when to wait for them
+  // after the input ends.
+  uint64_t cut_pending_ = 0;
+  int64_t linger_until_ = 0;
   std::vector<std::unique_ptr<Sub>> subs_;
   int64_t next_hb_ = 0, next_stats_ = 0;
   uint64_t in_records_ = 0, in_bytes_ = 0, stats_records_ = 0, stats_bytes_ = 0;
@@ -160,21 +172,18 @@ void Server::cut_off(Sub& s) {
   if (!s.q.empty() && !s.q.front().partial) s.q.clear();
   s.queued = 0;
   refuse(s, why);
+  cut_pending_++;
+  linger_until_ = now_ns() + static_cast<int64_t>(o_.linger_secs * 1e9);
 }
 
-void Server::accept_all(int lfd) {
-  while (true) {
-    std::string peer;
-    int fd = accept_from(lfd, peer);
-    if (fd < 0) return;
-    auto s = std::make_unique<Sub>();
-    s->fd = fd;
-    s->peer = peer;
-    s->since = now_ns();
-    Sub* sp = s.get();
-    s->out = std::make_unique<Output>([this, sp](const uint8_t* p, size_t n) { enqueue(*sp, p, n); }, 64 << 10);
-    subs_.push_back(std::move(s));
-  }
+void Server::add_sub(int fd, const std::string& peer) {
+  auto s = std::make_unique<Sub>();
+  s->fd = fd;
+  s->peer = peer;
+  s->since = now_ns();
+  Sub* sp = s.get();
+  s->out = std::make_unique<Output>([this, sp](const uint8_t* p, size_t n) { enqueue(*sp, p, n); }, 64 << 10);
+  subs_.push_back(std::move(s));
 }
 
 void Server::on_readable(Sub& s) {
@@ -183,7 +192,8 @@ void Server::on_readable(Sub& s) {
   if (n == 0) return close_sub(s, s.st == Sub::St::Request ? "closed before subscribing" : "");
   if (n < 0) {
     if (errno == EAGAIN || errno == EINTR) return;
-    return close_sub(s, str("read: ", std::strerror(errno)));
+    // A reset is how many clients say goodbye.
+    return close_sub(s, errno == ECONNRESET ? "" : str("read: ", std::strerror(errno)));
   }
   if (s.st != Sub::St::Request) return;  // nothing more is expected: ignored
   s.in.insert(s.in.end(), buf, buf + n);
@@ -202,22 +212,32 @@ void Server::on_readable(Sub& s) {
   } catch (const Error& e) {
     return refuse(s, e.what());
   }
-  s.in.clear();
+  // The names are kept once, in the filter (start); the request bytes go.
+  s.spec.tables = std::move(s.req.tables);
+  s.spec.syms = std::move(s.req.syms);
+  s.req.tables.clear();
+  s.req.syms.clear();
+  std::vector<uint8_t>().swap(s.in);
+  s.resuming = s.req.from == SubscribeRequest::From::seq;
+  if (s.resuming && cut_pending_) cut_pending_--;
   s.requested = true;
   if (context_complete_) start(s);  // else once the input's context is complete
 }
 
 // Answers a complete request: accept and the stream's start, or refuse.
 void Server::start(Sub& s) {
-  s.spec.tables = s.req.tables;
-  s.spec.syms = s.req.syms;
-  s.full = s.req.tables.empty() && s.req.syms.empty();
-  for (const auto& t : s.req.tables) {
-    bool known = false;
-    for (const auto& lt : live_.tables()) known |= lt.name == t;
-    if (!known) return refuse(s, "unknown table '" + t + "'");
+  if (!s.filter_built) {
+    s.filter_built = true;
+    s.full = s.spec.tables.empty() && s.spec.syms.empty();
+    for (const auto& t : s.spec.tables) {
+      bool known = false;
+      for (const auto& lt : live_.tables()) known |= lt.name == t;
+      if (!known) return refuse(s, "unknown table " + quoted(t));
+    }
+    s.filter = Filter(s.spec);
+    s.spec = FilterSpec{};
   }
-  s.filter = Filter(s.spec);
+  s.filter.rebind();
   if (s.req.from == SubscribeRequest::From::now) {
     write_accept(*s.out, {live_day_, live_seq_});
     write_stream_header(*s.out, live_day_);
@@ -291,6 +311,8 @@ bool Server::seen_live(const Sub& s, const Record& r) const {
       return r.h.table < live_.tables().size();
     case RecordType::Header:
       return true;
+    case RecordType::Progress:
+      return true;  // journal bookkeeping, never sent: the next record decides
     default:
       return false;
   }
@@ -309,7 +331,7 @@ void Server::go_live(Sub& s) {
     write_symbols(*s.out, live_.syms(), 0);
   }
   s.out->flush();
-  s.filter = Filter(s.spec);
+  s.filter.rebind();
   s.filter.update(live_);
   s.jin.reset();
   s.jrr.reset();
@@ -321,7 +343,7 @@ void Server::go_live(Sub& s) {
 // ahead of its socket. Returns false when the subscriber went away.
 bool Server::pump(Sub& s) {
   Record r;
-  while (s.st == Sub::St::CatchUp && s.queued < kCatchUpAhead) {
+  while (s.st == Sub::St::CatchUp && s.queued < catch_up_ahead()) {
     auto st = s.jrr->next(r);
     if (st == RecordReader::Status::End) {
       if (s.jday >= live_day_) {
@@ -459,8 +481,18 @@ void Server::heartbeats(int64_t now) {
       write_heartbeat(*s.out, now, live_seq_);
       s.out->flush();
     }
-    if (s.st == Sub::St::Request && now - s.since > kRequestTimeout)
-      close_sub(s, "no subscription within 10 seconds; closed");
+  }
+}
+
+// On tick-pub's own clock, every turn of the loop: a connection has
+// --timeout to send its request (one that has, and waits for the input's
+// first records, is not timed out).
+void Server::timeouts(int64_t now) {
+  const int64_t t = static_cast<int64_t>(o_.timeout_secs * 1e9);
+  for (auto& sp : subs_) {
+    Sub& s = *sp;
+    if (s.st == Sub::St::Request && !s.requested && now - s.since > t)
+      close_sub(s, "no subscription within " + duration_text(t) + "; closed");
   }
 }
 
@@ -483,22 +515,17 @@ void Server::stats(int64_t now) {
 }
 
 void Server::run() {
-  std::vector<std::string> bound;
-  for (const auto& a : o_.listen) {
-    Address addr = parse_address(a);
-    int fd = listen_on(addr, addr.unix_socket ? o_.unix_mode : 0);
-    listeners_.push_back(fd);
-    bound.push_back(addr.unix_socket ? a : addr.host + ":" + std::to_string(bound_port(fd)));
-  }
-  if (o_.on_listening) o_.on_listening(bound);
+  acceptor_ = std::make_unique<Acceptor>(o_.listen, o_.unix_mode);
+  if (o_.on_listening) o_.on_listening(acceptor_->bound());
   std::vector<pollfd> pfds;
   Record r;
   while (!stop_requested()) {
     // The input ended: deliver what came before it, then end-of-stream.
     if (in_eof_) {
-      for (int l : listeners_) ::close(l);
-      listeners_.clear();
-      bool all_done = true;
+      // A subscriber cut off lately may be on its way back for the rest.
+      bool linger = cut_pending_ && now_ns() < linger_until_;
+      if (!linger) acceptor_->close();
+      bool all_done = !linger;
       for (auto& sp : subs_) {
         Sub& s = *sp;
         if (s.st == Sub::St::Request && s.requested && live_.started()) start(s);
@@ -512,7 +539,7 @@ void Server::run() {
           ::shutdown(s.fd, SHUT_WR);
           close_sub(s, "");
         }
-        if (s.st == Sub::St::Request) close_sub(s, "");
+        if (s.st == Sub::St::Request && !linger) close_sub(s, "");
         all_done = all_done && s.st == Sub::St::Done;
       }
       if (all_done) break;
@@ -523,13 +550,16 @@ void Server::run() {
       if (sp->st == Sub::St::CatchUp) pump(*sp);
     pfds.clear();
     if (!in_eof_) pfds.push_back({0, POLLIN, 0});
-    size_t nl = listeners_.size();
-    for (int l : listeners_) pfds.push_back({l, POLLIN, 0});
+    int64_t now = now_ns();
+    acceptor_->add_to(pfds, now);
+    const size_t first_sub = pfds.size();
     for (auto& sp : subs_)
       pfds.push_back({sp->fd, static_cast<short>(POLLIN | (sp->queued ? POLLOUT : 0)), 0});
     int timeout = 100;
+    int paused = acceptor_->wait_ms(now);
+    if (paused >= 0) timeout = std::min(timeout, paused);
     bool catching = false;
-    for (auto& sp : subs_) catching |= sp->st == Sub::St::CatchUp && sp->queued < kCatchUpAhead;
+    for (auto& sp : subs_) catching |= sp->st == Sub::St::CatchUp && sp->queued < catch_up_ahead();
     if (catching) timeout = 0;
     int rc = ::poll(pfds.data(), pfds.size(), timeout);
     if (rc < 0 && errno != EINTR) fail("poll: ", std::strerror(errno));
@@ -572,20 +602,23 @@ void Server::run() {
       }
       i = 1;
     }
-    for (size_t k = 0; k < nl; k++, i++)
-      if (pfds[i].revents & POLLIN) accept_all(pfds[i].fd);
-    for (size_t k = 0; i < pfds.size(); k++, i++) {
+    (void)i;
+    const size_t nsubs = subs_.size();  // accepting below adds to subs_
+    for (size_t k = 0; k < nsubs; k++) {
       Sub& s = *subs_[k];
+      const pollfd& pf = pfds[first_sub + k];
       if (s.st == Sub::St::Done) continue;
-      if (pfds[i].revents & (POLLIN | POLLHUP | POLLERR)) on_readable(s);
-      if (s.st != Sub::St::Done && (pfds[i].revents & POLLOUT)) on_writable(s);
+      if (pf.revents & (POLLIN | POLLHUP | POLLERR)) on_readable(s);
+      if (s.st != Sub::St::Done && (pf.revents & POLLOUT)) on_writable(s);
     }
-    int64_t now = now_ns();
+    now = now_ns();
+    acceptor_->accept_ready(pfds, now, [this](int fd, const std::string& peer) { add_sub(fd, peer); });
     heartbeats(now);
+    timeouts(now);
     stats(now);
   }
   for (auto& sp : subs_) close_sub(*sp, "");
-  for (int l : listeners_) ::close(l);
+  acceptor_->close();
 }
 
 }  // namespace

@@ -8,16 +8,21 @@
 #include <vector>
 
 #include "tick/io.h"
+#include "tick/net.h"
 
 namespace tick {
 
 struct PubOptions {
   std::vector<std::string> listen;  // addresses
-  int unix_mode = 0;                // file mode of Unix sockets (0: umask)
+  int unix_mode = kDefaultSocketMode;  // file mode of Unix sockets
   std::string log_dir;              // the journal, for catch-up
   size_t max_queue = 64u << 20;     // bytes queued for one subscriber at most
   double stats_secs = 0;            // print rates and queues this often
   double heartbeat_secs = 1;        // to idle subscribers
+  double timeout_secs = 10;         // for a connection's subscribe request
+  // After the input ends, how long to wait for a cut-off subscriber to
+  // come back for the rest (from the journal) and its end-of-stream.
+  double linger_secs = 30;
   // Called once the listeners are bound, with "ADDR" of each (for :0).
   void (*on_listening)(const std::vector<std::string>&) = nullptr;
 };

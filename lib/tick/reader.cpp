@@ -15,6 +15,7 @@ RecordReader::Status RecordReader::bad(uint64_t offset, std::string why) {
   problem_ = std::move(why);
   need_resync_ = true;
   torn_tail_ = false;
+  oversized_ = false;
   return Status::Bad;
 }
 
@@ -96,6 +97,12 @@ RecordReader::Status RecordReader::next(Record& r) {
         return bad(off, "corrupt data (no record marker)");
       }
       return bad(off, str("corrupt record header (length ", load32(in_.data() + 4), ")"));
+    }
+    if (max_record_ && h.length > max_record_) {
+      bad(off, str(record_type_name(h.type), " record of ", h.length, " bytes is over the limit of ",
+                   max_record_, " bytes (--max-record)"));
+      oversized_ = true;
+      return Status::Bad;
     }
     bool skip = skip_ && h.type == RecordType::Data && skip_(h);
     size_t total = kHeaderSize + h.length;

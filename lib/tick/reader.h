@@ -61,6 +61,14 @@ class RecordReader {
   // The input was verified by an earlier reading (the same bytes, read
   // again): CRCs are not checked again. Framing still is.
   void set_trusted(bool t) { trusted_ = t; }
+  // Records whose payload is over max bytes are Bad as soon as their header
+  // is read, before any of the payload is buffered (for connections: what
+  // a peer claims must not size this process's memory). 0: the format's
+  // own limit.
+  void set_max_record(size_t max) { max_record_ = max; }
+  size_t max_record() const { return max_record_; }
+  // The last Bad was a record over set_max_record's limit.
+  bool oversized() const { return oversized_; }
   // Records passed over by set_skip, and bytes in them.
   uint64_t passed_over() const { return passed_over_; }
   Input& input() { return in_; }
@@ -71,7 +79,8 @@ class RecordReader {
   Input& in_;
   std::string problem_;
   uint64_t problem_offset_ = 0, skipped_ = 0, passed_over_ = 0;
-  bool need_resync_ = false, last_unverified_ = false, trusted_ = false, torn_tail_ = false;
+  bool need_resync_ = false, last_unverified_ = false, trusted_ = false, torn_tail_ = false, oversized_ = false;
+  size_t max_record_ = 0;
   std::function<bool(const RecordHeader&)> skip_;
 };
 

@@ -55,7 +55,7 @@ int subscribe(const SubOptions& o, Output& out) {
       write_subscribe(w, req);
       w.flush();
     }
-    auto in = Input::from_fd(fd, o.address);
+    auto in = Input::from_socket(fd, o.address);
     enum class End { lost, eos, eod, cut } end = End::lost;
     std::string refused, torn;
     copier.set_observer([&](const Record& r, Decoder::Kind k, const Decoder& d) {
@@ -103,14 +103,17 @@ int subscribe(const SubOptions& o, Output& out) {
       return true;
     });
     try {
-      copier.copy(*in);
+      copier.copy(*in, o.max_record);
+    } catch (const BrokenPipe&) {
+      throw;  // the downstream closed: tick-sub ends quietly, status 0
     } catch (const TornTail& e) {
       // The connection went in the middle of a record: said as such below;
       // what came before it is written, the record is asked for again.
       if (!o.reconnect) throw;
       torn = e.what();
     } catch (const Error& e) {
-      if (!o.reconnect) throw;
+      // A record over --max-record would come again on every reconnect.
+      if (!o.reconnect || copier.oversized()) throw;
       warn(e.what());
     }
     copier.flush();

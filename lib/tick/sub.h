@@ -15,6 +15,7 @@ struct SubOptions {
   CopyOptions copy;
   bool reconnect = true;
   bool until_eod = false;
+  size_t max_record = 64u << 20;  // payload bytes of one record from the server
 };
 
 // Returns the exit status: 0 at end-of-stream, --until-eod's end of day or a

@@ -25,11 +25,13 @@ void SymbolTable::clear() {
   slots_.assign(1024, 0);
   blocks_.clear();
   block_used_ = block_size_ = 0;
+  bytes_ = 0;
 }
 
 std::string_view SymbolTable::store(std::string_view s) {
   static const char kEmpty = 0;
   if (s.empty()) return {&kEmpty, 0};  // never a null pointer, even for ""
+  bytes_ += s.size();
 
   if (s.size() > kBlock / 4) {
     // A long string gets a block of its own, kept before the block being filled.

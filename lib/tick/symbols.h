@@ -16,6 +16,8 @@ class SymbolTable {
   std::optional<uint32_t> find(std::string_view s) const;
   std::string_view name(uint32_t id) const { return names_[id]; }
   uint32_t size() const { return static_cast<uint32_t>(names_.size()); }
+  // The bytes of every name, added up.
+  uint64_t bytes() const { return bytes_; }
   void clear();
 
  private:
@@ -28,6 +30,7 @@ class SymbolTable {
   std::vector<uint32_t> slots_;  // open addressing: id + 1, 0 when empty
   std::vector<std::unique_ptr<char[]>> blocks_;
   size_t block_used_ = 0, block_size_ = 0;
+  uint64_t bytes_ = 0;
 };
 
 }  // namespace tick

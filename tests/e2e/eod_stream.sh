@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Stream mode: a feed runs across midnight through the tickerplant; behind
-# tick-sub --from start, tick-eod writes a partition at the end of day and
-# one at the end of input, each holding exactly its day's journal. The HDB
-# directory is made if missing; a file in its place is refused.
+# tick-sub --from start, tick-eod writes a partition at the end of day,
+# holding exactly its day's journal; the day the input ends in is not
+# written (--partial writes it, marked, and the real end of day replaces
+# it). The HDB directory is made if missing; a file in its place is refused.
 source "$(dirname "$0")/lib.sh"
 SORT="$PY $HERE/hdbsort.py"
 port=$(free_port)
@@ -20,26 +21,39 @@ wait $eod || die "tick-sub | tick-eod failed: $(cat sub.err eod.err)"
 ok
 expect_eq "$(ls tp | tr '\n' ' ')" "2026-11-23.tick 2026-11-24.tick " "the feed rolled"
 mv hdb/new hdbx && rmdir hdb && mv hdbx hdb
-expect_eq "$(ls hdb | tr '\n' ' ')" "2026-11-23 2026-11-24 " "two partitions, in an HDB tick-eod made"
-for d in 2026-11-23 2026-11-24; do
-  tick-cat -f json tp/$d.tick | $SORT trade,quote > ref.json
-  [ "$(wc -l < ref.json)" -gt 1000 ] || die "day $d has too few rows"
-  tick-replay --hdb hdb --date $d -f json > out.json
-  same_files out.json ref.json "partition $d holds its day"
-done
-expect_eq "$(grep -c 'rows, 2 tables' eod.err)" 2 "a summary line per partition"
+expect_eq "$(ls hdb | tr '\n' ' ')" "2026-11-23 " "one partition, in an HDB tick-eod made"
+tick-cat -f json tp/2026-11-23.tick | $SORT trade,quote > ref.json
+[ "$(wc -l < ref.json)" -gt 1000 ] || die "day 2026-11-23 has too few rows"
+tick-replay --hdb hdb --date 2026-11-23 -f json > out.json
+same_files out.json ref.json "partition 2026-11-23 holds its day"
+expect_eq "$(grep -c 'rows, 2 tables' eod.err)" 1 "a summary line per partition"
+n24=$(tick-cat -f csv tp/2026-11-24.tick | grep -vc '^table,')
+expect_match "$(cat eod.err)" "tick-eod: the input ended before the end of day 2026-11-24: its $n24 rows were not written \(--partial writes them, marked partial\)" "the unfinished day is said, not written"
 
-# The journals on standard input (an end of day between them): the same.
+# The journals on standard input (an end of day between them), --partial:
+# the first day as above, the unfinished one written and marked partial.
 mkdir hdb2
-tick-replay tp | tick-eod --hdb hdb2 --compress none 2> eod2.err || die "stdin: $(cat eod2.err)"
-for d in 2026-11-23 2026-11-24; do
-  tick-replay --hdb hdb --date $d > a.tick
-  tick-replay --hdb hdb2 --date $d > b.tick
-  same_files a.tick b.tick "partition $d from the journals on stdin"
-done
-# Again: both partitions exist and are kept; exit 1.
+tick-replay tp | tick-eod --hdb hdb2 --compress none --partial 2> eod2.err || die "stdin: $(cat eod2.err)"
+tick-replay --hdb hdb --date 2026-11-23 > a.tick
+tick-replay --hdb hdb2 --date 2026-11-23 > b.tick
+same_files a.tick b.tick "partition 2026-11-23 from the journals on stdin"
+tick-cat -f json tp/2026-11-24.tick | $SORT trade,quote > ref24.json
+tick-replay --hdb hdb2 --date 2026-11-24 -f json > out.json
+same_files out.json ref24.json "the partial partition holds what came of its day"
+[ -f hdb2/2026-11-24/.partial ] || die "the partial partition is not marked"; ok
+expect_match "$(cat eod2.err)" "hdb2/2026-11-24: partial \(no end of day yet\), $n24 rows" "partial summary"
+# Again: the finished day exists and is kept (exit 1); the partial one is
+# not written again without --partial (and stays partial).
 expect_status 1 sh -c 'tick-replay tp | tick-eod --hdb hdb2'
-expect_eq "$(grep -c 'exists: kept' err)" 2 "existing partitions kept"
+expect_eq "$(grep -c 'exists: kept' err)" 1 "existing partition kept"
+[ -f hdb2/2026-11-24/.partial ] || die "the partial partition changed"; ok
+# The real end of day replaces the partial partition (no --force needed).
+{ cat tp/2026-11-24.tick; $PY $HERE/tickrec.py eod 2026-11-24 999999; } > full24.tick
+expect_status 0 sh -c 'tick-eod --hdb hdb2 --compress none < full24.tick'
+expect_match "$(cat err)" "hdb2/2026-11-24: $n24 rows, .*replaced the partial partition" "the real end of day replaces the partial one"
+[ ! -e hdb2/2026-11-24/.partial ] || die "the real partition is still marked partial"; ok
+tick-replay --hdb hdb2 --date 2026-11-24 -f json > out.json
+same_files out.json ref24.json "the real partition holds the day"
 # The spool does not outlive the run.
 expect_eq "$(ls -A hdb2 | tr '\n' ' ')" ".lock 2026-11-23 2026-11-24 " "no spool left"
 
@@ -51,7 +65,7 @@ mkdir hdb4 hdb5
 expect_status 1 sh -c 'cat tp/2026-11-23.tick bad.tick | tick-eod --hdb hdb4'
 expect_match "$(cat err)" "stdin:[0-9]+: .*\(--salvage keeps every valid record\)" "refused with the offset"
 expect_eq "$(ls hdb4 | tr '\n' ' ')" "2026-11-23 " "the day before the damage is written"
-expect_status 0 sh -c 'cat tp/2026-11-23.tick bad.tick | tick-eod --hdb hdb5 --salvage'
+expect_status 0 sh -c 'cat tp/2026-11-23.tick bad.tick | tick-eod --hdb hdb5 --salvage --partial'
 expect_match "$(cat err)" "stdin:[0-9]+: .*skipped [0-9]+ bytes" "salvage reports"
 want=$({ tick-replay --on-error skip -f csv bad.tick 2> /dev/null || true; } | grep -vc '^table,')
 expect_eq "$(tick-replay --hdb hdb5 --date 2026-11-24 -f csv | grep -vc '^table,')" "$want" "salvaged rows"

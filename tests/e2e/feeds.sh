@@ -28,7 +28,7 @@ printf 'trade time:timestamp sym:symbol price:long\n' > other.schema
 echo '{"table":"trade","sym":"X","price":1}' | tick-cat -e --schema other.schema > other.tick
 sleep 0.5
 expect_status 1 tick-pub --to :$port < other.tick
-expect_match "$(cat err)" "refused: offset [0-9]+: table trade does not match the journal's" "conflicting publisher refused"
+expect_match "$(cat err)" "refused: offset [0-9]+: table 'trade' does not match the journal's" "conflicting publisher refused"
 
 # Kill the journal mid-feed; restart it; publishers reconnect and resend.
 sleep 0.7

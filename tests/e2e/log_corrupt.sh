@@ -63,7 +63,12 @@ same_files spliced.json clean.json "rows around spliced garbage"
 # compress: atomic .zst that every reader reads; today's journal left alone.
 mkdir -p hist
 cp clean.tick hist/2026-11-18.tick; cp clean.tick hist/2026-11-19.tick; cp clean.tick hist/2026-11-20.tick
-expect_status 0 tick-log compress --older-than 1 hist
+# These copies have no end-of-day record (the tick-log that wrote them
+# stopped mid-day): refused, each named, unless --force.
+expect_status 1 tick-log compress --older-than 1 hist
+expect_match "$(cat err)" "hist/2026-11-18.tick: has no end-of-day record .*--force" "compress refuses a journal with no end of day"
+expect_eq "$(ls hist | tr '\n' ' ')" "2026-11-18.tick 2026-11-19.tick 2026-11-20.tick " "nothing compressed without --force"
+expect_status 0 tick-log compress --force --older-than 1 hist
 expect_eq "$(ls hist | tr '\n' ' ')" "2026-11-18.tick.zst 2026-11-19.tick.zst 2026-11-20.tick " "compressed all but today's"
 expect_status 0 tick-log check hist/2026-11-18.tick.zst
 tick-replay -f json hist/2026-11-19.tick.zst > z.json

@@ -48,7 +48,7 @@ same_files two.json two_ref.json "two streams with their own dictionaries"
 printf 'trade time:timestamp sym:symbol price:long\n' > other.schema
 echo '{"table":"trade","sym":"X","price":1}' | tick-cat -e --schema other.schema > other.tick
 expect_status 1 tick-log two < other.tick
-expect_match "$(cat err)" "table trade does not match the journal's" "conflicting schema"
+expect_match "$(cat err)" "table 'trade' does not match the journal's" "conflicting schema"
 expect_status 0 tick-log check two/2026-11-20.tick
 
 # SIGTERM: flush, sync, exit 0; everything downstream is journaled.

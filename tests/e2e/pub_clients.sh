@@ -50,7 +50,7 @@ same_files sym.json sym_ref.json "sym subscription, as a tick stream"
 tick-cat -f json $J > all_ref.json
 same_files all.json all_ref.json "the whole stream beside the bad clients"
 
-expect_match "$(cat pub.err)" "no subscription within 10 seconds" "half-open message"
+expect_match "$(cat pub.err)" "no subscription within 10 s; closed" "half-open message"
 wait $noread
 expect_match "$(cat pub.err)" "127\.0\.0\.1:[0-9]+: refused: cut off: its queue passed --max-queue 4194304 bytes" "a client that never reads is cut off"
 expect_match "$(cat pub.err)" "not a subscription" "garbage named"

@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   app.add_option("--hdb", o.hdb, "The HDB directory (partitions are DIR/YYYY-MM-DD)")->required();
   app.add_option("--compress", compress, "Column files: zstd[:LEVEL] or none (default zstd:1)");
   app.add_flag("--force", o.force, "Replace an existing partition (atomically)");
+  app.add_flag("--partial", o.partial, "Stream mode: write the day the input ends in, marked partial (the real end of day replaces it)");
   app.add_flag("--salvage", o.salvage, "Keep every valid record of a corrupt journal, reporting what is skipped");
   app.add_flag("--no-sync", no_sync, "Do not fsync the partition before renaming it into place");
 

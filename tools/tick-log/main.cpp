@@ -6,8 +6,11 @@
 #include "tick/cli.h"
 #include "tick/clock.h"
 #include "tick/diag.h"
+#include "tick/ingest.h"
 #include "tick/journal.h"
 #include "tick/logtools.h"
+#include "tick/net.h"
+#include "tick/units.h"
 
 using namespace tick;
 
@@ -27,8 +30,23 @@ int main(int argc, char** argv) {
   app.add_option("--batch-rows", batch_rows, "Coalesce rows per table up to this many rows");
   app.add_option("--roll-at", roll_at, "Local time of the day roll, HH:MM (default 00:00)");
   app.add_option("--tz", tz, "Time zone of --roll-at (zoneinfo name, default UTC)");
-  std::vector<std::string> listen;
-  app.add_option("--listen", listen, "Also journal publishers (tick-pub --to) connecting here (repeatable)");
+  IngestOptions io;
+  std::string mode, max_record = "64M", max_sym_bytes = "64M";
+  double timeout = 10;
+  app.add_option("--listen", io.listen, "Also journal publishers (tick-pub --to) connecting here (repeatable)")
+      ->allow_extra_args(false);
+  app.add_option("--mode", mode, "File mode of Unix sockets, octal (default 660)");
+  app.add_option("--timeout", timeout,
+                 "Seconds a publisher may take to say hello, finish a record, or stay silent (default 10)")
+      ->check(CLI::Range(0.1, 86400.0));
+  app.add_option("--max-record", max_record, "Largest record a publisher may send (default 64M)");
+  app.add_option("--max-tables", io.max_tables, "Tables one publisher may declare (default 256)")
+      ->check(CLI::Range(1, 4096));
+  app.add_option("--max-syms", io.max_syms,
+                 "Symbols in one publisher's dictionary (default 1000000; the day's journal: four times)")
+      ->check(CLI::Range(uint64_t{1}, uint64_t{1} << 32));
+  app.add_option("--max-sym-bytes", max_sym_bytes,
+                 "Bytes of one publisher's symbols (default 64M; the day's journal: four times)");
   app.add_option("--on-error", on_error, "On corrupt input: fail (stop, exit 1) or skip (resync)")
       ->check(CLI::IsMember({"fail", "skip"}));
 
@@ -49,6 +67,8 @@ int main(int argc, char** argv) {
   compress->add_option("--older-than", older_than, "In directories: days before today (default 1)")
       ->check(CLI::Range(1, 100000));
   compress->add_option("--level", level, "zstd level (default 3)")->check(CLI::Range(1, 19));
+  bool force = false;
+  compress->add_flag("--force", force, "Also compress a journal with no end-of-day record (never one a tick-log holds)");
 
   return cli::run(app, argc, argv, [&] {
     if (*info) {
@@ -63,16 +83,23 @@ int main(int argc, char** argv) {
     }
     if (*compress) {
       int32_t today = day_of(now_ns());
+      bool ok = true;
       for (const auto& p : compress_paths) {
         if (journal_date(p) == INT32_MIN && ::access((p + "/.").c_str(), F_OK) == 0) {
-          for (const auto& f : journal_files(p))
-            if (f.size() > 5 && f.substr(f.size() - 5) == ".tick" && today - journal_date(f) >= older_than)
-              compress_journal(f, level);
+          for (const auto& f : journal_files(p)) {
+            if (f.size() <= 5 || f.substr(f.size() - 5) != ".tick" || today - journal_date(f) < older_than) continue;
+            try {
+              compress_journal(f, level, force);
+            } catch (const Error& e) {
+              warn(e.what());  // the directory's other journals go on
+              ok = false;
+            }
+          }
         } else {
-          compress_journal(p, level);
+          compress_journal(p, level, force);
         }
       }
-      return 0;
+      return ok ? 0 : 1;
     }
     if (dir.empty()) throw UsageError("give a journal directory (or a subcommand: info, check, compress)");
     JournalOptions o;
@@ -83,12 +110,17 @@ int main(int argc, char** argv) {
     o.batch_ns = int64_t{batch_ms} * 1'000'000;
     o.roll = DayRoll(roll_at, tz);
     bool tty = ::isatty(STDOUT_FILENO);
+    if (!mode.empty()) io.unix_mode = parse_mode(mode);
+    io.timeout_ns = static_cast<int64_t>(timeout * 1e9);
+    io.max_record = parse_size(max_record, "--max-record");
+    io.max_sym_bytes = parse_size(max_sym_bytes, "--max-sym-bytes");
+    io.skip_bad = on_error == "skip";
     Journal j(o, tty ? -1 : STDOUT_FILENO);  // never binary on a terminal
     j.open(now_ns());
     // With publishers to serve, a terminal on stdin is not an input.
     std::unique_ptr<Input> in;
-    if (listen.empty() || !::isatty(STDIN_FILENO)) in = Input::open("-");
-    journal_serve(j, std::move(in), listen, on_error == "skip");
+    if (io.listen.empty() || !::isatty(STDIN_FILENO)) in = Input::open("-");
+    journal_serve(j, std::move(in), io);
     return 0;
   });
 }

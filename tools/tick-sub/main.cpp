@@ -4,6 +4,7 @@
 #include "tick/cli.h"
 #include "tick/clock.h"
 #include "tick/sub.h"
+#include "tick/units.h"
 
 using namespace tick;
 
@@ -19,10 +20,13 @@ int main(int argc, char** argv) {
   app.add_option("--day", day, "With --from start or SEQ: the journal day, YYYY-MM-DD (default: the live day)");
   cli::add_format(app, format);
   app.add_flag("--until-eod", o.until_eod, "Exit after the next end-of-day record");
+  std::string max_record = "64M";
+  app.add_option("--max-record", max_record, "Largest record to accept from the server (default 64M)");
   app.add_flag("--no-reconnect", no_reconnect, "Exit (status 1) when the connection is lost instead of resuming");
 
   return cli::run(app, argc, argv, [&] {
     o.reconnect = !no_reconnect;
+    o.max_record = parse_size(max_record, "--max-record");
     o.request.tables = split_list(tables);
     o.request.syms = split_list(syms);
     if (from == "now") {

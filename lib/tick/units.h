@@ -1,0 +1,22 @@
+// Sizes and durations as users type them and as messages show them.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace tick {
+
+// As GNU tools read sizes: K, M, G are powers of 1024; KB, MB, GB of 1000;
+// a bare number is bytes. Throws UsageError naming the flag.
+size_t parse_size(const std::string& s, const std::string& flag = "size");
+// "1.5 MiB", "12.0 KiB", "3.2 GiB".
+std::string size_text(uint64_t bytes);
+// "0.42 s": a measured time.
+std::string seconds_text(int64_t ns);
+// "10 s", "0.5 s": a configured duration, as the user typed it.
+std::string duration_text(int64_t ns);
+// A name a client sent, fit for one line of a message: quoted, control and
+// non-ASCII bytes escaped (\n, \x1b), cut to max bytes with the length said.
+std::string quoted(std::string_view name, size_t max = 64);
+
+}  // namespace tick
