@@ -71,7 +71,10 @@ void Copier::copy(Input& in, size_t max_record) {
   oversized_ = false;
   const bool mapped = in.mapped();
   saw_eod_ = false;
-  in.set_idle_hook([this] { flush(); });
+  in.set_idle_hook([this] {
+    flush();
+    out_.check_reader();
+  });
   in.set_move_hook([this] { flush_span(); });
   Decoder dec;
   if (opt_.filter.tables.empty() && FramingAhead::suits(in)) {

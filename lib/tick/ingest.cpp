@@ -237,14 +237,14 @@ void Ingest::read(Feed& f) {
   }
   try {
     f.in->fill(before + 1);
-  } catch (const Error& e) {
-    // Said as "PEER: read error: ..." or "PEER: zstd-compressed ...".
+  } catch (const RefusedInput& e) {
     warn(str(e.what(), "; closed"));
-    bool refused = std::strstr(e.what(), "zstd") != nullptr;
-    if (refused) {
-      auto msg = framed([&](Output& o) { write_refuse(o, "zstd-compressed input is not accepted on a connection"); });
-      send_now(f.fd, msg.data(), msg.size());
-    }
+    auto msg = framed([&](Output& o) { write_refuse(o, "zstd-compressed input is not accepted on a connection"); });
+    send_now(f.fd, msg.data(), msg.size());
+    f.done = true;
+    return;
+  } catch (const Error& e) {
+    warn(str(e.what(), "; closed"));  // "PEER: read error: ..."
     f.done = true;
     return;
   }

@@ -227,7 +227,7 @@ size_t Input::fill(size_t n) {
     if (sniff_ && end_ >= 4) {
       sniff_ = false;
       if (socket_ && is_zstd(buf_.data(), end_))
-        fail(name_, ": zstd-compressed input is not accepted on a connection (send the stream uncompressed)");
+        throw RefusedInput(name_ + ": zstd-compressed input is not accepted on a connection (send the stream uncompressed)");
       if (is_zstd(buf_.data(), end_)) {
         std::vector<uint8_t> head(buf_.data(), buf_.data() + end_);
         src_ = std::make_unique<ZstdSource>(std::move(src_), name_, std::move(head));
@@ -278,6 +278,12 @@ void write_all(int fd, const void* p, size_t n) {
     c += w;
     n -= static_cast<size_t>(w);
   }
+}
+
+void Output::check_reader() const {
+  if (fd_ < 0) return;
+  pollfd p{fd_, 0, 0};
+  if (::poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP))) throw BrokenPipe();
 }
 
 void Output::flush() {

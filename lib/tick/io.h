@@ -27,6 +27,12 @@ struct BrokenPipe : Error {
   BrokenPipe() : Error("broken pipe") {}
 };
 
+// Input that will be refused however often it is tried (zstd on a
+// connection): a client ends rather than reconnecting into it again.
+struct RefusedInput : Error {
+  using Error::Error;
+};
+
 // Where bytes come from, before framing.
 class ByteSource {
  public:
@@ -163,6 +169,12 @@ class Output {
   void put(char c) { *reserve(1) = static_cast<uint8_t>(c); len_++; }
   void flush();
   size_t pending() const { return len_; }
+  // Throws BrokenPipe if the reader of the fd went away (a pipe's read end
+  // closed, a socket's peer gone), without writing: a tool waiting on a
+  // quiet input notices `| head` ending before it has more to write.
+  void check_reader() const;
+  // The buffer's size now (it grows for a large record, then returns).
+  size_t capacity() const { return cap_; }
   int fd() const { return fd_; }
   // Bytes written to the fd so far.
   uint64_t written() const { return written_; }

@@ -266,15 +266,13 @@ void Acceptor::accept_ready(const std::vector<pollfd>& pfds, int64_t now,
       std::string peer;
       int fd = accept_from(fds_[i], peer);
       if (fd >= 0) {
-        if (warned_) warn(str("accepting connections again on ", bound_[i]));
-        warned_ = false;
-        backoff_ = 0;
         on_conn(fd, peer);
         continue;
       }
       if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
         // The connection stays in the backlog; try again after a pause.
         backoff_ = backoff_ ? std::min<int64_t>(backoff_ * 2, kNsPerSec) : 10'000'000;
+        last_short_ = now;
         paused_until_ = now + backoff_;
         if (!warned_)
           warn(str(bound_[i], ": accept: ", std::strerror(errno),
@@ -283,6 +281,13 @@ void Acceptor::accept_ready(const std::vector<pollfd>& pfds, int64_t now,
         return;
       }
       break;  // EAGAIN, or a connection that went before it was taken
+    }
+    // The backlog is drained, and a second has passed without a shortage:
+    // it is over (a shortage that comes and goes is said once).
+    backoff_ = 0;
+    if (warned_ && now - last_short_ > kNsPerSec) {
+      warn(str("accepting connections again on ", bound_[i]));
+      warned_ = false;
     }
   }
 }

@@ -77,7 +77,7 @@ class Acceptor {
   std::vector<std::string> bound_;
   size_t first_ = 0;  // index in pfds of the first listener added
   bool added_ = false, warned_ = false;
-  int64_t paused_until_ = 0, backoff_ = 0;
+  int64_t paused_until_ = 0, backoff_ = 0, last_short_ = 0;
 };
 
 }  // namespace tick

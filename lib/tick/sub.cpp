@@ -106,6 +106,8 @@ int subscribe(const SubOptions& o, Output& out) {
       copier.copy(*in, o.max_record);
     } catch (const BrokenPipe&) {
       throw;  // the downstream closed: tick-sub ends quietly, status 0
+    } catch (const RefusedInput&) {
+      throw;  // it would come again on every reconnect
     } catch (const TornTail& e) {
       // The connection went in the middle of a record: said as such below;
       // what came before it is written, the record is asked for again.
