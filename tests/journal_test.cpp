@@ -1,0 +1,264 @@
+// The journal's bookkeeping against publishers: lazy context, the slot
+// ledger shared by recovery and check, the slot bound; and the byte-level
+// guards for connections (record caps, buffers that shrink back, names).
+#include <catch2/catch.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "helpers.h"
+#include "tick/journal.h"
+#include "tick/net.h"
+#include "tick/protocol.h"
+#include "tick/reader.h"
+#include "tick/schema.h"
+#include "tick/units.h"
+#include "tick/writer.h"
+
+using namespace tick;
+using testing::Capture;
+using testing::input_of;
+
+namespace {
+
+std::string temp_dir() {
+  char d[] = "/tmp/tick-unit-journal-XXXXXX";
+  REQUIRE(::mkdtemp(d) != nullptr);
+  return d;
+}
+
+void remove_dir(const std::string& d) { std::system(("rm -rf '" + d + "'").c_str()); }
+
+// A stream declaring tables trade and evil and syms A..E, then one record
+// of trade using only sym C (twice).
+std::vector<uint8_t> publisher_stream() {
+  Schema schema = parse_schema(
+      "trade time:timestamp sym:symbol v:long\nevil time:timestamp sym:symbol v:long\n", "test");
+  Capture cap;
+  StreamWriter w(cap.out);
+  w.begin(schema);
+  for (const char* s : {"A", "B", "C", "D", "E"}) w.syms().intern(s);
+  TableBatch b(schema.tables[0]);
+  for (int k = 0; k < 2; k++) {
+    b.begin_row();
+    b.set<int64_t>(0, k);
+    b.set<uint32_t>(1, *w.syms().find("C"));
+    b.set<int64_t>(2, k);
+    b.end_row();
+  }
+  w.data(0, b);
+  return cap.done();
+}
+
+struct Read {
+  std::vector<std::string> tables;
+  std::vector<std::string> syms;
+  uint64_t data = 0;
+};
+
+Read read_journal(const std::string& path) {
+  auto in = Input::open(path);
+  RecordReader rr(*in);
+  Decoder d;
+  Record r;
+  Read out;
+  while (rr.next(r) == RecordReader::Status::Ok)
+    if (d.apply(r) == Decoder::Kind::Data) out.data++;
+  for (const auto& t : d.tables()) out.tables.push_back(t.name);
+  for (uint32_t i = 0; i < d.syms().size(); i++) out.syms.emplace_back(d.syms().name(i));
+  return out;
+}
+
+JournalOptions options(const std::string& dir) {
+  JournalOptions o;
+  o.dir = dir;
+  o.fsync = FsyncPolicy::never;
+  return o;
+}
+
+const int64_t kNoon = 1'764'158'400'000'000'000;  // 2025-11-26T12:00:00Z
+
+}  // namespace
+
+TEST_CASE("a publisher's tables and symbols enter the journal only with a record that uses them") {
+  std::string dir = temp_dir();
+  auto bytes = publisher_stream();
+  {
+    Journal j(options(dir), -1);
+    j.open(kNoon);
+    auto in = input_of(bytes);
+    RecordReader rr(*in);
+    Decoder dec;
+    SourceMap m;
+    m.lazy = true;
+    Record r;
+    while (rr.next(r) == RecordReader::Status::Ok) {
+      auto k = dec.apply(r);
+      if (k == Decoder::Kind::Data) {
+        uint32_t slot = j.new_slot(77, 1);
+        j.append(m, dec, r, slot);
+        j.advance(slot);
+      } else if (k != Decoder::Kind::Protocol) {
+        j.update(m, dec);
+      }
+    }
+    j.close();
+    Read got = read_journal(j.path());
+    CHECK(got.tables == std::vector<std::string>{"trade"});
+    CHECK(got.syms == std::vector<std::string>{"C"});
+    CHECK(got.data == 1);
+  }
+  // An eager map (stdin) takes everything at once.
+  std::string dir2 = temp_dir();
+  {
+    Journal j(options(dir2), -1);
+    j.open(kNoon);
+    auto in = input_of(bytes);
+    RecordReader rr(*in);
+    Decoder dec;
+    SourceMap m;
+    Record r;
+    while (rr.next(r) == RecordReader::Status::Ok) {
+      auto k = dec.apply(r);
+      if (k == Decoder::Kind::Data) j.append(m, dec, r);
+      else j.update(m, dec);
+    }
+    j.close();
+    Read got = read_journal(j.path());
+    CHECK(got.tables == std::vector<std::string>{"trade", "evil"});
+    CHECK(got.syms.size() == 5);  // A..E
+  }
+  remove_dir(dir);
+  remove_dir(dir2);
+}
+
+TEST_CASE("the day's dictionary limit refuses a publisher's record without appending it") {
+  std::string dir = temp_dir();
+  Journal j(options(dir), -1);
+  j.open(kNoon);
+  j.set_day_limits({0, UINT64_MAX});  // no room for "C"
+  auto bytes = publisher_stream();
+  auto in = input_of(bytes);
+  RecordReader rr(*in);
+  Decoder dec;
+  SourceMap m;
+  m.lazy = true;
+  Record r;
+  bool refused = false;
+  while (rr.next(r) == RecordReader::Status::Ok) {
+    auto k = dec.apply(r);
+    if (k == Decoder::Kind::Data) {
+      try {
+        j.append(m, dec, r, 0);
+      } catch (const Error& e) {
+        refused = true;
+        CHECK_THAT(e.what(), Catch::Contains("the day's dictionary is full"));
+      }
+    } else {
+      j.update(m, dec);
+    }
+  }
+  j.close();
+  CHECK(refused);
+  CHECK(read_journal(j.path()).data == 0);
+  remove_dir(dir);
+}
+
+TEST_CASE("publisher slots: bounded at what recovery accepts, and recovered exactly") {
+  std::string dir = temp_dir();
+  {
+    Journal j(options(dir), -1);
+    j.open(kNoon);
+    for (uint32_t i = 1; i <= kMaxPublisherSlots; i++) CHECK(j.new_slot(1000 + i, 1) == i);
+    CHECK_THROWS_WITH(j.new_slot(1, 1), Catch::Contains("too many publishers in one day's journal (65535)"));
+    CHECK(j.find_slot(1000 + 65535) == std::optional<uint32_t>(65535));
+    j.close();
+  }
+  {
+    // It restarts on its own journal, with every slot.
+    Journal j(options(dir), -1);
+    j.open(kNoon);
+    CHECK(j.find_slot(1000 + 65535) == std::optional<uint32_t>(65535));
+    CHECK(j.find_slot(1) == std::nullopt);
+    j.close();
+  }
+  remove_dir(dir);
+}
+
+TEST_CASE("the slot ledger refuses what a restart cannot take") {
+  auto progress = [](uint32_t slot) {
+    Capture c;
+    write_progress(c.out, {9, 4, slot});
+    return c.done();
+  };
+  auto rec = [](const std::vector<uint8_t>& b) {
+    Record r;
+    REQUIRE(parse_header(b.data(), r.h));
+    r.bytes = b.data();
+    return r;
+  };
+  SlotLedger l;
+  auto p1 = progress(1);
+  l.apply(rec(p1));
+  CHECK(l.slots().size() == 2);
+  CHECK(l.slots()[1].id == 9);
+  CHECK(l.slots()[1].upto == 4);
+  auto p0 = progress(0), pbig = progress(kMaxPublisherSlots + 1);
+  CHECK_THROWS_WITH(l.apply(rec(p0)), Catch::Contains("progress record for publisher slot 0"));
+  CHECK_THROWS_WITH(l.apply(rec(pbig)), Catch::Contains("slots are 1 to 65535"));
+  ProgressMark m = parse_progress(p1.data() + kHeaderSize, p1.size() - kHeaderSize);
+  CHECK(m.publisher == 9);
+  CHECK(m.upto == 4);
+  CHECK(m.slot == 1);
+  CHECK(p1.size() == kHeaderSize + 24);  // as man 5 tick says
+}
+
+TEST_CASE("a record over the reader's cap is refused from its header, before its payload") {
+  Capture c;
+  std::vector<uint8_t> payload(4096, 0);
+  write_record(c.out, RecordType::Data, 0, payload.data(), static_cast<uint32_t>(payload.size()));
+  auto bytes = c.done();
+  bytes.resize(kHeaderSize + 8);  // most of the payload never comes
+  auto in = input_of(bytes, false);
+  RecordReader rr(*in);
+  rr.set_max_record(1024);
+  Record r;
+  REQUIRE(rr.next(r) == RecordReader::Status::Bad);
+  CHECK(rr.oversized());
+  CHECK_FALSE(rr.torn_tail());
+  CHECK(rr.problem() == "data record of 4096 bytes is over the limit of 1024 bytes (--max-record)");
+}
+
+TEST_CASE("an output buffer grown for a large record goes back to its size") {
+  size_t written = 0;
+  Output out([&](const uint8_t*, size_t n) { written += n; }, 1 << 16);
+  uint8_t* p = out.reserve(8 << 20);
+  std::memset(p, 1, 8 << 20);
+  out.commit(8 << 20);
+  CHECK(out.capacity() >= (8u << 20));
+  for (int i = 0; i < 100; i++) {
+    std::memset(out.reserve(1024), 2, 1024);
+    out.commit(1024);
+  }
+  out.flush();
+  CHECK(out.capacity() == (1u << 16));
+  CHECK(written == (8u << 20) + 100 * 1024);
+}
+
+TEST_CASE("units: sizes, modes, names quoted for messages") {
+  CHECK(parse_size("64M") == (64u << 20));
+  CHECK(parse_size("1.5K") == 1536);
+  CHECK(parse_size("2KB") == 2000);
+  CHECK_THROWS_AS(parse_size("-5M"), UsageError);
+  CHECK_THROWS_WITH(parse_size("abc", "--max-queue"), "bad --max-queue 'abc' (want a number of bytes, with K, M or G)");
+  CHECK(parse_mode("660") == 0660);
+  CHECK(parse_mode("0600") == 0600);
+  for (const char* bad : {"999", "abc", "0", "17777", "", "8"}) CHECK_THROWS_AS(parse_mode(bad), UsageError);
+  CHECK(quoted("trade") == "'trade'");
+  CHECK(quoted("a\nb\x1b") == "'a\\nb\\x1b'");
+  CHECK(quoted(std::string(100, 'x'), 4) == "'xxxx'... (100 bytes)");
+  CHECK(duration_text(10'000'000'000) == "10 s");
+  CHECK(duration_text(500'000'000) == "0.5 s");
+}
