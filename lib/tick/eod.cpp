@@ -281,10 +281,11 @@ class DayBuilder {
   // Decoder ids to ours: tables by name; syms to eod ids (pass 1) or ranks
   // (pass 2).
   struct Context {
-    uint64_t generation = 0;
+    ContextFollower follower;
     std::vector<uint32_t> table, sym;
   };
   void sync(Context& c, const Decoder& d, bool pass1, const Where& where);
+  uint32_t table_index(const Table& t, bool pass1, const Where& where);
   void scatter(Decoder::Kind kind, const Decoder& d, uint64_t offset);
   void run_batch();
   void start_writeback();
@@ -339,41 +340,19 @@ class DayBuilder {
 };
 
 void DayBuilder::sync(Context& c, const Decoder& d, bool pass1, const Where& where) {
-  if (c.generation != d.generation()) {
-    c.generation = d.generation();
-    c.table.clear();
-    c.sym.clear();
-  }
-  for (size_t i = c.table.size(); i < d.tables().size(); i++) {
-    const Table& t = d.tables()[i];
-    size_t k = 0;
-    while (k < tables_.size() && tables_[k].table.name != t.name) k++;
-    if (k == tables_.size()) {
-      if (!pass1) fail(where.name, ":", where.offset, ": table ", t.name, " appeared on the second reading");
-      TableState ts;
-      ts.table = t;
-      for (const auto& col : t.columns) {
-        Col c;
-        c.type = col.type;
-        c.width = type_width(col.type);
-        ts.cols.push_back(std::move(c));
-      }
-      tables_.push_back(std::move(ts));
-    } else if (!tables_[k].table.same_columns(t)) {
-      fail(where.name, ":", where.offset, ": table ", t.name, " is defined again with other columns; one partition holds one shape");
-    }
-    c.table.push_back(static_cast<uint32_t>(k));
-  }
-  const SymbolTable& s = d.syms();
-  for (uint32_t i = static_cast<uint32_t>(c.sym.size()); i < s.size(); i++) {
-    if (pass1) {
-      c.sym.push_back(all_.intern(s.name(i)));
-    } else {
-      auto id = all_.find(s.name(i));
-      if (!id) fail(where.name, ":", where.offset, ": symbol ", s.name(i), " appeared on the second reading");
-      c.sym.push_back(rank_[*id]);
-    }
-  }
+  c.follower.follow(
+      d,
+      [&] {
+        c.table.clear();
+        c.sym.clear();
+      },
+      [&](size_t, const Table& t) { c.table.push_back(table_index(t, pass1, where)); },
+      [&](uint32_t, std::string_view s) {
+        if (pass1) return c.sym.push_back(all_.intern(s));
+        auto id = all_.find(s);
+        if (!id) fail(where.name, ":", where.offset, ": symbol ", quoted(s), " appeared on the second reading");
+        c.sym.push_back(rank_[*id]);
+      });
   if (pass1) {
     for (auto& t : tables_) {
       if (t.count.size() >= all_.size()) continue;
@@ -384,6 +363,28 @@ void DayBuilder::sync(Context& c, const Decoder& d, bool pass1, const Where& whe
         if (!col.width) col.heap_count.resize(all_.size(), 0);
     }
   }
+}
+
+// Our index of a decoder's table (a new one on the first reading).
+uint32_t DayBuilder::table_index(const Table& t, bool pass1, const Where& where) {
+  size_t k = 0;
+  while (k < tables_.size() && tables_[k].table.name != t.name) k++;
+  if (k == tables_.size()) {
+    if (!pass1) fail(where.name, ":", where.offset, ": table ", quoted(t.name), " appeared on the second reading");
+    TableState ts;
+    ts.table = t;
+    for (const auto& col : t.columns) {
+      Col c;
+      c.type = col.type;
+      c.width = type_width(col.type);
+      ts.cols.push_back(std::move(c));
+    }
+    tables_.push_back(std::move(ts));
+  } else if (!tables_[k].table.same_columns(t)) {
+    fail(where.name, ":", where.offset, ": table ", quoted(t.name),
+         " is defined again with other columns; one partition holds one shape");
+  }
+  return static_cast<uint32_t>(k);
 }
 
 void DayBuilder::count(Decoder::Kind kind, const Decoder& d, const Where& where) {
@@ -412,7 +413,7 @@ void DayBuilder::count(Decoder::Kind kind, const Decoder& d, const Where& where)
 
 void DayBuilder::scatter(Decoder::Kind kind, const Decoder& d, uint64_t offset) {
   if (kind != Decoder::Kind::Schema && kind != Decoder::Kind::Symbols && kind != Decoder::Kind::Data) return;
-  if (d.generation() != c2_.generation) run_batch();  // the old context's ids are about to go
+  if (d.generation() != c2_.follower.generation()) run_batch();  // the old context's ids are about to go
   static const std::string second = "the second reading";
   sync(c2_, d, false, {second, offset});
   if (kind != Decoder::Kind::Data) return;
@@ -820,9 +821,7 @@ void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
     out = std::make_unique<Output>(open_or_fail(spool, O_WRONLY | O_CREAT | O_TRUNC));
     day = std::make_unique<DayBuilder>(o);
     if (!dec || !dec->started()) return;
-    write_stream_header(*out, dec->stream_date());
-    for (size_t i = 0; i < dec->tables().size(); i++) write_schema(*out, static_cast<uint16_t>(i), dec->tables()[i]);
-    write_symbols(*out, dec->syms(), 0);
+    write_context(*out, *dec);
   };
   auto end_day = [&](int32_t date, bool partial_day) {
     out->flush();

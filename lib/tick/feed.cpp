@@ -86,9 +86,7 @@ Bytes Feeder::context() const {
   Output o([&](const uint8_t* p, size_t n) { b->insert(b->end(), p, p + n); }, 64 << 10);
   write_hello(o, {id_, held_.empty() ? next_ : held_.front().first});
   if (dec_.started()) {
-    write_stream_header(o, dec_.stream_date());
-    for (size_t i = 0; i < dec_.tables().size(); i++) write_schema(o, static_cast<uint16_t>(i), dec_.tables()[i]);
-    write_symbols(o, dec_.syms(), 0);
+    write_context(o, dec_);
   }
   o.flush();
   return b;

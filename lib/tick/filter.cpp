@@ -43,21 +43,17 @@ Filter::Filter(const FilterSpec& spec) {
 }
 
 void Filter::update(const Decoder& d) {
-  if (d.generation() != generation_) {
-    generation_ = d.generation();
-    tables_.clear();
-    syms_.clear();
-    tables_seen_ = 0;
-    syms_seen_ = 0;
-  }
-  const auto& tables = d.tables();
-  for (; tables_seen_ < tables.size(); tables_seen_++)
-    tables_.push_back(table_names_.empty() || table_names_.count(tables[tables_seen_].name));
-  if (!sym_names_.empty()) {
-    const auto& syms = d.syms();
-    for (; syms_seen_ < syms.size(); syms_seen_++)
-      syms_.push_back(sym_names_.count(std::string(syms.name(syms_seen_))) ? 1 : 0);
-  }
+  const bool by_sym = !sym_names_.empty();
+  context_.follow(
+      d,
+      [&] {
+        tables_.clear();
+        syms_.clear();
+      },
+      [&](size_t, const Table& t) { tables_.push_back(table_names_.empty() || table_names_.count(t.name)); },
+      [&](uint32_t, std::string_view s) {
+        if (by_sym) syms_.push_back(sym_names_.count(std::string(s)) ? 1 : 0);
+      });
 }
 
 bool Filter::pass_time(int64_t t, bool timespan) const {

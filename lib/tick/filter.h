@@ -31,7 +31,7 @@ class Filter {
   void update(const Decoder& d);
   // The next update() starts from a new decoder's context (ids resolved
   // again), whatever its generation.
-  void rebind() { generation_ = UINT64_MAX; }
+  void rebind() { context_.rebind(); }
   bool want_table(uint16_t id) const { return id < tables_.size() && tables_[id]; }
   bool by_rows() const { return !syms_.empty() || from_ || to_; }
   bool by_time() const { return from_ || to_; }
@@ -52,9 +52,7 @@ class Filter {
   std::unordered_set<std::string> table_names_, sym_names_;
   std::optional<Bound> from_, to_;
   std::vector<uint8_t> tables_, syms_;
-  uint64_t generation_ = 0;
-  size_t tables_seen_ = 0;
-  uint32_t syms_seen_ = 0;
+  ContextFollower context_;
 };
 
 }  // namespace tick

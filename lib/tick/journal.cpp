@@ -112,13 +112,15 @@ void Journal::start_file(int32_t day) {
   seq_ = 0;
   path_ = file_for(opt_.dir, day);
   open_file(O_CREAT);
-  // Each file is self-contained: header, every table, the whole dictionary.
-  write_stream_header(*buf_, day);
-  for (size_t i = 0; i < schema_.tables.size(); i++)
-    write_schema(*buf_, static_cast<uint16_t>(i), schema_.tables[i]);
-  write_symbols(*buf_, syms_, 0);
+  begin_file();
+}
+
+// Each file is self-contained: header, every table, the whole dictionary,
+// and how far each publisher got.
+void Journal::begin_file() {
+  write_context(*buf_, day_, schema_.tables, syms_);
   syms_written_ = syms_.size();
-  write_progress_all();  // the new file knows how far each publisher got
+  write_progress_all();
 }
 
 void SlotLedger::apply(const Record& r) {
@@ -210,18 +212,13 @@ void Journal::recover(int32_t day) {
     syms_.clear();
     slots_.assign(1, Slot{});
     seq_ = 0;
-    // The file is empty now and still locked: it starts afresh.
-    write_stream_header(*buf_, day);
-    write_progress_all();
+    begin_file();  // the file is empty now, and still locked
     return;
   }
   // Downstream joins mid-file: give it the context (not journaled again).
   if (down_ >= 0) {
     Output pre(down_);
-    write_stream_header(pre, day_);
-    for (size_t i = 0; i < schema_.tables.size(); i++)
-      write_schema(pre, static_cast<uint16_t>(i), schema_.tables[i]);
-    write_symbols(pre, syms_, 0);
+    write_context(pre, day_, schema_.tables, syms_);
     pre.flush();
   }
 }
@@ -253,35 +250,26 @@ int Journal::adopt_table(const Table& t) {
 }
 
 void Journal::update(SourceMap& m, const Decoder& in) {
-  if (m.generation != in.generation()) {
-    bool lazy = m.lazy;
-    m = SourceMap{};
-    m.lazy = lazy;
-    m.generation = in.generation();
-  }
-  const auto& tables = in.tables();
-  for (; m.tables_seen < tables.size(); m.tables_seen++) {
-    const Table& t = tables[m.tables_seen];
-    if (!m.lazy) {
-      m.tables.push_back(adopt_table(t));
-      continue;
-    }
-    // A conflict is refused now; a new table waits for its first row.
-    int j = schema_.index(t.name);
-    if (j >= 0 && !schema_.tables[j].same_columns(t))
-      fail("table ", quoted(t.name), " does not match the journal's (",
-           format_schema(Schema{{schema_.tables[j]}}).substr(0, 200), ")");
-    m.tables.push_back(j);
-  }
-  const auto& syms = in.syms();
-  for (; m.syms_seen < syms.size(); m.syms_seen++) {
-    if (!m.lazy) {
-      m.syms.push_back(syms_.intern(syms.name(m.syms_seen)));
-    } else {
-      auto id = syms_.find(syms.name(m.syms_seen));
-      m.syms.push_back(id ? *id : kUnmapped);
-    }
-  }
+  m.context.follow(
+      in,
+      [&] {
+        m.tables.clear();
+        m.syms.clear();
+      },
+      [&](size_t, const Table& t) {
+        if (!m.lazy) return m.tables.push_back(adopt_table(t));
+        // A conflict is refused now; a new table waits for its first row.
+        int j = schema_.index(t.name);
+        if (j >= 0 && !schema_.tables[j].same_columns(t))
+          fail("table ", quoted(t.name), " does not match the journal's (",
+               format_schema(Schema{{schema_.tables[j]}}).substr(0, 200), ")");
+        m.tables.push_back(j);
+      },
+      [&](uint32_t, std::string_view s) {
+        if (!m.lazy) return m.syms.push_back(syms_.intern(s));
+        auto id = syms_.find(s);
+        m.syms.push_back(id ? *id : kUnmapped);
+      });
 }
 
 // The symbols of the current data record a lazy map has not brought into

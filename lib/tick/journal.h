@@ -42,15 +42,13 @@ constexpr uint32_t kUnmapped = UINT32_MAX;
 
 // What the journal knows of one input stream's context.
 struct SourceMap {
-  uint64_t generation = 0;
+  ContextFollower context;
   // A publisher's map: its tables and symbols enter the journal only with
   // the first accepted data record that uses them (a refused publisher
   // leaves nothing behind); within the day's limits.
   bool lazy = false;
   std::vector<int> tables;      // input table id -> journal table id (-1: not yet)
   std::vector<uint32_t> syms;   // input sym id -> journal sym id (kUnmapped: not yet)
-  size_t tables_seen = 0;
-  uint32_t syms_seen = 0;
 };
 
 // What a lazy map may bring into the day's dictionary, all publishers
@@ -126,6 +124,7 @@ class Journal {
 
  private:
   void start_file(int32_t day);
+  void begin_file();
   void recover(int32_t day);
   void announce(int64_t now);
   void roll(int64_t now);

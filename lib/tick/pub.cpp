@@ -240,9 +240,7 @@ void Server::start(Sub& s) {
   s.filter.rebind();
   if (s.req.from == SubscribeRequest::From::now) {
     write_accept(*s.out, {live_day_, live_seq_});
-    write_stream_header(*s.out, live_day_);
-    for (size_t i = 0; i < live_.tables().size(); i++) write_schema(*s.out, static_cast<uint16_t>(i), live_.tables()[i]);
-    write_symbols(*s.out, live_.syms(), 0);
+    write_context(*s.out, live_day_, live_.tables(), live_.syms());
     s.filter.update(live_);
     s.out->flush();
     s.st = Sub::St::Live;
@@ -326,9 +324,7 @@ void Server::go_live(Sub& s) {
       write_schema(*s.out, static_cast<uint16_t>(i), live_.tables()[i]);
     if (live_.syms().size() > s.jdec->syms().size()) write_symbols(*s.out, live_.syms(), s.jdec->syms().size());
   } else {
-    write_stream_header(*s.out, live_day_);
-    for (size_t i = 0; i < live_.tables().size(); i++) write_schema(*s.out, static_cast<uint16_t>(i), live_.tables()[i]);
-    write_symbols(*s.out, live_.syms(), 0);
+    write_context(*s.out, live_day_, live_.tables(), live_.syms());
   }
   s.out->flush();
   s.filter.rebind();

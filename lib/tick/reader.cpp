@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "tick/error.h"
+#include "tick/units.h"
 
 namespace tick {
 
@@ -277,7 +278,7 @@ Decoder::Kind Decoder::apply(const Record& r) {
         uint8_t ty = p[at], cl = p[at + 1];
         at += 2;
         need(cl);
-        if (!type_valid(ty)) fail("schema of table ", t.name, ": unknown column type ", int(ty));
+        if (!type_valid(ty)) fail("schema of table ", quoted(t.name), ": unknown column type ", int(ty));
         t.columns.push_back({std::string(reinterpret_cast<const char*>(p + at), cl),
                              static_cast<Type>(ty)});
         at += cl;
@@ -286,13 +287,13 @@ Decoder::Kind Decoder::apply(const Record& r) {
       uint16_t id = r.h.table;
       if (id < tables_.size()) {
         if (tables_[id].name != t.name || !tables_[id].same_columns(t))
-          fail("schema record redefines table id ", id, " (", tables_[id].name, ")");
+          fail("schema record redefines table id ", id, " (", quoted(tables_[id].name), ")");
         return Kind::Schema;
       }
       if (id != tables_.size())
         fail("schema record for table id ", id, " but ", tables_.size(), " tables are defined");
       for (const auto& o : tables_)
-        if (o.name == t.name) fail("table ", t.name, " defined twice");
+        if (o.name == t.name) fail("table ", quoted(t.name), " defined twice");
       tables_.push_back(std::move(t));
       return Kind::Schema;
     }
@@ -309,7 +310,7 @@ Decoder::Kind Decoder::apply(const Record& r) {
         at += 2;
         if (at + sl > len) fail("symbol record too short");
         uint32_t id = syms_.intern({reinterpret_cast<const char*>(p + at), sl});
-        if (id != first + i) fail("symbol record repeats symbol '", syms_.name(id), "'");
+        if (id != first + i) fail("symbol record repeats symbol ", quoted(syms_.name(id)));
         at += sl;
       }
       return Kind::Symbols;
@@ -362,36 +363,36 @@ void Decoder::data(const Record& r) {
     int w = type_width(ty);
     if (w) {
       size_t n = pad8(size_t{rows} * w);
-      if (n > len - at) fail("data record of table ", t.name, " too short for ", rows, " rows");
+      if (n > len - at) fail("data record of table ", quoted(t.name), " too short for ", rows, " rows");
       view_.cols[c] = p + at;
       if (ty == Type::symbol) {
         uint32_t mx = 0;
         for (uint32_t i = 0; i < rows; i++) mx = std::max(mx, load32(p + at + 4 * i));
         if (rows && mx >= nsyms)
-          fail("data record of table ", t.name, " uses symbol id ", mx, " beyond the dictionary (",
+          fail("data record of table ", quoted(t.name), " uses symbol id ", mx, " beyond the dictionary (",
                nsyms, ")");
       }
       at += n;
     } else {
       size_t n = pad8((size_t{rows} + 1) * 4);
-      if (n > len - at) fail("data record of table ", t.name, " too short for ", rows, " rows");
+      if (n > len - at) fail("data record of table ", quoted(t.name), " too short for ", rows, " rows");
       const uint8_t* off = p + at;
       at += n;
       uint32_t prev = 0;
-      if (load32(off) != 0) fail("data record of table ", t.name, ": bad string offsets");
+      if (load32(off) != 0) fail("data record of table ", quoted(t.name), ": bad string offsets");
       for (uint32_t i = 1; i <= rows; i++) {
         uint32_t o = load32(off + 4 * i);
-        if (o < prev) fail("data record of table ", t.name, ": bad string offsets");
+        if (o < prev) fail("data record of table ", quoted(t.name), ": bad string offsets");
         prev = o;
       }
       size_t hb = pad8(prev);
-      if (hb > len - at) fail("data record of table ", t.name, ": string bytes past the record");
+      if (hb > len - at) fail("data record of table ", quoted(t.name), ": string bytes past the record");
       view_.cols[c] = off;
       view_.heap[c] = p + at;
       at += hb;
     }
   }
-  if (at != len) fail("data record of table ", t.name, " has ", len - at, " stray bytes");
+  if (at != len) fail("data record of table ", quoted(t.name), " has ", len - at, " stray bytes");
 }
 
 }  // namespace tick

@@ -193,6 +193,34 @@ class Decoder {
   uint64_t ctl_seq_ = 0;
 };
 
+// Follows a decoder's context as it grows, for a reader that maps its ids
+// to its own: after a new header every id is void (reset), and the tables
+// and symbols added since the last call are handed over once each.
+class ContextFollower {
+ public:
+  template <class OnReset, class OnTable, class OnSym>
+  void follow(const Decoder& d, OnReset on_reset, OnTable on_table, OnSym on_sym) {
+    if (generation_ != d.generation()) {
+      generation_ = d.generation();
+      tables_ = 0;
+      syms_ = 0;
+      on_reset();
+    }
+    for (; tables_ < d.tables().size(); tables_++) on_table(tables_, d.tables()[tables_]);
+    for (; syms_ < d.syms().size(); syms_++) on_sym(syms_, d.syms().name(syms_));
+  }
+  // The next follow() starts from a new decoder (a reset), whatever its
+  // generation.
+  void rebind() { generation_ = UINT64_MAX; }
+  // The generation followed last (ids from another are void).
+  uint64_t generation() const { return generation_; }
+
+ private:
+  uint64_t generation_ = 0;
+  size_t tables_ = 0;
+  uint32_t syms_ = 0;
+};
+
 // Payload size of a data record of `rows` rows, given the string heap sizes.
 size_t data_payload_size(const Table& t, uint32_t rows, const std::vector<size_t>& heap_bytes);
 

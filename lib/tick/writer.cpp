@@ -134,6 +134,12 @@ void write_stream_header(Output& out, int32_t date) {
   write_record(out, RecordType::Header, 0, pl, sizeof pl);
 }
 
+void write_context(Output& out, int32_t date, const std::vector<Table>& tables, const SymbolTable& syms) {
+  write_stream_header(out, date);
+  for (size_t i = 0; i < tables.size(); i++) write_schema(out, static_cast<uint16_t>(i), tables[i]);
+  write_symbols(out, syms, 0);
+}
+
 void write_schema(Output& out, uint16_t id, const Table& t) {
   std::vector<uint8_t> pl(4);
   store16(pl.data(), static_cast<uint16_t>(t.columns.size()));

@@ -70,6 +70,13 @@ void write_stream_header(Output& out, int32_t date = kNoDate);
 void write_schema(Output& out, uint16_t id, const Table& t);
 // Symbols [first, syms.size()) as one Symbols record (none if empty).
 void write_symbols(Output& out, const SymbolTable& syms, uint32_t first);
+// A stream's whole context: its header (dated), every table's schema, the
+// whole dictionary. What a reader joining mid-stream, or a new file, needs.
+void write_context(Output& out, int32_t date, const std::vector<Table>& tables, const SymbolTable& syms);
+// The context a decoder has read so far.
+inline void write_context(Output& out, const Decoder& d) {
+  write_context(out, d.stream_date(), d.tables(), d.syms());
+}
 void write_eod(Output& out, int32_t date, uint64_t seq);
 void write_heartbeat(Output& out, int64_t time, uint64_t seq);
 // A data record holding the selected rows of a view (same ids, same context).

@@ -72,7 +72,7 @@ echo '{"time":"2026-11-22T10:00:00Z","sym":"A","price":1.5}' | tick-cat -e --sch
 echo '{"time":"2026-11-22T10:00:01Z","sym":"A","px":2}' | tick-cat -e --schema s2.schema -t trade > p2.tick
 cat p1.tick p2.tick > 2026-11-22.tick
 expect_status 1 tick-eod --hdb hdb 2026-11-22.tick
-expect_match "$(cat err)" "2026-11-22.tick:$(( $(stat -c %s p1.tick) + 32 )): table trade is defined again with other columns" "a table changing shape, at its second schema record"
+expect_match "$(cat err)" "2026-11-22.tick:$(( $(stat -c %s p1.tick) + 32 )): table 'trade' is defined again with other columns" "a table changing shape, at its second schema record"
 [ ! -e hdb/2026-11-22 ] || die "a partition from a refused journal"; ok
 # Several journals: each its own partition; one that fails is reported and
 # the others are still written (exit 1).
@@ -81,7 +81,7 @@ tick-gen --start 2026-11-24T09:00:00Z --count 5000 --seed 1 > multi/2026-11-24.t
 cp 2026-11-22.tick multi/2026-11-25.tick
 tick-gen --start 2026-11-26T09:00:00Z --count 5000 --seed 2 > multi/2026-11-26.tick
 expect_status 1 tick-eod --hdb hm multi/2026-11-24.tick multi/2026-11-25.tick multi/2026-11-26.tick
-expect_match "$(cat err)" "multi/2026-11-25.tick:[0-9]+: table trade is defined again" "the failing journal named"
+expect_match "$(cat err)" "multi/2026-11-25.tick:[0-9]+: table 'trade' is defined again" "the failing journal named"
 expect_eq "$(ls hm | tr '\n' ' ')" "2026-11-24 2026-11-26 " "the others written"
 # A journal with no rows (a quiet day): an empty partition that reads back.
 echo -n | TICK_FAKE_TIME=2026-11-27T10:00:00Z tick-log quiet > /dev/null 2>&1
