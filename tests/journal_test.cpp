@@ -262,3 +262,15 @@ TEST_CASE("units: sizes, modes, names quoted for messages") {
   CHECK(duration_text(10'000'000'000) == "10 s");
   CHECK(duration_text(500'000'000) == "0.5 s");
 }
+
+TEST_CASE("a listener is logged as bound, not as given") {
+  // Bound for a moment and closed: nothing is sent anywhere.
+  int fd = listen_on(parse_address("0:0"));
+  std::string name = bound_name(fd, parse_address("0:0"));
+  ::close(fd);
+  CHECK_THAT(name, Catch::Matches("0\\.0\\.0\\.0:[1-9][0-9]*"));
+  int fd2 = listen_on(parse_address(":0"));
+  std::string name2 = bound_name(fd2, parse_address(":0"));
+  ::close(fd2);
+  CHECK_THAT(name2, Catch::Matches("127\\.0\\.0\\.1:[1-9][0-9]*"));
+}

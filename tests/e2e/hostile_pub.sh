@@ -68,7 +68,11 @@ expect_eq "$(grep -c "unknown table" pub.err)" 1 "one line"
 rss0=$(rss_kb $pub)
 expect_match "$($H bigsub 127.0.0.1 $port 20 3 3>&-)" "subscribed 20" "big subscriptions"
 rss1=$(rss_kb $pub)
-[ $((rss1 - rss0)) -lt 120000 ] || die "20 big subscriptions grew tick-pub by $((rss1 - rss0)) kB"; ok
+echo "20 subscriptions of 500k syms: tick-pub's peak RSS grew by $((rss1 - rss0)) kB" >&2
+# (ASan keeps freed memory in quarantine: not compared there.)
+if [ "${TICK_SANITIZED:-0}" != 1 ]; then
+  [ $((rss1 - rss0)) -lt 120000 ] || die "20 big subscriptions grew tick-pub by $((rss1 - rss0)) kB"; ok
+fi
 
 # Out of file descriptors: no spin, and it recovers.
 kill -TERM $pub; exec 3>&-; wait $pub || true
