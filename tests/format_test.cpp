@@ -331,10 +331,8 @@ TEST_CASE("FramingAhead hands over what RecordReader reads, in order, corrupt re
       auto st = rr.next(r);
       if (st == RecordReader::Status::End) break;
       if (st == RecordReader::Status::Bad) {
-        std::string why = rr.problem();
-        uint64_t off = rr.problem_offset();
-        if (salvage) why += rr.resync_note();
-        seen.emplace_back(off, why);
+        Damage d = rr.damage(salvage);
+        seen.emplace_back(d.offset, d.where("x"));
         if (!salvage) break;
         continue;
       }
@@ -351,7 +349,7 @@ TEST_CASE("FramingAhead hands over what RecordReader reads, in order, corrupt re
       const auto& b = fa.next();
       size_t bad = 0;
       for (const auto& it : b.items) {
-        seen.emplace_back(it.r.offset, it.bad ? b.why[bad++] : "");
+        seen.emplace_back(it.r.offset, it.bad ? b.damage[bad++].where("x") : "");
         if (!it.bad) REQUIRE(load32(it.r.bytes) == kMarker);  // still valid
       }
       if (b.last) break;

@@ -12,15 +12,14 @@ namespace tick {
 Copier::Copier(Output& out, const CopyOptions& o)
     : out_(out), opt_(o), filter_(o.filter), text_(out, o.format, o.csv_table_column) {}
 
-void Copier::problem(const std::string& name, uint64_t offset, const std::string& why, RecordReader* rr) {
-  std::string where = str(name, ":", offset, ": ", why);
+void Copier::problem(const std::string& name, const Damage& d) {
+  std::string where = d.where(name);
   if (!opt_.skip_bad) {
     flush();
-    if (rr && rr->torn_tail()) throw TornTail(where);
+    if (d.torn) throw TornTail(where);
     throw Error(where);
   }
   problems_++;
-  if (rr) where += rr->resync_note();
   warn(where);
 }
 
@@ -82,7 +81,7 @@ void Copier::copy(Input& in, size_t max_record) {
     // CRCs on a second thread, a batch ahead of the decoding and writing.
     FramingAhead(in, opt_.skip_bad)
         .drain([&](const Record& r) { return handle(r, dec, in.name(), mapped); },
-               [&](uint64_t off, const std::string& why) { problem(in.name(), off, why, nullptr); });
+               Reporter{opt_.skip_bad, [&](const Damage& d) { problem(in.name(), d); }});
     flush_span();  // the mapping ends with the input
     return;
   }
@@ -91,17 +90,13 @@ void Copier::copy(Input& in, size_t max_record) {
   rr.set_skip([this, &dec](const RecordHeader& h) {
     return dec.started() && !filter_.want_table(h.table);
   });
+  const Reporter rep{opt_.skip_bad, [&](const Damage& d) {
+                       oversized_ = rr.oversized();
+                       problem(in.name(), d);
+                     }};
   Record r;
-  while (true) {
-    auto st = rr.next(r);
-    if (st == RecordReader::Status::End) break;
-    if (st == RecordReader::Status::Bad) {
-      oversized_ = rr.oversized();
-      problem(in.name(), rr.problem_offset(), rr.problem(), &rr);
-      continue;
-    }
+  while (rr.read(r, rep))
     if (!handle(r, dec, in.name(), mapped)) break;
-  }
   flush_span();  // the mapping ends with the input
 }
 
@@ -134,7 +129,7 @@ bool Copier::handle(const Record& r, Decoder& dec, const std::string& name, bool
     flush();
     throw Error(str(name, ":", r.offset, ": ", e.what()));
   } catch (const Error& e) {
-    problem(name, r.offset, e.what(), nullptr);
+    problem(name, Damage{r.offset, e.what()});
     return true;
   }
   if (observer_ && !observer_(r, kind, dec)) return false;

@@ -55,7 +55,8 @@ class Copier {
   }
 
  private:
-  void problem(const std::string& name, uint64_t offset, const std::string& why, RecordReader* rr);
+  // Refuses (throws) or, with skip_bad, reports and counts.
+  void problem(const std::string& name, const Damage& d);
   // One record, read from name; false to end the copy of this input.
   bool handle(const Record& r, Decoder& dec, const std::string& name, bool mapped);
   void pace(const DataView& v, const uint32_t* sel, uint32_t n);

@@ -48,13 +48,13 @@ uint64_t read_records(Input& in, bool salvage, bool quiet, uint64_t limit, const
                       bool first_reading = false) {
   Decoder dec;
   uint64_t problems = 0, released = 0;
-  // why: with salvage, it ends with what was skipped.
-  auto problem = [&](uint64_t off, const std::string& why) {
-    std::string where = str(in.name(), ":", off, ": ", why);
+  auto problem = [&](const Damage& d) {
+    std::string where = d.where(in.name());
     if (!salvage) throw Error(where + " (--salvage keeps every valid record)");
     problems++;
     if (!quiet) warn(where);
   };
+  const Reporter rep{salvage, problem};
   auto take = [&](const Record& r) {
     Decoder::Kind kind;
     try {
@@ -62,7 +62,7 @@ uint64_t read_records(Input& in, bool salvage, bool quiet, uint64_t limit, const
     } catch (const VersionError& e) {
       throw Error(str(in.name(), ":", r.offset, ": ", e.what()));
     } catch (const Error& e) {
-      return problem(r.offset, e.what());
+      return problem(Damage{r.offset, e.what()});
     }
     f(kind, dec, r);
     if (first_reading && r.offset - released > (16u << 20)) {
@@ -72,7 +72,7 @@ uint64_t read_records(Input& in, bool salvage, bool quiet, uint64_t limit, const
   };
   if (first_reading && limit == UINT64_MAX && FramingAhead::suits(in)) {
     // Framing and CRCs on a second thread, a batch ahead of decoding.
-    FramingAhead(in, salvage).drain([&](const Record& r) { take(r); return true; }, problem);
+    FramingAhead(in, salvage).drain([&](const Record& r) { take(r); return true; }, rep);
     return problems;
   }
   RecordReader rr(in);
@@ -80,14 +80,7 @@ uint64_t read_records(Input& in, bool salvage, bool quiet, uint64_t limit, const
   // (With --salvage the corrupt regions must be found again: checked.)
   rr.set_trusted(!first_reading && !salvage);
   Record r;
-  while (true) {
-    auto st = rr.next(r);
-    if (st == RecordReader::Status::End) break;
-    if (st == RecordReader::Status::Bad) {
-      uint64_t off = rr.problem_offset();
-      problem(off, salvage ? rr.problem() + rr.resync_note() : rr.problem());
-      continue;
-    }
+  while (rr.read(r, rep)) {
     if (r.offset >= limit) break;
     take(r);
   }

@@ -156,7 +156,7 @@ void Feeder::drain() {
     }
     auto st = rr_.next(r);
     if (st == RecordReader::Status::End) break;
-    if (st == RecordReader::Status::Bad) fail(in_.name(), ":", rr_.problem_offset(), ": ", rr_.problem());
+    if (st == RecordReader::Status::Bad) throw Error(rr_.damage(false).where(in_.name()));
     Decoder::Kind k;
     try {
       k = dec_.apply(r);

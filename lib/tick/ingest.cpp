@@ -206,18 +206,18 @@ void Ingest::drain(Feed& f) {
     if (st == RecordReader::Status::End) break;
     if (st == RecordReader::Status::Bad) {
       if (f.publisher) {
-        if (f.rr->torn_tail())
-          return drop(f, str("the connection ended in the middle of a record at offset ", f.rr->problem_offset(),
-                             "; closed"),
+        Damage d = f.rr->damage(false);
+        if (d.torn)
+          return drop(f, str("the connection ended in the middle of a record at offset ", d.offset, "; closed"),
                       false);
-        return drop(f, str("offset ", f.rr->problem_offset(), ": ", f.rr->problem()));
+        return drop(f, str("offset ", d.offset, ": ", d.why));
       }
-      std::string why = str(f.rr->problem_offset(), ": ", f.rr->problem());
+      Damage d = f.rr->damage(o_.skip_bad);
       if (!o_.skip_bad) {
         j_.close();
-        throw Error(str(f.name, ":", why));
+        throw Error(d.where(f.name));
       }
-      warn(str(f.name, ":", why, f.rr->resync_note()));
+      warn(d.where(f.name));
       continue;
     }
     if (!apply(f, r)) return;

@@ -172,11 +172,12 @@ void Journal::recover(int32_t day) {
           break;
         }
       }
-      why = rr.problem();
-      uint64_t at = rr.problem_offset();
-      if (rr.resync())
-        fail(path_, ":", at, ": ", why, ", and valid records follow it: not a torn tail; ",
+      // A torn tail is cut below; damage with valid records after it is not.
+      Damage d = rr.damage(/*salvage=*/true);
+      if (d.resumed)
+        fail(path_, ":", d.offset, ": ", d.why, ", and valid records follow it: not a torn tail; ",
              "run tick-log check --repair ", path_);
+      why = d.why;
       break;
     }
     for (const auto& t : dec.tables()) {

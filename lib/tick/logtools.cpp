@@ -30,17 +30,11 @@ namespace {
 // handed to region(offset, length). False at the end.
 template <class Region>
 bool next_sound(const std::string& path, RecordReader& rr, Record& r, uint64_t& problems, Region region) {
-  while (true) {
-    auto st = rr.next(r);
-    if (st == RecordReader::Status::Ok) return true;
-    if (st == RecordReader::Status::End) return false;
-    problems++;
-    std::string why = rr.problem();
-    uint64_t at = rr.problem_offset();
-    std::string note = rr.resync_note();
-    region(at, rr.skipped());
-    warn(str(path, ":", at, ": ", why, note));
-  }
+  return rr.read(r, Reporter{true, [&](const Damage& d) {
+                               problems++;
+                               region(d.offset, d.skipped);
+                               warn(d.where(path));
+                             }});
 }
 
 }  // namespace

@@ -349,14 +349,15 @@ bool Server::pump(Sub& s) {
       if (!open_next_file(s)) break;
       continue;
     }
-    if (st == RecordReader::Status::Bad && s.jrr->torn_tail() && s.jday >= live_day_) {
-      // The live day's journal ends in a record tick-log is still writing:
-      // the live stream has not had it yet (the journal is written first).
-      go_live(s);
-      break;
-    }
     if (st == RecordReader::Status::Bad) {
-      refuse(s, str(s.jin->name(), ":", s.jrr->problem_offset(), ": ", s.jrr->problem()));
+      Damage d = s.jrr->damage(false);
+      if (d.torn && s.jday >= live_day_) {
+        // The live day's journal ends in a record tick-log is still writing:
+        // the live stream has not had it yet (the journal is written first).
+        go_live(s);
+        break;
+      }
+      refuse(s, d.where(s.jin->name()));
       return false;
     }
     if (!seen_live(s, r)) {
@@ -577,7 +578,7 @@ void Server::run() {
           if (st == RecordReader::Status::End) break;
           if (st == RecordReader::Status::Bad) {
             publish_chunk();
-            fail(in_.name(), ":", rr_.problem_offset(), ": ", rr_.problem());
+            throw Error(rr_.damage(false).where(in_.name()));
           }
           Decoder::Kind k;
           try {

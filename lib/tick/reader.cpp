@@ -75,10 +75,35 @@ bool RecordReader::resync() {
   }
 }
 
-std::string RecordReader::resync_note() {
-  bool found = resync();
-  return found ? str(" (skipped ", skipped_, " bytes to the next good record)")
-               : str(" (", skipped_, " bytes to the end skipped)");
+std::string Damage::where(const std::string& name) const {
+  std::string s = str(name, ":", offset, ": ", why);
+  if (salvaged)
+    s += resumed ? str(" (skipped ", skipped, " bytes to the next good record)")
+                 : str(" (", skipped, " bytes to the end skipped)");
+  return s;
+}
+
+Damage RecordReader::damage(bool salvage) {
+  Damage d;
+  d.offset = problem_offset_;
+  d.why = problem_;
+  d.torn = torn_tail_;
+  if (salvage) {
+    d.salvaged = true;
+    d.resumed = resync();
+    d.skipped = skipped_;
+  }
+  return d;
+}
+
+bool RecordReader::read(Record& r, const Reporter& rep) {
+  while (true) {
+    Status st = next(r);
+    if (st == Status::Ok) return true;
+    if (st == Status::End) return false;
+    rep.on_damage(damage(rep.salvage));
+    if (!rep.salvage) return false;
+  }
 }
 
 RecordReader::Status RecordReader::next(Record& r) {
@@ -193,7 +218,7 @@ void FramingAhead::run() {
         b = &slots_[y.head % kSlots];
       }
       b->items.clear();
-      b->why.clear();
+      b->damage.clear();
       b->last = false;
       size_t bytes = 0;
       while (b->items.size() < kBatch && bytes < (4u << 20)) {
@@ -206,9 +231,7 @@ void FramingAhead::run() {
         if (st == RecordReader::Status::Bad) {
           it.bad = true;
           it.r.offset = rr_.problem_offset();
-          std::string why = rr_.problem();
-          if (salvage_) why += rr_.resync_note();
-          b->why.push_back(std::move(why));
+          b->damage.push_back(rr_.damage(salvage_));
           b->items.push_back(it);
           if (!salvage_) {
             done = b->last = true;

@@ -26,6 +26,28 @@ struct TornTail : Error {
   using Error::Error;
 };
 
+// A damaged region or a torn tail, as the reader found it.
+struct Damage {
+  uint64_t offset = 0;  // where it starts
+  std::string why;      // what is wrong there
+  bool torn = false;    // the input ended inside a record (a torn tail)
+  bool salvaged = false;  // the reading went on past it (salvage)
+  uint64_t skipped = 0;   // with salvage: bytes passed over
+  bool resumed = false;   // with salvage: a good record follows
+  // "NAME:OFFSET: why", and with salvage what was skipped.
+  std::string where(const std::string& name) const;
+};
+
+// What a reading does about damage, in one place (after LevelDB's
+// log::Reader::Reporter): on_damage hears of each damaged region or torn
+// tail in input order. It may throw, which ends the reading with that
+// error; if it returns, the reading goes on past the region with salvage,
+// and otherwise ends there.
+struct Reporter {
+  bool salvage = false;
+  std::function<void(const Damage&)> on_damage;
+};
+
 struct Record {
   RecordHeader h;
   const uint8_t* bytes = nullptr;  // the header, followed by the payload
@@ -42,11 +64,15 @@ class RecordReader {
   // The next record. On Bad, problem() says what and where; resync() (or
   // the following next()) skips to the next valid record.
   Status next(Record& r);
+  // The next record, damage told to the reporter (see Reporter); false at
+  // the end of the input, or at damage the reading does not go past.
+  bool read(Record& r, const Reporter& rep);
+  // The last Bad as a Damage; with salvage, the reader is moved past it to
+  // the next good record (what was skipped is in the Damage).
+  Damage damage(bool salvage);
   // Skips past a bad region to the next record whose header and CRC hold;
   // false if the input ended first. skipped() says how many bytes it passed.
   bool resync();
-  // resync(), said for a message: " (skipped N bytes to the next good record)".
-  std::string resync_note();
   const std::string& problem() const { return problem_; }
   uint64_t problem_offset() const { return problem_offset_; }
   // The last Bad was a record cut short by the end of the input (a torn
@@ -100,7 +126,7 @@ class FramingAhead {
   };
   struct Batch {
     std::vector<Item> items;
-    std::vector<std::string> why;  // of the bad items, in order
+    std::vector<Damage> damage;  // of the bad items, in order
     bool last = false;
   };
   FramingAhead(Input& in, bool salvage);
@@ -111,14 +137,15 @@ class FramingAhead {
   // thread threw.
   const Batch& next();
   // Every record to on_record (returning false ends the reading there) and
-  // every corrupt region to on_bad(offset, why), in the input's order.
-  template <class OnRecord, class OnBad>
-  void drain(OnRecord on_record, OnBad on_bad) {
+  // every corrupt region to the reporter, in the input's order (its salvage
+  // must be the one this was made with).
+  template <class OnRecord>
+  void drain(OnRecord on_record, const Reporter& rep) {
     while (true) {
       const Batch& b = next();
       size_t bad = 0;
       for (const Item& it : b.items) {
-        if (it.bad) on_bad(it.r.offset, b.why[bad++]);
+        if (it.bad) rep.on_damage(b.damage[bad++]);
         else if (!on_record(it.r)) return;
       }
       if (b.last) return;
