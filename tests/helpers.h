@@ -25,13 +25,13 @@ struct Capture {
 // Writes bytes to a temporary file and opens it as an Input.
 inline std::unique_ptr<tick::Input> input_of(const std::vector<uint8_t>& bytes, bool mmap = true,
                                              const std::string& suffix = ".tick") {
-  char path[] = "/tmp/tick-unit-XXXXXX";
-  int fd = ::mkstemp(path);
+  std::string path = "/tmp/tick-unit-XXXXXX" + suffix;
+  int fd = ::mkstemps(path.data(), static_cast<int>(suffix.size()));
+  if (fd < 0) std::abort();
   if (!bytes.empty() && ::write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size())) std::abort();
   ::close(fd);
   auto in = tick::Input::open(path, mmap);
-  ::unlink(path);
-  (void)suffix;
+  ::unlink(path.c_str());
   return in;
 }
 

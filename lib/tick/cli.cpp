@@ -55,6 +55,18 @@ Format resolve_format(const std::string& format, int fd) {
   return f;
 }
 
+CLI::Validator number(const std::string& what, double max, bool whole) {
+  return CLI::Validator(
+      [=](std::string& s) -> std::string {
+        char* end = nullptr;
+        double v = std::strtod(s.c_str(), &end);
+        bool ok = !s.empty() && end && *end == 0 && v >= 0 && v <= max && (!whole || v == static_cast<double>(static_cast<long long>(v)));
+        if (ok) return "";
+        return str("'", s, "' is not ", what, " (0 to ", static_cast<long long>(max), ")");
+      },
+      "NUMBER");
+}
+
 FilterSpec FilterArgs::spec() const {
   FilterSpec s;
   s.tables = split_list(tables);

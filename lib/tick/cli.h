@@ -21,6 +21,10 @@ void add_format(CLI::App& app, std::string& format);
 // elsewhere. Refuses tick on a terminal.
 Format resolve_format(const std::string& format, int fd);
 
+// A number from 0 to max, said as "WHAT" in the refusal ("a number of rows
+// per second"); whole numbers only if whole.
+CLI::Validator number(const std::string& what, double max = 1e15, bool whole = false);
+
 // -t/--table, -s/--sym, --from, --to
 struct FilterArgs {
   std::string tables, syms, from, to;

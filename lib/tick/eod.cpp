@@ -38,14 +38,23 @@ namespace {
 using RecordFn = std::function<void(Decoder::Kind, const Decoder&, const Record&)>;
 // Reads the day a second time, handing each record to f; returns the input,
 // which must outlive the records handed on (they may be batched).
-using Again = std::function<std::unique_ptr<Input>(const RecordFn&)>;
+using ReadAgain = std::function<std::unique_ptr<Input>(const RecordFn&)>;
 
-// Reads in to its end, or up to the record at byte `limit`, applying each
+// How read_records reads.
+struct ReadOptions {
+  bool salvage = false;  // skip corrupt regions (counted) instead of refusing the day
+  bool quiet = false;    // with salvage: do not report them (the first reading did)
+  uint64_t limit = UINT64_MAX;  // stop at the record at this byte
+  bool first_reading = false;   // verify CRCs (a second reading trusts the first's)
+};
+
+// Reads in to its end, or up to the record at byte o.limit, applying each
 // record to a fresh decoder and handing it to f. A corrupt region or a
 // record that contradicts the stream is refused ("NAME:OFFSET: reason"),
 // or with salvage reported (unless quiet), counted and skipped.
-uint64_t read_records(Input& in, bool salvage, bool quiet, uint64_t limit, const RecordFn& f,
-                      bool first_reading = false) {
+uint64_t read_records(Input& in, const ReadOptions& o, const RecordFn& f) {
+  const bool salvage = o.salvage, quiet = o.quiet, first_reading = o.first_reading;
+  const uint64_t limit = o.limit;
   Decoder dec;
   uint64_t problems = 0, released = 0;
   auto problem = [&](const Damage& d) {
@@ -238,7 +247,7 @@ class DayBuilder {
   uint32_t syms() const { return all_.size(); }
   // Writes the partition into dir (empty); again(f) must read the day
   // again, handing every record to f as pass 1 saw them.
-  void write(const std::string& dir, int32_t date, const Again& again);
+  void write(const std::string& dir, int32_t date, const ReadAgain& again);
   uint64_t bytes_written() const { return bytes_; }
   // Set (from again) when the second reading is of a mapped input: records
   // then stay valid, so they are gathered in batches that two threads
@@ -269,7 +278,7 @@ class DayBuilder {
   // each row's sym rank (grps).
   struct Job {
     uint32_t table, rows;
-    size_t ptrs, grp;
+    size_t first_ptr, first_group;  // where its column pointers and sym groups start
   };
   // Decoder ids to ours: tables by name; syms to eod ids (pass 1) or ranks
   // (pass 2).
@@ -277,7 +286,7 @@ class DayBuilder {
     ContextFollower follower;
     std::vector<uint32_t> table, sym;
   };
-  void sync(Context& c, const Decoder& d, bool pass1, const Where& where);
+  void map_context(Context& c, const Decoder& d, bool pass1, const Where& where);
   uint32_t table_index(const Table& t, bool pass1, const Where& where);
   void scatter(Decoder::Kind kind, const Decoder& d, uint64_t offset);
   void run_batch();
@@ -318,7 +327,7 @@ class DayBuilder {
   SymbolTable all_;
   std::vector<uint32_t> rank_;  // eod sym id -> position in name order
   std::vector<TableState> tables_;
-  Context c1_, c2_;
+  Context first_, second_;
   std::vector<Stage> stages_;
   std::unique_ptr<uint8_t[]> arena_;
   uint32_t cap_ = 0;
@@ -332,7 +341,7 @@ class DayBuilder {
   uint64_t bytes_ = 0;
 };
 
-void DayBuilder::sync(Context& c, const Decoder& d, bool pass1, const Where& where) {
+void DayBuilder::map_context(Context& c, const Decoder& d, bool pass1, const Where& where) {
   c.follower.follow(
       d,
       [&] {
@@ -382,12 +391,12 @@ uint32_t DayBuilder::table_index(const Table& t, bool pass1, const Where& where)
 
 void DayBuilder::count(Decoder::Kind kind, const Decoder& d, const Where& where) {
   if (kind != Decoder::Kind::Schema && kind != Decoder::Kind::Symbols && kind != Decoder::Kind::Data) return;
-  sync(c1_, d, true, where);
+  map_context(first_, d, true, where);
   if (kind != Decoder::Kind::Data) return;
   const DataView& v = d.data();
-  TableState& t = tables_[c1_.table[v.table_id]];
+  TableState& t = tables_[first_.table[v.table_id]];
   t.rows += v.rows;
-  const uint32_t* map = c1_.sym.data();
+  const uint32_t* map = first_.sym.data();
   const uint8_t* sym = v.cols[t.table.sym_col];
   const uint8_t* tim = v.cols[t.table.time_col];
   for (uint32_t i = 0; i < v.rows; i++) {
@@ -406,16 +415,16 @@ void DayBuilder::count(Decoder::Kind kind, const Decoder& d, const Where& where)
 
 void DayBuilder::scatter(Decoder::Kind kind, const Decoder& d, uint64_t offset) {
   if (kind != Decoder::Kind::Schema && kind != Decoder::Kind::Symbols && kind != Decoder::Kind::Data) return;
-  if (d.generation() != c2_.follower.generation()) run_batch();  // the old context's ids are about to go
+  if (d.generation() != second_.follower.generation()) run_batch();  // the old context's ids are about to go
   static const std::string second = "the second reading";
-  sync(c2_, d, false, {second, offset});
+  map_context(second_, d, false, {second, offset});
   if (kind != Decoder::Kind::Data) return;
   const DataView& v = d.data();
-  Job j{c2_.table[v.table_id], v.rows, ptrs_.size(), grps_.size()};
+  Job j{second_.table[v.table_id], v.rows, ptrs_.size(), grps_.size()};
   TableState& t = tables_[j.table];
   for (size_t c = 0; c < t.cols.size(); c++) ptrs_.push_back(v.cols[c]);
   for (size_t c = 0; c < t.cols.size(); c++) ptrs_.push_back(t.cols[c].width ? nullptr : v.heap[c]);
-  const uint32_t* map = c2_.sym.data();
+  const uint32_t* map = second_.sym.data();
   const uint8_t* sym = v.cols[t.table.sym_col];
   size_t at = grps_.size();
   grps_.resize(at + v.rows);
@@ -477,7 +486,7 @@ void DayBuilder::run_batch() {
 }
 
 void DayBuilder::scatter_part(unsigned part, unsigned parts) {
-  const uint32_t* map = c2_.sym.data();
+  const uint32_t* map = second_.sym.data();
   // Column by column through the whole batch: one column's runs (a line
   // per sym) stay in the L1 cache, where job by job every column's would
   // compete for it.
@@ -494,13 +503,13 @@ void DayBuilder::scatter_part(unsigned part, unsigned parts) {
       for (size_t m = 0; m < mine.size(); m++) {
         const Job& j = jobs_[mine[m]];
         const uint32_t n = j.rows;
-        const uint32_t* grp = grps_.data() + j.grp;
-        const uint8_t* src = ptrs_[j.ptrs + c];
+        const uint32_t* grp = grps_.data() + j.first_group;
+        const uint8_t* src = ptrs_[j.first_ptr + c];
         // The next record's stretch of this column is fetched while this
         // one is scattered (records lie apart: no stream to predict).
         if (m + 1 < mine.size() && col.width) {
           const Job& k = jobs_[mine[m + 1]];
-          const uint8_t* p = ptrs_[k.ptrs + c];
+          const uint8_t* p = ptrs_[k.first_ptr + c];
           for (size_t b = 0; b < size_t{k.rows} * col.width; b += 64) __builtin_prefetch(p + b, 0);
         }
         if (col.type == Type::symbol) {
@@ -520,7 +529,7 @@ void DayBuilder::scatter_part(unsigned part, unsigned parts) {
           case 1: scatter_fixed<1>(src, grp, n, st, col.fd, col.raw); break;
           default: {
             Stage* hs = stages_.data() + col.heap_stage;
-            const uint8_t* heap = ptrs_[j.ptrs + nc + c];
+            const uint8_t* heap = ptrs_[j.first_ptr + nc + c];
             for (uint32_t i = 0; i < n; i++) {
               uint32_t a = load32(src + 4 * i), b = load32(src + 4 * (i + 1));
               Stage& h = hs[grp[i]];
@@ -574,7 +583,7 @@ void DayBuilder::sort_group(TableState& t, uint32_t g) {
   }
 }
 
-void DayBuilder::write(const std::string& dir, int32_t date, const Again& again) {
+void DayBuilder::write(const std::string& dir, int32_t date, const ReadAgain& again) {
   // The partition's dictionary in name order: sym ids order as names do.
   const uint32_t nsyms = all_.size();
   std::vector<uint32_t> order(nsyms);
@@ -721,7 +730,7 @@ void DayBuilder::write(const std::string& dir, int32_t date, const Again& again)
 
 // Builds the partition of date from a day read by again(), and puts it in
 // place; false if an existing one was kept.
-bool build(DayBuilder& b, int32_t date, const EodOptions& o, const Again& again,
+bool build(DayBuilder& b, int32_t date, const EodOptions& o, const ReadAgain& again,
            EodReport& report, bool partial_day = false) {
   std::string fin = hdb::partition_path(o.hdb, date);
   // A partial partition (written from an unfinished day) never blocks the
@@ -771,7 +780,8 @@ void eod_journal(const std::string& path, const EodOptions& o, EodReport& report
   DayBuilder b(o);
   int32_t date = kNoDate;
   uint64_t end = 0;
-  report.problems += read_records(*in, o.salvage, false, UINT64_MAX, [&](Decoder::Kind k, const Decoder& d, const Record& r) {
+  ReadOptions first{.salvage = o.salvage, .first_reading = true};
+  report.problems += read_records(*in, first, [&](Decoder::Kind k, const Decoder& d, const Record& r) {
     const uint64_t off = r.offset;
     if (k == Decoder::Kind::Header && d.stream_date() != kNoDate) {
       if (date == kNoDate) date = d.stream_date();
@@ -782,14 +792,14 @@ void eod_journal(const std::string& path, const EodOptions& o, EodReport& report
     b.count(k, d, {path, off});
     end = off + r.size();  // (the input itself may be read ahead)
     prog.update(end);
-  }, /*first_reading=*/true);
+  });
   in.reset();
   if (date == kNoDate) date = journal_date(path);
   if (date == kNoDate) fail(path, ": no date in the journal's header or name");
   build(b, date, o, [&](const RecordFn& f) {
     auto again = Input::open(path);
     if (again->mapped()) b.set_release([&](uint64_t off) { again->release(off); });
-    read_records(*again, o.salvage, true, end, [&](Decoder::Kind k, const Decoder& d, const Record& r) {
+    read_records(*again, {.salvage = o.salvage, .quiet = true, .limit = end}, [&](Decoder::Kind k, const Decoder& d, const Record& r) {
       f(k, d, r);
       prog.update(size + again->offset());
     });
@@ -823,12 +833,12 @@ void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
     build(*day, date, o, [&](const RecordFn& f) {
       auto again = Input::open(spool);
       if (again->mapped()) day->set_release([&](uint64_t off) { again->release(off); });
-      read_records(*again, false, true, UINT64_MAX, f);
+      read_records(*again, {.quiet = true}, f);
       return again;
     }, report, partial_day);
   };
   begin_day(nullptr);
-  report.problems += read_records(in, o.salvage, false, UINT64_MAX, [&](Decoder::Kind kind, const Decoder& dec, const Record& r) {
+  report.problems += read_records(in, {.salvage = o.salvage, .first_reading = true}, [&](Decoder::Kind kind, const Decoder& dec, const Record& r) {
     stream_date = dec.stream_date();
     switch (kind) {
       case Decoder::Kind::Header:
@@ -845,7 +855,7 @@ void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
       default:
         break;  // heartbeats and protocol messages are not history
     }
-  }, /*first_reading=*/true);
+  });
   if (day->rows() == 0) return;
   if (stop_requested()) {
     warn(str("stopped: the ", day->rows(), " rows of the unfinished day were not written"));

@@ -222,7 +222,7 @@ void Ingest::drain(Feed& f) {
     }
     if (!apply(f, r)) return;
     int64_t now = now_ns();
-    if (now >= j_.next_deadline()) j_.tick(now);
+    if (now >= j_.next_deadline()) j_.run_timers(now);
   }
   if (f.in->eof() && f.in->avail() == 0) f.done = true;
 }
@@ -301,7 +301,7 @@ void Ingest::run(std::unique_ptr<Input> stdin_in) {
     if (acceptor_.empty() && feeds_.empty()) break;
     j_.flush();  // group commit: what arrived together is written together
     int64_t now = now_ns();
-    j_.tick(now);
+    j_.run_timers(now);
     j_.flush();
     timeouts(now);
     pfds.clear();

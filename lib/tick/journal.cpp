@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "tick/diag.h"
+#include "tick/journal_files.h"
 #include "tick/error.h"
 #include "tick/protocol.h"
 #include "tick/units.h"
@@ -34,9 +35,6 @@ Journal::~Journal() {
   }
 }
 
-std::string Journal::file_for(const std::string& dir, int32_t day) {
-  return dir + "/" + date_string(day) + ".tick";
-}
 
 void Journal::write_out(const uint8_t* p, size_t n) {
   if (fd_ < 0) return;
@@ -84,7 +82,7 @@ void Journal::open(int64_t now) {
   int32_t d = opt_.roll.day_of(now);
   next_roll_ = opt_.roll.next_roll(now);
   struct stat st{};
-  if (::stat(file_for(opt_.dir, d).c_str(), &st) == 0 && st.st_size > 0) {
+  if (::stat(journal_file(opt_.dir, d).c_str(), &st) == 0 && st.st_size > 0) {
     recover(d);
     announce(now);
   } else {
@@ -110,7 +108,7 @@ void Journal::open_file(int flags) {
 void Journal::start_file(int32_t day) {
   day_ = day;
   seq_ = 0;
-  path_ = file_for(opt_.dir, day);
+  path_ = journal_file(opt_.dir, day);
   open_file(O_CREAT);
   begin_file();
 }
@@ -144,7 +142,7 @@ void SlotLedger::apply(const Record& r) {
 
 void Journal::recover(int32_t day) {
   day_ = day;
-  path_ = file_for(opt_.dir, day);
+  path_ = journal_file(opt_.dir, day);
   open_file(0);  // locked before anything is read or cut
   uint64_t good_end = 0, size = 0;
   std::string why;
@@ -387,7 +385,7 @@ int64_t Journal::next_deadline() const {
   return d;
 }
 
-void Journal::tick(int64_t now) {
+void Journal::run_timers(int64_t now) {
   if (batch_deadline_ && now >= batch_deadline_) {
     flush_batches();
     buf_->flush();
@@ -412,7 +410,7 @@ void Journal::roll(int64_t now) {
   ::close(fd_);
   fd_ = -1;
   warn(str("end of day ", date_string(day_), " at ", timestamp_string(at), " (", opt_.roll.describe(),
-           "), seq ", seq_, "; now ", file_for(opt_.dir, nd)));
+           "), seq ", seq_, "; now ", journal_file(opt_.dir, nd)));
   start_file(nd);
   buf_->flush();
 }

@@ -111,8 +111,8 @@ class Journal {
   // Writes what is pending to the file, then downstream.
   void flush();
   // Time-driven work: batch deadline, fsync interval, day roll.
-  void tick(int64_t now);
-  // The next instant tick() has work to do.
+  void run_timers(int64_t now);
+  // The next instant run_timers() has work to do.
   int64_t next_deadline() const;
   // Flushes, syncs and closes.
   void close();
@@ -120,7 +120,6 @@ class Journal {
   const std::string& path() const { return path_; }
   int32_t day() const { return day_; }
   uint64_t seq() const { return seq_; }
-  static std::string file_for(const std::string& dir, int32_t day);
 
  private:
   void start_file(int32_t day);

@@ -18,6 +18,7 @@
 #include "tick/error.h"
 #include "tick/files.h"
 #include "tick/journal.h"
+#include "tick/journal_files.h"
 #include "tick/progress.h"
 #include "tick/reader.h"
 #include "tick/writer.h"
@@ -38,34 +39,6 @@ bool next_sound(const std::string& path, RecordReader& rr, Record& r, uint64_t& 
 }
 
 }  // namespace
-
-int32_t journal_date(const std::string& path) {
-  std::string b = base_name(path);
-  if (b.size() < 15) return INT32_MIN;
-  if (b.substr(10) != ".tick" && b.substr(10) != ".tick.zst") return INT32_MIN;
-  auto d = parse_date(b.substr(0, 10));
-  return d ? *d : INT32_MIN;
-}
-
-std::vector<std::string> journal_files(const std::string& dir) {
-  std::vector<std::pair<int32_t, std::string>> found;
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) fail(dir, ": ", std::strerror(errno));
-  while (dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    int32_t day = journal_date(n);
-    if (day != INT32_MIN) found.push_back({day, dir + "/" + n});
-  }
-  ::closedir(d);
-  std::sort(found.begin(), found.end());
-  std::vector<std::string> out;
-  for (size_t i = 0; i < found.size(); i++) {
-    // Both FILE.tick and FILE.tick.zst (mid-compress): read the plain one.
-    if (i + 1 < found.size() && found[i + 1].first == found[i].first) continue;
-    out.push_back(found[i].second);
-  }
-  return out;
-}
 
 bool journal_info(const std::string& path) {
   auto in = Input::open(path);
@@ -278,6 +251,27 @@ void compress_journal(const std::string& path, int level, bool force) {
   fsync_dir(dst);
   if (::unlink(path.c_str()) != 0) fail(path, ": unlink: ", std::strerror(errno));
   fsync_dir(path);
+}
+
+bool compress_journals(const std::vector<std::string>& paths, int older_than, int level, bool force) {
+  const int32_t today = day_of(now_ns());
+  bool ok = true;
+  for (const auto& p : paths) {
+    if (journal_date(p) != INT32_MIN || !is_directory(p)) {
+      compress_journal(p, level, force);  // named: refused loudly
+      continue;
+    }
+    for (const auto& f : journal_files(p)) {
+      if (!f.ends_with(".tick") || today - journal_date(f) < older_than) continue;
+      try {
+        compress_journal(f, level, force);
+      } catch (const Error& e) {
+        warn(e.what());  // the directory's other journals go on
+        ok = false;
+      }
+    }
+  }
+  return ok;
 }
 
 }  // namespace tick

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "tick/journal_files.h"
+
 namespace tick {
 
 // Prints a summary of a journal (tables, rows, syms, seq and time ranges,
@@ -20,9 +22,10 @@ bool journal_check(const std::string& path, bool repair);
 // not end with its end-of-day record.
 void compress_journal(const std::string& path, int level, bool force = false);
 
-// Journal files (YYYY-MM-DD.tick, .tick.zst) in dir, in date order.
-std::vector<std::string> journal_files(const std::string& dir);
-// The date of a journal file's name, or INT32_MIN.
-int32_t journal_date(const std::string& path);
+// tick-log compress: each path a journal (refused loudly) or a directory,
+// whose plain journals dated older_than days or more before today are
+// compressed; one refused there is named and the others go on. Returns
+// false if any was refused.
+bool compress_journals(const std::vector<std::string>& paths, int older_than, int level, bool force);
 
 }  // namespace tick

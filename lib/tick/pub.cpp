@@ -45,7 +45,7 @@ constexpr size_t kChunk = 256u << 10;
 struct Sub {
   int fd = -1;
   std::string peer;
-  enum class St { Request, CatchUp, Live, Done } st = St::Request;
+  enum class State { Request, CatchUp, Live, Done } st = State::Request;
   std::vector<uint8_t> in;  // request bytes
   std::deque<Piece> q;
   size_t queued = 0;
@@ -53,7 +53,7 @@ struct Sub {
   SubscribeRequest req;
   FilterSpec spec;
   Filter filter;
-  bool full = true;  // no table or sym filter: shares the live bytes
+  bool unfiltered = true;  // no table or sym filter: shares the live bytes
   std::vector<uint32_t> sel;
   // Catch-up from the journal.
   std::vector<std::string> files;
@@ -123,14 +123,14 @@ class Server {
 };
 
 void Server::enqueue(Sub& s, const uint8_t* p, size_t n) {
-  if (s.st == Sub::St::Done || n == 0) return;
+  if (s.st == Sub::State::Done || n == 0) return;
   auto b = std::make_shared<std::vector<uint8_t>>(p, p + n);
   s.q.push_back({b, 0, n});
   s.queued += n;
 }
 
 void Server::enqueue_shared(Sub& s, const Bytes& b, size_t off, size_t n) {
-  if (s.st == Sub::St::Done || n == 0) return;
+  if (s.st == Sub::State::Done || n == 0) return;
   s.out->flush();
   s.q.push_back({b, off, n});
   s.queued += n;
@@ -142,7 +142,7 @@ void Server::close_sub(Sub& s, const std::string& why) {
     ::close(s.fd);
   }
   s.fd = -1;
-  s.st = Sub::St::Done;
+  s.st = Sub::State::Done;
   s.q.clear();
   s.queued = 0;
   s.jin.reset();
@@ -189,13 +189,13 @@ void Server::add_sub(int fd, const std::string& peer) {
 void Server::on_readable(Sub& s) {
   uint8_t buf[65536];
   ssize_t n = ::read(s.fd, buf, sizeof buf);
-  if (n == 0) return close_sub(s, s.st == Sub::St::Request ? "closed before subscribing" : "");
+  if (n == 0) return close_sub(s, s.st == Sub::State::Request ? "closed before subscribing" : "");
   if (n < 0) {
     if (errno == EAGAIN || errno == EINTR) return;
     // A reset is how many clients say goodbye.
     return close_sub(s, errno == ECONNRESET ? "" : str("read: ", std::strerror(errno)));
   }
-  if (s.st != Sub::St::Request) return;  // nothing more is expected: ignored
+  if (s.st != Sub::State::Request) return;  // nothing more is expected: ignored
   s.in.insert(s.in.end(), buf, buf + n);
   if (s.in.size() >= 4 && load32(s.in.data()) != kMarker)
     return close_sub(s, "not a subscription (no record marker); closed");
@@ -228,7 +228,7 @@ void Server::on_readable(Sub& s) {
 void Server::start(Sub& s) {
   if (!s.filter_built) {
     s.filter_built = true;
-    s.full = s.spec.tables.empty() && s.spec.syms.empty();
+    s.unfiltered = s.spec.tables.empty() && s.spec.syms.empty();
     for (const auto& t : s.spec.tables) {
       bool known = false;
       for (const auto& lt : live_.tables()) known |= lt.name == t;
@@ -243,7 +243,7 @@ void Server::start(Sub& s) {
     write_context(*s.out, live_day_, live_.tables(), live_.syms());
     s.filter.update(live_);
     s.out->flush();
-    s.st = Sub::St::Live;
+    s.st = Sub::State::Live;
     return;
   }
   int32_t day = s.req.day == kNoDate ? live_day_ : s.req.day;
@@ -272,7 +272,7 @@ void Server::start(Sub& s) {
   s.from_day = day;
   s.from_seq = seq;
   write_accept(*s.out, {day, seq - 1});
-  s.st = Sub::St::CatchUp;
+  s.st = Sub::State::CatchUp;
   if (!open_next_file(s)) return;
   pump(s);
 }
@@ -317,7 +317,7 @@ bool Server::seen_live(const Sub& s, const Record& r) const {
 }
 
 void Server::go_live(Sub& s) {
-  if (s.st == Sub::St::Done) return;
+  if (s.st == Sub::State::Done) return;
   // Context the live stream has and the journal reader had not reached.
   if (s.jdec && s.jdec->started()) {
     for (size_t i = s.jdec->tables().size(); i < live_.tables().size(); i++)
@@ -332,14 +332,14 @@ void Server::go_live(Sub& s) {
   s.jin.reset();
   s.jrr.reset();
   s.jdec.reset();
-  s.st = Sub::St::Live;
+  s.st = Sub::State::Live;
 }
 
 // Moves journal records into a catching-up subscriber's queue, a few MB
 // ahead of its socket. Returns false when the subscriber went away.
 bool Server::pump(Sub& s) {
   Record r;
-  while (s.st == Sub::St::CatchUp && s.queued < catch_up_ahead()) {
+  while (s.st == Sub::State::CatchUp && s.queued < catch_up_ahead()) {
     auto st = s.jrr->next(r);
     if (st == RecordReader::Status::End) {
       if (s.jday >= live_day_) {
@@ -375,7 +375,7 @@ bool Server::pump(Sub& s) {
     forward(s, r, k, *s.jdec);
   }
   s.out->flush();
-  return s.st != Sub::St::Done;
+  return s.st != Sub::State::Done;
 }
 
 // One record to one subscriber, filtered, in the context of decoder d.
@@ -420,7 +420,7 @@ void Server::live_record(const Record& r, Decoder::Kind k) {
   cur_->insert(cur_->end(), r.bytes, r.bytes + r.size());
   for (auto& sp : subs_) {
     Sub& s = *sp;
-    if (s.st == Sub::St::Live && !s.full) forward(s, r, k, live_);
+    if (s.st == Sub::State::Live && !s.unfiltered) forward(s, r, k, live_);
   }
   if (cur_->size() >= kChunk) publish_chunk();
 }
@@ -430,8 +430,8 @@ void Server::publish_chunk() {
   if (cur_->empty()) return;
   for (auto& sp : subs_) {
     Sub& s = *sp;
-    if (s.st != Sub::St::Live) continue;
-    if (s.full) enqueue_shared(s, cur_, 0, cur_->size());
+    if (s.st != Sub::State::Live) continue;
+    if (s.unfiltered) enqueue_shared(s, cur_, 0, cur_->size());
     else s.out->flush();
     if (s.queued > o_.max_queue) cut_off(s);
   }
@@ -474,7 +474,7 @@ void Server::heartbeats(int64_t now) {
   next_hb_ = now + static_cast<int64_t>(o_.heartbeat_secs * 1e9);
   for (auto& sp : subs_) {
     Sub& s = *sp;
-    if (s.st == Sub::St::Live && s.queued == 0) {
+    if (s.st == Sub::State::Live && s.queued == 0) {
       write_heartbeat(*s.out, now, live_seq_);
       s.out->flush();
     }
@@ -488,7 +488,7 @@ void Server::timeouts(int64_t now) {
   const int64_t t = static_cast<int64_t>(o_.timeout_secs * 1e9);
   for (auto& sp : subs_) {
     Sub& s = *sp;
-    if (s.st == Sub::St::Request && !s.requested && now - s.since > t)
+    if (s.st == Sub::State::Request && !s.requested && now - s.since > t)
       close_sub(s, "no subscription within " + duration_text(t) + "; closed");
   }
 }
@@ -501,7 +501,7 @@ void Server::stats(int64_t now) {
                            static_cast<uint64_t>((in_bytes_ - stats_bytes_) / secs / 1e6), " MB/s; seq ", live_seq_,
                            "; ", subs_.size(), " subscribers");
     for (auto& sp : subs_) {
-      const char* st = sp->st == Sub::St::Live ? "live" : sp->st == Sub::St::CatchUp ? "catching up" : "waiting";
+      const char* st = sp->st == Sub::State::Live ? "live" : sp->st == Sub::State::CatchUp ? "catching up" : "waiting";
       line += str("; ", sp->peer, " ", st, " queue ", sp->queued);
     }
     warn(line);
@@ -525,26 +525,26 @@ void Server::run() {
       bool all_done = !linger;
       for (auto& sp : subs_) {
         Sub& s = *sp;
-        if (s.st == Sub::St::Request && s.requested && live_.started()) start(s);
-        if (s.st == Sub::St::CatchUp) all_done = false;
-        if (s.st == Sub::St::Live && !s.eos) {
+        if (s.st == Sub::State::Request && s.requested && live_.started()) start(s);
+        if (s.st == Sub::State::CatchUp) all_done = false;
+        if (s.st == Sub::State::Live && !s.eos) {
           write_end_of_stream(*s.out);
           s.out->flush();
           s.eos = true;
         }
-        if (s.st == Sub::St::Live && s.eos && s.queued == 0) {
+        if (s.st == Sub::State::Live && s.eos && s.queued == 0) {
           ::shutdown(s.fd, SHUT_WR);
           close_sub(s, "");
         }
-        if (s.st == Sub::St::Request && !linger) close_sub(s, "");
-        all_done = all_done && s.st == Sub::St::Done;
+        if (s.st == Sub::State::Request && !linger) close_sub(s, "");
+        all_done = all_done && s.st == Sub::State::Done;
       }
       if (all_done) break;
     }
-    subs_.erase(std::remove_if(subs_.begin(), subs_.end(), [](auto& s) { return s->st == Sub::St::Done; }),
+    subs_.erase(std::remove_if(subs_.begin(), subs_.end(), [](auto& s) { return s->st == Sub::State::Done; }),
                 subs_.end());
     for (auto& sp : subs_)
-      if (sp->st == Sub::St::CatchUp) pump(*sp);
+      if (sp->st == Sub::State::CatchUp) pump(*sp);
     pfds.clear();
     if (!in_eof_) pfds.push_back({0, POLLIN, 0});
     int64_t now = now_ns();
@@ -556,7 +556,7 @@ void Server::run() {
     int paused = acceptor_->wait_ms(now);
     if (paused >= 0) timeout = std::min(timeout, paused);
     bool catching = false;
-    for (auto& sp : subs_) catching |= sp->st == Sub::St::CatchUp && sp->queued < catch_up_ahead();
+    for (auto& sp : subs_) catching |= sp->st == Sub::State::CatchUp && sp->queued < catch_up_ahead();
     if (catching) timeout = 0;
     int rc = ::poll(pfds.data(), pfds.size(), timeout);
     if (rc < 0 && errno != EINTR) fail("poll: ", std::strerror(errno));
@@ -595,7 +595,7 @@ void Server::run() {
         // (its first data or heartbeat record).
         if (context_complete_)
           for (auto& sp : subs_)
-            if (sp->st == Sub::St::Request && sp->requested) start(*sp);
+            if (sp->st == Sub::State::Request && sp->requested) start(*sp);
       }
       i = 1;
     }
@@ -604,9 +604,9 @@ void Server::run() {
     for (size_t k = 0; k < nsubs; k++) {
       Sub& s = *subs_[k];
       const pollfd& pf = pfds[first_sub + k];
-      if (s.st == Sub::St::Done) continue;
+      if (s.st == Sub::State::Done) continue;
       if (pf.revents & (POLLIN | POLLHUP | POLLERR)) on_readable(s);
-      if (s.st != Sub::St::Done && (pf.revents & POLLOUT)) on_writable(s);
+      if (s.st != Sub::State::Done && (pf.revents & POLLOUT)) on_writable(s);
     }
     now = now_ns();
     acceptor_->accept_ready(pfds, now, [this](int fd, const std::string& peer) { add_sub(fd, peer); });

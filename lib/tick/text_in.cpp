@@ -9,6 +9,7 @@
 #include <simdjson.h>
 #include <thread>
 
+#include "tick/diag.h"
 #include "tick/error.h"
 
 namespace tick {
@@ -620,7 +621,7 @@ struct Encoder::Impl {
       std::fprintf(rejects, "%s\t%s\t%.*s\n", where.c_str(), err.c_str(), static_cast<int>(line.size()),
                    line.data());
     } else {
-      std::fprintf(stderr, "tick-cat: %s: %s (line skipped)\n", where.c_str(), err.c_str());
+      warn(where + ": " + err + " (line skipped)");
     }
   }
 };

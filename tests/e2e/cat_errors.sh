@@ -105,8 +105,11 @@ expect_eq "$(cat err)" "tick-cat: bad.q:2: table quote has no time column" "sym.
 
 # Usage errors exit 2.
 expect_status 2 tick-cat --no-such-flag
+expect_eq "$(cat err)" "tick-cat: The following argument was not expected: --no-such-flag (see --help)" "an unknown flag"
 expect_status 2 tick-cat -e a.json
+expect_eq "$(cat err)" "tick-cat: -e needs --schema FILE (see --help)" "-e without a schema"
 expect_status 2 tick-cat -f xml a.tick
+expect_eq "$(cat err)" "tick-cat: --format: xml not in {tick,json,csv,table} (see --help)" "an unknown format"
 expect_status 1 tick-cat no-such-file.tick
 expect_eq "$(cat err)" "tick-cat: no-such-file.tick: No such file or directory" "missing file"
 

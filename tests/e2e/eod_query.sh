@@ -97,11 +97,18 @@ expect_status 1 tick-replay --hdb zs --date 2026-11-22
 expect_match "$(cat err)" "zs: no partition 2026-11-22" "a missing date"
 expect_status 1 tick-replay --hdb zs --date 2026-12-01..2026-12-31
 expect_match "$(cat err)" "no partitions from 2026-12-01 to 2026-12-31" "an empty range"
+# Usage errors: exit 2 and the message (CLI11 exits 2 for any unknown flag too).
 expect_status 2 tick-replay --hdb zs --date 2026-11-32
+expect_eq "$(cat err)" "tick-replay: --date: expected YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD, not '2026-11-32' (see --help)" "a bad date"
 expect_status 2 tick-replay --hdb zs --date 2026-11-21..2026-11-20
+expect_eq "$(cat err)" "tick-replay: --date: 2026-11-21 is after 2026-11-20 (see --help)" "a reversed range"
 expect_status 2 tick-replay --hdb zs tp/2026-11-20.tick
+expect_eq "$(cat err)" "tick-replay: --hdb reads partitions: give no journal paths with it (see --help)" "--hdb with journals"
 expect_status 2 tick-replay --date 2026-11-20 tp/2026-11-20.tick
+expect_eq "$(cat err)" "tick-replay: --date requires --hdb (see --help)" "--date without --hdb"
 expect_status 2 tick-replay --hdb zs --seq-from 5
+expect_eq "$(cat err)" "tick-replay: --seq-from/--seq-to select journal records; HDB rows have no sequence numbers (see --help)" "--seq-from on an HDB"
 expect_status 2 tick-replay --hdb zs --follow
+expect_eq "$(cat err)" "tick-replay: --follow reads growing journals, not --hdb partitions (see --help)" "--follow on an HDB"
 expect_status 1 tick-replay --hdb nowhere --date 2026-11-20
 done_ok

@@ -45,4 +45,9 @@ tick-cat -f json d.tick > /dev/null || die "--duration output is not a valid str
 # Text formats directly; binary never on a terminal.
 expect_eq "$(tick-gen --seed 42 --count 50000 --syms 20 -f json | cmp - a.json && echo same)" same "-f json"
 expect_status 2 tick-gen --rate -1
+expect_eq "$(cat err)" "tick-gen: --rate: '-1' is not a number of rows per second (0 to 10000000000) (see --help)" "a negative rate"
+expect_status 2 tick-gen --rate abc
+expect_eq "$(cat err)" "tick-gen: --rate: 'abc' is not a number of rows per second (0 to 10000000000) (see --help)" "a rate that is not a number"
+expect_status 2 tick-gen --count -5
+expect_eq "$(cat err)" "tick-gen: --count: '-5' is not a number of rows (0 to 1000000000000000) (see --help)" "a negative count"
 done_ok

@@ -20,9 +20,11 @@ int main(int argc, char** argv) {
   std::string start, format;
   bool print_schema = false;
   app.add_option("--syms", o.syms, "Number of symbols")->check(CLI::Range(1u, 10'000'000u));
-  app.add_option("--rate", o.rate, "Rows per second (0: as fast as possible)")->check(CLI::NonNegativeNumber);
-  app.add_option("--count", o.count, "Rows to write (0: no limit)");
-  app.add_option("--duration", o.duration, "Seconds to run (0: no limit)")->check(CLI::NonNegativeNumber);
+  app.add_option("--rate", o.rate, "Rows per second (0: as fast as possible)")
+      ->check(cli::number("a number of rows per second", 1e10));
+  app.add_option("--count", o.count, "Rows to write (0: no limit)")->check(cli::number("a number of rows", 1e15, true));
+  app.add_option("--duration", o.duration, "Seconds to run (0: no limit)")
+      ->check(cli::number("a number of seconds", 1e9));
   app.add_option("--batch", o.batch, "Rows per record at most")->check(CLI::Range(1u, 1u << 24));
   app.add_option("--seed", o.seed, "Random seed: the same seed gives the same bytes");
   app.add_option("--start", start, "Time of the first row (ISO-8601); rows are --step apart");

@@ -81,26 +81,7 @@ int main(int argc, char** argv) {
       for (const auto& f : check_files) ok = journal_check(f, repair) && ok;
       return ok ? 0 : 1;
     }
-    if (*compress) {
-      int32_t today = day_of(now_ns());
-      bool ok = true;
-      for (const auto& p : compress_paths) {
-        if (journal_date(p) == INT32_MIN && ::access((p + "/.").c_str(), F_OK) == 0) {
-          for (const auto& f : journal_files(p)) {
-            if (f.size() <= 5 || f.substr(f.size() - 5) != ".tick" || today - journal_date(f) < older_than) continue;
-            try {
-              compress_journal(f, level, force);
-            } catch (const Error& e) {
-              warn(e.what());  // the directory's other journals go on
-              ok = false;
-            }
-          }
-        } else {
-          compress_journal(p, level, force);
-        }
-      }
-      return ok ? 0 : 1;
-    }
+    if (*compress) return compress_journals(compress_paths, older_than, level, force) ? 0 : 1;
     if (dir.empty()) throw UsageError("give a journal directory (or a subcommand: info, check, compress)");
     JournalOptions o;
     o.dir = dir;

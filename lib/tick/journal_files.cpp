@@ -1,0 +1,46 @@
+#include "tick/journal_files.h"
+
+#include <dirent.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+#include "tick/clock.h"
+#include "tick/error.h"
+#include "tick/files.h"
+
+namespace tick {
+
+std::string journal_file(const std::string& dir, int32_t day) { return dir + "/" + date_string(day) + ".tick"; }
+
+int32_t journal_date(const std::string& path) {
+  std::string b = base_name(path);
+  if (b.size() < 15) return INT32_MIN;
+  if (b.substr(10) != ".tick" && b.substr(10) != ".tick.zst") return INT32_MIN;
+  auto d = parse_date(b.substr(0, 10));
+  return d ? *d : INT32_MIN;
+}
+
+std::vector<std::string> journal_files(const std::string& dir) {
+  std::vector<std::pair<int32_t, std::string>> found;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) fail(dir, ": ", std::strerror(errno));
+  while (dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    int32_t day = journal_date(n);
+    if (day != INT32_MIN) found.push_back({day, dir + "/" + n});
+  }
+  ::closedir(d);
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> out;
+  for (size_t i = 0; i < found.size(); i++) {
+    // Both FILE.tick and FILE.tick.zst (mid-compress): read the plain one.
+    if (i + 1 < found.size() && found[i + 1].first == found[i].first) continue;
+    out.push_back(found[i].second);
+  }
+  return out;
+}
+
+}  // namespace tick

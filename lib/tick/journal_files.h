@@ -1,0 +1,18 @@
+// Journal files: DIR/YYYY-MM-DD.tick, compressed DIR/YYYY-MM-DD.tick.zst,
+// named and found in one place.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tick {
+
+// DIR/YYYY-MM-DD.tick for a day (days since 1970-01-01).
+std::string journal_file(const std::string& dir, int32_t day);
+// The date of a journal file's name, or INT32_MIN.
+int32_t journal_date(const std::string& path);
+// Journal files (YYYY-MM-DD.tick, .tick.zst) in dir, in date order; of a
+// day in both forms (mid-compress), the plain one.
+std::vector<std::string> journal_files(const std::string& dir);
+
+}  // namespace tick
