@@ -12,6 +12,7 @@
 #include <deque>
 #include <memory>
 
+#include "tick/catch_up.h"
 #include "tick/clock.h"
 #include "tick/diag.h"
 #include "tick/error.h"
@@ -21,6 +22,7 @@
 #include "tick/net.h"
 #include "tick/protocol.h"
 #include "tick/reader.h"
+#include "tick/send_queue.h"
 #include "tick/signals.h"
 #include "tick/units.h"
 #include "tick/writer.h"
@@ -31,13 +33,6 @@ namespace {
 
 using Bytes = std::shared_ptr<std::vector<uint8_t>>;
 
-// Pieces hold whole records (Output flushes between records; live chunks
-// are whole records).
-struct Piece {
-  Bytes buf;
-  size_t off, len;
-  bool partial = false;  // its start is already on the socket
-};
 
 constexpr size_t kCatchUpAhead = 4u << 20;  // journal bytes queued ahead at most
 constexpr size_t kChunk = 256u << 10;
@@ -47,23 +42,14 @@ struct Sub {
   std::string peer;
   enum class State { Request, CatchUp, Live, Done } st = State::Request;
   std::vector<uint8_t> in;  // request bytes
-  std::deque<Piece> q;
-  size_t queued = 0;
+  SendQueue q;                   // whole records (Output flushes between records)
   std::unique_ptr<Output> out;  // private bytes, flushed into q
   SubscribeRequest req;
   FilterSpec spec;
   Filter filter;
   bool unfiltered = true;  // no table or sym filter: shares the live bytes
   std::vector<uint32_t> sel;
-  // Catch-up from the journal.
-  std::vector<std::string> files;
-  size_t file_i = 0;
-  std::unique_ptr<Input> jin;
-  std::unique_ptr<RecordReader> jrr;
-  std::unique_ptr<Decoder> jdec;
-  int32_t jday = kNoDate;
-  int32_t from_day = kNoDate;
-  uint64_t from_seq = 0;
+  std::unique_ptr<CatchUp> catch_up;  // from the journal, until it goes live
   int64_t since = 0, last_sent = 0;
   uint64_t sent = 0;
   bool eos = false;
@@ -91,8 +77,7 @@ class Server {
   void forward(Sub& s, const Record& r, Decoder::Kind k, const Decoder& d);
   void publish_chunk();
   bool pump(Sub& s);
-  bool open_next_file(Sub& s);
-  bool seen_live(const Sub& s, const Record& r) const;
+  LiveMark live_mark() const { return {live_day_, live_seq_, live_.tables().size(), live_.syms().size()}; }
   void go_live(Sub& s);
   void heartbeats(int64_t now);
   void timeouts(int64_t now);
@@ -124,16 +109,13 @@ class Server {
 
 void Server::enqueue(Sub& s, const uint8_t* p, size_t n) {
   if (s.st == Sub::State::Done || n == 0) return;
-  auto b = std::make_shared<std::vector<uint8_t>>(p, p + n);
-  s.q.push_back({b, 0, n});
-  s.queued += n;
+  s.q.push(p, n);
 }
 
 void Server::enqueue_shared(Sub& s, const Bytes& b, size_t off, size_t n) {
   if (s.st == Sub::State::Done || n == 0) return;
   s.out->flush();
-  s.q.push_back({b, off, n});
-  s.queued += n;
+  s.q.push_shared(b, off, n);
 }
 
 void Server::close_sub(Sub& s, const std::string& why) {
@@ -144,9 +126,7 @@ void Server::close_sub(Sub& s, const std::string& why) {
   s.fd = -1;
   s.st = Sub::State::Done;
   s.q.clear();
-  s.queued = 0;
-  s.jin.reset();
-  s.jrr.reset();
+  s.catch_up.reset();
 }
 
 void Server::refuse(Sub& s, const std::string& why) {
@@ -154,10 +134,9 @@ void Server::refuse(Sub& s, const std::string& why) {
   // end. The refusal follows whole records only: a half-sent one is
   // finished first, if the socket takes it now.
   bool whole = true;
-  if (!s.q.empty() && s.q.front().partial) {
-    const Piece& p = s.q.front();
-    whole = send_now(s.fd, p.buf->data() + p.off, p.len);
-  }
+  const uint8_t* rest;
+  size_t n;
+  if (s.q.half_sent(rest, n)) whole = send_now(s.fd, rest, n);
   if (whole) {
     auto msg = framed([&](Output& o) { write_refuse(o, why); });
     send_now(s.fd, msg.data(), msg.size());
@@ -168,9 +147,7 @@ void Server::refuse(Sub& s, const std::string& why) {
 void Server::cut_off(Sub& s) {
   std::string why = str("cut off: its queue passed --max-queue ", o_.max_queue,
                         " bytes; it may reconnect and resume from the journal");
-  while (s.q.size() > 1) s.q.pop_back();  // all but a half-sent record
-  if (!s.q.empty() && !s.q.front().partial) s.q.clear();
-  s.queued = 0;
+  s.q.drop_whole();
   refuse(s, why);
   cut_pending_++;
   linger_until_ = now_ns() + static_cast<int64_t>(o_.linger_secs * 1e9);
@@ -256,82 +233,41 @@ void Server::start(Sub& s) {
     return start(s);
   }
   if (o_.log_dir.empty()) return refuse(s, "cannot serve from the journal: tick-pub has no --log DIR");
+  std::vector<std::string> files;
   for (const auto& f : journal_files(o_.log_dir)) {
     int32_t d = journal_date(f);
-    if (d >= day && d <= live_day_) s.files.push_back(f);
+    if (d >= day && d <= live_day_) files.push_back(f);
   }
   // From the start of a day, the first journal on or after it will do (a
   // subscriber resuming after an end of day asks for the next date, which
   // may be a weekend); a sequence number needs its own day.
-  if (s.files.empty() || (seq > 1 && journal_date(s.files[0]) != day))
+  if (files.empty() || (seq > 1 && journal_date(files[0]) != day))
     return refuse(s, "no journal for " + date_string(day) + " in " + o_.log_dir);
-  if (journal_date(s.files[0]) != day) {
-    day = journal_date(s.files[0]);
+  if (journal_date(files[0]) != day) {
+    day = journal_date(files[0]);
     seq = 1;
   }
-  s.from_day = day;
-  s.from_seq = seq;
   write_accept(*s.out, {day, seq - 1});
   s.st = Sub::State::CatchUp;
-  if (!open_next_file(s)) return;
+  s.catch_up = std::make_unique<CatchUp>(std::move(files), day, seq);
   pump(s);
-}
-
-bool Server::open_next_file(Sub& s) {
-  if (s.file_i >= s.files.size()) {
-    go_live(s);
-    return false;
-  }
-  const std::string& f = s.files[s.file_i++];
-  try {
-    s.jin = Input::open(f, /*allow_mmap=*/false);
-  } catch (const Error& e) {
-    refuse(s, e.what());
-    return false;
-  }
-  s.jday = journal_date(f);
-  s.jrr = std::make_unique<RecordReader>(*s.jin);
-  s.jdec = std::make_unique<Decoder>();
-  return true;
-}
-
-// Whether the live stream has already delivered this journal record: the
-// journal is written first, so catch-up reads it until the first record
-// the live stream has not, and the live stream goes on from there.
-bool Server::seen_live(const Sub& s, const Record& r) const {
-  if (s.jday < live_day_) return true;
-  switch (r.h.type) {
-    case RecordType::Data:
-      return r.h.length >= kDataPrefix && load64(r.payload() + 8) <= live_seq_;
-    case RecordType::Symbols:
-      return r.h.length >= 8 && uint64_t{load32(r.payload())} + load32(r.payload() + 4) <= live_.syms().size();
-    case RecordType::Schema:
-      return r.h.table < live_.tables().size();
-    case RecordType::Header:
-      return true;
-    case RecordType::Progress:
-      return true;  // journal bookkeeping, never sent: the next record decides
-    default:
-      return false;
-  }
 }
 
 void Server::go_live(Sub& s) {
   if (s.st == Sub::State::Done) return;
   // Context the live stream has and the journal reader had not reached.
-  if (s.jdec && s.jdec->started()) {
-    for (size_t i = s.jdec->tables().size(); i < live_.tables().size(); i++)
+  const Decoder* jdec = s.catch_up ? s.catch_up->decoder() : nullptr;
+  if (jdec && jdec->started()) {
+    for (size_t i = jdec->tables().size(); i < live_.tables().size(); i++)
       write_schema(*s.out, static_cast<uint16_t>(i), live_.tables()[i]);
-    if (live_.syms().size() > s.jdec->syms().size()) write_symbols(*s.out, live_.syms(), s.jdec->syms().size());
+    if (live_.syms().size() > jdec->syms().size()) write_symbols(*s.out, live_.syms(), jdec->syms().size());
   } else {
     write_context(*s.out, live_day_, live_.tables(), live_.syms());
   }
   s.out->flush();
   s.filter.rebind();
   s.filter.update(live_);
-  s.jin.reset();
-  s.jrr.reset();
-  s.jdec.reset();
+  s.catch_up.reset();
   s.st = Sub::State::Live;
 }
 
@@ -339,40 +275,21 @@ void Server::go_live(Sub& s) {
 // ahead of its socket. Returns false when the subscriber went away.
 bool Server::pump(Sub& s) {
   Record r;
-  while (s.st == Sub::State::CatchUp && s.queued < catch_up_ahead()) {
-    auto st = s.jrr->next(r);
-    if (st == RecordReader::Status::End) {
-      if (s.jday >= live_day_) {
+  Decoder::Kind k;
+  std::string why;
+  const LiveMark live = live_mark();
+  while (s.st == Sub::State::CatchUp && s.q.queued() < catch_up_ahead()) {
+    switch (s.catch_up->next(live, r, k, why)) {
+      case CatchUp::Step::Record:
+        forward(s, r, k, *s.catch_up->decoder());
+        continue;
+      case CatchUp::Step::GoLive:
         go_live(s);
         break;
-      }
-      if (!open_next_file(s)) break;
-      continue;
+      case CatchUp::Step::Refuse:
+        refuse(s, why);
+        return false;
     }
-    if (st == RecordReader::Status::Bad) {
-      Damage d = s.jrr->damage(false);
-      if (d.torn && s.jday >= live_day_) {
-        // The live day's journal ends in a record tick-log is still writing:
-        // the live stream has not had it yet (the journal is written first).
-        go_live(s);
-        break;
-      }
-      refuse(s, d.where(s.jin->name()));
-      return false;
-    }
-    if (!seen_live(s, r)) {
-      go_live(s);
-      break;
-    }
-    Decoder::Kind k;
-    try {
-      k = s.jdec->apply(r);
-    } catch (const Error& e) {
-      refuse(s, str(s.jin->name(), ":", r.offset, ": ", e.what()));
-      return false;
-    }
-    if (k == Decoder::Kind::Data && s.jday == s.from_day && s.jdec->data().seq < s.from_seq) continue;
-    forward(s, r, k, *s.jdec);
   }
   s.out->flush();
   return s.st != Sub::State::Done;
@@ -433,40 +350,17 @@ void Server::publish_chunk() {
     if (s.st != Sub::State::Live) continue;
     if (s.unfiltered) enqueue_shared(s, cur_, 0, cur_->size());
     else s.out->flush();
-    if (s.queued > o_.max_queue) cut_off(s);
+    if (s.q.queued() > o_.max_queue) cut_off(s);
   }
   cur_ = std::make_shared<std::vector<uint8_t>>();
   cur_->reserve(kChunk + 4096);
 }
 
 void Server::on_writable(Sub& s) {
-  while (!s.q.empty()) {
-    iovec iov[64];
-    int n = 0;
-    for (auto it = s.q.begin(); it != s.q.end() && n < 64; ++it, ++n)
-      iov[n] = {it->buf->data() + it->off, it->len};
-    ssize_t w = ::writev(s.fd, iov, n);
-    if (w < 0) {
-      if (errno == EAGAIN || errno == EINTR) return;
-      return close_sub(s, errno == EPIPE || errno == ECONNRESET ? "" : str("write: ", std::strerror(errno)));
-    }
-    s.sent += static_cast<uint64_t>(w);
-    s.queued -= static_cast<size_t>(w);
-    s.last_sent = now_ns();
-    size_t left = static_cast<size_t>(w);
-    while (left > 0) {
-      Piece& p = s.q.front();
-      if (left >= p.len) {
-        left -= p.len;
-        s.q.pop_front();
-      } else {
-        p.off += left;
-        p.len -= left;
-        p.partial = true;
-        left = 0;
-      }
-    }
-  }
+  uint64_t before = s.sent;
+  if (!s.q.write_to(s.fd, s.sent))
+    return close_sub(s, errno == EPIPE || errno == ECONNRESET ? "" : str("write: ", std::strerror(errno)));
+  if (s.sent != before) s.last_sent = now_ns();
 }
 
 void Server::heartbeats(int64_t now) {
@@ -474,7 +368,7 @@ void Server::heartbeats(int64_t now) {
   next_hb_ = now + static_cast<int64_t>(o_.heartbeat_secs * 1e9);
   for (auto& sp : subs_) {
     Sub& s = *sp;
-    if (s.st == Sub::State::Live && s.queued == 0) {
+    if (s.st == Sub::State::Live && s.q.queued() == 0) {
       write_heartbeat(*s.out, now, live_seq_);
       s.out->flush();
     }
@@ -502,7 +396,7 @@ void Server::stats(int64_t now) {
                            "; ", subs_.size(), " subscribers");
     for (auto& sp : subs_) {
       const char* st = sp->st == Sub::State::Live ? "live" : sp->st == Sub::State::CatchUp ? "catching up" : "waiting";
-      line += str("; ", sp->peer, " ", st, " queue ", sp->queued);
+      line += str("; ", sp->peer, " ", st, " queue ", sp->q.queued());
     }
     warn(line);
   }
@@ -532,7 +426,7 @@ void Server::run() {
           s.out->flush();
           s.eos = true;
         }
-        if (s.st == Sub::State::Live && s.eos && s.queued == 0) {
+        if (s.st == Sub::State::Live && s.eos && s.q.queued() == 0) {
           ::shutdown(s.fd, SHUT_WR);
           close_sub(s, "");
         }
@@ -551,12 +445,12 @@ void Server::run() {
     acceptor_->add_to(pfds, now);
     const size_t first_sub = pfds.size();
     for (auto& sp : subs_)
-      pfds.push_back({sp->fd, static_cast<short>(POLLIN | (sp->queued ? POLLOUT : 0)), 0});
+      pfds.push_back({sp->fd, static_cast<short>(POLLIN | (sp->q.queued() ? POLLOUT : 0)), 0});
     int timeout = 100;
     int paused = acceptor_->wait_ms(now);
     if (paused >= 0) timeout = std::min(timeout, paused);
     bool catching = false;
-    for (auto& sp : subs_) catching |= sp->st == Sub::State::CatchUp && sp->queued < catch_up_ahead();
+    for (auto& sp : subs_) catching |= sp->st == Sub::State::CatchUp && sp->q.queued() < catch_up_ahead();
     if (catching) timeout = 0;
     int rc = ::poll(pfds.data(), pfds.size(), timeout);
     if (rc < 0 && errno != EINTR) fail("poll: ", std::strerror(errno));
