@@ -274,3 +274,95 @@ TEST_CASE("a listener is logged as bound, not as given") {
   ::close(fd2);
   CHECK_THAT(name2, Catch::Matches("127\\.0\\.0\\.1:[1-9][0-9]*"));
 }
+
+TEST_CASE("recovery: a torn tail is cut into FILE.bad, the sequence and context go on") {
+  std::string dir = temp_dir();
+  auto bytes = publisher_stream();
+  std::string path;
+  {
+    Journal j(options(dir), -1);
+    j.open(kNoon);
+    auto in = input_of(bytes);
+    RecordReader rr(*in);
+    Decoder dec;
+    SourceMap m;
+    Record r;
+    while (rr.next(r) == RecordReader::Status::Ok) {
+      auto k = dec.apply(r);
+      if (k == Decoder::Kind::Data) {
+        j.append(m, dec, r);
+        j.append(m, dec, r);
+      } else {
+        j.update(m, dec);
+      }
+    }
+    CHECK(j.seq() == 2);
+    j.close();
+    path = j.path();
+  }
+  struct stat st{};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  const off_t good = st.st_size;
+  FILE* f = std::fopen(path.c_str(), "ab");
+  std::fwrite(bytes.data() + bytes.size() - 30, 1, 20, f);  // half a record
+  std::fclose(f);
+  {
+    Journal j(options(dir), -1);
+    j.open(kNoon);
+    CHECK(j.seq() == 2);  // goes on after the last whole record
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK(st.st_size == good);
+    struct stat bad{};
+    REQUIRE(::stat((path + ".bad").c_str(), &bad) == 0);
+    CHECK(bad.st_size == 20);
+    // A second writer is refused while this one holds the journal.
+    Journal other(options(dir), -1);
+    CHECK_THROWS_WITH(other.open(kNoon), Catch::Contains("another tick-log is writing this journal"));
+    j.close();
+  }
+  Read got = read_journal(path);
+  CHECK(got.tables == std::vector<std::string>{"trade", "evil"});
+  CHECK(got.data == 2);
+  remove_dir(dir);
+}
+
+TEST_CASE("recovery refuses damage that valid records follow, and leaves the file alone") {
+  std::string dir = temp_dir();
+  std::string path;
+  {
+    Journal j(options(dir), -1);
+    j.open(kNoon);
+    auto bytes = publisher_stream();
+    auto in = input_of(bytes);
+    RecordReader rr(*in);
+    Decoder dec;
+    SourceMap m;
+    Record r;
+    while (rr.next(r) == RecordReader::Status::Ok) {
+      auto k = dec.apply(r);
+      if (k == Decoder::Kind::Data)
+        for (int i = 0; i < 3; i++) j.append(m, dec, r);
+      else
+        j.update(m, dec);
+    }
+    j.close();
+    path = j.path();
+  }
+  // Damage the first data record's payload: two whole records follow it.
+  auto in = Input::open(path);
+  RecordReader rr(*in);
+  Record r;
+  uint64_t first_data = 0;
+  while (rr.next(r) == RecordReader::Status::Ok)
+    if (r.h.type == RecordType::Data && !first_data) first_data = r.offset;
+  in.reset();
+  FILE* f = std::fopen(path.c_str(), "r+b");
+  std::fseek(f, static_cast<long>(first_data + kHeaderSize + 20), SEEK_SET);
+  std::fputc(0x5a, f);
+  std::fclose(f);
+  Journal j(options(dir), -1);
+  CHECK_THROWS_WITH(j.open(kNoon), Catch::Contains("not a torn tail; run tick-log check --repair"));
+  struct stat bad{};
+  CHECK(::stat((path + ".bad").c_str(), &bad) != 0);
+  remove_dir(dir);
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tick-replay: filters and seq ranges against references from tick-cat;
-# --speed paces within 10% of recorded time; --follow sees rows appended
+# --speed paces rows no earlier than their recorded time (and not far later); --follow sees rows appended
 # after it started and continues into the next day's file.
 source "$(dirname "$0")/lib.sh"
 export TICK_FAKE_TIME=2026-11-20T12:00:00Z
@@ -34,18 +34,21 @@ tick-replay -f tick --seq-from $a --seq-to $b -s AAPL $J | tick-cat -f json > se
 jq -c 'select(.sym=="AAPL")' seq_ref.json > seqsym_ref.json
 same_files seqsym.json seqsym_ref.json "seq range with a sym filter, as tick"
 
-# --speed: 3 s of recorded time replayed at 1x and 3x.
+# --speed: 3 s of recorded time replayed at 1x and 3x. Pacing can never
+# finish early (the lower bound is tight: the last row is due 2.999 s after
+# the first); a slow spell of the shared machine can only make it late, so
+# the upper bound is loose (2x): it tells pacing from none, not jitter.
 tick-gen --seed 2 --count 3000 --step 1000000 --batch 5 > paced.tick
 for speed in 1 3; do
   s=$(date +%s.%N)
   tick-replay --speed $speed paced.tick > /dev/null
   e=$(awk -v a="$s" -v b="$(date +%s.%N)" -v x=$speed 'BEGIN{printf "%.3f", (b - a) * x}')
-  awk -v e="$e" 'BEGIN{exit !(e > 2.7 && e < 3.3)}' || die "--speed $speed: 3 s recorded took ${e}s scaled"; ok
+  awk -v e="$e" 'BEGIN{exit !(e >= 2.95 && e < 6)}' || die "--speed $speed: 3 s recorded took ${e}s scaled"; ok
 done
 s=$(date +%s.%N)
 tick-replay --rate 2000 paced.tick > /dev/null
 e=$(awk -v a="$s" -v b="$(date +%s.%N)" 'BEGIN{printf "%.3f", b - a}')
-awk -v e="$e" 'BEGIN{exit !(e > 1.35 && e < 1.65)}' || die "--rate 2000 for 3000 rows took ${e}s"; ok
+awk -v e="$e" 'BEGIN{exit !(e >= 1.45 && e < 3)}' || die "--rate 2000 for 3000 rows took ${e}s"; ok
 
 # --follow: rows appended after it started, across the day roll into the next file.
 mkdir live
