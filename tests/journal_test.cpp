@@ -78,6 +78,26 @@ JournalOptions options(const std::string& dir) {
   return o;
 }
 
+// Feeds a stream to the journal as one input (map m), each data record
+// `copies` times, from publisher slot `slot` (0: stdin).
+void feed(Journal& j, SourceMap& m, const std::vector<uint8_t>& bytes, int copies = 1, uint32_t slot = 0) {
+  auto in = input_of(bytes);
+  RecordReader rr(*in);
+  Decoder dec;
+  Record r;
+  while (rr.next(r) == RecordReader::Status::Ok) {
+    auto k = dec.apply(r);
+    if (k == Decoder::Kind::Data) {
+      for (int i = 0; i < copies; i++) {
+        j.append(m, dec, r, slot);
+        if (slot) j.advance(slot);
+      }
+    } else if (k != Decoder::Kind::Protocol) {
+      j.update(m, dec);
+    }
+  }
+}
+
 const int64_t kNoon = 1'764'158'400'000'000'000;  // 2025-11-26T12:00:00Z
 
 }  // namespace
@@ -88,22 +108,9 @@ TEST_CASE("a publisher's tables and symbols enter the journal only with a record
   {
     Journal j(options(dir), -1);
     j.open(kNoon);
-    auto in = input_of(bytes);
-    RecordReader rr(*in);
-    Decoder dec;
     SourceMap m;
     m.lazy = true;
-    Record r;
-    while (rr.next(r) == RecordReader::Status::Ok) {
-      auto k = dec.apply(r);
-      if (k == Decoder::Kind::Data) {
-        uint32_t slot = j.new_slot(77, 1);
-        j.append(m, dec, r, slot);
-        j.advance(slot);
-      } else if (k != Decoder::Kind::Protocol) {
-        j.update(m, dec);
-      }
-    }
+    feed(j, m, bytes, 1, j.new_slot(77, 1));
     j.close();
     Read got = read_journal(j.path());
     CHECK(got.tables == std::vector<std::string>{"trade"});
@@ -115,16 +122,8 @@ TEST_CASE("a publisher's tables and symbols enter the journal only with a record
   {
     Journal j(options(dir2), -1);
     j.open(kNoon);
-    auto in = input_of(bytes);
-    RecordReader rr(*in);
-    Decoder dec;
     SourceMap m;
-    Record r;
-    while (rr.next(r) == RecordReader::Status::Ok) {
-      auto k = dec.apply(r);
-      if (k == Decoder::Kind::Data) j.append(m, dec, r);
-      else j.update(m, dec);
-    }
+    feed(j, m, bytes);
     j.close();
     Read got = read_journal(j.path());
     CHECK(got.tables == std::vector<std::string>{"trade", "evil"});
@@ -282,20 +281,8 @@ TEST_CASE("recovery: a torn tail is cut into FILE.bad, the sequence and context 
   {
     Journal j(options(dir), -1);
     j.open(kNoon);
-    auto in = input_of(bytes);
-    RecordReader rr(*in);
-    Decoder dec;
     SourceMap m;
-    Record r;
-    while (rr.next(r) == RecordReader::Status::Ok) {
-      auto k = dec.apply(r);
-      if (k == Decoder::Kind::Data) {
-        j.append(m, dec, r);
-        j.append(m, dec, r);
-      } else {
-        j.update(m, dec);
-      }
-    }
+    feed(j, m, bytes, 2);
     CHECK(j.seq() == 2);
     j.close();
     path = j.path();
@@ -332,19 +319,8 @@ TEST_CASE("recovery refuses damage that valid records follow, and leaves the fil
   {
     Journal j(options(dir), -1);
     j.open(kNoon);
-    auto bytes = publisher_stream();
-    auto in = input_of(bytes);
-    RecordReader rr(*in);
-    Decoder dec;
     SourceMap m;
-    Record r;
-    while (rr.next(r) == RecordReader::Status::Ok) {
-      auto k = dec.apply(r);
-      if (k == Decoder::Kind::Data)
-        for (int i = 0; i < 3; i++) j.append(m, dec, r);
-      else
-        j.update(m, dec);
-    }
+    feed(j, m, publisher_stream(), 3);
     j.close();
     path = j.path();
   }

@@ -134,23 +134,31 @@ int listen_on(const Address& a, int mode) {
   return fd;
 }
 
+namespace {
+// "HOST:PORT" ("[HOST]:PORT" for IPv6) of an inet address; empty for others.
+std::string inet_name(const sockaddr_storage& ss) {
+  char host[INET6_ADDRSTRLEN] = "?";
+  if (ss.ss_family == AF_INET) {
+    auto* s4 = reinterpret_cast<const sockaddr_in*>(&ss);
+    ::inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
+    return std::string(host) + ":" + std::to_string(ntohs(s4->sin_port));
+  }
+  if (ss.ss_family == AF_INET6) {
+    auto* s6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+    ::inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
+    return "[" + std::string(host) + "]:" + std::to_string(ntohs(s6->sin6_port));
+  }
+  return "";
+}
+}  // namespace
+
 std::string bound_name(int fd, const Address& a) {
   if (a.unix_socket) return a.text;
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
   if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return a.text;
-  char host[INET6_ADDRSTRLEN] = "?";
-  if (ss.ss_family == AF_INET) {
-    auto* s4 = reinterpret_cast<sockaddr_in*>(&ss);
-    ::inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
-    return std::string(host) + ":" + std::to_string(ntohs(s4->sin_port));
-  }
-  if (ss.ss_family == AF_INET6) {
-    auto* s6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    ::inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
-    return "[" + std::string(host) + "]:" + std::to_string(ntohs(s6->sin6_port));
-  }
-  return a.text;
+  std::string n = inet_name(ss);
+  return n.empty() ? a.text : n;
 }
 
 int bound_port(int fd) {
@@ -201,18 +209,8 @@ std::string peer_name(int fd) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
   if (::getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "?";
-  char host[INET6_ADDRSTRLEN] = "?";
-  if (ss.ss_family == AF_INET) {
-    auto* s4 = reinterpret_cast<sockaddr_in*>(&ss);
-    ::inet_ntop(AF_INET, &s4->sin_addr, host, sizeof host);
-    return std::string(host) + ":" + std::to_string(ntohs(s4->sin_port));
-  }
-  if (ss.ss_family == AF_INET6) {
-    auto* s6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    ::inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof host);
-    return "[" + std::string(host) + "]:" + std::to_string(ntohs(s6->sin6_port));
-  }
-  return "unix";
+  std::string n = inet_name(ss);
+  return n.empty() ? "unix" : n;
 }
 
 int accept_from(int listener, std::string& peer) {
