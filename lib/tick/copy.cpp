@@ -9,6 +9,9 @@
 
 namespace tick {
 
+// A run of whole records written in one call at most this long.
+constexpr size_t kMaxSpan = 8u << 20;
+
 Copier::Copier(Output& out, const CopyOptions& o)
     : out_(out), opt_(o), filter_(o.filter), text_(out, o.format, o.csv_table_column) {}
 
@@ -55,9 +58,10 @@ void Copier::flush_span() {
   span_len_ = 0;
 }
 
-void Copier::pass(const Record& r, bool mapped) {
-  (void)mapped;  // mapped or buffered: the input flushes the span before moving bytes
-  if (span_ && span_ + span_len_ == r.bytes && span_len_ < (8u << 20)) {
+// Mapped or buffered, the bytes stay where they are until the input moves
+// them, and it flushes the span first (its move hook).
+void Copier::pass(const Record& r) {
+  if (span_ && span_ + span_len_ == r.bytes && span_len_ < kMaxSpan) {
     span_len_ += r.size();
     return;
   }
@@ -68,7 +72,6 @@ void Copier::pass(const Record& r, bool mapped) {
 
 void Copier::copy(Input& in, size_t max_record) {
   oversized_ = false;
-  const bool mapped = in.mapped();
   saw_eod_ = false;
   in.set_idle_hook([this] {
     flush();
@@ -80,7 +83,7 @@ void Copier::copy(Input& in, size_t max_record) {
     // Every table wanted (nothing for set_skip to pass over): framing and
     // CRCs on a second thread, a batch ahead of the decoding and writing.
     FramingAhead(in, opt_.skip_bad)
-        .drain([&](const Record& r) { return handle(r, dec, in.name(), mapped); },
+        .drain([&](const Record& r) { return handle(r, dec, in.name()); },
                Reporter{opt_.skip_bad, [&](const Damage& d) { problem(in.name(), d); }});
     flush_span();  // the mapping ends with the input
     return;
@@ -96,7 +99,7 @@ void Copier::copy(Input& in, size_t max_record) {
                      }};
   Record r;
   while (rr.read(r, rep))
-    if (!handle(r, dec, in.name(), mapped)) break;
+    if (!handle(r, dec, in.name())) break;
   flush_span();  // the mapping ends with the input
 }
 
@@ -109,13 +112,13 @@ void Copier::feed(const uint8_t* p, size_t n, const std::string& name) {
     r.bytes = p + at;
     r.offset = fed_ + at;
     at += r.size();
-    handle(r, fed_dec_, name, false);
+    handle(r, fed_dec_, name);
   }
   fed_ += n;
   flush_span();  // the bytes are the caller's only for this call
 }
 
-bool Copier::handle(const Record& r, Decoder& dec, const std::string& name, bool mapped) {
+bool Copier::handle(const Record& r, Decoder& dec, const std::string& name) {
   const bool tick = opt_.format == Format::tick;
   if ((opt_.seq_from > 0 || opt_.seq_to < UINT64_MAX) && r.h.type == RecordType::Data &&
       r.h.length >= kDataPrefix) {
@@ -139,7 +142,7 @@ bool Copier::handle(const Record& r, Decoder& dec, const std::string& name, bool
     case Decoder::Kind::Schema:
     case Decoder::Kind::Symbols:
       filter_.update(dec);
-      if (tick) pass(r, mapped);
+      if (tick) pass(r);
       break;
     case Decoder::Kind::Data: {
       const DataView& v = dec.data();
@@ -147,7 +150,7 @@ bool Copier::handle(const Record& r, Decoder& dec, const std::string& name, bool
       if (!filter_.by_rows()) {
         rows_ += v.rows;
         if (paced && v.rows) pace(v, nullptr, v.rows);
-        if (tick) pass(r, mapped);
+        if (tick) pass(r);
         else text_.rows(dec, nullptr, v.rows);
         break;
       }
@@ -158,7 +161,7 @@ bool Copier::handle(const Record& r, Decoder& dec, const std::string& name, bool
       if (!tick) {
         text_.rows(dec, sel_.data(), n);
       } else if (n == v.rows) {
-        pass(r, mapped);
+        pass(r);
       } else {
         flush_span();
         write_subset(out_, v, sel_.data(), n);
@@ -167,16 +170,16 @@ bool Copier::handle(const Record& r, Decoder& dec, const std::string& name, bool
     }
     case Decoder::Kind::EndOfDay:
       saw_eod_ = true;
-      if (tick) pass(r, mapped);
+      if (tick) pass(r);
       else text_.eod(dec.eod_date(), dec.control_seq());
       break;
     case Decoder::Kind::Heartbeat:
-      if (tick) pass(r, mapped);
+      if (tick) pass(r);
       break;
     case Decoder::Kind::Protocol:
       break;  // a conversation's message, not part of the stream
     case Decoder::Kind::Unknown:
-      if (tick) pass(r, mapped);  // a newer minor version's record
+      if (tick) pass(r);  // a newer minor version's record
       break;
   }
   if (stop_after_) {

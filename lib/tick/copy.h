@@ -58,11 +58,11 @@ class Copier {
   // Refuses (throws) or, with skip_bad, reports and counts.
   void problem(const std::string& name, const Damage& d);
   // One record, read from name; false to end the copy of this input.
-  bool handle(const Record& r, Decoder& dec, const std::string& name, bool mapped);
+  bool handle(const Record& r, Decoder& dec, const std::string& name);
   void pace(const DataView& v, const uint32_t* sel, uint32_t n);
   // Whole records passed through: runs of them are written in one call
   // straight from the input's mapping or buffer.
-  void pass(const Record& r, bool mapped);
+  void pass(const Record& r);
   void flush_span();
   const uint8_t* span_ = nullptr;
   size_t span_len_ = 0;
