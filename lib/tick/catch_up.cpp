@@ -9,9 +9,9 @@ bool seen_live(const Record& r, int32_t jday, const LiveMark& live) {
   if (jday < live.day) return true;
   switch (r.h.type) {
     case RecordType::Data:
-      return r.h.length >= kDataPrefix && load64(r.payload() + 8) <= live.seq;
+      return r.has_data_prefix() && r.data_seq() <= live.seq;
     case RecordType::Symbols:
-      return r.h.length >= 8 && uint64_t{load32(r.payload())} + load32(r.payload() + 4) <= live.syms;
+      return r.h.length >= 8 && r.symbols_end() <= live.syms;
     case RecordType::Schema:
       return r.h.table < live.tables;
     case RecordType::Header:

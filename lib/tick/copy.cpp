@@ -120,9 +120,8 @@ void Copier::feed(const uint8_t* p, size_t n, const std::string& name) {
 
 bool Copier::handle(const Record& r, Decoder& dec, const std::string& name) {
   const bool tick = opt_.format == Format::tick;
-  if ((opt_.seq_from > 0 || opt_.seq_to < UINT64_MAX) && r.h.type == RecordType::Data &&
-      r.h.length >= kDataPrefix) {
-    uint64_t seq = load64(r.payload() + 8);
+  if ((opt_.seq_from > 0 || opt_.seq_to < UINT64_MAX) && r.has_data_prefix()) {
+    uint64_t seq = r.data_seq();
     if (seq < opt_.seq_from || seq > opt_.seq_to) return true;
   }
   Decoder::Kind kind;

@@ -132,79 +132,23 @@ void SlotLedger::apply(const Record& r) {
     }
     slots_[m.slot] = {m.publisher, m.upto};
     declared_[m.slot] = true;
-  } else if (r.h.type == RecordType::Data && r.h.length >= kDataPrefix) {
-    uint32_t src = load32(r.payload() + 4);
+  } else if (r.has_data_prefix()) {
+    uint32_t src = r.data_source();
     if (src >= slots_.size() || !declared_[src])
       fail("data record from publisher slot ", src, ", which no progress record declared");
     if (src) slots_[src].upto++;
   }
 }
 
+// A restart on the day's journal: scan it, cut a torn tail, go on from its
+// last record, and give downstream the context it joins in.
 void Journal::recover(int32_t day) {
   day_ = day;
   path_ = journal_file(opt_.dir, day);
   open_file(0);  // locked before anything is read or cut
-  uint64_t good_end = 0, size = 0;
   std::string why;
-  SlotLedger ledger;
-  {
-    auto in = Input::open(path_);
-    size = in->size_hint();
-    RecordReader rr(*in);
-    Decoder dec;
-    Record r;
-    while (true) {
-      auto st = rr.next(r);
-      if (st == RecordReader::Status::End) break;
-      if (st == RecordReader::Status::Ok) {
-        try {
-          auto k = dec.apply(r);
-          ledger.apply(r);
-          if (k == Decoder::Kind::Data) seq_ = dec.data().seq;
-          good_end = r.offset + r.size();
-          continue;
-        } catch (const Error& e) {
-          why = e.what();
-          if (r.offset + r.size() < size)
-            fail(path_, ":", r.offset, ": ", why, "; run tick-log check --repair");
-          break;
-        }
-      }
-      // A torn tail is cut below; damage with valid records after it is not.
-      Damage d = rr.damage(/*salvage=*/true);
-      if (d.resumed)
-        fail(path_, ":", d.offset, ": ", d.why, ", and valid records follow it: not a torn tail; ",
-             "run tick-log check --repair ", path_);
-      why = d.why;
-      break;
-    }
-    for (const auto& t : dec.tables()) {
-      schema_.tables.push_back(t);
-      batches_.push_back(nullptr);
-    }
-    for (uint32_t i = 0; i < dec.syms().size(); i++) syms_.intern(dec.syms().name(i));
-    syms_written_ = syms_.size();
-    slots_.clear();
-    for (const auto& sl : ledger.slots()) slots_.push_back(Slot{sl.id, sl.upto, sl.upto});
-    if (!dec.started()) good_end = 0;
-  }
-  if (good_end < size) {
-    // Keep the torn bytes beside the journal, then cut them off.
-    std::string bad = path_ + ".bad";
-    int out = ::open(bad.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (out < 0) fail(bad, ": ", std::strerror(errno));
-    std::vector<uint8_t> tail(size - good_end);
-    bool read_ok = ::pread(fd_, tail.data(), tail.size(), static_cast<off_t>(good_end)) ==
-                   static_cast<ssize_t>(tail.size());
-    if (read_ok) write_all(out, tail.data(), tail.size());
-    bool synced = ::fsync(out) == 0;
-    ::close(out);
-    if (!read_ok) fail(path_, ": cannot read the torn tail");
-    if (!synced) fail(bad, ": fsync: ", std::strerror(errno));
-    if (::ftruncate(fd_, static_cast<off_t>(good_end)) != 0) fail(path_, ": truncate: ", std::strerror(errno));
-    warn(str(path_, ":", good_end, ": cut a torn tail of ", size - good_end, " bytes into ", bad,
-             " (", why, ")"));
-  }
+  auto [good_end, size] = scan(why);
+  if (good_end < size) cut_tail(good_end, size, why);
   if (good_end == 0) {
     schema_.tables.clear();
     batches_.clear();
@@ -220,6 +164,69 @@ void Journal::recover(int32_t day) {
     write_context(pre, day_, schema_.tables, syms_);
     pre.flush();
   }
+}
+
+// Reads the journal through: its context, sequence and publishers become
+// this journal's. Returns where its whole records end and its size; why
+// says what is wrong at the end, if anything. Damage with valid records
+// after it is an error (not a torn tail).
+std::pair<uint64_t, uint64_t> Journal::scan(std::string& why) {
+  uint64_t good_end = 0;
+  auto in = Input::open(path_);
+  const uint64_t size = in->size_hint();
+  RecordReader rr(*in);
+  Decoder dec;
+  SlotLedger ledger;
+  Record r;
+  while (true) {
+    auto st = rr.next(r);
+    if (st == RecordReader::Status::End) break;
+    if (st == RecordReader::Status::Ok) {
+      try {
+        auto k = dec.apply(r);
+        ledger.apply(r);
+        if (k == Decoder::Kind::Data) seq_ = dec.data().seq;
+        good_end = r.offset + r.size();
+        continue;
+      } catch (const Error& e) {
+        why = e.what();
+        if (r.offset + r.size() < size) fail(path_, ":", r.offset, ": ", why, "; run tick-log check --repair");
+        break;
+      }
+    }
+    Damage d = rr.damage(/*salvage=*/true);
+    if (d.resumed)
+      fail(path_, ":", d.offset, ": ", d.why, ", and valid records follow it: not a torn tail; ",
+           "run tick-log check --repair ", path_);
+    why = d.why;
+    break;
+  }
+  for (const auto& t : dec.tables()) {
+    schema_.tables.push_back(t);
+    batches_.push_back(nullptr);
+  }
+  for (uint32_t i = 0; i < dec.syms().size(); i++) syms_.intern(dec.syms().name(i));
+  syms_written_ = syms_.size();
+  slots_.clear();
+  for (const auto& sl : ledger.slots()) slots_.push_back(Slot{sl.id, sl.upto, sl.upto});
+  return {dec.started() ? good_end : 0, size};
+}
+
+// Keeps the torn bytes beside the journal (FILE.bad), then cuts them off.
+void Journal::cut_tail(uint64_t good_end, uint64_t size, const std::string& why) {
+  std::string bad = path_ + ".bad";
+  int out = ::open(bad.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (out < 0) fail(bad, ": ", std::strerror(errno));
+  std::vector<uint8_t> tail(size - good_end);
+  bool read_ok = ::pread(fd_, tail.data(), tail.size(), static_cast<off_t>(good_end)) ==
+                 static_cast<ssize_t>(tail.size());
+  if (read_ok) write_all(out, tail.data(), tail.size());
+  bool synced = ::fsync(out) == 0;
+  ::close(out);
+  if (!read_ok) fail(path_, ": cannot read the torn tail");
+  if (!synced) fail(bad, ": fsync: ", std::strerror(errno));
+  if (::ftruncate(fd_, static_cast<off_t>(good_end)) != 0) fail(path_, ": truncate: ", std::strerror(errno));
+  warn(str(path_, ":", good_end, ": cut a torn tail of ", size - good_end, " bytes into ", bad, " (", why, ")"));
 }
 
 // After a restart, downstream learns the sequence number the journal stands

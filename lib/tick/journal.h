@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "tick/clock.h"
@@ -125,6 +126,8 @@ class Journal {
   void start_file(int32_t day);
   void begin_file();
   void recover(int32_t day);
+  std::pair<uint64_t, uint64_t> scan(std::string& why);
+  void cut_tail(uint64_t good_end, uint64_t size, const std::string& why);
   void announce(int64_t now);
   void roll(int64_t now);
   void flush_batches();

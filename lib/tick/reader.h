@@ -54,6 +54,15 @@ struct Record {
   uint64_t offset = 0;             // of the header in the stream
   const uint8_t* payload() const { return bytes + kHeaderSize; }
   size_t size() const { return kHeaderSize + h.length; }
+  // A data record's prefix (man 5 tick), 0 if it is too short to have one:
+  // its sequence number and the publisher slot it came from.
+  uint64_t data_seq() const { return has_data_prefix() ? load64(payload() + 8) : 0; }
+  uint32_t data_source() const { return has_data_prefix() ? load32(payload() + 4) : 0; }
+  bool has_data_prefix() const { return h.type == RecordType::Data && h.length >= kDataPrefix; }
+  // A symbols record's range: one past its last id (0 if too short).
+  uint64_t symbols_end() const {
+    return h.type == RecordType::Symbols && h.length >= 8 ? uint64_t{load32(payload())} + load32(payload() + 4) : 0;
+  }
 };
 
 class RecordReader {
