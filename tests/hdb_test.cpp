@@ -3,14 +3,19 @@
 // column files plain and in zstd blocks read by byte range.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <random>
 
+#include "helpers.h"
 #include "tick/clock.h"
+#include "tick/day_builder.h"
 #include "tick/error.h"
 #include "tick/files.h"
 #include "tick/hdb.h"
 #include "tick/hdb_read.h"
+#include "tick/schema.h"
+#include "tick/writer.h"
 
 using namespace tick;
 
@@ -156,4 +161,65 @@ TEST_CASE("column files: plain and zstd blocks give the same bytes for every ran
   hdb::compress_column(t / "e", t / "ez", 1);
   hdb::ColumnFile e(t / "ez", 1, 0);
   CHECK(e.size() == 0);
+}
+
+TEST_CASE("DayBuilder: a day counted, then scattered, comes out sorted by sym then time") {
+  // Rows in arrival order: syms cycle C, A, B; times go down within a sym
+  // for the first rows (out of order: sorted in place), up after.
+  Schema schema = parse_schema("q time:timestamp sym:symbol v:long\n", "test");
+  testing::Capture cap;
+  StreamWriter w(cap.out);
+  w.begin(schema);
+  TableBatch b(schema.tables[0]);
+  const char* names[] = {"C", "A", "B"};
+  for (int k = 0; k < 30; k++) {
+    b.begin_row();
+    b.set<int64_t>(0, k < 9 ? 1000 - k : 1000 + k);
+    b.set<uint32_t>(1, w.syms().intern(names[k % 3]));
+    b.set<int64_t>(2, k);
+    b.end_row();
+    if (k % 7 == 6) {
+      w.data(0, b);
+      b.clear();
+    }
+  }
+  w.data(0, b);
+  const auto& bytes = cap.done();
+
+  char tmpl[] = "/tmp/tick-unit-daybuilder-XXXXXX";
+  std::string dir = ::mkdtemp(tmpl);
+  EodOptions o;
+  o.hdb = dir;
+  o.level = 0;
+  o.sync = false;
+  DayBuilder day(o);
+  const std::string name = "test";
+  auto each = [&](const std::function<void(Decoder::Kind, const Decoder&, const Record&)>& f) {
+    auto in = testing::input_of(bytes);
+    RecordReader rr(*in);
+    Decoder dec;
+    Record r;
+    while (rr.next(r) == RecordReader::Status::Ok) f(dec.apply(r), dec, r);
+    return in;
+  };
+  each([&](Decoder::Kind k, const Decoder& d, const Record& r) { day.count(k, d, {name, r.offset}); });
+  CHECK(day.rows() == 30);
+  CHECK(day.syms() == 3);
+  std::string part = dir + "/part";
+  make_dir(part);
+  day.write(part, 20000, each);
+
+  CHECK(hdb::read_syms(part) == std::vector<std::string>{"A", "B", "C"});
+  auto index = hdb::read_index(part + "/q", 3, 30);
+  CHECK(index == std::vector<uint64_t>{0, 10, 20, 30});
+  hdb::ColumnFile time(part + "/q/time", 0, 30 * 8), v(part + "/q/v", 0, 30 * 8);
+  const auto* t = reinterpret_cast<const int64_t*>(time.read(0, 30 * 8));
+  std::vector<int64_t> times(t, t + 30);
+  const auto* vs = reinterpret_cast<const int64_t*>(v.read(0, 30 * 8));
+  std::vector<int64_t> values(vs, vs + 30);
+  for (int g = 0; g < 3; g++) {
+    CHECK(std::is_sorted(times.begin() + 10 * g, times.begin() + 10 * (g + 1)));
+    for (int i = 10 * g; i < 10 * (g + 1); i++) CHECK(values[i] % 3 == (g + 1) % 3);  // A: k%3==1, B: 2, C: 0
+  }
+  std::system(("rm -rf '" + dir + "'").c_str());
 }

@@ -101,7 +101,8 @@ std::vector<uint64_t> range(uint64_t a, uint64_t b) {
 
 TEST_CASE("seen_live: what the live stream has delivered, record by record") {
   const int32_t day = 20000;
-  auto recs = records_of(journal(day, 5));
+  const auto bytes = journal(day, 5);  // the records point into it
+  auto recs = records_of(bytes);
   // header, schema, symbols, progress, data 1..5
   REQUIRE(recs.size() == 9);
   LiveMark live{day, 3, 1, 3};
