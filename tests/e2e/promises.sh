@@ -65,4 +65,14 @@ expect_status 1 sh -c "echo '$extra' | tick-cat -e --schema s.schema --time-unit
 expect_eq "$(cat err)" "tick-cat: -:1: unknown column 'venue' for table trade" "an unknown field refused, named"
 expect_eq "$(echo "$extra" | tick-cat -e --schema s.schema --time-unit s --ignore-unknown | tick-cat -f csv | tail -1)" \
   "trade,2023-11-14T22:13:20.000000000Z,A,1.5,2" "--ignore-unknown"
+# An option takes one value (repeat it for several): --listen does not
+# swallow the directory after it.
+p1=$(free_port)
+tick-log --listen :$p1 tp3 < /dev/null > /dev/null 2> l3.err &
+l3=$!
+wait_for grep -q listening l3.err
+[ -f tp3/2026-11-27.tick ] || die "tick-log --listen :P DIR did not journal into DIR: $(cat l3.err)"; ok
+kill -TERM $l3; wait $l3
+expect_status 2 tick-pub -l :$p1 stray
+expect_match "$(cat err)" "tick-pub: The following argument was not expected: stray" "tick-pub -l takes one address"
 done_ok

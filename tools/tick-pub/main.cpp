@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
   CLI::App app{"Serve a tick stream from stdin to subscribers, from the journal and live.", "tick-pub"};
   PubOptions o;
   std::string max_queue = "64M", mode;
-  app.add_option("-l,--listen", o.listen, "Address to serve on: :PORT (loopback), HOST:PORT, unix:PATH (repeatable)");
+  app.add_option("-l,--listen", o.listen, "Address to serve on: :PORT (loopback), HOST:PORT, unix:PATH (repeatable)")
+      ->allow_extra_args(false);
   app.add_option("--mode", mode, "File mode of Unix sockets, octal (default 660)");
   app.add_option("--log", o.log_dir, "The journal directory, to serve subscribers from the start or a sequence");
   app.add_option("--max-queue", max_queue, "Cut off a subscriber whose queue passes this (default 64M)");
