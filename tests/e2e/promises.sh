@@ -75,4 +75,13 @@ wait_for grep -q listening l3.err
 kill -TERM $l3; wait $l3
 expect_status 2 tick-pub -l :$p1 stray
 expect_match "$(cat err)" "tick-pub: The following argument was not expected: stray" "tick-pub -l takes one address"
+# tick-log DIR with a terminal on stdin (and no --listen): refused with a
+# hint, and no journal made.
+set +e
+PTYRUN_STDIN=1 $PY "$HERE/ptyrun.py" tick-log tty > tty.out
+rc=$?
+set -e
+expect_eq "$rc" 2 "tick-log on a terminal: usage error"
+expect_match "$(tr -d '\r' < tty.out)" "tick-log: refusing to read a binary tick stream from a terminal \(pipe a feed in, as in tick-gen \| tick-log tty, or give --listen ADDR for publishers\)" "the hint"
+[ ! -e tty ] || die "a journal directory was made"; ok
 done_ok

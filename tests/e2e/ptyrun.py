@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """ptyrun.py CMD...: runs CMD with its stderr on a pseudo-terminal (stdout
-and stdin as given) and prints what the terminal received; exits with CMD's
+and stdin as given; with PTYRUN_STDIN=1 in the environment, stdin on the
+terminal too) and prints what the terminal received; exits with CMD's
 status. For tests of what tools show only on a terminal."""
 import os
 import pty
@@ -8,7 +9,8 @@ import subprocess
 import sys
 
 master, slave = pty.openpty()
-p = subprocess.Popen(sys.argv[1:], stderr=slave)
+stdin = slave if os.environ.get('PTYRUN_STDIN') == '1' else None
+p = subprocess.Popen(sys.argv[1:], stderr=slave, stdin=stdin)
 os.close(slave)
 out = b''
 while True:

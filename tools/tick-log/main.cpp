@@ -91,6 +91,11 @@ int main(int argc, char** argv) {
     o.batch_ns = int64_t{batch_ms} * 1'000'000;
     o.roll = DayRoll(roll_at, tz);
     bool tty = ::isatty(STDOUT_FILENO);
+    // Binary input from a terminal is nobody's feed: say so, before a
+    // journal file is made (as binary output to a terminal is refused).
+    if (io.listen.empty() && ::isatty(STDIN_FILENO))
+      throw UsageError("refusing to read a binary tick stream from a terminal (pipe a feed in, as in "
+                       "tick-gen | tick-log " + dir + ", or give --listen ADDR for publishers)");
     if (!mode.empty()) io.unix_mode = parse_mode(mode);
     io.timeout_ns = static_cast<int64_t>(timeout * 1e9);
     io.max_record = parse_size(max_record, "--max-record");
