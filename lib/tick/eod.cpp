@@ -145,6 +145,7 @@ void eod_journal(const std::string& path, const EodOptions& o, EodReport& report
   DayBuilder b(o);
   int32_t date = kNoDate;
   uint64_t end = 0;
+  bool saw_eod = false;
   ReadOptions first{.salvage = o.salvage, .first_reading = true};
   report.problems += read_records(*in, first, [&](Decoder::Kind k, const Decoder& d, const Record& r) {
     const uint64_t off = r.offset;
@@ -154,11 +155,15 @@ void eod_journal(const std::string& path, const EodOptions& o, EodReport& report
         fail(path, ":", off, ": a second day (", date_string(d.stream_date()), ") in the journal of ",
              date_string(date), "; give tick-eod this on standard input to write a partition per day");
     }
+    if (k == Decoder::Kind::EndOfDay) saw_eod = true;
     b.count(k, d, {path, off});
     end = off + r.size();  // (the input itself may be read ahead)
     prog.update(end);
   });
   in.reset();
+  if (!saw_eod)
+    warn(str(path, ": no end-of-day record (its day may not be over, or its tick-log stopped before the roll): "
+             "the partition holds what the journal has now"));
   if (date == kNoDate) date = journal_date(path);
   if (date == kNoDate) fail(path, ": no date in the journal's header or name");
   build(b, date, o, [&](const RecordFn& f) {

@@ -29,7 +29,9 @@ constexpr uint64_t kChunkHeap = 32 << 20;
 std::vector<int32_t> dates_in(const std::string& hdb, int32_t from, int32_t to) {
   if (!is_directory(hdb)) fail(hdb, ": not a directory");
   std::vector<int32_t> ds;
-  for (int32_t d : hdb::partition_dates(hdb))
+  const auto all = hdb::partition_dates(hdb);
+  if (all.empty()) fail(hdb, ": not an HDB (no YYYY-MM-DD partitions in it)");
+  for (int32_t d : all)
     if (d >= from && d <= to) ds.push_back(d);
   if (ds.empty()) {
     if (from == to) fail(hdb, ": no partition ", date_string(from));

@@ -43,4 +43,18 @@ std::vector<std::string> journal_files(const std::string& dir) {
   return out;
 }
 
+std::vector<std::string> expand_journals(const std::vector<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const auto& p : paths) {
+    if (p != "-" && journal_date(p) == INT32_MIN && is_directory(p)) {
+      auto js = journal_files(p);
+      if (js.empty()) fail(p, ": no journals (YYYY-MM-DD.tick) in it");
+      out.insert(out.end(), js.begin(), js.end());
+    } else {
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
 }  // namespace tick

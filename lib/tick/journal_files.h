@@ -14,5 +14,8 @@ int32_t journal_date(const std::string& path);
 // Journal files (YYYY-MM-DD.tick, .tick.zst) in dir, in date order; of a
 // day in both forms (mid-compress), the plain one.
 std::vector<std::string> journal_files(const std::string& dir);
+// Paths as given, each directory replaced by its journals (journal_files):
+// every tool that takes journals takes a directory of them.
+std::vector<std::string> expand_journals(const std::vector<std::string>& paths);
 
 }  // namespace tick

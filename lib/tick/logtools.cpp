@@ -102,7 +102,8 @@ bool journal_info(const std::string& path) {
     size_t nb = timespan ? format_timespan(b, t_hi) : format_timestamp(b, t_hi);
     std::printf("  time      %.*s .. %.*s\n", static_cast<int>(na), a, static_cast<int>(nb), b);
   }
-  std::printf("  syms      %u\n", syms);
+  // The empty symbol (a null sym) is in most dictionaries; it is not a sym.
+  std::printf("  syms      %u\n", syms - (syms && dec.syms().find("") ? 1 : 0));
   for (const auto& [name, ti] : tables)
     std::printf("  table     %-12s %llu rows in %llu records\n", name.c_str(),
                 static_cast<unsigned long long>(ti.rows), static_cast<unsigned long long>(ti.records));

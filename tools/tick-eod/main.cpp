@@ -4,6 +4,7 @@
 #include "tick/cli.h"
 #include "tick/diag.h"
 #include "tick/eod.h"
+#include "tick/journal_files.h"
 #include "tick/hdb.h"
 
 using namespace tick;
@@ -33,7 +34,7 @@ int main(int argc, char** argv) {
       eod_stream(*in, o, r);
     } else {
       // Each journal is its own partition: one that fails does not stop the rest.
-      for (const auto& j : journals) {
+      for (const auto& j : expand_journals(journals)) {
         try {
           eod_journal(j, o, r);
         } catch (const UsageError&) {

@@ -52,12 +52,12 @@ int main(int argc, char** argv) {
 
   auto* info = app.add_subcommand("info", "Summarise journals: tables, rows, syms, seq and time ranges");
   std::vector<std::string> info_files;
-  info->add_option("files", info_files, "Journal files")->required();
+  info->add_option("files", info_files, "Journal files, or directories of them")->required();
 
   auto* check = app.add_subcommand("check", "Verify journals; exit 1 on corruption");
   std::vector<std::string> check_files;
   bool repair = false;
-  check->add_option("files", check_files, "Journal files")->required();
+  check->add_option("files", check_files, "Journal files, or directories of them")->required();
   check->add_flag("--repair", repair, "Keep every valid record; move bad bytes to FILE.bad");
 
   auto* compress = app.add_subcommand("compress", "Compress journals with zstd (FILE.tick.zst), atomically");
@@ -73,12 +73,12 @@ int main(int argc, char** argv) {
   return cli::run(app, argc, argv, [&] {
     if (*info) {
       bool ok = true;
-      for (const auto& f : info_files) ok = journal_info(f) && ok;
+      for (const auto& f : expand_journals(info_files)) ok = journal_info(f) && ok;
       return ok ? 0 : 1;
     }
     if (*check) {
       bool ok = true;
-      for (const auto& f : check_files) ok = journal_check(f, repair) && ok;
+      for (const auto& f : expand_journals(check_files)) ok = journal_check(f, repair) && ok;
       return ok ? 0 : 1;
     }
     if (*compress) return compress_journals(compress_paths, older_than, level, force) ? 0 : 1;
