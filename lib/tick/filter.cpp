@@ -28,6 +28,8 @@ std::optional<int64_t> parse_bound(const std::string& s, bool& tod) {
   }
   if (auto t = parse_timespan(s)) {
     tod = true;
+    if (*t < 0 || *t >= kNsPerDay)
+      throw UsageError(str("bad time '", s, "' (a time of day is 00:00 to 23:59:59.999999999)"));
     return t;
   }
   throw UsageError(str("bad time '", s, "' (want ISO-8601 like 2026-11-23T10:00:00Z, or HH:MM[:SS[.f]])"));

@@ -392,7 +392,7 @@ void Server::stats(int64_t now) {
   double secs = o_.stats_secs;
   if (next_stats_) {
     std::string line = str("in ", static_cast<uint64_t>((in_records_ - stats_records_) / secs), " records/s ",
-                           static_cast<uint64_t>((in_bytes_ - stats_bytes_) / secs / 1e6), " MB/s; seq ", live_seq_,
+                           rate_text((in_bytes_ - stats_bytes_) / secs), "; seq ", live_seq_,
                            "; ", subs_.size(), " subscribers");
     for (auto& sp : subs_) {
       const char* st = sp->st == Sub::State::Live ? "live" : sp->st == Sub::State::CatchUp ? "catching up" : "waiting";

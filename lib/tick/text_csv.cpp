@@ -75,6 +75,9 @@ bool Encoder::Impl::csv_mapping(int tid) {
 // One CSV record; the first one is the header. false with err when rejected.
 bool Encoder::Impl::csv_line(std::string_view line, uint64_t& rows, bool& is_header) {
   is_header = false;
+  // A UTF-8 byte order mark before the header (spreadsheets write one) is
+  // not part of its first column's name.
+  if (header.empty() && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);
   if (!split_csv(line)) return false;
   if (header.empty() || (header_has_table && fields[0] == "table")) {
     is_header = true;

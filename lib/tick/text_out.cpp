@@ -242,10 +242,12 @@ void TextWriter::csv_row(const DataView& v, const SymbolTable& s, uint32_t r) {
 
 void TextWriter::table_row(const DataView& v, const SymbolTable& s, const Layout& l, uint32_t r) {
   const Table& t = *v.table;
-  put_sv(out_, t.name);
-  for (size_t i = t.name.size(); i < 6; i++) out_.put(' ');
+  if (csv_table_col_) {
+    put_sv(out_, t.name);
+    for (size_t i = t.name.size(); i < 6; i++) out_.put(' ');
+  }
   for (size_t c = 0; c < t.columns.size(); c++) {
-    out_.put(' ');
+    if (c || csv_table_col_) out_.put(' ');
     // Room first, so a right-aligned value (never longer than 40 bytes) is
     // still in the buffer when it is shifted right; left-aligned ones only
     // get spaces after them.
@@ -278,11 +280,11 @@ void TextWriter::header(const Decoder& d, const Layout& l) {
     }
     out_.put('\n');
   } else if (fmt_ == Format::table) {
-    std::string h = "table ";
+    std::string h = csv_table_col_ ? "table " : "";
     for (size_t c = 0; c < t.columns.size(); c++) {
       std::string name = t.columns[c].name;
       int pad = l.widths[c] - static_cast<int>(name.size());
-      h += ' ';
+      if (c || csv_table_col_) h += ' ';
       if (left_aligned(t.columns[c].type)) h += name + std::string(pad, ' ');
       else h += std::string(pad, ' ') + name;
     }

@@ -16,7 +16,7 @@ std::optional<Format> format_from_name(std::string_view s);
 
 class TextWriter {
  public:
-  // csv_table_column: CSV rows start with the table name (several tables in
+  // csv_table_column: CSV and table rows start with the table name (several tables in
   // one output); otherwise a header names just the columns.
   TextWriter(Output& out, Format f, bool csv_table_column = true);
   // Writes rows sel[0..n) of the decoder's current data record (all rows

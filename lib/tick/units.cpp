@@ -33,6 +33,14 @@ std::string seconds_text(int64_t ns) {
   return s;
 }
 
+std::string rate_text(double b) {
+  char s[32];
+  if (b >= 1e9) std::snprintf(s, sizeof s, "%.1f GB/s", b / 1e9);
+  else if (b >= 1e6) std::snprintf(s, sizeof s, "%.0f MB/s", b / 1e6);
+  else std::snprintf(s, sizeof s, "%.0f KB/s", b / 1e3);
+  return s;
+}
+
 std::string duration_text(int64_t ns) {
   char s[32];
   std::snprintf(s, sizeof s, "%g s", static_cast<double>(ns) / 1e9);

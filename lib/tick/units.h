@@ -11,6 +11,8 @@ namespace tick {
 size_t parse_size(const std::string& s, const std::string& flag = "size");
 // "1.5 MiB", "12.0 KiB", "3.2 GiB".
 std::string size_text(uint64_t bytes);
+// "512 KB/s", "15 MB/s", "1.2 GB/s" (powers of 1000, as rates are said).
+std::string rate_text(double bytes_per_sec);
 // "0.42 s": a measured time.
 std::string seconds_text(int64_t ns);
 // "10 s", "0.5 s": a configured duration, as the user typed it.

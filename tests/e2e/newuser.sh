@@ -26,4 +26,19 @@ expect_eq "$(cat err)" "tick-log: empty: no journals (YYYY-MM-DD.tick) in it" "a
 # tick-replay --hdb on a directory that is not an HDB.
 expect_status 1 tick-replay --hdb tp --date 2026-11-18
 expect_eq "$(cat err)" "tick-replay: tp: not an HDB (no YYYY-MM-DD partitions in it)" "not an HDB"
+# A time of day past 24:00 is refused, not an empty result.
+expect_status 2 tick-replay tp/2026-11-18.tick --from 25:00 -f csv
+expect_eq "$(cat err)" "tick-replay: bad time '25:00' (a time of day is 00:00 to 23:59:59.999999999) (see --help)" "--from 25:00"
+
+# A UTF-8 byte order mark before a CSV header is not part of its first column.
+printf 'trade time:timestamp sym:symbol price:float size:long\n' > s.schema
+printf '\xef\xbb\xbftime,sym,price,size\n2026-11-18T10:00:00Z,A,1.5,2\n' > bom.csv
+expect_eq "$(tick-cat -e --in csv -t trade --schema s.schema bom.csv | tick-cat -f csv -t trade)" "time,sym,price,size
+2026-11-18T10:00:00.000000000Z,A,1.5,2" "a CSV header with a BOM"
+
+# One table asked for: no table column, in CSV or in the table format.
+tick-cat -f table -t trade tp/2026-11-18.tick > one.txt
+expect_match "$(head -1 one.txt)" "^time +sym +price +size$" "the table format's header without a table column"
+expect_match "$(sed -n 3p one.txt)" "^2026-[^ ]+Z +S[0-9]+ " "rows without a table column"
+expect_match "$(tick-cat -f table tp/2026-11-18.tick | head -1)" "^table +time +sym" "several tables: the table column stays"
 done_ok

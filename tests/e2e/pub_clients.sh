@@ -54,5 +54,5 @@ expect_match "$(cat pub.err)" "no subscription within 10 s; closed" "half-open m
 wait $noread
 expect_match "$(cat pub.err)" "127\.0\.0\.1:[0-9]+: refused: cut off: its queue passed --max-queue 4194304 bytes" "a client that never reads is cut off"
 expect_match "$(cat pub.err)" "not a subscription" "garbage named"
-expect_match "$(cat pub.err)" "tick-pub: in [0-9]+ records/s [0-9]+ MB/s; seq [0-9]+; [0-9]+ subscribers; 127\.0\.0\.1:[0-9]+ (live|catching up|waiting) queue [0-9]+" "--stats lines"
+expect_match "$(cat pub.err)" "tick-pub: in [0-9]+ records/s [0-9.]+ [KMG]B/s; seq [0-9]+; [0-9]+ subscribers; 127\.0\.0\.1:[0-9]+ (live|catching up|waiting) queue [0-9]+" "--stats lines"
 done_ok
