@@ -387,3 +387,43 @@ TEST_CASE("FramingAhead hands over what RecordReader reads, in order, corrupt re
     }
   }
 }
+
+TEST_CASE("the reporter: fail stops at the first damage, salvage goes past each, a torn tail is said as one") {
+  const auto good = one_row_records(100, 5);
+  std::vector<size_t> starts;
+  for (size_t off = 0; off < good.size(); off += kHeaderSize + load32(good.data() + off + 4)) starts.push_back(off);
+  auto s = good;
+  s[starts[10] + kHeaderSize + 1] ^= 0x01;  // one damaged record
+  s.resize(s.size() - 5);                  // and a torn tail
+  auto run = [&](bool salvage, std::vector<Damage>& seen) {
+    auto in = input_of(s);
+    RecordReader rr(*in);
+    Reporter rep{salvage, [&](const Damage& d) { seen.push_back(d); }};
+    Record r;
+    size_t n = 0;
+    while (rr.read(r, rep)) n++;
+    return n;
+  };
+  std::vector<Damage> failed, salvaged;
+  CHECK(run(false, failed) == 10);  // the records before the damage
+  REQUIRE(failed.size() == 1);
+  CHECK(failed[0].offset == starts[10]);
+  CHECK_FALSE(failed[0].torn);
+  const std::string type = record_type_name(static_cast<RecordType>(good[starts[10] + 8]));
+  CHECK(failed[0].where("f") == str("f:", starts[10], ": CRC mismatch in ", type, " record of ",
+                                    starts[11] - starts[10], " bytes"));
+  CHECK(run(true, salvaged) == starts.size() - 2);  // all but the damaged and the torn one
+  REQUIRE(salvaged.size() == 2);
+  CHECK(salvaged[0].where("f") == str("f:", starts[10], ": CRC mismatch in ", type, " record of ",
+                                      starts[11] - starts[10], " bytes (skipped ", starts[11] - starts[10],
+                                      " bytes to the next good record)"));
+  CHECK(salvaged[1].torn);
+  CHECK(salvaged[1].offset == starts.back());
+  CHECK_FALSE(salvaged[1].resumed);
+  // A reporter that throws ends the reading with its error.
+  auto in = input_of(s);
+  RecordReader rr(*in);
+  Reporter refuse{false, [](const Damage& d) { throw Error(d.where("x")); }};
+  Record r;
+  CHECK_THROWS_WITH(([&] { while (rr.read(r, refuse)) {} }()), Catch::StartsWith("x:"));
+}

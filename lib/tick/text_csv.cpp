@@ -4,6 +4,17 @@
 
 namespace tick {
 
+const char* csv_record_end(const char* d, const char* nl, const char* end) {
+  size_t q = 0;
+  for (const char* c = d; c < nl; c++) q += *c == '"';
+  while (nl && (q & 1)) {
+    const char* next = static_cast<const char*>(std::memchr(nl + 1, '\n', static_cast<size_t>(end - nl - 1)));
+    for (const char* c = nl; c < (next ? next : end); c++) q += *c == '"';
+    nl = next;
+  }
+  return nl;
+}
+
 // Splits one CSV record into fields (RFC 4180 quoting); false if malformed.
 bool Encoder::Impl::split_csv(std::string_view line) {
   fields.clear();

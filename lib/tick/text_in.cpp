@@ -34,16 +34,7 @@ void Encoder::encode(Input& in) {
     size_t n = in.avail();
     const char* d = reinterpret_cast<const char*>(in.data());
     const char* nl = n > scanned ? static_cast<const char*>(std::memchr(d + scanned, '\n', n - scanned)) : nullptr;
-    // A CSV record may hold newlines inside quotes: extend it to an even quote count.
-    if (nl && !json) {
-      size_t q = 0;
-      for (const char* c = d; c < nl; c++) q += *c == '"';
-      while (nl && (q & 1)) {
-        const char* next = static_cast<const char*>(std::memchr(nl + 1, '\n', d + n - nl - 1));
-        for (const char* c = nl; c < (next ? next : d + n); c++) q += *c == '"';
-        nl = next;
-      }
-    }
+    if (nl && !json) nl = csv_record_end(d, nl, d + n);
     if (!nl && !in.eof()) {
       scanned = json ? n : 0;
       // What is ready without waiting, up to a window for two threads;

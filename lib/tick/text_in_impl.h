@@ -57,6 +57,11 @@ inline bool mul_overflows(int64_t a, int64_t b, int64_t& out) { return __builtin
 
 }  // namespace text
 
+// The newline that ends the CSV record starting at d, given the first
+// newline after it (a record may hold newlines inside quotes: it ends at
+// an even count of quotes); null if the record goes past end.
+const char* csv_record_end(const char* d, const char* nl, const char* end);
+
 // JSON lines parsed on two threads a window at a time (8 MiB measured 5%
 // faster than 16 MiB: less fresh memory to fault in, earlier overlap).
 constexpr size_t kParallelWindow = 8 << 20;
