@@ -5,6 +5,7 @@
 #include "tick/clock.h"
 #include "tick/diag.h"
 #include "tick/error.h"
+#include "tick/units.h"
 #include "tick/writer.h"
 
 namespace tick {
@@ -101,6 +102,15 @@ void Copier::copy(Input& in, size_t max_record) {
   while (rr.read(r, rep))
     if (!handle(r, dec, in.name())) break;
   flush_span();  // the mapping ends with the input
+}
+
+void Copier::check_names() const {
+  for (const auto& s : filter_.missing_syms()) warn(str("no sym ", quoted(s), " in the input"));
+  const auto missing = filter_.missing_tables();
+  if (missing.empty() || filter_.tables_seen().empty()) return;
+  std::string have;
+  for (const auto& t : filter_.tables_seen()) have += (have.empty() ? "" : ", ") + t;
+  fail("unknown table ", quoted(missing[0]), " (tables: ", have, ")");
 }
 
 void Copier::feed(const uint8_t* p, size_t n, const std::string& name) {

@@ -38,6 +38,10 @@ class Copier {
   // Copies records already in memory (whole records, made by this process,
   // so not checked again); one context runs across calls.
   void feed(const uint8_t* p, size_t n, const std::string& name);
+  // After the last input: a table asked for (-t) that no input had, when
+  // the inputs had tables, is an error naming the tables there are; a sym
+  // asked for (-s) that no dictionary had is a warning.
+  void check_names() const;
   // Problems reported in skip mode.
   uint64_t problems() const { return problems_; }
   uint64_t rows() const { return rows_; }

@@ -7,6 +7,9 @@
 
 namespace tick {
 
+// Syms named that are remembered, to say at the end which never appeared.
+constexpr size_t kAskedSymsKept = 64;
+
 std::vector<std::string> split_list(const std::string& s) {
   std::vector<std::string> out;
   size_t i = 0;
@@ -36,9 +39,12 @@ std::optional<int64_t> parse_bound(const std::string& s, bool& tod) {
 }
 }  // namespace
 
-Filter::Filter(const FilterSpec& spec) {
+Filter::Filter(const FilterSpec& spec) : asked_tables_(spec.tables) {
   for (const auto& t : spec.tables) table_names_.insert(t);
   for (const auto& s : spec.syms) sym_names_.insert(s);
+  // Kept for the end-of-input warning only when short: a subscription's
+  // (perhaps huge) list is kept once, deduplicated, in sym_names_.
+  if (spec.syms.size() <= kAskedSymsKept) asked_syms_ = spec.syms;
   bool tod;
   if (auto v = parse_bound(spec.from, tod)) from_ = Bound{*v, tod};
   if (auto v = parse_bound(spec.to, tod)) to_ = Bound{*v, tod};
@@ -52,10 +58,30 @@ void Filter::update(const Decoder& d) {
         tables_.clear();
         syms_.clear();
       },
-      [&](size_t, const Table& t) { tables_.push_back(table_names_.empty() || table_names_.count(t.name)); },
+      [&](size_t, const Table& t) {
+        tables_.push_back(table_names_.empty() || table_names_.count(t.name));
+        tables_seen_.insert(t.name);
+      },
       [&](uint32_t, std::string_view s) {
-        if (by_sym) syms_.push_back(sym_names_.count(std::string(s)) ? 1 : 0);
+        if (!by_sym) return;
+        bool hit = sym_names_.count(std::string(s));
+        syms_.push_back(hit ? 1 : 0);
+        if (hit && !asked_syms_.empty()) syms_seen_.insert(std::string(s));
       });
+}
+
+std::vector<std::string> Filter::missing_tables() const {
+  std::vector<std::string> out;
+  for (const auto& t : asked_tables_)
+    if (!tables_seen_.count(t)) out.push_back(t);
+  return out;
+}
+
+std::vector<std::string> Filter::missing_syms() const {
+  std::vector<std::string> out;
+  for (const auto& s : asked_syms_)
+    if (!syms_seen_.count(s)) out.push_back(s);
+  return out;
 }
 
 bool Filter::pass_time(int64_t t, bool timespan) const {

@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -40,6 +41,11 @@ class Filter {
   // `day`; nullopt when that cannot be said (a time-of-day bound on
   // timestamps of no single day).
   std::optional<std::pair<int64_t, int64_t>> window(bool timespan, std::optional<int32_t> day) const;
+  // Named tables and syms that no context read so far had, in the order
+  // asked; and every table name seen (sorted).
+  std::vector<std::string> missing_tables() const;
+  std::vector<std::string> missing_syms() const;
+  const std::set<std::string>& tables_seen() const { return tables_seen_; }
   // Rows of the current data record that pass; sel holds their indexes.
   uint32_t select(const DataView& v, std::vector<uint32_t>& sel) const;
 
@@ -53,6 +59,8 @@ class Filter {
   std::optional<Bound> from_, to_;
   std::vector<uint8_t> tables_, syms_;
   ContextFollower context_;
+  std::vector<std::string> asked_tables_, asked_syms_;
+  std::set<std::string> tables_seen_, syms_seen_;
 };
 
 }  // namespace tick

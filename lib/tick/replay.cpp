@@ -70,6 +70,7 @@ uint64_t replay(const std::vector<std::string>& paths, Output& out, const Replay
     }
   }
   copier.flush();
+  if (!o.follow && !stop_requested()) copier.check_names();
   return copier.problems();
 }
 
@@ -79,6 +80,7 @@ void replay_hdb(Output& out, const ReplayOptions& o) {
   hdb_read(o.hdb, o.date_from, o.date_to, o.copy.filter, stream);
   stream.flush();
   copier.flush();
+  copier.check_names();
 }
 
 }  // namespace tick

@@ -26,6 +26,19 @@ expect_eq "$(cat err)" "tick-log: empty: no journals (YYYY-MM-DD.tick) in it" "a
 # tick-replay --hdb on a directory that is not an HDB.
 expect_status 1 tick-replay --hdb tp --date 2026-11-18
 expect_eq "$(cat err)" "tick-replay: tp: not an HDB (no YYYY-MM-DD partitions in it)" "not an HDB"
+# A mistyped table is an error naming the tables there are (not an empty
+# result and status 0), in a journal, a directory and the HDB; a sym never
+# seen is a warning.
+expect_status 1 tick-cat -t trades -f csv tp/2026-11-18.tick
+expect_eq "$(cat err)" "tick-cat: unknown table 'trades' (tables: quote, trade)" "tick-cat -t trades"
+expect_status 1 tick-replay -t trades -f csv tp
+expect_eq "$(cat err)" "tick-replay: unknown table 'trades' (tables: quote, trade)" "tick-replay -t trades"
+expect_status 1 tick-replay --hdb hdb --date 2026-11-18 -t trades -f csv
+expect_eq "$(cat err)" "tick-replay: unknown table 'trades' (tables: quote, trade)" "tick-replay --hdb -t trades"
+expect_status 0 tick-cat -t trade -s NOPE,"$(tick-cat -f csv -t trade tp/2026-11-18.tick | sed -n 2p | cut -d, -f2)" -f csv tp/2026-11-18.tick
+expect_eq "$(cat err)" "tick-cat: no sym 'NOPE' in the input" "a sym never seen: a warning"
+[ "$(wc -l < out)" -gt 1 ] || die "the sym that is there gave no rows"; ok
+
 # A time of day past 24:00 is refused, not an empty result.
 expect_status 2 tick-replay tp/2026-11-18.tick --from 25:00 -f csv
 expect_eq "$(cat err)" "tick-replay: bad time '25:00' (a time of day is 00:00 to 23:59:59.999999999) (see --help)" "--from 25:00"

@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
       copier.copy(*in);
     }
     copier.flush();
+    copier.check_names();
     return copier.problems() ? 1 : 0;
   });
 }
