@@ -26,6 +26,8 @@ expect_eq "$(cat err)" "tick-log: empty: no journals (YYYY-MM-DD.tick) in it" "a
 # tick-replay --hdb on a directory that is not an HDB.
 expect_status 1 tick-replay --hdb tp --date 2026-11-18
 expect_eq "$(cat err)" "tick-replay: tp: not an HDB (no YYYY-MM-DD partitions in it)" "not an HDB"
+printf 'trade time:timestamp sym:symbol price:float size:long\n' > s.schema
+
 # A mistyped table is an error naming the tables there are (not an empty
 # result and status 0), in a journal, a directory and the HDB; a sym never
 # seen is a warning.
@@ -39,12 +41,25 @@ expect_status 0 tick-cat -t trade -s NOPE,"$(tick-cat -f csv -t trade tp/2026-11
 expect_eq "$(cat err)" "tick-cat: no sym 'NOPE' in the input" "a sym never seen: a warning"
 [ "$(wc -l < out)" -gt 1 ] || die "the sym that is there gave no rows"; ok
 
+# tick-cat -e -f json|csv|table shows what was encoded; on a terminal
+# without -f it is refused with a suggestion that works.
+echo '{"table":"trade","time":"2026-11-18T10:00:00Z","sym":"A","price":1.5,"size":2}' > one.json
+expect_eq "$(tick-cat -e --schema s.schema -f csv one.json)" "table,time,sym,price,size
+trade,2026-11-18T10:00:00.000000000Z,A,1.5,2" "-e -f csv"
+expect_eq "$(tick-cat -e --schema s.schema -f json one.json)" '{"table":"trade","time":"2026-11-18T10:00:00.000000000Z","sym":"A","price":1.5,"size":2}' "-e -f json"
+expect_match "$(tick-cat -e --schema s.schema -f table one.json | sed -n 3p)" "^trade +2026-11-18T10:00:00\.000000000Z +A +1\.5 +2$" "-e -f table"
+set +e
+PTYRUN_STDOUT=1 $PY "$HERE/ptyrun.py" tick-cat -e --schema s.schema one.json > tty2.out
+rc=$?
+set -e
+expect_eq "$rc" 2 "binary to a terminal: usage error"
+expect_match "$(tr -d '\r' < tty2.out)" "tick-cat: refusing to write a binary tick stream to a terminal \(redirect it, or add -f table to see what is encoded\)" "the suggestion"
+
 # A time of day past 24:00 is refused, not an empty result.
 expect_status 2 tick-replay tp/2026-11-18.tick --from 25:00 -f csv
 expect_eq "$(cat err)" "tick-replay: bad time '25:00' (a time of day is 00:00 to 23:59:59.999999999) (see --help)" "--from 25:00"
 
 # A UTF-8 byte order mark before a CSV header is not part of its first column.
-printf 'trade time:timestamp sym:symbol price:float size:long\n' > s.schema
 printf '\xef\xbb\xbftime,sym,price,size\n2026-11-18T10:00:00Z,A,1.5,2\n' > bom.csv
 expect_eq "$(tick-cat -e --in csv -t trade --schema s.schema bom.csv | tick-cat -f csv -t trade)" "time,sym,price,size
 2026-11-18T10:00:00.000000000Z,A,1.5,2" "a CSV header with a BOM"

@@ -37,7 +37,12 @@ int main(int argc, char** argv) {
     Output out(STDOUT_FILENO);
     if (encode) {
       if (schema_file.empty()) throw UsageError("-e needs --schema FILE");
-      cli::resolve_format("tick", STDOUT_FILENO);  // refuses a terminal
+      // tick on a pipe, as encoders do; -f json|csv|table shows what was
+      // encoded (read back through the decoder).
+      if (format.empty() && ::isatty(STDOUT_FILENO))
+        throw UsageError("refusing to write a binary tick stream to a terminal (redirect it, or add -f table to "
+                         "see what is encoded)");
+      const Format shown = format.empty() ? Format::tick : cli::resolve_format(format, STDOUT_FILENO);
       Schema schema = load_schema(schema_file);
       EncodeOptions o;
       o.in = in_format == "csv" ? EncodeOptions::In::csv : EncodeOptions::In::json;
@@ -47,11 +52,20 @@ int main(int argc, char** argv) {
       o.rejects = rejects;
       o.batch_rows = batch;
       o.ignore_unknown = ignore_unknown;
-      Encoder enc(schema, out, o);
+      CopyOptions shown_as;
+      shown_as.format = shown;
+      shown_as.csv_table_column = filters.tables.empty();
+      Copier decoder(out, shown_as);
+      // Whole records reach the decoder: the encoder writes a record at a time.
+      Output decoded([&](const uint8_t* p, size_t n) { decoder.feed(p, n, "encoded"); });
+      Encoder enc(schema, shown == Format::tick ? out : decoded, o);
       for (const auto& f : files) {
         auto in = Input::open(f, /*allow_mmap=*/false);
         enc.encode(*in);
       }
+      enc.flush();
+      decoded.flush();
+      decoder.flush();
       if (enc.rejected()) warn(str(enc.rejected(), " lines rejected", rejects.empty() ? "" : " (see " + rejects + ")"));
       return 0;
     }
