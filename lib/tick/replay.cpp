@@ -5,6 +5,7 @@
 
 #include <climits>
 
+#include "tick/clock.h"
 #include "tick/error.h"
 #include "tick/files.h"
 #include "tick/hdb_read.h"
@@ -36,6 +37,13 @@ uint64_t replay(const std::vector<std::string>& paths, Output& out, const Replay
   for (const auto& p : paths) {
     if (p != "-" && is_directory(p)) {
       auto js = journal_files(p);
+      if (o.follow) {
+        // Following a directory is following its day, from today's journal
+        // (or --from-day's), not replaying its history first.
+        const int32_t from = o.follow_from != INT32_MIN ? o.follow_from : day_of(now_ns());
+        std::erase_if(js, [&](const std::string& f) { return journal_date(f) < from; });
+        if (js.empty()) fail(p, ": no journal from ", date_string(from), " on (yet)");
+      }
       files.insert(files.end(), js.begin(), js.end());
     } else {
       files.push_back(p);

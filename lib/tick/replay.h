@@ -14,6 +14,9 @@ namespace tick {
 struct ReplayOptions {
   CopyOptions copy;
   bool follow = false;
+  // With follow, a directory is followed from this day's journal on
+  // (kNoDate: today's, by the clock).
+  int32_t follow_from = INT32_MIN;
   // An HDB instead of journals: its partitions dated from..to.
   std::string hdb;
   int32_t date_from = INT32_MIN, date_to = INT32_MAX;

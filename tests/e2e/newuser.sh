@@ -55,6 +55,26 @@ set -e
 expect_eq "$rc" 2 "binary to a terminal: usage error"
 expect_match "$(tr -d '\r' < tty2.out)" "tick-cat: refusing to write a binary tick stream to a terminal \(redirect it, or add -f table to see what is encoded\)" "the suggestion"
 
+# tick-replay --follow DIR follows today's journal, not the whole directory
+# first; --from-day starts earlier.
+n18=$(tick-replay -f csv tp/2026-11-18.tick | grep -vc '^table,')
+n19=$(tick-replay -f csv tp/2026-11-19.tick | grep -vc '^table,')
+TICK_FAKE_TIME=2026-11-19T12:00:00Z tick-replay --follow -f csv tp > f19.csv 2> f19.err &
+f=$!
+TICK_FAKE_TIME=2026-11-19T12:00:00Z tick-replay --follow --from-day 2026-11-18 -f csv tp > f18.csv 2> f18.err &
+g=$!
+sleep 1.5
+kill -TERM $f $g
+wait $f || die "tick-replay --follow: $(cat f19.err)"
+wait $g || die "tick-replay --follow --from-day: $(cat f18.err)"
+ok
+expect_eq "$(grep -vc '^table,' f19.csv)" "$n19" "--follow DIR starts at today's journal"
+expect_eq "$(grep -vc '^table,' f18.csv)" "$((n18 + n19))" "--from-day starts earlier"
+TICK_FAKE_TIME=2026-11-20T12:00:00Z expect_status 1 tick-replay --follow tp
+expect_eq "$(cat err)" "tick-replay: tp: no journal from 2026-11-20 on (yet)" "no journal for today"
+expect_status 2 tick-replay --from-day 2026-11-18 tp
+expect_eq "$(cat err)" "tick-replay: --from-day is for --follow DIR (see --help)" "--from-day without --follow"
+
 # A time of day past 24:00 is refused, not an empty result.
 expect_status 2 tick-replay tp/2026-11-18.tick --from 25:00 -f csv
 expect_eq "$(cat err)" "tick-replay: bad time '25:00' (a time of day is 00:00 to 23:59:59.999999999) (see --help)" "--from 25:00"

@@ -55,7 +55,8 @@ mkdir live
 tick-gen --rate 500 --duration 4 --syms 5 | TICK_FAKE_TIME=2026-11-23T23:59:58Z tick-log live > /dev/null 2> live.err &
 feed=$!
 for i in $(seq 1 100); do [ -e live/2026-11-23.tick ] && break; sleep 0.02; done
-tick-replay --follow -f json live > followed.json &
+# (Its "today" is the day tick-log writes: the same replaced clock.)
+TICK_FAKE_TIME=2026-11-23T23:59:58Z tick-replay --follow -f json live > followed.json &
 follower=$!
 wait $feed
 sleep 0.5

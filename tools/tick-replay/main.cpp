@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "tick/cli.h"
+#include "tick/clock.h"
 #include "tick/hdb_read.h"
 #include "tick/replay.h"
 
@@ -27,6 +28,8 @@ int main(int argc, char** argv) {
                     ->check(CLI::PositiveNumber);
   app.add_option("--rate", o.copy.rate, "Pace at N rows a second")->check(CLI::PositiveNumber)->excludes(speed);
   app.add_flag("--follow", o.follow, "Keep reading a growing journal, then the next day's (like tail -F)");
+  std::string from_day;
+  app.add_option("--from-day", from_day, "With --follow DIR: start at this day's journal (default: today's)");
   auto* hdb = app.add_option("--hdb", o.hdb, "Read the partitions of this HDB directory instead of journals");
   app.add_option("--date", dates, "With --hdb: the partition D, or the partitions D..D (default: all)")->needs(hdb);
   app.add_flag("--info", info, "With --hdb: summarise the partitions (tables, rows, syms, time range, bytes)")->needs(hdb);
@@ -45,6 +48,12 @@ int main(int argc, char** argv) {
       Output out(STDOUT_FILENO);
       hdb_info(o.hdb, o.date_from, o.date_to, out);
       return 0;
+    }
+    if (!from_day.empty()) {
+      if (!o.follow) throw UsageError("--from-day is for --follow DIR");
+      auto d = parse_date(from_day);
+      if (!d) throw UsageError("bad --from-day '" + from_day + "' (want YYYY-MM-DD)");
+      o.follow_from = *d;
     }
     if (paths.empty()) paths.push_back("-");
     o.copy.format = cli::resolve_format(format, STDOUT_FILENO);
