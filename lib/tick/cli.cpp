@@ -40,15 +40,16 @@ int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body) 
   }
 }
 
-void add_format(CLI::App& app, std::string& format) {
+void add_format(CLI::App& app, std::string& format, Format pipe_default) {
   app.add_option("-f,--format", format,
-                 "Output format: tick, json, csv or table (default: tick, or table on a terminal)")
+                 str("Output format: tick, json, csv or table (default: ", format_name(pipe_default),
+                     ", or table on a terminal)"))
       ->check(CLI::IsMember({"tick", "json", "csv", "table"}));
 }
 
-Format resolve_format(const std::string& format, int fd) {
+Format resolve_format(const std::string& format, int fd, Format pipe_default) {
   bool tty = ::isatty(fd);
-  if (format.empty()) return tty ? Format::table : Format::tick;
+  if (format.empty()) return tty ? Format::table : pipe_default;
   Format f = *format_from_name(format);
   if (f == Format::tick && tty)
     throw UsageError("refusing to write a binary tick stream to a terminal (redirect it, or use -f table)");

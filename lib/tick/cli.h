@@ -15,11 +15,13 @@ namespace tick::cli {
 // an exit status. Installs the signal handlers.
 int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body);
 
-// -f/--format tick|json|csv|table
-void add_format(CLI::App& app, std::string& format);
-// The format to write on fd: as given, or table on a terminal and tick
-// elsewhere. Refuses tick on a terminal.
-Format resolve_format(const std::string& format, int fd);
+// -f/--format tick|json|csv|table; pipe_default: what is written on a pipe
+// when -f is not given (a stage of a pipeline writes tick; the decoder,
+// tick-cat, JSON lines).
+void add_format(CLI::App& app, std::string& format, Format pipe_default = Format::tick);
+// The format to write on fd: as given, or table on a terminal and
+// pipe_default elsewhere. Refuses tick on a terminal.
+Format resolve_format(const std::string& format, int fd, Format pipe_default = Format::tick);
 
 // A number from 0 to max, said as "WHAT" in the refusal ("a number of rows
 // per second"); whole numbers only if whole.

@@ -16,6 +16,16 @@ std::optional<Format> format_from_name(std::string_view s) {
   return std::nullopt;
 }
 
+const char* format_name(Format f) {
+  switch (f) {
+    case Format::tick: return "tick";
+    case Format::json: return "json";
+    case Format::csv: return "csv";
+    case Format::table: return "table";
+  }
+  return "?";
+}
+
 TextWriter::TextWriter(Output& out, Format f, bool csv_table_column)
     : out_(out), fmt_(f), csv_table_col_(csv_table_column) {}
 

@@ -13,6 +13,7 @@ namespace tick {
 
 enum class Format { tick, json, csv, table };
 std::optional<Format> format_from_name(std::string_view s);
+const char* format_name(Format f);
 
 class TextWriter {
  public:

@@ -75,6 +75,15 @@ expect_eq "$(cat err)" "tick-replay: tp: no journal from 2026-11-20 on (yet)" "n
 expect_status 2 tick-replay --from-day 2026-11-18 tp
 expect_eq "$(cat err)" "tick-replay: --from-day is for --follow DIR (see --help)" "--from-day without --follow"
 
+# tick-cat, the decoder, writes JSON lines on a pipe by default (-f tick
+# passes the stream through); the other tools write tick.
+expect_eq "$(tick-cat tp/2026-11-18.tick | head -1)" "$(tick-cat -f json tp/2026-11-18.tick | head -1)" "tick-cat | head: JSON lines"
+expect_match "$(tick-cat tp/2026-11-18.tick | head -1)" '^\{"table":"(trade|quote)","time":' "a JSON row"
+tick-cat -f tick tp/2026-11-18.tick | tick-cat -f json > through.json
+tick-cat -f json tp/2026-11-18.tick > direct.json
+same_files through.json direct.json "-f tick passes the stream through"
+expect_eq "$(tick-replay tp/2026-11-18.tick | head -c 4 | od -An -tx1 | tr -d ' ')" "e1a7544b" "tick-replay still writes tick on a pipe"
+
 # A time of day past 24:00 is refused, not an empty result.
 expect_status 2 tick-replay tp/2026-11-18.tick --from 25:00 -f csv
 expect_eq "$(cat err)" "tick-replay: bad time '25:00' (a time of day is 00:00 to 23:59:59.999999999) (see --help)" "--from 25:00"

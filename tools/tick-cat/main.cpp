@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
   app.add_option("--schema", schema_file, "Schema file (native or kdb+ sym.q), for -e");
   app.add_option("--in", in_format, "Text input format for -e: json or csv")
       ->check(CLI::IsMember({"json", "csv"}));
-  cli::add_format(app, format);
+  cli::add_format(app, format, Format::json);  // the decoder: text on a pipe too
   cli::add_filters(app, filters);
   app.add_option("--on-error", on_error, "On bad input: fail (stop, exit 1) or skip (go on)")
       ->check(CLI::IsMember({"fail", "skip"}));
@@ -71,7 +71,7 @@ int main(int argc, char** argv) {
     }
     if (!schema_file.empty()) throw UsageError("--schema is for -e (encoding)");
     CopyOptions o;
-    o.format = cli::resolve_format(format, STDOUT_FILENO);
+    o.format = cli::resolve_format(format, STDOUT_FILENO, Format::json);
     o.filter = filters.spec();
     o.skip_bad = on_error == "skip";
     o.csv_table_column = o.filter.tables.size() != 1;
