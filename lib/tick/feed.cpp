@@ -2,7 +2,6 @@
 
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -18,6 +17,7 @@
 #include "tick/net.h"
 #include "tick/protocol.h"
 #include "tick/reader.h"
+#include "tick/send_queue.h"
 #include "tick/signals.h"
 #include "tick/writer.h"
 
@@ -38,11 +38,6 @@ struct Held {
   Bytes bytes;
 };
 
-struct Piece {
-  Bytes bytes;
-  size_t off;
-};
-
 class Feeder {
  public:
   Feeder(Input& in, const FeedOptions& o) : in_(in), o_(o), addr_(parse_address(o.address)), rr_(in) {
@@ -55,7 +50,7 @@ class Feeder {
   void connect();
   void disconnect(const std::string& why);
   void send(Bytes b) {
-    if (fd_ >= 0 && !b->empty()) out_.push_back({std::move(b), 0});
+    if (fd_ >= 0) out_.push_shared(b, 0, b->size());
   }
   Bytes context() const;
   void close_chunk();
@@ -75,7 +70,7 @@ class Feeder {
   Bytes chunk_;  // data records of the current read, not yet held
   uint64_t chunk_first_ = 0;
   int fd_ = -1;
-  std::deque<Piece> out_;
+  SendQueue out_;  // to the journal: held records shared, not copied
   std::vector<uint8_t> acks_;
   int64_t retry_at_ = 0, backoff_ = 100'000'000, last_send_ = 0;
   bool warned_ = false, in_eof_ = false, barrier_ = false;
@@ -219,30 +214,9 @@ void Feeder::read_acks() {
 }
 
 void Feeder::write_out() {
-  while (!out_.empty()) {
-    iovec iov[64];
-    int n = 0;
-    for (auto it = out_.begin(); it != out_.end() && n < 64; ++it, ++n)
-      iov[n] = {it->bytes->data() + it->off, it->bytes->size() - it->off};
-    ssize_t w = ::writev(fd_, iov, n);
-    if (w < 0) {
-      if (errno == EAGAIN || errno == EINTR) return;
-      return disconnect(std::strerror(errno));
-    }
-    last_send_ = now_ns();
-    size_t left = static_cast<size_t>(w);
-    while (left > 0) {
-      Piece& p = out_.front();
-      size_t rest = p.bytes->size() - p.off;
-      if (left >= rest) {
-        left -= rest;
-        out_.pop_front();
-      } else {
-        p.off += left;
-        left = 0;
-      }
-    }
-  }
+  uint64_t sent = 0;
+  if (!out_.write_to(fd_, sent)) return disconnect(std::strerror(errno));
+  if (sent) last_send_ = now_ns();
 }
 
 void Feeder::run() {
