@@ -18,6 +18,11 @@ Copier::Copier(Output& out, const CopyOptions& o)
 
 void Copier::problem(const std::string& name, const Damage& d) {
   std::string where = d.where(name);
+  // Whatever the mode: a record too large to take would come again.
+  if (d.oversized) {
+    flush();
+    throw RefusedInput(where, d.why);
+  }
   if (!opt_.skip_bad) {
     flush();
     if (d.torn) throw TornTail(where);
@@ -72,7 +77,6 @@ void Copier::pass(const Record& r) {
 }
 
 void Copier::copy(Input& in, size_t max_record) {
-  oversized_ = false;
   saw_eod_ = false;
   in.set_idle_hook([this] {
     flush();
@@ -94,10 +98,7 @@ void Copier::copy(Input& in, size_t max_record) {
   rr.set_skip([this, &dec](const RecordHeader& h) {
     return dec.started() && !filter_.want_table(h.table);
   });
-  const Reporter rep{opt_.skip_bad, [&](const Damage& d) {
-                       oversized_ = rr.oversized();
-                       problem(in.name(), d);
-                     }};
+  const Reporter rep{opt_.skip_bad, [&](const Damage& d) { problem(in.name(), d); }};
   Record r;
   while (rr.read(r, rep))
     if (!handle(r, dec, in.name())) break;

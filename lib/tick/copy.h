@@ -33,8 +33,7 @@ class Copier {
   // max_record: refuse records with a larger payload before reading them
   // (for connections; 0: the format's limit).
   void copy(Input& in, size_t max_record = 0);
-  // The last copy stopped at a record over max_record.
-  bool oversized() const { return oversized_; }
+
   // Copies records already in memory (whole records, made by this process,
   // so not checked again); one context runs across calls.
   void feed(const uint8_t* p, size_t n, const std::string& name);
@@ -82,7 +81,6 @@ class Copier {
   uint64_t fed_ = 0;
   Observer observer_;
   bool stop_after_ = false;
-  bool oversized_ = false;
 };
 
 }  // namespace tick

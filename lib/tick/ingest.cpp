@@ -239,7 +239,7 @@ void Ingest::read(Feed& f) {
     f.in->fill(before + 1);
   } catch (const RefusedInput& e) {
     warn(str(e.what(), "; closed"));
-    auto msg = framed([&](Output& o) { write_refuse(o, "zstd-compressed input is not accepted on a connection"); });
+    auto msg = framed([&](Output& o) { write_refuse(o, e.reason); });
     send_now(f.fd, msg.data(), msg.size());
     f.done = true;
     return;

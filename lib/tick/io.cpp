@@ -226,8 +226,10 @@ size_t Input::fill(size_t n) {
     end_ += r;
     if (sniff_ && end_ >= 4) {
       sniff_ = false;
-      if (socket_ && is_zstd(buf_.data(), end_))
-        throw RefusedInput(name_ + ": zstd-compressed input is not accepted on a connection (send the stream uncompressed)");
+      if (socket_ && is_zstd(buf_.data(), end_)) {
+        const std::string why = "zstd-compressed input is not accepted on a connection (send the stream uncompressed)";
+        throw RefusedInput(name_ + ": " + why, why);
+      }
       if (is_zstd(buf_.data(), end_)) {
         std::vector<uint8_t> head(buf_.data(), buf_.data() + end_);
         src_ = std::make_unique<ZstdSource>(std::move(src_), name_, std::move(head));

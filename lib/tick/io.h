@@ -30,7 +30,9 @@ struct BrokenPipe : Error {
 // Input that will be refused however often it is tried (zstd on a
 // connection): a client ends rather than reconnecting into it again.
 struct RefusedInput : Error {
-  using Error::Error;
+  // message: as said locally ("NAME: ..."); reason: as sent to a peer.
+  RefusedInput(const std::string& message, std::string why) : Error(message), reason(std::move(why)) {}
+  std::string reason;
 };
 
 // Where bytes come from, before framing.

@@ -88,6 +88,7 @@ Damage RecordReader::damage(bool salvage) {
   d.offset = problem_offset_;
   d.why = problem_;
   d.torn = torn_tail_;
+  d.oversized = oversized_;
   if (salvage) {
     d.salvaged = true;
     d.resumed = resync();

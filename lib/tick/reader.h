@@ -34,6 +34,7 @@ struct Damage {
   bool salvaged = false;  // the reading went on past it (salvage)
   uint64_t skipped = 0;   // with salvage: bytes passed over
   bool resumed = false;   // with salvage: a good record follows
+  bool oversized = false; // a record over the reader's cap: no reading past it helps
   // "NAME:OFFSET: why", and with salvage what was skipped.
   std::string where(const std::string& name) const;
 };
@@ -102,8 +103,6 @@ class RecordReader {
   // own limit.
   void set_max_record(size_t max) { max_record_ = max; }
   size_t max_record() const { return max_record_; }
-  // The last Bad was a record over set_max_record's limit.
-  bool oversized() const { return oversized_; }
   // Records passed over by set_skip, and bytes in them.
   uint64_t passed_over() const { return passed_over_; }
   Input& input() { return in_; }

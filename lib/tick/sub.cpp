@@ -114,8 +114,7 @@ int subscribe(const SubOptions& o, Output& out) {
       if (!o.reconnect) throw;
       torn = e.what();
     } catch (const Error& e) {
-      // A record over --max-record would come again on every reconnect.
-      if (!o.reconnect || copier.oversized()) throw;
+      if (!o.reconnect) throw;
       warn(e.what());
     }
     copier.flush();

@@ -120,4 +120,11 @@ $H zstd-server 127.0.0.1 $port4 6 > zs.out &
 wait_for grep -q listening zs.out
 expect_status 1 tick-sub :$port4 -f csv
 expect_eq "$(cat err)" "tick-sub: :$port4: zstd-compressed input is not accepted on a connection (send the stream uncompressed)" "zstd from a server refused"
+# ... and so is a record over --max-record (it would come again on every
+# reconnect): the "journal" above claims 1 GiB to whoever connects.
+port5=$(free_port)
+$H fake-journal 127.0.0.1 $port5 6 > fake5.out &
+wait_for grep -q listening fake5.out
+expect_status 1 tick-sub :$port5 -f csv
+expect_eq "$(cat err)" "tick-sub: :$port5:0: data record of 1073741824 bytes is over the limit of 67108864 bytes (--max-record)" "an oversized record from a server refused"
 done_ok
