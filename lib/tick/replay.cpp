@@ -67,6 +67,7 @@ uint64_t replay(const std::vector<std::string>& paths, Output& out, const Replay
           return true;
         }
         out.flush();
+        out.check_reader();  // | head went away while the journal is quiet
         nap_ms(20);
         return true;
       });

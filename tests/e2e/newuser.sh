@@ -70,6 +70,10 @@ wait $g || die "tick-replay --follow --from-day: $(cat f18.err)"
 ok
 expect_eq "$(grep -vc '^table,' f19.csv)" "$n19" "--follow DIR starts at today's journal"
 expect_eq "$(grep -vc '^table,' f18.csv)" "$((n18 + n19))" "--from-day starts earlier"
+# A closed downstream ends a follower of a quiet journal too (status 0).
+TICK_FAKE_TIME=2026-11-19T12:00:00Z timeout 10 bash -c 'tick-replay --follow tp 2> fh.err | head -c 100 > /dev/null; exit ${PIPESTATUS[0]}' \
+  || die "tick-replay --follow | head did not end: status $? ($(cat fh.err))"
+ok
 TICK_FAKE_TIME=2026-11-20T12:00:00Z expect_status 1 tick-replay --follow tp
 expect_eq "$(cat err)" "tick-replay: tp: no journal from 2026-11-20 on (yet)" "no journal for today"
 expect_status 2 tick-replay --from-day 2026-11-18 tp
