@@ -342,3 +342,43 @@ TEST_CASE("recovery refuses damage that valid records follow, and leaves the fil
   CHECK(::stat((path + ".bad").c_str(), &bad) != 0);
   remove_dir(dir);
 }
+
+TEST_CASE("two publishers bring the same new table: the first record decides, a conflicting one is refused") {
+  std::string dir = temp_dir();
+  Journal j(options(dir), -1);
+  j.open(kNoon);
+  auto make = [](const char* schema_text) {
+    Schema schema = parse_schema(schema_text, "test");
+    Capture cap;
+    StreamWriter w(cap.out);
+    w.begin(schema);
+    TableBatch b(schema.tables[0]);
+    b.begin_row();
+    b.set<int64_t>(0, 1);
+    b.set<uint32_t>(1, w.syms().intern("X"));
+    b.end_row();
+    w.data(0, b);
+    return cap.done();
+  };
+  auto a = make("fresh time:timestamp sym:symbol v:long\n");
+  auto b = make("fresh time:timestamp sym:symbol v:float\n");
+  SourceMap ma, mb;
+  ma.lazy = mb.lazy = true;
+  // Both declare it before either has a record: neither is refused yet.
+  auto ina = input_of(a), inb = input_of(b);
+  RecordReader ra(*ina), rb(*inb);
+  Decoder da, db;
+  Record r;
+  std::vector<Record> data_b;
+  while (rb.next(r) == RecordReader::Status::Ok)
+    if (db.apply(r) == Decoder::Kind::Data) data_b.push_back(r);
+    else j.update(mb, db);
+  feed(j, ma, a, 1, j.new_slot(1, 1));
+  REQUIRE(data_b.size() == 1);
+  CHECK_THROWS_WITH(j.append(mb, db, data_b[0], 0), Catch::Contains("table 'fresh' does not match the journal's"));
+  j.close();
+  Read got = read_journal(j.path());
+  CHECK(got.tables == std::vector<std::string>{"fresh"});
+  CHECK(got.data == 1);
+  remove_dir(dir);
+}
