@@ -51,7 +51,8 @@ bool journal_info(const std::string& path) {
   };
   std::map<std::string, TableInfo> tables;
   uint64_t records = 0, data = 0, seq_lo = 0, seq_hi = 0, problems = 0;
-  int64_t t_lo = INT64_MAX, t_hi = INT64_MIN;
+  // Times of tables with timestamp [0] and timespan [1] time columns.
+  int64_t t_lo[2] = {INT64_MAX, INT64_MAX}, t_hi[2] = {INT64_MIN, INT64_MIN};
   std::vector<std::string> eods;
   uint32_t syms = 0;
   while (next_sound(path, rr, r, problems, [](uint64_t, uint64_t) {})) {
@@ -69,11 +70,12 @@ bool journal_info(const std::string& path) {
           if (!seq_lo || v.seq < seq_lo) seq_lo = v.seq;
           seq_hi = std::max(seq_hi, v.seq);
         }
+        int span = v.table->columns[v.table->time_col].type == Type::timespan;
         for (uint32_t i = 0; i < v.rows; i++) {
           int64_t t = v.time(i);
           if (t == kNullLong) continue;
-          t_lo = std::min(t_lo, t);
-          t_hi = std::max(t_hi, t);
+          t_lo[span] = std::min(t_lo[span], t);
+          t_hi[span] = std::max(t_hi[span], t);
         }
       } else if (k == Decoder::Kind::EndOfDay) {
         eods.push_back(str(date_string(dec.eod_date()), " (seq ", dec.control_seq(), ")"));
@@ -94,13 +96,14 @@ bool journal_info(const std::string& path) {
               static_cast<unsigned long long>(data));
   if (seq_hi) std::printf("  seq       %llu .. %llu\n", static_cast<unsigned long long>(seq_lo),
                           static_cast<unsigned long long>(seq_hi));
-  if (t_lo <= t_hi) {
-    bool timespan = false;
-    for (const auto& t : dec.tables()) timespan |= t.columns[t.time_col].type == Type::timespan;
+  for (int span = 0; span < 2; span++) {
+    if (t_lo[span] > t_hi[span]) continue;
     char a[40], b[40];
-    size_t na = timespan ? format_timespan(a, t_lo) : format_timestamp(a, t_lo);
-    size_t nb = timespan ? format_timespan(b, t_hi) : format_timestamp(b, t_hi);
-    std::printf("  time      %.*s .. %.*s\n", static_cast<int>(na), a, static_cast<int>(nb), b);
+    size_t na = span ? format_timespan(a, t_lo[span]) : format_timestamp(a, t_lo[span]);
+    size_t nb = span ? format_timespan(b, t_hi[span]) : format_timestamp(b, t_hi[span]);
+    // Tables of both kinds: the timespans are times of day, said apart.
+    const char* label = span && t_lo[0] <= t_hi[0] ? "timespan " : "time     ";
+    std::printf("  %s %.*s .. %.*s\n", label, static_cast<int>(na), a, static_cast<int>(nb), b);
   }
   // The empty symbol (a null sym) is in most dictionaries; it is not a sym.
   std::printf("  syms      %u\n", syms - (syms && dec.syms().find("") ? 1 : 0));
