@@ -58,11 +58,78 @@ TEST_CASE("broken schemas name file and line") {
   REQUIRE(schema_error("a time:timestamp sym:symbol\na time:timestamp sym:symbol\n") == "s.schema:2: table a is defined twice");
   REQUIRE(schema_error("a time\n") == "s.schema:1: column 'time' needs a type (name:type)");
   REQUIRE(schema_error("# nothing\n") == "s.schema: no tables defined");
+}
+
+TEST_CASE("sym.q: the flip form with type characters, attributes, several lines, comments") {
+  Schema s = parse_symq(
+      "/ tick schema, as kdb+ tick's sym.q\n"
+      "\\d .\n"
+      "trade:flip `time`sym`price`size`ex!\"PSFJC\"$\\:()  / trailing comment\n"
+      "quote:flip `time`sym`bid`ask`bsize`asize!(`timespan$();`g#`symbol$();\"f\"$();`float$();\n"
+      "    `long$();`long$())\n"
+      "/\n"
+      "a block comment: trade:([] nothing:())\n"
+      "\\\n"
+      "depth:([]\n"
+      "  time:`p#`timestamp$();  / the first column\n"
+      "  sym:`s#`$();\n"
+      "  lvl:`short$(); note:())\n"
+      "update `g#sym from `trade\n"
+      "\\d .u\n",
+      "sym.q");
+  REQUIRE(format_schema(s) ==
+          "trade time:timestamp sym:symbol price:float size:long ex:char\n"
+          "quote time:timespan sym:symbol bid:float ask:float bsize:long asize:long\n"
+          "depth time:timestamp sym:symbol lvl:short note:string\n");
+  REQUIRE(s.notes == std::vector<std::string>{"line 2 (\\d .)", "line 13 (update of attributes on trade)",
+                                               "line 14 (\\d .u)"});
+}
+
+TEST_CASE("sym.q: lower-case casts, * and () as strings, ; between definitions, a BOM, CRLF") {
+  Schema s = parse_symq(
+      "\xEF\xBB\xBF" "a:flip `time`sym`ok`b!\"nsb*\"$\\:();b:([] time:`timespan$(); sym:`symbol$(); d:`date$())\r\n"
+      "c:flip `time`sym`x!(\"p\"$();`$();())\r\n",
+      "s.q");
+  REQUIRE(format_schema(s) ==
+          "a time:timespan sym:symbol ok:boolean b:string\n"
+          "b time:timespan sym:symbol d:date\n"
+          "c time:timestamp sym:symbol x:string\n");
+  REQUIRE(s.notes.empty());
+}
+
+TEST_CASE("sym.q: what is not a table definition is refused with its line and what was expected") {
   REQUIRE(schema_error("t:([sym:`symbol$()] time:`timestamp$())\n", true) ==
-          "s.q:1: not a plain table definition (keyed tables are not supported)");
-  REQUIRE(schema_error("t:([]time:`timestamp$();sym:`symbol$();m:`month$())\n", true) ==
-          "s.q:1: column m: unsupported type 'month'");
-  REQUIRE(schema_error("upd:{[t;x] t insert x}\n", true) == "s.q:1: not a plain table definition (expected ([] after the name)");
+          "s.q:1: table t is keyed; a tick table is unkeyed ([] ...)");
+  REQUIRE(schema_error("t:([]time:`timestamp$();sym:`symbol$();m:`month$())\n", true).starts_with(
+      "s.q:1: column m: q type month has no tick column type (supported: b x h i j e f c s p n d"));
+  REQUIRE(schema_error("t:flip `time`sym`g!\"PSG\"$\\:()\n", true).starts_with(
+      "s.q:1: column g: q type guid has no tick column type"));
+  REQUIRE(schema_error("t:flip `time`sym!\"PSF\"$\\:()\n", true) == "s.q:1: table t: 2 column names but 3 types");
+  REQUIRE(schema_error("upd:{[t;x] t insert x}\n", true) ==
+          "s.q:1: expected ([] or flip after the table name, found '{'");
+  REQUIRE(schema_error("upd:insert\n", true) == "s.q:1: expected ([] or flip after the table name, found 'insert'");
+  REQUIRE(schema_error("\n.u.init[]\n", true).starts_with("s.q:2: expected a table definition (name:([] col"));
+  REQUIRE(schema_error("t:([]time:`timestamp$();\n  sym:`symbol$()\n", true) ==
+          "s.q:1: a parenthesis is never closed");
+  REQUIRE(schema_error("t:([]time:`timestamp$();sym:`symbol$();p:`float$(1))\n", true) ==
+          "s.q:1: expected ) closing the empty list of column p, found '1'");
+  REQUIRE(schema_error("t:([]time:`timestamp$();sym:`symbol$())\nupdate `g#sym from `quote\n", true) ==
+          "s.q:2: update of table 'quote', which is not defined above");
+  REQUIRE(schema_error("t:([]time:`timestamp$();sym:`symbol$())\nupdate `g#ex from t\n", true) ==
+          "s.q:2: update of column 'ex', which table t lacks");
+  REQUIRE(schema_error("t:([]time:`timestamp$();sym:`symbol$()) x\n", true) ==
+          "s.q:1: expected the end of the definition of t, found 'x'");
+  REQUIRE(schema_error("t:([]time:`long$();sym:`symbol$())\n", true) ==
+          "s.q:1: table t: time must be timestamp or timespan, not long");
+  REQUIRE(schema_error("/ nothing\n\\d .u\n", true) == "s.q: no tables defined");
+}
+
+TEST_CASE("sym.q is recognised by its name or its definitions") {
+  REQUIRE(looks_like_symq("x.q", ""));
+  REQUIRE(looks_like_symq("s", "trade : ([] time:`timestamp$())"));
+  REQUIRE(looks_like_symq("s", "trade: flip `time`sym!\"PS\"$\\:()"));
+  REQUIRE(looks_like_symq("s", "\\d .u\n"));
+  REQUIRE_FALSE(looks_like_symq("s.schema", "trade time:timestamp sym:symbol\n"));
 }
 
 TEST_CASE("the symbol dictionary: dense ids, many and long symbols") {

@@ -244,7 +244,7 @@ int Journal::adopt_table(const Table& t) {
   if (j >= 0) {
     if (!schema_.tables[j].same_columns(t))
       fail("table ", quoted(t.name), " does not match the journal's (",
-           format_schema(Schema{{schema_.tables[j]}}).substr(0, 200), ")");
+           format_schema(Schema{{schema_.tables[j]}, {}}).substr(0, 200), ")");
     return j;
   }
   if (schema_.tables.size() >= kMaxTables) fail("too many tables in the journal (", kMaxTables, ")");
@@ -268,7 +268,7 @@ void Journal::update(SourceMap& m, const Decoder& in) {
         int j = schema_.index(t.name);
         if (j >= 0 && !schema_.tables[j].same_columns(t))
           fail("table ", quoted(t.name), " does not match the journal's (",
-               format_schema(Schema{{schema_.tables[j]}}).substr(0, 200), ")");
+               format_schema(Schema{{schema_.tables[j]}, {}}).substr(0, 200), ")");
         m.tables.push_back(j);
       },
       [&](uint32_t, std::string_view s) {

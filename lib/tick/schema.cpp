@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tick/diag.h"
 #include "tick/error.h"
 
 namespace tick {
@@ -37,29 +38,6 @@ void for_lines(std::string_view text, F f) {
     if (e == std::string_view::npos) break;
     text.remove_prefix(e + 1);
   }
-}
-
-// kdb+ cast names and type characters accepted in sym.q column definitions.
-std::optional<Type> q_type(std::string_view t) {
-  if (t.empty()) return Type::symbol;  // `$() is a symbol column
-  if (t.size() == 1) {
-    switch (t[0]) {
-      case 'b': return Type::boolean;
-      case 'x': return Type::byte;
-      case 'h': return Type::short_;
-      case 'i': return Type::int_;
-      case 'j': return Type::long_;
-      case 'e': return Type::real;
-      case 'f': return Type::float_;
-      case 'c': return Type::char_;
-      case 's': return Type::symbol;
-      case 'p': return Type::timestamp;
-      case 'n': return Type::timespan;
-      case 'd': return Type::date;
-    }
-    return std::nullopt;
-  }
-  return type_from_name(t);
 }
 
 }  // namespace
@@ -142,74 +120,14 @@ Schema parse_schema(std::string_view text, const std::string& origin) {
   return s;
 }
 
-// trade:([]time:`timespan$();sym:`g#`symbol$();price:`float$();size:`int$())
-Schema parse_symq(std::string_view text, const std::string& origin) {
-  Schema s;
-  for_lines(text, [&](int n, std::string_view line) {
-    line = trim(line);
-    if (line.empty() || line[0] == '/') return;  // q comment
-    if (size_t c = line.find(" /"); c != std::string_view::npos) line = trim(line.substr(0, c));
-    if (!line.empty() && line.back() == ';') line.remove_suffix(1);
-    auto bad = [&](std::string_view why) {
-      fail(origin, ":", n, ": not a plain table definition (", why, ")");
-    };
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos) bad("expected name:([] ...)");
-    Table t;
-    t.name = std::string(trim(line.substr(0, colon)));
-    std::string_view rest = trim(line.substr(colon + 1));
-    if (rest.substr(0, 2) != "([") bad("expected ([] after the name");
-    size_t close = rest.find(']');
-    if (close == std::string_view::npos || trim(rest.substr(2, close - 2)) != "")
-      bad("keyed tables are not supported");
-    rest = trim(rest.substr(close + 1));
-    if (rest.empty() || rest.back() != ')') bad("missing closing parenthesis");
-    rest.remove_suffix(1);
-    while (!trim(rest).empty()) {
-      // name:CAST() where CAST is `type$, `g#`type$, "c"$ or empty (a string column).
-      size_t semi = 0;
-      int depth = 0;
-      for (; semi < rest.size(); semi++) {
-        if (rest[semi] == '(') depth++;
-        if (rest[semi] == ')') depth--;
-        if (rest[semi] == ';' && depth == 0) break;
-      }
-      std::string_view def = trim(rest.substr(0, semi));
-      rest = semi < rest.size() ? rest.substr(semi + 1) : std::string_view{};
-      size_t c = def.find(':');
-      if (c == std::string_view::npos) bad(str("column '", def, "' has no definition"));
-      std::string name(trim(def.substr(0, c)));
-      std::string_view cast = trim(def.substr(c + 1));
-      if (cast.size() < 2 || cast.substr(cast.size() - 2) != "()")
-        bad(str("column ", name, " is not an empty typed list"));
-      cast.remove_suffix(2);
-      cast = trim(cast);
-      Type ty;
-      if (cast.empty()) {
-        ty = Type::string;  // () : a general list, in practice strings
-      } else {
-        if (cast.back() != '$') bad(str("column ", name, ": expected a cast like `float$()"));
-        cast.remove_suffix(1);
-        // drop attributes: `g# `s# `u# `p#
-        while (cast.size() >= 3 && cast[0] == '`' && cast[2] == '#') cast.remove_prefix(3);
-        std::string_view tname;
-        if (!cast.empty() && cast[0] == '`') {
-          tname = cast.substr(1);
-        } else if (cast.size() == 3 && cast[0] == '"' && cast[2] == '"') {
-          tname = cast.substr(1, 1);
-        } else {
-          bad(str("column ", name, ": unrecognised cast '", cast, "'"));
-        }
-        auto q = q_type(tname);
-        if (!q) fail(origin, ":", n, ": column ", name, ": unsupported type '", tname, "'");
-        ty = *q;
-      }
-      t.columns.push_back({name, ty});
-    }
-    if (std::string e = s.add(std::move(t)); !e.empty()) fail(origin, ":", n, ": ", e);
-  });
-  if (s.tables.empty()) fail(origin, ": no tables defined");
-  return s;
+bool looks_like_symq(const std::string& path, std::string_view text) {
+  if (path.size() > 2 && path.substr(path.size() - 2) == ".q") return true;
+  // name:([] ... or name:flip ..., white space aside; or a line of q's \d
+  std::string squeezed;
+  for (char c : text.substr(0, 1 << 20))
+    if (c != ' ' && c != '\t') squeezed += c;
+  return squeezed.find(":([") != std::string::npos || squeezed.find(":flip`") != std::string::npos ||
+         squeezed.find("\n\\d") != std::string::npos || squeezed.rfind("\\d", 0) == 0;
 }
 
 Schema load_schema(const std::string& path) {
@@ -218,9 +136,15 @@ Schema load_schema(const std::string& path) {
   std::stringstream ss;
   ss << f.rdbuf();
   std::string text = ss.str();
-  bool symq = (path.size() > 2 && path.substr(path.size() - 2) == ".q") ||
-              text.find(":([") != std::string::npos;
-  return symq ? parse_symq(text, path) : parse_schema(text, path);
+  if (!looks_like_symq(path, text)) return parse_schema(text, path);
+  Schema s = parse_symq(text, path);
+  if (!s.notes.empty()) {
+    std::string list;
+    for (size_t i = 0; i < s.notes.size() && i < 5; i++) list += str(i ? ", " : "", s.notes[i]);
+    if (s.notes.size() > 5) list += str(" and ", s.notes.size() - 5, " more");
+    warn(str(path, ": note: skipped what defines no table: ", list));
+  }
+  return s;
 }
 
 std::string format_schema(const Schema& s) {

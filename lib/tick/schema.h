@@ -29,6 +29,8 @@ struct Table {
 
 struct Schema {
   std::vector<Table> tables;
+  // What a sym.q held besides tables, skipped: "line 3 (\\d .u)".
+  std::vector<std::string> notes;
 
   const Table* find(std::string_view name) const;
   int index(std::string_view name) const;
@@ -40,7 +42,9 @@ struct Schema {
 // "name:([]" definition. Errors name the file and line.
 Schema load_schema(const std::string& path);
 Schema parse_schema(std::string_view text, const std::string& origin);
+// The sym.q dialects: see symq.cpp.
 Schema parse_symq(std::string_view text, const std::string& origin);
+bool looks_like_symq(const std::string& path, std::string_view text);
 // The native text form of a schema, one table a line.
 std::string format_schema(const Schema& s);
 
