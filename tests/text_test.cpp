@@ -97,7 +97,7 @@ TEST_CASE("bad lines name the line and keep everything before them") {
       {R"([1,2])", "not a JSON object"},
       {R"({"table":"u","v":1} {"x":2})", "trailing content after the JSON object"},
       {R"({"table":"u","v":1,"v":2})", "column v appears twice"},
-      {R"({"table":"u","time":"yesterday"})", "column time: 'yesterday' is not a timestamp (ISO-8601 or epoch number)"},
+      {R"({"table":"u","time":"yesterday"})", "column time: 'yesterday' is not a timestamp (ISO-8601, q's 2026.11.23D14:30:00 or an epoch number)"},
   };
   for (const auto& c : cases) {
     auto r = encode(good + "\n  \n" + line(c.text) + good);

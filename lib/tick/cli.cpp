@@ -47,6 +47,13 @@ void add_format(CLI::App& app, std::string& format, Format pipe_default) {
       ->check(CLI::IsMember({"tick", "json", "csv", "table"}));
 }
 
+void add_time_format(CLI::App& app, TimeFormat& tf) {
+  app.add_option_function<std::string>(
+         "--time-format", [&tf](const std::string& v) { tf = v == "q" ? TimeFormat::q : TimeFormat::iso; },
+         "Times in text output: iso (2026-11-23T14:30:00.5Z) or q (2026.11.23D14:30:00.5)")
+      ->check(CLI::IsMember({"iso", "q"}));
+}
+
 Format resolve_format(const std::string& format, int fd, Format pipe_default) {
   bool tty = ::isatty(fd);
   if (format.empty()) return tty ? Format::table : pipe_default;

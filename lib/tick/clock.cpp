@@ -99,24 +99,24 @@ inline void nine(char* p, uint32_t v) {
   two(p + 1, v % 100); v /= 100;
   p[0] = static_cast<char>('0' + v);
 }
-size_t write_date(char* out, int32_t days) {
+size_t write_date(char* out, int32_t days, char sep = '-') {
   int y;
   unsigned m, d;
   civil_from_days(days, y, m, d);
   if (y < 0 || y > 9999) {
     auto r = std::to_chars(out, out + 12, y);
     size_t n = r.ptr - out;
-    out[n] = '-';
+    out[n] = sep;
     two(out + n + 1, m);
-    out[n + 3] = '-';
+    out[n + 3] = sep;
     two(out + n + 4, d);
     return n + 6;
   }
   two(out, static_cast<unsigned>(y) / 100);
   two(out + 2, static_cast<unsigned>(y) % 100);
-  out[4] = '-';
+  out[4] = sep;
   two(out + 5, m);
-  out[7] = '-';
+  out[7] = sep;
   two(out + 8, d);
   return 10;
 }
@@ -166,6 +166,28 @@ size_t format_timespan(char* out, int64_t ns) {
     n = r.ptr - out;
     out[n++] = 'D';
   }
+  return n + write_tod(out + n, ns % kNsPerDay);
+}
+
+size_t format_date_q(char* out, int32_t days) { return write_date(out, days, '.'); }
+
+size_t format_timestamp_q(char* out, int64_t ns) {
+  int64_t tod = ns % kNsPerDay;
+  if (tod < 0) tod += kNsPerDay;
+  size_t n = write_date(out, day_of(ns), '.');
+  out[n++] = 'D';
+  return n + write_tod(out + n, tod);
+}
+
+size_t format_timespan_q(char* out, int64_t ns) {
+  size_t n = 0;
+  if (ns < 0) {
+    out[n++] = '-';
+    ns = ns == INT64_MIN ? INT64_MAX : -ns;
+  }
+  auto r = std::to_chars(out + n, out + n + 12, ns / kNsPerDay);
+  n = r.ptr - out;
+  out[n++] = 'D';
   return n + write_tod(out + n, ns % kNsPerDay);
 }
 
@@ -219,8 +241,9 @@ std::optional<int64_t> parse_tod(std::string_view s, size_t at, size_t& end, int
 
 std::optional<int32_t> parse_date(std::string_view s) {
   int y, m, d;
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 0, 4, y) || !digits(s, 5, 2, m) ||
-      !digits(s, 8, 2, d))
+  // ISO 2026-11-23 or q's 2026.11.23
+  if (s.size() != 10 || !(s[4] == '-' || s[4] == '.') || s[7] != s[4] || !digits(s, 0, 4, y) ||
+      !digits(s, 5, 2, m) || !digits(s, 8, 2, d))
     return std::nullopt;
   if (m < 1 || m > 12 || d < 1) return std::nullopt;
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -249,7 +272,8 @@ std::optional<int64_t> parse_timestamp(std::string_view s) {
   if (*d < -106751 || *d > 106751) return std::nullopt;
   int64_t ns = int64_t{*d} * kNsPerDay;
   if (s.size() == 10) return ns;
-  if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return std::nullopt;
+  // ISO's T (or a space), or q's D: 2026.11.23D14:30:00.000000000
+  if (s[10] != 'T' && s[10] != 't' && s[10] != ' ' && s[10] != 'D') return std::nullopt;
   size_t end;
   auto tod = parse_tod(s, 11, end, 24);
   if (!tod) return std::nullopt;

@@ -51,14 +51,21 @@ size_t format_timespan(char* out, int64_t ns);
 // 2026-11-23
 size_t format_date(char* out, int32_t days);
 
+// q's forms: 2026.11.23D14:30:00.123456789, 0D14:30:00.123456789, 2026.11.23
+size_t format_timestamp_q(char* out, int64_t ns);
+size_t format_timespan_q(char* out, int64_t ns);
+size_t format_date_q(char* out, int32_t days);
+
 std::string timestamp_string(int64_t ns);
 std::string date_string(int32_t days);
 
 // Parsers return nullopt on malformed text.
 // ISO-8601: YYYY-MM-DD[(T| )HH:MM[:SS[.f]]][Z|+HH:MM|-HH:MM]; a date alone is midnight.
+// q's forms too: 2026.11.23D14:30:00.123456789 (and 2026.11.23T..., 2026.11.23).
 std::optional<int64_t> parse_timestamp(std::string_view s);
-// [-][ND]HH:MM[:SS[.f]]
+// [-][ND]HH:MM[:SS[.f]] (q's 0D14:30:00.000 and 14:30:00.000)
 std::optional<int64_t> parse_timespan(std::string_view s);
+// YYYY-MM-DD or YYYY.MM.DD
 std::optional<int32_t> parse_date(std::string_view s);
 
 enum class TimeUnit { s, ms, us, ns };

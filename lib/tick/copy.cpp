@@ -14,7 +14,7 @@ namespace tick {
 constexpr size_t kMaxSpan = 8u << 20;
 
 Copier::Copier(Output& out, const CopyOptions& o)
-    : out_(out), opt_(o), filter_(o.filter), text_(out, o.format, o.csv_table_column) {}
+    : out_(out), opt_(o), filter_(o.filter), text_(out, o.format, o.csv_table_column, o.time_format) {}
 
 void Copier::problem(const std::string& name, const Damage& d) {
   std::string where = d.where(name);

@@ -16,6 +16,7 @@ namespace tick {
 
 struct CopyOptions {
   Format format = Format::tick;
+  TimeFormat time_format = TimeFormat::iso;
   FilterSpec filter;
   bool skip_bad = false;         // resync past corrupt regions instead of stopping
   bool csv_table_column = true;  // false when one table is asked for

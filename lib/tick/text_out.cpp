@@ -26,8 +26,8 @@ const char* format_name(Format f) {
   return "?";
 }
 
-TextWriter::TextWriter(Output& out, Format f, bool csv_table_column)
-    : out_(out), fmt_(f), csv_table_col_(csv_table_column) {}
+TextWriter::TextWriter(Output& out, Format f, bool csv_table_column, TimeFormat tf)
+    : out_(out), fmt_(f), csv_table_col_(csv_table_column), q_times_(tf == TimeFormat::q) {}
 
 namespace {
 
@@ -122,8 +122,9 @@ const TextWriter::Layout& TextWriter::layout(const Decoder& d) {
   for (size_t c = 0; c < t.columns.size(); c++) {
     std::string k = c == 0 ? "{\"table\":\"" + t.name + "\",\"" : ",\"";
     l.keys.push_back(k + t.columns[c].name + "\":");
-    l.widths.push_back(std::max<int>(type_text_width(t.columns[c].type),
-                                     static_cast<int>(t.columns[c].name.size())));
+    Type ty = t.columns[c].type;
+    int w = q_times_ && ty == Type::timestamp ? 29 : q_times_ && ty == Type::timespan ? 20 : type_text_width(ty);
+    l.widths.push_back(std::max<int>(w, static_cast<int>(t.columns[c].name.size())));
   }
   return l;
 }
@@ -212,18 +213,21 @@ void TextWriter::value(const DataView& v, const SymbolTable& s, int c, uint32_t 
     case Type::timestamp: {
       int64_t x = v.get<int64_t>(c, r);
       if (x == kNullLong) null();
+      else if (q_times_) quoted([&](char* b) { return format_timestamp_q(b, x); });
       else quoted([&](char* b) { return format_timestamp(b, x); });
       break;
     }
     case Type::timespan: {
       int64_t x = v.get<int64_t>(c, r);
       if (x == kNullLong) null();
+      else if (q_times_) quoted([&](char* b) { return format_timespan_q(b, x); });
       else quoted([&](char* b) { return format_timespan(b, x); });
       break;
     }
     case Type::date: {
       int32_t x = v.get<int32_t>(c, r);
       if (x == kNullInt) null();
+      else if (q_times_) quoted([&](char* b) { return format_date_q(b, x); });
       else quoted([&](char* b) { return format_date(b, x); });
       break;
     }

@@ -12,6 +12,10 @@
 namespace tick {
 
 enum class Format { tick, json, csv, table };
+// How times are written: ISO-8601 (2026-11-23T14:30:00.123456789Z,
+// 14:30:00.123456789) or as q shows them (2026.11.23D14:30:00.123456789,
+// 0D14:30:00.123456789, 2026.11.23).
+enum class TimeFormat { iso, q };
 std::optional<Format> format_from_name(std::string_view s);
 const char* format_name(Format f);
 
@@ -19,7 +23,7 @@ class TextWriter {
  public:
   // csv_table_column: CSV and table rows start with the table name (several tables in
   // one output); otherwise a header names just the columns.
-  TextWriter(Output& out, Format f, bool csv_table_column = true);
+  TextWriter(Output& out, Format f, bool csv_table_column = true, TimeFormat tf = TimeFormat::iso);
   // Writes rows sel[0..n) of the decoder's current data record (all rows
   // 0..n when sel is null).
   void rows(const Decoder& d, const uint32_t* sel, uint32_t n);
@@ -43,6 +47,7 @@ class TextWriter {
   Output& out_;
   Format fmt_;
   bool csv_table_col_;
+  bool q_times_;
   std::vector<Layout> layouts_;
   uint64_t last_gen_ = 0;
   int last_table_ = -1;

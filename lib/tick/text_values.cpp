@@ -77,7 +77,7 @@ bool Encoder::Impl::set_text(TableBatch& b, int col, const Column& c, std::strin
       int64_t n, ns;
       if (!parse_int(v, n)) {
         double d;
-        if (!parse_float(v, d) || !std::isfinite(d)) return wrong("a timestamp (ISO-8601 or epoch number)");
+        if (!parse_float(v, d) || !std::isfinite(d)) return wrong("a timestamp (ISO-8601, q's 2026.11.23D14:30:00 or an epoch number)");
         double x = d * static_cast<double>(unit_ns(opt.unit));
         if (!(x > -9.2e18 && x < 9.2e18)) return wrong("a timestamp in range");
         return b.set<int64_t>(col, static_cast<int64_t>(std::llround(x))), true;
@@ -88,8 +88,14 @@ bool Encoder::Impl::set_text(TableBatch& b, int col, const Column& c, std::strin
     }
     case Type::timespan: {
       if (auto t = parse_timespan(v)) return b.set<int64_t>(col, *t), true;
+      // A timestamp in a timespan column (kdb+ tick's time:timespan) is the
+      // time since midnight UTC of its day.
+      if (auto t = parse_timestamp(v)) {
+        int64_t tod = *t % kNsPerDay;
+        return b.set<int64_t>(col, tod < 0 ? tod + kNsPerDay : tod), true;
+      }
       int64_t n, ns;
-      if (!parse_int(v, n)) return wrong("a timespan (HH:MM:SS.f or a number)");
+      if (!parse_int(v, n)) return wrong("a timespan (HH:MM:SS.f, a timestamp or a number)");
       if (!time_number(c, n, ns)) return false;
       b.set<int64_t>(col, ns);
       return true;
@@ -97,7 +103,7 @@ bool Encoder::Impl::set_text(TableBatch& b, int col, const Column& c, std::strin
     case Type::date: {
       if (auto d = parse_date(v)) return b.set<int32_t>(col, *d), true;
       int32_t n;
-      if (!parse_int(v, n)) return wrong("a date (YYYY-MM-DD)");
+      if (!parse_int(v, n)) return wrong("a date (YYYY-MM-DD or YYYY.MM.DD)");
       b.set<int32_t>(col, n);
       return true;
     }

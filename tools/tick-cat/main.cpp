@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   app.add_option("--in", in_format, "Text input format for -e: json or csv")
       ->check(CLI::IsMember({"json", "csv"}));
   cli::add_format(app, format, Format::json);  // the decoder: text on a pipe too
+  TimeFormat time_format = TimeFormat::iso;
+  cli::add_time_format(app, time_format);
   cli::add_filters(app, filters);
   app.add_option("--on-error", on_error, "On bad input: fail (stop, exit 1) or skip (go on)")
       ->check(CLI::IsMember({"fail", "skip"}));
@@ -54,6 +56,7 @@ int main(int argc, char** argv) {
       o.ignore_unknown = ignore_unknown;
       CopyOptions shown_as;
       shown_as.format = shown;
+      shown_as.time_format = time_format;
       shown_as.csv_table_column = filters.tables.empty();
       Copier decoder(out, shown_as);
       // Whole records reach the decoder: the encoder writes a record at a time.
@@ -72,6 +75,7 @@ int main(int argc, char** argv) {
     if (!schema_file.empty()) throw UsageError("--schema is for -e (encoding)");
     CopyOptions o;
     o.format = cli::resolve_format(format, STDOUT_FILENO, Format::json);
+    o.time_format = time_format;
     o.filter = filters.spec();
     o.skip_bad = on_error == "skip";
     o.csv_table_column = o.filter.tables.size() != 1;

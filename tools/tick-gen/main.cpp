@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{0}, int64_t{1} << 40));
   app.add_flag("--print-schema", print_schema, "Print the schema of the generated tables and exit");
   cli::add_format(app, format);
+  TimeFormat time_format = TimeFormat::iso;
+  cli::add_time_format(app, time_format);
 
   return cli::run(app, argc, argv, [&] {
     if (print_schema) {
@@ -59,6 +61,7 @@ int main(int argc, char** argv) {
       Output out(STDOUT_FILENO);
       CopyOptions co;
       co.format = f;
+      co.time_format = time_format;
       Copier copier(out, co);
       auto in = Input::from_fd(fds[0], "tick-gen");
       try {

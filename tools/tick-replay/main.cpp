@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   ReplayOptions o;
   app.add_option("paths", paths, "Journal files or directories (default: standard input)");
   cli::add_format(app, format);
+  TimeFormat time_format = TimeFormat::iso;
+  cli::add_time_format(app, time_format);
   cli::add_filters(app, filters);
   app.add_option("--seq-from", o.copy.seq_from, "Only data records with sequence number >= N");
   app.add_option("--seq-to", o.copy.seq_to, "Only data records with sequence number <= N");
@@ -57,6 +59,7 @@ int main(int argc, char** argv) {
     }
     if (paths.empty()) paths.push_back("-");
     o.copy.format = cli::resolve_format(format, STDOUT_FILENO);
+    o.copy.time_format = time_format;
     o.copy.filter = filters.spec();
     o.copy.skip_bad = on_error == "skip";
     o.copy.csv_table_column = o.copy.filter.tables.size() != 1;

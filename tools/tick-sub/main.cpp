@@ -19,6 +19,8 @@ int main(int argc, char** argv) {
   app.add_option("--from", from, "Where to start: start (of the day, from the journal), now, or a sequence number");
   app.add_option("--day", day, "With --from start or SEQ: the journal day, YYYY-MM-DD (default: the live day)");
   cli::add_format(app, format);
+  TimeFormat time_format = TimeFormat::iso;
+  cli::add_time_format(app, time_format);
   app.add_flag("--until-eod", o.until_eod, "Exit after the next end-of-day record");
   std::string max_record = "64M";
   app.add_option("--max-record", max_record, "Largest record to accept from the server (default 64M)");
@@ -46,6 +48,7 @@ int main(int argc, char** argv) {
       o.request.day = *d;
     }
     o.copy.format = cli::resolve_format(format, STDOUT_FILENO);
+    o.copy.time_format = time_format;
     o.copy.csv_table_column = o.request.tables.size() != 1;
     Output out(STDOUT_FILENO);
     return subscribe(o, out);
