@@ -180,6 +180,9 @@ bool Copier::handle(const Record& r, Decoder& dec, const std::string& name) {
     }
     case Decoder::Kind::EndOfDay:
       saw_eod_ = true;
+      // A slice by sequence number has a day's end only when the day's last
+      // record is in it.
+      if (dec.control_seq() < opt_.seq_from || dec.control_seq() > opt_.seq_to) break;
       if (tick) pass(r);
       else text_.eod(dec.eod_date(), dec.control_seq());
       break;

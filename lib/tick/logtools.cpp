@@ -239,9 +239,16 @@ void compress_journal(const std::string& path, int level, bool force) {
   auto in = Input::open(path);
   in->fill(4);  // recognises zstd
   if (in->compressed()) fail(path, ": already compressed");
-  if (!force && !ends_with_eod(*in))
-    fail(path, ": has no end-of-day record (its day is not over, or its tick-log died): not compressed "
-               "(--force to compress it anyway)");
+  if (!force && !ends_with_eod(*in)) {
+    // No tick-log holds it (the lock above) and its date is past: its
+    // tick-log stopped before the roll, and none will write it again.
+    int32_t date = journal_date(path);
+    if (date == INT32_MIN || date >= day_of(now_ns()))
+      fail(path, ": has no end-of-day record (its day is not over, or its tick-log died): not compressed "
+                 "(--force to compress it anyway)");
+    warn(str(path, ": has no end-of-day record (its tick-log stopped before the roll); its day is over: "
+                   "compressed"));
+  }
   std::string dst = path + ".zst", tmp = dst + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail(tmp, ": ", std::strerror(errno));
