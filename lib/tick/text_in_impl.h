@@ -97,6 +97,7 @@ struct Encoder::Impl {
   std::string last_table_name;
 
   Impl(const Schema& s, Output& o, EncodeOptions op) : schema(s), out(o), opt(std::move(op)), writer(o) {
+    setup_maps();
     for (const auto& t : schema.tables) batches.emplace_back(t);
     if (!opt.table.empty()) {
       fixed_table = schema.index(opt.table);
@@ -177,18 +178,54 @@ struct Encoder::Impl {
     return batches[tid];
   }
 
+  // The rows of one message (a JSON array) are kept or dropped together:
+  // they are of one table, and its batch is not written until the end.
+  bool holding = false;
+  int held_table = -1;
+  uint32_t held_from = 0;
+  const MessageMeta* meta = nullptr;  // of the message being read
+  std::string padded;                 // a message's bytes with simdjson's padding
+
+  // Begins a row of table tid; null (err set) when a message's rows change table.
+  TableBatch* begin_table_row(int tid) {
+    if (holding) {
+      if (held_table >= 0 && tid != held_table)
+        return bad(str("rows of two tables in one message (", schema.tables[held_table].name, ", ",
+                       schema.tables[tid].name, ")")),
+               nullptr;
+      if (held_table < 0) {
+        batch_for(tid);
+        held_table = tid;
+        held_from = batches[tid].rows();
+      }
+    }
+    TableBatch& b = batch_for(tid);
+    b.begin_row();
+    return &b;
+  }
+
+  // --map: per table, each column's map (an index in opt.maps, or -1) and
+  // the JSON pointer it is read from.
+  std::vector<std::vector<int>> map_of;
+  std::vector<std::vector<std::string>> pointers;
+  std::vector<FieldMap>& maps = opt.maps;
+  void setup_maps();
+  bool mapped_fields(sj::object& obj, int tid, TableBatch& b);
+  bool object_row(sj::object& obj, int tid, sj::document* doc, uint64_t& rows);
+  bool message_rows(const char* p, size_t len, size_t cap, uint64_t& rows);
+
   // Finishes a row: arrival stamp, nulls, and the batch's record when full.
   void end_row(int tid, uint64_t& rows) {
     TableBatch& b = batches[tid];
     const Table& t = schema.tables[tid];
     if (!b.is_set(t.time_col)) {
-      int64_t ts = now();
+      int64_t ts = meta && meta->time != INT64_MIN ? meta->time : now();
       if (t.columns[t.time_col].type == Type::timespan) ts = ((ts % kNsPerDay) + kNsPerDay) % kNsPerDay;
       b.set<int64_t>(t.time_col, ts);
     }
     b.end_row();
     rows++;
-    if (b.rows() >= opt.batch_rows) emit(tid);
+    if (b.rows() >= opt.batch_rows && !holding) emit(tid);
   }
 
   bool time_number(const Column& c, int64_t v, int64_t& ns);

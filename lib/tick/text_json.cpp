@@ -179,8 +179,8 @@ int Encoder::Impl::json_fields(sj::object& obj, int& tid, TableBatch*& b, size_t
         bad(str("unknown table ", quoted(name)));
         return 0;
       }
-      b = &batch_for(tid);
-      b->begin_row();
+      b = begin_table_row(tid);
+      if (!b) return 0;
       continue;
     }
     if (!json_field(schema.tables[tid], *b, std::move(field), expect)) {
@@ -198,33 +198,48 @@ bool Encoder::Impl::json_line(const char* p, size_t len, size_t cap, uint64_t& r
   sj::object obj;
   if (auto e = doc.get_object().get(obj))
     return bad(e == simdjson::INCORRECT_TYPE ? "not a JSON object" : simdjson::error_message(e));
-  int tid = fixed_table;
+  return object_row(obj, fixed_table, &doc, rows);
+}
+
+// The row of a JSON object: its table tid (or, -1, from its "table" field),
+// its fields by column name, or with --map by path.
+bool Encoder::Impl::object_row(sj::object& obj, int tid, sj::document* doc, uint64_t& rows) {
   TableBatch* b = nullptr;
   size_t expect = 0;
-  if (tid >= 0) {
-    b = &batch_for(tid);
-    b->begin_row();
+  if (!maps.empty()) {
+    if (tid < 0) {
+      std::string_view name;
+      auto e = obj.find_field_unordered("table").get_string().get(name);
+      if (e == simdjson::NO_SUCH_FIELD) return bad("no \"table\" field (give the table with -t)");
+      if (e) return bad(str("\"table\": ", simdjson::error_message(e)));
+      tid = table_by_name(name);
+      if (tid < 0) return bad(str("unknown table ", quoted(name)));
+    }
+    b = begin_table_row(tid);
+    if (!b) return false;
+    if (!mapped_fields(obj, tid, *b)) return b->abort_row(), false;
+  } else {
+    if (tid >= 0 && !(b = begin_table_row(tid))) return false;
+    // One pass when the table is known or is the first field; otherwise
+    // find "table", rewind, and read the row again.
+    int got = json_fields(obj, tid, b, expect);
+    if (got == 0) return false;
+    if (got < 0) {
+      std::string_view name;
+      if (obj.reset().error()) return bad("bad object");
+      auto e = obj.find_field_unordered("table").get_string().get(name);
+      if (e == simdjson::NO_SUCH_FIELD) return bad("no \"table\" field (give the table with -t)");
+      if (e) return bad(str("\"table\": ", simdjson::error_message(e)));
+      tid = table_by_name(name);
+      if (tid < 0) return bad(str("unknown table ", quoted(name)));
+      if (obj.reset().error()) return bad("bad object");
+      if (!(b = begin_table_row(tid))) return false;
+      if (json_fields(obj, tid, b, expect) != 1) return false;
+    }
+    if (!b) return bad("no \"table\" field (give the table with -t)");
   }
-  // One pass when the table is known or is the first field; otherwise
-  // find "table", rewind, and read the row again.
-  int got = json_fields(obj, tid, b, expect);
-  if (got == 0) return false;
-  if (got < 0) {
-    std::string_view name;
-    if (obj.reset().error()) return bad("bad object");
-    auto e = obj.find_field_unordered("table").get_string().get(name);
-    if (e == simdjson::NO_SUCH_FIELD) return bad("no \"table\" field (give the table with -t)");
-    if (e) return bad(str("\"table\": ", simdjson::error_message(e)));
-    tid = table_by_name(name);
-    if (tid < 0) return bad(str("unknown table ", quoted(name)));
-    if (obj.reset().error()) return bad("bad object");
-    b = &batch_for(tid);
-    b->begin_row();
-    if (json_fields(obj, tid, b, expect) != 1) return false;
-  }
-  if (!b) return bad("no \"table\" field (give the table with -t)");
   // Anything left after the object is a second value on the line.
-  if (!doc.current_location().error()) {
+  if (doc && !doc->current_location().error()) {
     b->abort_row();
     return bad("trailing content after the JSON object");
   }

@@ -55,6 +55,13 @@ void TableBatch::abort_row() {
     if (!c.width) c.heap.resize(load32(c.data.data() + 4 * size_t{rows_}));
 }
 
+void TableBatch::truncate(uint32_t n) {
+  if (n >= rows_) return;
+  rows_ = n;
+  for (auto& c : cols_)
+    if (!c.width) c.heap.resize(load32(c.data.data() + 4 * size_t{n}));
+}
+
 void TableBatch::append(const DataView& v, uint32_t row) {
   begin_row();
   for (size_t i = 0; i < cols_.size(); i++) {

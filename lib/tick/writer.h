@@ -35,6 +35,8 @@ class TableBatch {
   bool is_set(int col) const { return set_[col] != 0; }
   void end_row();
   void abort_row();
+  // Drops the rows from row n on.
+  void truncate(uint32_t n);
   // Appends row `row` of a view of the same table.
   void append(const DataView& v, uint32_t row);
   // The same, with symbol ids translated through map (another dictionary).

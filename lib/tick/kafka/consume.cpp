@@ -1,0 +1,381 @@
+// tick-kafka consume: JSON messages into rows by the encoder of tick-cat -e;
+// a message's offset is stored for commit only once its rows (and every
+// row before them) are written downstream: at least once.
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "tick/diag.h"
+#include "tick/error.h"
+#include "tick/kafka/client.h"
+#include "tick/signals.h"
+#include "tick/text_in.h"
+#include "tick/units.h"
+
+namespace tick::kafka {
+
+namespace {
+
+// Where -o says to start.
+struct StartAt {
+  int64_t offset = RD_KAFKA_OFFSET_BEGINNING;
+  int64_t time_ms = -1;  // @TIME: look the offset up for this time
+};
+
+StartAt parse_offset(const std::string& s) {
+  StartAt a;
+  if (s.empty() || s == "beginning") return a;
+  if (s == "end") return a.offset = RD_KAFKA_OFFSET_END, a;
+  if (s == "stored") return a.offset = RD_KAFKA_OFFSET_STORED, a;
+  if (s[0] == '@') {
+    std::string t = s.substr(1);
+    if (auto ns = parse_timestamp(t)) return a.time_ms = *ns / 1000000, a;
+    char* end = nullptr;
+    long long ms = std::strtoll(t.c_str(), &end, 10);
+    if (!t.empty() && end && *end == 0 && ms >= 0) return a.time_ms = ms, a;
+    throw UsageError(str("-o ", s, ": expected @TIME (ISO-8601 or epoch milliseconds)"));
+  }
+  char* end = nullptr;
+  long long n = std::strtoll(s.c_str(), &end, 10);
+  if (s.empty() || !end || *end != 0)
+    throw UsageError(str("-o ", s, ": expected beginning, end, stored, an offset, -N (N from the end) or @TIME"));
+  a.offset = n < 0 ? RD_KAFKA_OFFSET_TAIL(-n) : n;
+  return a;
+}
+
+bool header_of(const void* ctx, std::string_view name, std::string_view& value) {
+  auto* hdrs = static_cast<rd_kafka_headers_t*>(const_cast<void*>(ctx));
+  const void* v;
+  size_t n;
+  // (name comes from a std::string: it is NUL-terminated)
+  if (!hdrs || rd_kafka_header_get_last(hdrs, name.data(), &v, &n) != RD_KAFKA_RESP_ERR_NO_ERROR) return false;
+  value = {static_cast<const char*>(v), v ? n : 0};
+  return true;
+}
+
+struct Partition {
+  std::string topic;
+  int32_t partition;
+  int64_t next = -1;   // the offset after the last message written
+  bool dirty = false;  // next not stored yet
+  bool eof = false;
+  bool assigned = true;
+};
+
+class Consumer {
+ public:
+  Consumer(const ConsumeOptions& o, const Schema& schema, Output& out, std::function<void()> flush)
+      : o_(o), schema_(schema), start_(parse_offset(o.offset)), flush_out_(std::move(flush)) {
+    EncodeOptions eo;
+    eo.table = o.table;
+    eo.unit = o.unit;
+    eo.batch_rows = o.batch_rows;
+    for (const auto& m : o.maps) eo.maps.push_back(FieldMap::parse(m));
+    enc_ = std::make_unique<Encoder>(schema, out, eo);
+    if (o.table_from_topic) {
+      for (const auto& t : o.topics) {
+        std::string name = t.rfind(o.topic_prefix, 0) == 0 ? t.substr(o.topic_prefix.size()) : t;
+        if (enc_->table_index(name) < 0)
+          throw UsageError(str("topic ", t, ": no table ", tick::quoted(name), " in the schema"));
+      }
+    }
+    if (!o.rejects.empty()) {
+      rejects_ = std::fopen(o.rejects.c_str(), "w");
+      if (!rejects_) fail(o.rejects, ": ", std::strerror(errno));
+    }
+    const bool group = !o.group.empty();
+    if (start_.offset == RD_KAFKA_OFFSET_STORED && !group) throw UsageError("-o stored needs a group (-g)");
+    rd_kafka_conf_t* conf = make_conf(
+        o.client, {{"group.id", group ? o.group.c_str() : "tick-kafka"},
+                   {"enable.auto.offset.store", "false"},  // stored only once written downstream
+                   {"enable.auto.commit", group ? "true" : "false"},
+                   {"enable.partition.eof", "true"},
+                   {"auto.offset.reset", "earliest"}});
+    if (group) {
+      rd_kafka_conf_set_opaque(conf, this);
+      rd_kafka_conf_set_rebalance_cb(conf, [](rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                                              rd_kafka_topic_partition_list_t* parts, void* self) {
+        static_cast<Consumer*>(self)->rebalance(rk, err, parts);
+      });
+    }
+    h_.rk = make_handle(RD_KAFKA_CONSUMER, conf);
+    rd_kafka_poll_set_consumer(h_.rk);
+    if (group) subscribe();
+    else assign_all();
+  }
+
+  ~Consumer() {
+    if (rejects_) std::fclose(rejects_);
+  }
+
+  int run() {
+    rd_kafka_t* rk = h_.rk;
+    int status = 0;
+    try {
+      while (!stop_requested()) {
+        // Pending rows are written when no message is ready (idle) or
+        // after a large batch; offsets are stored right after.
+        rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, pending_ ? 0 : 100);
+        if (!m) {
+          if (pending_) write_out();
+          if (o_.exit_at_end && all_at_end()) break;
+          continue;
+        }
+        bool go_on = handle(m);
+        rd_kafka_message_destroy(m);
+        if (!go_on) {
+          status = failed_ ? 1 : 0;
+          break;
+        }
+        if (pending_ >= 65536) write_out();
+        if (o_.exit_at_end && all_at_end()) break;
+      }
+      write_out();
+    } catch (...) {
+      close();
+      throw;
+    }
+    close();
+    if (std::string f = fatal_error(rk); !f.empty()) fail("fatal: ", f);
+    if (failed_) fail(fail_message_);
+    if (enc_->rejected())
+      warn(str(enc_->rejected(), " messages rejected", o_.rejects.empty() ? "" : " (see " + o_.rejects + ")"));
+    return status;
+  }
+
+ private:
+  // Flushes what is pending downstream, then stores the offsets after it.
+  void write_out() {
+    enc_->flush();
+    flush_out_();
+    if (rejects_) std::fflush(rejects_);
+    pending_ = 0;
+    enc_->new_arrival();
+    if (o_.group.empty()) return;
+    rd_kafka_topic_partition_list_t* l = nullptr;
+    for (auto& p : parts_) {
+      if (!p.dirty) continue;
+      if (!l) l = rd_kafka_topic_partition_list_new(static_cast<int>(parts_.size()));
+      rd_kafka_topic_partition_list_add(l, p.topic.c_str(), p.partition)->offset = p.next;
+      p.dirty = false;
+    }
+    if (!l) return;
+    rd_kafka_resp_err_t e = rd_kafka_offsets_store(h_.rk, l);
+    if (e && e != RD_KAFKA_RESP_ERR__STATE)  // (a partition just revoked)
+      warn(str("storing offsets: ", rd_kafka_err2str(e)));
+    rd_kafka_topic_partition_list_destroy(l);
+  }
+
+  void close() {
+    if (closed_) return;
+    closed_ = true;
+    if (!o_.group.empty()) {
+      rd_kafka_resp_err_t e = rd_kafka_commit(h_.rk, nullptr, 0);
+      if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) warn(str("commit: ", rd_kafka_err2str(e)));
+    }
+    rd_kafka_consumer_close(h_.rk);
+  }
+
+  Partition& part(std::string_view topic, int32_t partition) {
+    for (auto& p : parts_)
+      if (p.partition == partition && p.topic == topic) return p;
+    parts_.push_back({std::string(topic), partition});
+    return parts_.back();
+  }
+
+  bool all_at_end() const {
+    bool any = false;
+    for (const auto& p : parts_) {
+      if (!p.assigned) continue;
+      if (!p.eof) return false;
+      any = true;
+    }
+    return any;
+  }
+
+  // One message (or a consumer event); false to stop.
+  bool handle(rd_kafka_message_t* m) {
+    std::string_view topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
+    if (m->err) {
+      if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        part(topic, m->partition).eof = true;
+        return true;
+      }
+      std::string what = str(topic.empty() ? "" : str(topic, ": "), rd_kafka_message_errstr(m));
+      if (m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART || m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+          m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+          m->err == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED) {
+        failed_ = true;
+        fail_message_ = what;
+        return false;
+      }
+      warn(what);
+      return true;
+    }
+    Partition& p = part(topic, m->partition);
+    p.eof = false;
+    const char* data = static_cast<const char*>(m->payload);
+    std::string reason;
+    if (m->len > o_.max_message) {
+      reason = str("message of ", m->len, " bytes is over --max-message (", o_.max_message, ")");
+    } else {
+      MessageMeta meta;
+      meta.topic = topic;
+      meta.partition = m->partition;
+      meta.offset = m->offset;
+      meta.key = {static_cast<const char*>(m->key), m->key ? m->key_len : 0};
+      rd_kafka_timestamp_type_t tstype;
+      int64_t ts = rd_kafka_message_timestamp(m, &tstype);
+      if (ts >= 0) meta.timestamp = ts * 1000000;
+      if (o_.stamp_kafka && ts >= 0) meta.time = meta.timestamp;
+      if (o_.table_from_topic) {
+        std::string_view name = topic;
+        if (name.substr(0, o_.topic_prefix.size()) == o_.topic_prefix) name.remove_prefix(o_.topic_prefix.size());
+        meta.table = enc_->table_index(name);
+      }
+      rd_kafka_headers_t* hdrs = nullptr;
+      if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        meta.header = header_of;
+        meta.ctx = hdrs;
+      }
+      if (!enc_->message(data ? data : "", data ? m->len : 0, meta)) reason = enc_->error();
+    }
+    if (!reason.empty()) {
+      std::string where = str(topic, "[", m->partition, "]@", m->offset);
+      if (!o_.skip) {
+        // What came before is written and its offsets stored; this one is not.
+        write_out();
+        failed_ = true;
+        fail_message_ = str(where, ": ", reason);
+        return false;
+      }
+      reject(topic, m, reason, where);
+    }
+    p.next = m->offset + 1;
+    p.dirty = true;
+    pending_++;
+    if (o_.count && ++consumed_ >= o_.count) return false;
+    return true;
+  }
+
+  void reject(std::string_view topic, const rd_kafka_message_t* m, const std::string& reason,
+              const std::string& where) {
+    if (!rejects_) {
+      warn(str(where, ": ", reason, " (message skipped)"));
+      return;
+    }
+    std::fprintf(rejects_, "%.*s\t%d\t%lld\t%s\t", static_cast<int>(topic.size()), topic.data(), m->partition,
+                 static_cast<long long>(m->offset), reason.c_str());
+    // The message on one line: newline, tab and backslash escaped.
+    const char* d = static_cast<const char*>(m->payload);
+    for (size_t i = 0; i < m->len; i++) {
+      char c = d[i];
+      if (c == '\n') std::fputs("\\n", rejects_);
+      else if (c == '\t') std::fputs("\\t", rejects_);
+      else if (c == '\\') std::fputs("\\\\", rejects_);
+      else std::fputc(c, rejects_);
+    }
+    std::fputc('\n', rejects_);
+  }
+
+  // -o for a list of partitions: offsets, or looked up by time.
+  void set_start(rd_kafka_topic_partition_list_t* l) {
+    for (int i = 0; i < l->cnt; i++) l->elems[i].offset = start_.time_ms >= 0 ? start_.time_ms : start_.offset;
+    if (start_.time_ms < 0) return;
+    rd_kafka_resp_err_t e = rd_kafka_offsets_for_times(h_.rk, l, 10000);
+    if (e) fail("-o ", o_.offset, ": looking up offsets by time: ", rd_kafka_err2str(e));
+    for (int i = 0; i < l->cnt; i++) {
+      if (l->elems[i].err) fail(l->elems[i].topic, "[", l->elems[i].partition, "]: -o ", o_.offset, ": ",
+                                rd_kafka_err2str(l->elems[i].err));
+      if (l->elems[i].offset < 0) l->elems[i].offset = RD_KAFKA_OFFSET_END;  // nothing that late yet
+    }
+  }
+
+  void subscribe() {
+    rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(static_cast<int>(o_.topics.size()));
+    for (const auto& t : o_.topics) rd_kafka_topic_partition_list_add(l, t.c_str(), RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(h_.rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (e) fail("subscribe: ", rd_kafka_err2str(e));
+  }
+
+  // Without a group: every partition of every topic, from -o.
+  void assign_all() {
+    rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(16);
+    for (const auto& t : o_.topics) {
+      rd_kafka_topic_t* rkt = rd_kafka_topic_new(h_.rk, t.c_str(), nullptr);
+      const rd_kafka_metadata_t* md = nullptr;
+      rd_kafka_resp_err_t e = RD_KAFKA_RESP_ERR__TRANSPORT;
+      // The brokers may be coming up: try for a while, saying so.
+      for (int attempt = 0; attempt < 30 && !stop_requested(); attempt++) {
+        e = rd_kafka_metadata(h_.rk, 0, rkt, &md, 2000);
+        if (!e && md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE) {
+          rd_kafka_metadata_destroy(md);  // being created
+          md = nullptr;
+          e = RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE;
+        }
+        if (!e) break;
+        if (attempt == 0) warn(str("topic ", t, ": ", rd_kafka_err2str(e), " (retrying)"));
+        ::usleep(200 * 1000);
+      }
+      rd_kafka_topic_destroy(rkt);
+      if (e) fail("topic ", t, ": ", rd_kafka_err2str(e));
+      const rd_kafka_metadata_topic_t& mt = md->topics[0];
+      if (mt.err) {
+        std::string why = rd_kafka_err2str(mt.err);
+        rd_kafka_metadata_destroy(md);
+        fail("topic ", t, ": ", why);
+      }
+      for (int i = 0; i < mt.partition_cnt; i++) {
+        rd_kafka_topic_partition_list_add(l, t.c_str(), mt.partitions[i].id);
+        part(t, mt.partitions[i].id).assigned = true;
+      }
+      rd_kafka_metadata_destroy(md);
+    }
+    set_start(l);
+    rd_kafka_resp_err_t e = rd_kafka_assign(h_.rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (e) fail("assign: ", rd_kafka_err2str(e));
+  }
+
+  void rebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* l) {
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+      // The group's stored offsets, unless -o was given.
+      if (!o_.offset.empty() && start_.offset != RD_KAFKA_OFFSET_STORED) set_start(l);
+      for (int i = 0; i < l->cnt; i++) {
+        Partition& p = part(l->elems[i].topic, l->elems[i].partition);
+        p.assigned = true;
+        p.eof = false;
+      }
+      rd_kafka_assign(rk, l);
+    } else {
+      // Before the partitions go: what was read from them is written and
+      // committed, so that their next owner starts after it.
+      write_out();
+      rd_kafka_commit(rk, nullptr, 0);
+      for (auto& p : parts_) p.assigned = false;
+      rd_kafka_assign(rk, nullptr);
+    }
+  }
+
+  const ConsumeOptions& o_;
+  const Schema& schema_;
+  StartAt start_;
+  std::function<void()> flush_out_;
+  std::unique_ptr<Encoder> enc_;
+  Handle h_;
+  std::vector<Partition> parts_;
+  FILE* rejects_ = nullptr;
+  uint64_t pending_ = 0, consumed_ = 0;
+  bool failed_ = false, closed_ = false;
+  std::string fail_message_;
+};
+
+}  // namespace
+
+int consume(const ConsumeOptions& o, const Schema& schema, Output& out, const std::function<void()>& flush) {
+  Consumer c(o, schema, out, flush);
+  return c.run();
+}
+
+}  // namespace tick::kafka
