@@ -218,6 +218,13 @@ bool Encoder::Impl::object_row(sj::object& obj, int tid, sj::document* doc, uint
     b = begin_table_row(tid);
     if (!b) return false;
     if (!mapped_fields(obj, tid, *b)) return b->abort_row(), false;
+    if (doc) {
+      // Paths read parts of the object: pass over all of it, so that what
+      // follows it can be seen (and a malformed rest of it refused).
+      if (obj.reset().error()) return b->abort_row(), bad("bad object");
+      for (auto f : obj)
+        if (f.error()) return b->abort_row(), bad(simdjson::error_message(f.error()));
+    }
   } else {
     if (tid >= 0 && !(b = begin_table_row(tid))) return false;
     // One pass when the table is known or is the first field; otherwise

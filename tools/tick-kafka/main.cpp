@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
   std::string broker_topics;
   broker->add_option("--partitions", bo.partitions, "Partitions of each --topics topic (default 1)")
       ->check(CLI::Range(1, 10000));
-  broker->add_option("--topics", broker_topics, "Topics to create (comma-separated; others are made on first use)");
+  broker->add_option("--topics", broker_topics, "Topics to create, NAME or NAME:PARTITIONS (comma-separated; others are made on first use)");
   broker->add_option("--brokers", bo.brokers, "Brokers in the cluster (default 1)")->check(CLI::Range(1, 16));
   broker->add_option("--address-file", bo.address_file, "Also write the bootstrap address to FILE");
 

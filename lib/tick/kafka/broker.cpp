@@ -27,8 +27,19 @@ int broker(const BrokerOptions& o) {
     rd_kafka_mock_cluster_t* mc;
     ~Destroy() { rd_kafka_mock_cluster_destroy(mc); }
   } destroy{mc};
-  for (const auto& t : o.topics) {
-    rd_kafka_resp_err_t e = rd_kafka_mock_topic_create(mc, t.c_str(), o.partitions, 1);
+  for (const auto& spec : o.topics) {
+    // NAME or NAME:PARTITIONS
+    std::string t = spec;
+    int parts = o.partitions;
+    if (size_t c = spec.rfind(':'); c != std::string::npos) {
+      t = spec.substr(0, c);
+      char* end = nullptr;
+      long n = std::strtol(spec.c_str() + c + 1, &end, 10);
+      if (t.empty() || !end || *end || n < 1 || n > 10000)
+        throw UsageError(str("--topics ", spec, ": expected NAME or NAME:PARTITIONS (1 to 10000)"));
+      parts = static_cast<int>(n);
+    }
+    rd_kafka_resp_err_t e = rd_kafka_mock_topic_create(mc, t.c_str(), parts, 1);
     if (e) fail("topic ", t, ": ", rd_kafka_err2str(e));
   }
   std::string address = rd_kafka_mock_cluster_bootstraps(mc);

@@ -1,6 +1,7 @@
 // tick-kafka consume: JSON messages into rows by the encoder of tick-cat -e;
 // a message's offset is stored for commit only once its rows (and every
 // row before them) are written downstream: at least once.
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -89,6 +90,7 @@ class Consumer {
         o.client, {{"group.id", group ? o.group.c_str() : "tick-kafka"},
                    {"enable.auto.offset.store", "false"},  // stored only once written downstream
                    {"enable.auto.commit", group ? "true" : "false"},
+                   {"auto.commit.interval.ms", "1000"},  // what a restart reads again: about a second
                    {"enable.partition.eof", "true"},
                    {"auto.offset.reset", "earliest"}});
     if (group) {
@@ -127,7 +129,9 @@ class Consumer {
           status = failed_ ? 1 : 0;
           break;
         }
-        if (pending_ >= 65536) write_out();
+        // A steady feed is never idle: write at least every 100 ms too.
+        if (pending_ >= 65536 || std::chrono::steady_clock::now() - last_write_ > std::chrono::milliseconds(100))
+          write_out();
         if (o_.exit_at_end && all_at_end()) break;
       }
       write_out();
@@ -138,8 +142,8 @@ class Consumer {
     close();
     if (std::string f = fatal_error(rk); !f.empty()) fail("fatal: ", f);
     if (failed_) fail(fail_message_);
-    if (enc_->rejected())
-      warn(str(enc_->rejected(), " messages rejected", o_.rejects.empty() ? "" : " (see " + o_.rejects + ")"));
+    if (rejected_)
+      warn(str(rejected_, " messages rejected", o_.rejects.empty() ? "" : " (see " + o_.rejects + ")"));
     return status;
   }
 
@@ -150,6 +154,7 @@ class Consumer {
     flush_out_();
     if (rejects_) std::fflush(rejects_);
     pending_ = 0;
+    last_write_ = std::chrono::steady_clock::now();
     enc_->new_arrival();
     if (o_.group.empty()) return;
     rd_kafka_topic_partition_list_t* l = nullptr;
@@ -183,14 +188,32 @@ class Consumer {
     return parts_.back();
   }
 
-  bool all_at_end() const {
+  bool all_at_end() {
     bool any = false;
     for (const auto& p : parts_) {
       if (!p.assigned) continue;
       if (!p.eof) return false;
       any = true;
     }
-    return any;
+    return any && confirm_end();
+  }
+
+  // An end of partition can come before a message larger than a fetch has
+  // arrived: asked of the broker, a partition read from its beginning is
+  // at its end only when its last offset was read.
+  bool confirm_end() {
+    bool at_end = true;
+    for (auto& p : parts_) {
+      if (!p.assigned) continue;
+      int64_t lo = 0, hi = 0;
+      if (rd_kafka_query_watermark_offsets(h_.rk, p.topic.c_str(), p.partition, &lo, &hi, 5000)) continue;
+      bool read_all = p.next >= 0 ? p.next >= hi : (start_.offset != RD_KAFKA_OFFSET_BEGINNING || lo >= hi);
+      if (!read_all) {
+        p.eof = false;
+        at_end = false;
+      }
+    }
+    return at_end;
   }
 
   // One message (or a consumer event); false to stop.
@@ -250,6 +273,7 @@ class Consumer {
         return false;
       }
       reject(topic, m, reason, where);
+      rejected_++;
     }
     p.next = m->offset + 1;
     p.dirty = true;
@@ -366,7 +390,8 @@ class Consumer {
   Handle h_;
   std::vector<Partition> parts_;
   FILE* rejects_ = nullptr;
-  uint64_t pending_ = 0, consumed_ = 0;
+  uint64_t pending_ = 0, consumed_ = 0, rejected_ = 0;
+  std::chrono::steady_clock::time_point last_write_ = std::chrono::steady_clock::now();
   bool failed_ = false, closed_ = false;
   std::string fail_message_;
 };
