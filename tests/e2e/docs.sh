@@ -15,6 +15,13 @@ for dir in "$SRC"/tools/*/; do
   for opt in $("$t" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
     grep -q -- "$opt" <<< "$text" || die "$t.1 does not describe $opt"
   done
+  # and each subcommand's options
+  for sub in $("$t" --help | sed -n '/^Subcommands:/,$p' | awk 'NR > 1 && NF { print $1 }'); do
+    grep -q -- "$sub" <<< "$text" || die "$t.1 does not describe $sub"
+    for opt in $("$t" "$sub" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+      grep -q -- "$opt" <<< "$text" || die "$t.1 does not describe $sub $opt"
+    done
+  done
   ok
   [ -f "$SRC/completions/bash/$t" ] && bash -n "$SRC/completions/bash/$t" || die "bash completion for $t"; ok
   [ -f "$SRC/completions/zsh/_$t" ] || die "no zsh completion for $t"

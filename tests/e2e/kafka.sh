@@ -3,6 +3,7 @@
 # mock cluster, on loopback), with clients that are not ours: kcat and
 # kafka-python.
 source "$(dirname "$0")/lib.sh"
+SRC=${TICK_SOURCE:-$HERE/../..}
 
 start_broker() {  # start_broker NAME [broker options]: its address in $B
   local name=$1; shift
@@ -174,4 +175,10 @@ expect_match "$(cat gone.err)" "retrying" "consume says it is retrying"
 expect_eq "$(tick-cat gone.tick | wc -l)" 1000 "what came before the outage is kept"
 expect_status 1 bash -c "tick-gen --count 100 | tick-kafka produce -b '$B' --topic gone -X message.timeout.ms=1500"
 expect_match "$(tail -1 err)" "^tick-kafka: 100 of 100 messages not delivered \(first: gone\[" "produce names the failures"
+
+# -- examples/kafka, in a short form: both directions add up.
+bash "$SRC/examples/kafka/run.sh" "$WORK/example" 5000 > ex.out 2> ex.err || die "examples/kafka: $(cat ex.err)"
+expect_match "$(cat ex.out)" "tick.trade: ([0-9]+) messages, tick.quote: ([0-9]+)" "examples/kafka says what it produced"
+[[ "$(cat ex.out)" =~ tick.trade:\ ([0-9]+)\ messages,\ tick.quote:\ ([0-9]+) ]]
+expect_eq "$((BASH_REMATCH[1] + BASH_REMATCH[2]))" 5000 "every row through Kafka, the journal, and Kafka again"
 done_ok

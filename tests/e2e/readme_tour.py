@@ -442,6 +442,52 @@ def _(c):
     check('4000' in out and '500' in out, f"their rows: {out}")
 
 
+# -- block: Kafka ------------------------------------------------------------------
+@step("tick-kafka broker --topics trades:4 &")
+def _(c):
+    sh("rm -rf tp")
+    p = subprocess.Popen(['/bin/bash', '-c', sub(c.rstrip('& ')) + ' > broker.out'], stdin=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    background.append(p)
+    wait_until(lambda: os.path.exists('broker.out') and open('broker.out').read().endswith('\n'), "the broker's address")
+    addr = open('broker.out').read().split()[0]
+    check(re.match(r'^127\.0\.0\.1:\d+$', addr), f"a loopback address first: {addr}")
+    SUBST.insert(0, ('kafka:9092', addr))
+
+
+@step("tick-kafka consume -b kafka:9092 --topic trades --schema sym.q -t trade -g tp1 | tick-log /data/tp")
+def _(c):
+    open('sym.q', 'w').write(tour_q(open(README).read())[0])
+    feed = ''.join('{"time":"2026.11.23D14:30:%02d.5","sym":"S%d","price":%d.5,"size":%d}\n' % (i % 60, i % 7, i, i)
+                   for i in range(100))
+    open('trades.json', 'w').write(feed)
+    sh(sub("kcat -b kafka:9092 -P -t trades -l trades.json"))
+    t = today()
+    def journaled():
+        return os.path.exists(f'tp/{t}.tick') and len(rows(sh(f"tick-cat tp/{t}.tick")[0])) >= 100
+    p = start(sub(c))
+    wait_until(journaled, "the topic's rows in the journal", 30)
+    kill(p)
+    got = sorted(rows(sh(f"tick-cat tp/{t}.tick")[0]), key=lambda r: r['size'])  # (four partitions)
+    check(len(got) == 100 and [r['size'] for r in got] == list(range(100)) and got[5] == {"table": "trade", "time": "14:30:05.500000000", "sym": "S5", "price": 5.5,
+                                         "size": 5}, f"the rows, once: {len(got)} {got[5]}")
+
+
+@step("tick-sub :5010 | tick-kafka produce -b kafka:9092 --topic-prefix tick.")
+def _(c):
+    start(sub("tick-gen --rate 2000 | tick-log /data/tp2 | tick-pub -l :5010 --log /data/tp2"))
+    wait_until(lambda: port_open(P_PUB), "tick-pub")
+    for_a_while(sub(c), 3)
+    out, _ = sh(sub("kcat -b kafka:9092 -C -t tick.trade -e -q -f '%k %s\\n'"))
+    lines = out.splitlines()
+    check(len(lines) > 100, f"the live trades on tick.trade: {len(lines)}")
+    key, msg = lines[0].split(' ', 1)
+    check(json.loads(msg)['sym'] == key and json.loads(msg)['table'] == 'trade', f"keyed by sym: {lines[0]}")
+    for p in background:
+        kill(p)
+    background.clear()
+
+
 # ---- the README's commands and the steps must be the same list -------------------
 def tour_commands(text):
     tour = text[text.index('## A short tour'):text.index('\n## ', text.index('## A short tour') + 5)]
