@@ -6,7 +6,7 @@ set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 BENCH=$(cd "$(dirname "$0")" && pwd)
 export PATH="$BUILD:$PATH"
-for t in tick-gen tick-cat tick-log tick-replay tick-pub tick-sub tick-eod bench_latency jq node zstd /usr/bin/time; do
+for t in tick-gen tick-cat tick-log tick-replay tick-pub tick-sub tick-eod tick-kafka kcat bench_latency jq node zstd /usr/bin/time; do
   command -v "$t" > /dev/null || { echo "bench: $t is missing (run: TICK_DEPS=bench bash scripts/install-deps.sh)" >&2; exit 1; }
 done
 [ -d "$BENCH/node_modules/@duckdb/node-api" ] || { echo "bench: DuckDB is missing (npm install in bench/)" >&2; exit 1; }
@@ -14,7 +14,7 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/tick-bench.XXXXXX")
 trap 'set +e; kill $(jobs -p) 2>/dev/null; rm -rf "$W"' EXIT
 cd "$W"
 RUNS=${BENCH_RUNS:-3}
-# BENCH_ONLY="eod pub": just those sections (cat log pub eod).
+# BENCH_ONLY="eod pub": just those sections (cat log pub eod kafka).
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 ROWS=()
 
@@ -213,6 +213,50 @@ r=$(div "$dq" "$t"); row "  vs DuckDB's query alone (COPY, database open)" "${t}
 /usr/bin/time -f %M -o q.rss bash -c "$Q -s $S > q.csv"
 /usr/bin/time -f %M -o d.rss bash -c "$DQ > /dev/null"
 row "query peak RSS, tick / DuckDB" "$(( $(cat q.rss) / 1024 )) MiB" "$(( $(cat d.rss) / 1024 )) MiB" "-" "-" "-"
+fi
+
+if want kafka; then
+echo "bench: tick-kafka" >&2
+# One broker for all (librdkafka's mock cluster on loopback): the same
+# broker, the same topic, the same messages for tick-kafka and its peers.
+# The mock keeps a bounded history: the topic is sized to fit it, and the
+# count is what the topic holds.
+tick-gen --print-schema > ks.schema
+tick-gen --seed 4 --count 150000 --syms 500 > k.tick
+tick-cat k.tick > k.json
+topics=kc:8; for i in $(seq 1 $((RUNS * 6))); do topics+=",kp$i:8,kq$i:8,kb$i:8"; done
+tick-kafka broker --topics "$topics" --address-file kb.addr > /dev/null 2> kb.err &
+while [ ! -s kb.addr ]; do sleep 0.1; done
+B=$(cat kb.addr)
+kcat -b "$B" -P -t kc -l k.json
+NK=$(kcat -b "$B" -C -t kc -e -q | wc -l)
+t=$(secs "tick-kafka consume -b $B --topic kc --schema ks.schema -e > /dev/null")
+k=$(secs "kcat -b $B -C -t kc -e -q > /dev/null")
+r=$(div "$k" "$t"); row "tick-kafka consume -e (JSON parsed), msgs/s vs kcat -C (raw)" "$(M "$(div "$NK" "$t")")" "kcat $(M "$(div "$NK" "$k")")" "$r" ">= 1.5" "$(ge "$r" 1.5)"
+k10=$(secs "kcat -b $B -C -t kc -e -q -X fetch.wait.max.ms=10 > /dev/null")
+r=$(div "$k10" "$t"); row "  vs kcat -C -X fetch.wait.max.ms=10 (tick-kafka's default)" "$(M "$(div "$NK" "$t")")" "kcat $(M "$(div "$NK" "$k10")")" "$r" ">= 1" "$(ge "$r" 1)"
+# the broker's own limit: three kcat consumers at once
+k3=$(secs "for i in 1 2 3; do kcat -b $B -C -t kc -e -q > /dev/null & done; wait")
+row "  the broker's limit: 3 kcat -C at once, msgs/s in all" "-" "$(M "$(awk -v n="$NK" -v t="$k3" 'BEGIN{print 3 * n / t}')")" "-" "-" "-"
+p=$(secs "/usr/bin/python3 $BENCH/kafka_bridge.py $B kc $NK")
+r=$(div "$p" "$t"); row "tick-kafka consume vs the Python bridge (kafka-python, json.loads)" "${t}s" "python ${p}s" "$r" ">= 20" "$(ge "$r" 20)"
+echo 0 > kn
+NEXT='n=$(( $(cat kn) + 1 )); echo $n > kn'
+t=$(secs "$NEXT; tick-kafka produce -b $B --topic kp\$n < k.tick")
+echo 0 > kn
+k=$(secs "$NEXT; kcat -b $B -P -t kq\$n -l k.json")
+r=$(div "$k" "$t"); row "tick-kafka produce (json), msgs/s vs kcat -P of the JSON lines" "$(M "$(div 150000 "$t")")" "kcat $(M "$(div 150000 "$k")")" "$r" ">= 1" "$(ge "$r" 1)"
+# the same keys as tick-kafka's (the sym): kcat -K, from "SYM<TAB>JSON" lines
+jq -r '[.sym, (. | tostring)] | join("\t")' k.json > k.keyed
+echo 0 > kn
+kk=$(secs "$NEXT; kcat -b $B -P -t kq\$n -K '\t' -l k.keyed")
+r=$(div "$kk" "$t"); row "  vs kcat -P -K, keyed by sym as tick-kafka" "$(M "$(div 150000 "$t")")" "kcat $(M "$(div 150000 "$kk")")" "$r" ">= 1" "$(ge "$r" 1)"
+echo 0 > kn
+tb=$(secs "$NEXT; tick-kafka produce -b $B --topic kb\$n --value json-batch < k.tick")
+r=$(div "$k" "$tb"); row "tick-kafka produce (json-batch), rows/s vs kcat -P" "$(M "$(div 150000 "$tb")")" "kcat $(M "$(div 150000 "$k")")" "$r" ">= 3" "$(ge "$r" 3)"
+/usr/bin/time -f %M -o kc.rss tick-kafka consume -b "$B" --topic kc --schema ks.schema -e > /dev/null
+/usr/bin/time -f %M -o kp.rss bash -c "tick-kafka produce -b $B --topic kp1 < k.tick"
+row "tick-kafka peak RSS, consume / produce" "$(( $(cat kc.rss) / 1024 )) / $(( $(cat kp.rss) / 1024 )) MiB" "-" "-" "bounded" "-"
 fi
 
 echo

@@ -92,7 +92,10 @@ class Consumer {
                    {"enable.auto.commit", group ? "true" : "false"},
                    {"auto.commit.interval.ms", "1000"},  // what a restart reads again: about a second
                    {"enable.partition.eof", "true"},
-                   {"auto.offset.reset", "earliest"}});
+                   {"auto.offset.reset", "earliest"},
+                   // a broker holds a fetch at most this long waiting for data: low latency
+                   // (Kafka's default, 500, batches more when idle)
+                   {"fetch.wait.max.ms", "10"}});
     if (group) {
       rd_kafka_conf_set_opaque(conf, this);
       rd_kafka_conf_set_rebalance_cb(conf, [](rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -206,7 +209,9 @@ class Consumer {
     for (auto& p : parts_) {
       if (!p.assigned) continue;
       int64_t lo = 0, hi = 0;
-      if (rd_kafka_query_watermark_offsets(h_.rk, p.topic.c_str(), p.partition, &lo, &hi, 5000)) continue;
+      // The fetches' own figures first; the broker asked only without them.
+      if (rd_kafka_get_watermark_offsets(h_.rk, p.topic.c_str(), p.partition, &lo, &hi) || hi < 0 || lo < 0)
+        if (rd_kafka_query_watermark_offsets(h_.rk, p.topic.c_str(), p.partition, &lo, &hi, 5000)) continue;
       bool read_all = p.next >= 0 ? p.next >= hi : (start_.offset != RD_KAFKA_OFFSET_BEGINNING || lo >= hi);
       if (!read_all) {
         p.eof = false;
