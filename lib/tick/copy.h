@@ -84,4 +84,24 @@ class Copier {
   bool stop_after_ = false;
 };
 
+// An encoder's tick stream shown as text (tick-cat -e -f json, tick-kafka
+// consume -f csv): its whole records read back through a Copier.
+class ShownText {
+ public:
+  ShownText(Output& out, const CopyOptions& o, std::string name)
+      : decoder_(out, o), name_(std::move(name)),
+        encoded_([this](const uint8_t* p, size_t n) { decoder_.feed(p, n, name_); }) {}
+  // Where the encoder writes.
+  Output& input() { return encoded_; }
+  void flush() {
+    encoded_.flush();
+    decoder_.flush();
+  }
+
+ private:
+  Copier decoder_;
+  std::string name_;
+  Output encoded_;
+};
+
 }  // namespace tick

@@ -58,17 +58,15 @@ int main(int argc, char** argv) {
       shown_as.format = shown;
       shown_as.time_format = time_format;
       shown_as.csv_table_column = filters.tables.empty();
-      Copier decoder(out, shown_as);
       // Whole records reach the decoder: the encoder writes a record at a time.
-      Output decoded([&](const uint8_t* p, size_t n) { decoder.feed(p, n, "encoded"); });
-      Encoder enc(schema, shown == Format::tick ? out : decoded, o);
+      ShownText text(out, shown_as, "encoded");
+      Encoder enc(schema, shown == Format::tick ? out : text.input(), o);
       for (const auto& f : files) {
         auto in = Input::open(f, /*allow_mmap=*/false);
         enc.encode(*in);
       }
       enc.flush();
-      decoded.flush();
-      decoder.flush();
+      text.flush();
       if (enc.rejected()) warn(str(enc.rejected(), " lines rejected", rejects.empty() ? "" : " (see " + rejects + ")"));
       return 0;
     }

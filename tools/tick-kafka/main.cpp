@@ -103,11 +103,7 @@ int main(int argc, char** argv) {
     shown_as.format = shown;
     shown_as.time_format = time_format;
     shown_as.csv_table_column = co.table.empty();
-    Copier decoder(out, shown_as);
-    Output decoded([&](const uint8_t* p, size_t n) { decoder.feed(p, n, "consumed"); });
-    return kafka::consume(co, schema, decoded, [&] {
-      decoded.flush();
-      decoder.flush();
-    });
+    ShownText text(out, shown_as, "consumed");
+    return kafka::consume(co, schema, text.input(), [&] { text.flush(); });
   });
 }
