@@ -51,14 +51,14 @@ uint64_t replay(const std::vector<std::string>& paths, Output& out, const Replay
   }
   Copier copier(out, o.copy);
   for (size_t i = 0; i < files.size() && !stop_requested(); i++) {
-    const std::string& f = files[i];
+    const std::string f = files[i];  // (a copy: files grows below)
     auto in = Input::open(f, /*allow_mmap=*/!o.follow);
     bool last = i + 1 == files.size();
+    bool saw_next = false;  // (lives as long as the follow hook that uses it)
     if (o.follow && f != "-") {
       // At the end of what the file holds: a later file ends this one once
       // its end of day is read (or, for a day that never closed, once a
       // last read after the next file appeared finds nothing more).
-      bool saw_next = false;
       in->set_follow([&, last] {
         bool has_next = !last || !next_journal(f).empty();
         if (has_next && (copier.saw_eod() || saw_next)) return false;
