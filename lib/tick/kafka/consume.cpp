@@ -72,6 +72,7 @@ class Consumer {
     eo.unit = o.unit;
     eo.batch_rows = o.batch_rows;
     for (const auto& m : o.maps) eo.maps.push_back(FieldMap::parse(m));
+    for (const auto& m : eo.maps) wants_headers_ |= m.meta == FieldMap::Meta::header;
     enc_ = std::make_unique<Encoder>(schema, out, eo);
     if (o.table_from_topic) {
       for (const auto& t : o.topics) {
@@ -185,9 +186,13 @@ class Consumer {
   }
 
   Partition& part(std::string_view topic, int32_t partition) {
-    for (auto& p : parts_)
-      if (p.partition == partition && p.topic == topic) return p;
+    // Messages come in runs from one partition: the last one first.
+    if (last_ < parts_.size() && parts_[last_].partition == partition && parts_[last_].topic == topic)
+      return parts_[last_];
+    for (size_t i = 0; i < parts_.size(); i++)
+      if (parts_[i].partition == partition && parts_[i].topic == topic) return parts_[last_ = i];
     parts_.push_back({std::string(topic), partition});
+    last_ = parts_.size() - 1;
     return parts_.back();
   }
 
@@ -262,7 +267,8 @@ class Consumer {
         meta.table = enc_->table_index(name);
       }
       rd_kafka_headers_t* hdrs = nullptr;
-      if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      // (librdkafka parses a message's headers when asked: only for @header:)
+      if (wants_headers_ && rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
         meta.header = header_of;
         meta.ctx = hdrs;
       }
@@ -397,7 +403,8 @@ class Consumer {
   FILE* rejects_ = nullptr;
   uint64_t pending_ = 0, consumed_ = 0, rejected_ = 0;
   std::chrono::steady_clock::time_point last_write_ = std::chrono::steady_clock::now();
-  bool failed_ = false, closed_ = false;
+  bool failed_ = false, closed_ = false, wants_headers_ = false;
+  size_t last_ = 0;
   std::string fail_message_;
 };
 
