@@ -193,13 +193,12 @@ struct Encoder::Impl {
         return bad(str("rows of two tables in one message (", schema.tables[held_table].name, ", ",
                        schema.tables[tid].name, ")")),
                nullptr;
-      if (held_table < 0) {
-        batch_for(tid);
-        held_table = tid;
-        held_from = batches[tid].rows();
-      }
     }
     TableBatch& b = batch_for(tid);
+    if (holding && held_table < 0) {
+      held_table = tid;
+      held_from = b.rows();
+    }
     b.begin_row();
     return &b;
   }
@@ -212,6 +211,7 @@ struct Encoder::Impl {
   void setup_maps();
   bool mapped_fields(sj::object& obj, int tid, TableBatch& b);
   bool object_row(sj::object& obj, int tid, sj::document* doc, uint64_t& rows);
+  int table_field(sj::object& obj);
   bool message_rows(const char* p, size_t len, size_t cap, uint64_t& rows);
 
   // Finishes a row: arrival stamp, nulls, and the batch's record when full.

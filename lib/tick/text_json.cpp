@@ -201,20 +201,24 @@ bool Encoder::Impl::json_line(const char* p, size_t len, size_t cap, uint64_t& r
   return object_row(obj, fixed_table, &doc, rows);
 }
 
+// The table an object's "table" field names; -1 with err set.
+int Encoder::Impl::table_field(sj::object& obj) {
+  std::string_view name;
+  auto e = obj.find_field_unordered("table").get_string().get(name);
+  if (e == simdjson::NO_SUCH_FIELD) return bad("no \"table\" field (give the table with -t)"), -1;
+  if (e) return bad(str("\"table\": ", simdjson::error_message(e))), -1;
+  int tid = table_by_name(name);
+  if (tid < 0) bad(str("unknown table ", quoted(name)));
+  return tid;
+}
+
 // The row of a JSON object: its table tid (or, -1, from its "table" field),
 // its fields by column name, or with --map by path.
 bool Encoder::Impl::object_row(sj::object& obj, int tid, sj::document* doc, uint64_t& rows) {
   TableBatch* b = nullptr;
   size_t expect = 0;
   if (!maps.empty()) {
-    if (tid < 0) {
-      std::string_view name;
-      auto e = obj.find_field_unordered("table").get_string().get(name);
-      if (e == simdjson::NO_SUCH_FIELD) return bad("no \"table\" field (give the table with -t)");
-      if (e) return bad(str("\"table\": ", simdjson::error_message(e)));
-      tid = table_by_name(name);
-      if (tid < 0) return bad(str("unknown table ", quoted(name)));
-    }
+    if (tid < 0 && (tid = table_field(obj)) < 0) return false;
     b = begin_table_row(tid);
     if (!b) return false;
     if (!mapped_fields(obj, tid, *b)) return b->abort_row(), false;
@@ -232,13 +236,8 @@ bool Encoder::Impl::object_row(sj::object& obj, int tid, sj::document* doc, uint
     int got = json_fields(obj, tid, b, expect);
     if (got == 0) return false;
     if (got < 0) {
-      std::string_view name;
       if (obj.reset().error()) return bad("bad object");
-      auto e = obj.find_field_unordered("table").get_string().get(name);
-      if (e == simdjson::NO_SUCH_FIELD) return bad("no \"table\" field (give the table with -t)");
-      if (e) return bad(str("\"table\": ", simdjson::error_message(e)));
-      tid = table_by_name(name);
-      if (tid < 0) return bad(str("unknown table ", quoted(name)));
+      if ((tid = table_field(obj)) < 0) return false;
       if (obj.reset().error()) return bad("bad object");
       if (!(b = begin_table_row(tid))) return false;
       if (json_fields(obj, tid, b, expect) != 1) return false;
