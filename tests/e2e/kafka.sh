@@ -59,6 +59,13 @@ tick-kafka consume -b "$B" --topic batch1 --schema all.schema -e -f json | sort 
 same_files got.sorted want.sorted "json-batch round trip"
 expect_match "$(kcat -b "$B" -C -t batch1 -e -q 2> /dev/null | head -1 | cut -c1-12)" '^\[\{"table":"[tu]$' "a json-batch message is an array of rows"
 
+# -- A closed downstream ends consume (status 0) on a quiet topic, in tick and text.
+for f in tick json; do
+  timeout 20 bash -c "tick-kafka consume -b '$B' --topic batch1 --schema all.schema -f $f 2> head.err | head -c 10 > /dev/null; exit \${PIPESTATUS[0]}" \
+    || die "consume -f $f | head did not end with 0: status $? ($(cat head.err))"
+  ok
+done
+
 # -- What tick-kafka produce sends, read by kcat and kafka-python: key, timestamp, headers.
 tick-cat -t t all.tick | head -3 > three.json
 tick-cat -e --schema all.schema < three.json | tick-log jr > /dev/null

@@ -97,13 +97,20 @@ int main(int argc, char** argv) {
     Schema schema = load_schema(schema_file);
     const Format shown = cli::resolve_format(format, STDOUT_FILENO);
     Output out(STDOUT_FILENO);
-    if (shown == Format::tick) return kafka::consume(co, schema, out, [&] { out.flush(); });
+    // Each push downstream also asks whether the reader is still there.
+    if (shown == Format::tick) return kafka::consume(co, schema, out, [&] {
+      out.flush();
+      out.check_reader();
+    });
     // Text: the stream read back through the decoder, as tick-cat -e -f shows it.
     CopyOptions shown_as;
     shown_as.format = shown;
     shown_as.time_format = time_format;
     shown_as.csv_table_column = co.table.empty();
     ShownText text(out, shown_as, "consumed");
-    return kafka::consume(co, schema, text.input(), [&] { text.flush(); });
+    return kafka::consume(co, schema, text.input(), [&] {
+      text.flush();
+      out.check_reader();
+    });
   });
 }

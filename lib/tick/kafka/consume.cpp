@@ -124,6 +124,7 @@ class Consumer {
         rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, pending_ ? 0 : 100);
         if (!m) {
           if (pending_) write_out();
+          else flush_out_();  // (notices a closed downstream on a quiet topic: | head ends)
           if (o_.exit_at_end && all_at_end()) break;
           continue;
         }

@@ -39,7 +39,8 @@ struct ConsumeOptions {
 };
 
 // Consumes until -c, -e, a signal or a fatal error; the tick stream goes to
-// out and flush() pushes it (and whatever shows it) downstream. Returns
+// out and flush() pushes it (and whatever shows it) downstream, also when
+// idle: it throws BrokenPipe once the reader has gone. Returns
 // the exit status.
 int consume(const ConsumeOptions& o, const Schema& schema, Output& out, const std::function<void()>& flush);
 
