@@ -11,6 +11,7 @@
 #include "helpers.h"
 #include "tick/journal.h"
 #include "tick/net.h"
+#include "tick/positions.h"
 #include "tick/protocol.h"
 #include "tick/reader.h"
 #include "tick/schema.h"
@@ -381,4 +382,58 @@ TEST_CASE("two publishers bring the same new table: the first record decides, a 
   CHECK(got.tables == std::vector<std::string>{"fresh"});
   CHECK(got.data == 1);
   remove_dir(dir);
+}
+
+TEST_CASE("positions: a record round trip, and groups complete only with their data records") {
+  auto rec = [](const std::vector<uint8_t>& b, uint64_t offset = 0) {
+    Record r;
+    REQUIRE(parse_header(b.data(), r.h));
+    r.bytes = b.data();
+    r.offset = offset;
+    return r;
+  };
+  auto positions = [](uint32_t records, int64_t next) {
+    Capture c;
+    write_positions(c.out, {records, {{"trades", 0, next}, {"trades", 3, 7}}});
+    return c.done();
+  };
+  auto data = [](uint32_t source) {
+    std::vector<uint8_t> b(kHeaderSize + kDataPrefix);
+    store32(b.data() + kHeaderSize + 4, source);
+    write_header(b.data(), RecordType::Data, 0, b.data() + kHeaderSize, kDataPrefix);
+    return b;
+  };
+  auto p = positions(2, 42);
+  CHECK(p.size() % 8 == 0);
+  PositionsMark m = parse_positions(p.data() + kHeaderSize, p.size() - kHeaderSize);
+  CHECK(m.records == 2);
+  REQUIRE(m.positions.size() == 2);
+  CHECK(m.positions[0].topic == "trades");
+  CHECK(m.positions[0].next == 42);
+  CHECK(m.positions[1].partition == 3);
+  CHECK_THROWS_WITH(parse_positions(p.data() + kHeaderSize, 20), Catch::Contains("positions message too short"));
+
+  GroupTracker g;
+  auto d0 = data(0), d5 = data(5);
+  g.apply(rec(p, 100));
+  CHECK(g.open());
+  CHECK(g.open_offset() == 100);
+  CHECK(!g.any());
+  g.apply(rec(d5));  // a publisher's record between: not the group's
+  g.apply(rec(d0));
+  CHECK(g.missing() == 1);
+  g.apply(rec(d0));
+  CHECK(!g.open());
+  REQUIRE(g.any());
+  CHECK(g.committed()[0].next == 42);
+  auto p2 = positions(3, 50);
+  g.apply(rec(p2, 900));
+  g.apply(rec(d0));
+  CHECK(g.open());
+  CHECK(g.missing() == 2);
+  CHECK(g.committed()[0].next == 42);  // the last complete group's, not the open one's
+  auto p3 = positions(0, 60);  // positions alone (skipped messages): complete at once
+  g.apply(rec(p3, 1000));
+  CHECK(!g.open());
+  CHECK(g.committed()[0].next == 60);
 }

@@ -17,6 +17,7 @@ bool seen_live(const Record& r, int32_t jday, const LiveMark& live) {
     case RecordType::Header:
       return true;
     case RecordType::Progress:
+    case RecordType::Positions:
       return true;  // journal bookkeeping, never sent: the next record decides
     default:
       return false;

@@ -191,6 +191,8 @@ bool Copier::handle(const Record& r, Decoder& dec, const std::string& name) {
       break;
     case Decoder::Kind::Protocol:
       break;  // a conversation's message, not part of the stream
+    case Decoder::Kind::Positions:
+      break;  // a journal's Kafka bookkeeping: only tick-log takes it
     case Decoder::Kind::Unknown:
       if (tick) pass(r);  // a newer minor version's record
       break;

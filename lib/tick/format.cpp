@@ -30,6 +30,8 @@ bool parse_header(const uint8_t* p, RecordHeader& h) {
     case RecordType::Ack:
     case RecordType::Progress:
       return h.length <= (1u << 20);
+    case RecordType::Positions:
+      return h.length >= 8 && h.length <= (1u << 20);
     case RecordType::Symbols:
       return h.length >= 8;
   }
@@ -66,6 +68,7 @@ std::string record_type_name(RecordType t) {
     case RecordType::Hello: return "hello";
     case RecordType::Ack: return "ack";
     case RecordType::Progress: return "progress";
+    case RecordType::Positions: return "positions";
   }
   return std::string("unknown type 0x") + "0123456789abcdef"[static_cast<uint8_t>(t) >> 4] +
          "0123456789abcdef"[static_cast<uint8_t>(t) & 15];

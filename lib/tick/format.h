@@ -24,7 +24,7 @@ constexpr uint32_t kMarker = 0x4B54A7E1u;  // bytes E1 A7 54 4B ("..TK")
 constexpr size_t kHeaderSize = 16;
 constexpr uint32_t kMaxPayload = 1u << 30;
 constexpr uint16_t kVersionMajor = 1;
-constexpr uint16_t kVersionMinor = 0;
+constexpr uint16_t kVersionMinor = 1;  // 1.1 added positions (O)
 constexpr char kStreamMagic[8] = {'T', 'I', 'C', 'K', 'S', 'T', 'R', 'M'};
 constexpr uint16_t kMaxTables = 4096;
 
@@ -44,6 +44,8 @@ enum class RecordType : uint8_t {
   Hello = 'P',        // publisher -> tick-log: its id and first sequence
   Ack = 'K',          // tick-log -> publisher: journaled up to a sequence
   Progress = 'G',     // in the journal: a publisher's last journaled sequence
+  // Since 1.1:
+  Positions = 'O',    // a Kafka consumer's positions, announcing the data records that follow
 };
 
 constexpr size_t pad8(size_t n) { return (n + 7) & ~size_t{7}; }
@@ -82,6 +84,8 @@ constexpr size_t kDataPrefix = 16;
 // Progress payload (24 bytes): u64 publisher id, u64 upto, u32 slot, u32 0.
 // End-of-day payload (16 bytes): i32 date (days since epoch), u32 0, u64 seq.
 // Heartbeat payload (16 bytes): i64 time (ns since epoch), u64 seq.
+// Positions payload: u32 data records that follow (the group), u32 count,
+// then count times: u64 next offset, i32 partition, u16 topic length, topic.
 
 std::string record_type_name(RecordType t);
 

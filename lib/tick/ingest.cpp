@@ -11,6 +11,7 @@
 
 #include "tick/diag.h"
 #include "tick/error.h"
+#include "tick/positions.h"
 #include "tick/protocol.h"
 #include "tick/reader.h"
 #include "tick/signals.h"
@@ -64,9 +65,30 @@ class Ingest {
         if (f->publisher && f->slot == slot && !f->done) send_now(f->fd, ack.data(), ack.size());
     });
   }
+  ~Ingest() {
+    // Stopped (a signal, bad input) inside a group: none of it is journaled.
+    if (group_.left) warn(str(group_.from, ": ended inside ", open_group_text(group_.left, group_.announced),
+                              " (none of it journaled)"));
+  }
   void run(std::unique_ptr<Input> stdin_in);
 
  private:
+  // A Kafka consumer's group on stdin (tick-kafka consume --resume-from):
+  // its positions record and data records, held until the last one has
+  // come, then journaled together, so that the journal has all of a group
+  // or none of it.
+  struct Group {
+    std::string from;
+    std::vector<uint8_t> bytes;  // the positions record, then the data records
+    std::vector<uint64_t> offsets;  // input offsets of the data records
+    uint32_t left = 0, announced = 0;
+    uint64_t at = 0;
+  };
+  static constexpr size_t kMaxGroup = 256u << 20;
+  void begin_group(Feed& f, const Record& r);
+  void hold(Feed& f, const Record& r);
+  Group group_;
+
   void drop(Feed& f, const std::string& why, bool tell = true);
   bool apply(Feed& f, const Record& r);
   bool apply_publisher(Feed& f, const Record& r);
@@ -157,6 +179,7 @@ bool Ingest::apply_publisher(Feed& f, const Record& r) {
     case Decoder::Kind::Protocol:
       drop(f, str("unexpected ", record_type_name(r.h.type), " record from a publisher"));
       return false;
+    case Decoder::Kind::Positions:  // a Kafka consumer's groups are journaled from stdin only
     case Decoder::Kind::Unknown:
       return true;
   }
@@ -167,11 +190,17 @@ bool Ingest::apply_publisher(Feed& f, const Record& r) {
 bool Ingest::apply(Feed& f, const Record& r) {
   try {
     if (f.publisher) return apply_publisher(f, r);
+    if (group_.left && r.h.type == RecordType::Header)
+      fail("a stream header inside the Kafka consumer's group announced at offset ", group_.at);
     Decoder::Kind k = f.dec.apply(r);
     if (k == Decoder::Kind::Header || k == Decoder::Kind::Schema || k == Decoder::Kind::Symbols)
       j_.update(f.map, f.dec);
+    else if (k == Decoder::Kind::Data && group_.left)
+      hold(f, r);
     else if (k == Decoder::Kind::Data)
       j_.append(f.map, f.dec, r, 0);
+    else if (k == Decoder::Kind::Positions)
+      begin_group(f, r);
     // End-of-day and heartbeat records from upstream are not journaled:
     // the journal's own clock decides its day.
   } catch (const BrokenPipe&) {
@@ -195,6 +224,45 @@ bool Ingest::apply(Feed& f, const Record& r) {
     warn(str(f.name, ":", r.offset, ": ", e.what()));
   }
   return true;
+}
+
+void Ingest::begin_group(Feed& f, const Record& r) {
+  if (group_.left)
+    fail("a positions record while the group announced at offset ", group_.at, " lacks ", group_.left, " of its ",
+         group_.announced, " data records");
+  PositionsMark m = parse_positions(r.payload(), r.h.length);
+  if (m.records == 0) return j_.append_positions(r);  // positions only (messages skipped)
+  group_.from = f.name;
+  group_.bytes.assign(r.bytes, r.bytes + r.size());
+  group_.offsets.clear();
+  group_.left = group_.announced = m.records;
+  group_.at = r.offset;
+}
+
+void Ingest::hold(Feed& f, const Record& r) {
+  if (group_.bytes.size() + r.size() > kMaxGroup)
+    fail("the Kafka consumer's group announced at offset ", group_.at, " is over ", size_text(kMaxGroup));
+  group_.offsets.push_back(r.offset);
+  group_.bytes.insert(group_.bytes.end(), r.bytes, r.bytes + r.size());
+  if (--group_.left) return;
+  // Complete: into the journal together (the input's context has only
+  // grown since, so each record decodes again as it did).
+  Record rec;
+  auto at = [&](size_t pos) {
+    parse_header(group_.bytes.data() + pos, rec.h);
+    rec.bytes = group_.bytes.data() + pos;
+  };
+  at(0);
+  j_.append_positions(rec);
+  size_t pos = rec.size();
+  for (uint64_t off : group_.offsets) {
+    at(pos);
+    rec.offset = off;
+    f.dec.apply(rec);
+    j_.append(f.map, f.dec, rec, 0, /*coalesce=*/false);
+    pos += rec.size();
+  }
+  group_.bytes.clear();
 }
 
 // Every complete record waiting in a feed's buffer.
@@ -224,7 +292,13 @@ void Ingest::drain(Feed& f) {
     int64_t now = now_ns();
     if (now >= j_.next_deadline()) j_.run_timers(now);
   }
-  if (f.in->eof() && f.in->avail() == 0) f.done = true;
+  if (f.in->eof() && f.in->avail() == 0) {
+    f.done = true;
+    if (!f.publisher && group_.left) {
+      warn(str(f.name, ": ended inside ", open_group_text(group_.left, group_.announced), " (not journaled)"));
+      group_ = Group{};
+    }
+  }
 }
 
 // One read (poll said there is something), then what it completed. A

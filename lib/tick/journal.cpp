@@ -12,6 +12,7 @@
 #include "tick/diag.h"
 #include "tick/journal_files.h"
 #include "tick/error.h"
+#include "tick/positions.h"
 #include "tick/protocol.h"
 #include "tick/units.h"
 
@@ -20,6 +21,10 @@ namespace tick {
 // Small enough to stay in cache between the write to the file and the one
 // downstream.
 constexpr size_t kJournalBuffer = 256 << 10;
+
+namespace {
+void cut_file_tail(int fd, const std::string& path, uint64_t good_end, uint64_t size, const std::string& why);
+}
 
 Journal::Journal(JournalOptions o, int downstream) : opt_(std::move(o)), down_(downstream) {
   buf_ = std::make_unique<Output>([this](const uint8_t* p, size_t n) { write_out(p, n); }, kJournalBuffer);
@@ -86,9 +91,29 @@ void Journal::open(int64_t now) {
     recover(d);
     announce(now);
   } else {
+    cut_previous_open_group(d);
     start_file(d);
   }
   last_sync_ = now;
+}
+
+// A tick-log killed while writing a Kafka group, restarted after the day
+// rolled, finds the group in the last day's journal: cut there too, or the
+// consumer's resending would journal its first records twice.
+void Journal::cut_previous_open_group(int32_t day) {
+  auto files = journal_files(opt_.dir);
+  for (auto it = files.rbegin(); it != files.rend(); ++it) {
+    if (journal_date(*it) >= day) continue;
+    if (it->size() < 5 || it->compare(it->size() - 5, 5, ".tick") != 0) return;  // compressed: done with
+    int fd = ::open(it->c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) return;
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+      JournalTail t = scan_tail(*it);
+      if (t.open_group) cut_file_tail(fd, *it, *t.open_group, t.size, open_group_text(t.missing, t.announced));
+    }
+    ::close(fd);
+    return;
+  }
 }
 
 // Opens path_ for appending and locks it: one tick-log writes a journal,
@@ -147,14 +172,20 @@ void Journal::recover(int32_t day) {
   path_ = journal_file(opt_.dir, day);
   open_file(0);  // locked before anything is read or cut
   std::string why;
-  auto [good_end, size] = scan(why);
-  if (good_end < size) cut_tail(good_end, size, why);
+  Scan sc = scan(why);
+  uint64_t good_end = sc.good_end;
+  if (sc.open_group) {
+    // Killed while writing a Kafka group: the group goes, and the journal
+    // is what it was before it.
+    cut_file_tail(fd_, path_, *sc.open_group, sc.size, sc.open_why);
+    reset_state();
+    why.clear();
+    sc = scan(why);
+    good_end = sc.good_end;
+  }
+  if (good_end < sc.size) cut_file_tail(fd_, path_, good_end, sc.size, why);
   if (good_end == 0) {
-    schema_.tables.clear();
-    batches_.clear();
-    syms_.clear();
-    slots_.assign(1, Slot{});
-    seq_ = 0;
+    reset_state();
     begin_file();  // the file is empty now, and still locked
     return;
   }
@@ -170,8 +201,17 @@ void Journal::recover(int32_t day) {
 // this journal's. Returns where its whole records end and its size; why
 // says what is wrong at the end, if anything. Damage with valid records
 // after it is an error (not a torn tail).
-std::pair<uint64_t, uint64_t> Journal::scan(std::string& why) {
+void Journal::reset_state() {
+  schema_.tables.clear();
+  batches_.clear();
+  syms_.clear();
+  slots_.assign(1, Slot{});
+  seq_ = 0;
+}
+
+Journal::Scan Journal::scan(std::string& why) {
   uint64_t good_end = 0;
+  GroupTracker groups;
   auto in = Input::open(path_);
   const uint64_t size = in->size_hint();
   RecordReader rr(*in);
@@ -185,6 +225,7 @@ std::pair<uint64_t, uint64_t> Journal::scan(std::string& why) {
       try {
         auto k = dec.apply(r);
         ledger.apply(r);
+        groups.apply(r);
         if (k == Decoder::Kind::Data) seq_ = dec.data().seq;
         good_end = r.offset + r.size();
         continue;
@@ -209,25 +250,34 @@ std::pair<uint64_t, uint64_t> Journal::scan(std::string& why) {
   syms_written_ = syms_.size();
   slots_.clear();
   for (const auto& sl : ledger.slots()) slots_.push_back(Slot{sl.id, sl.upto, sl.upto});
-  return {dec.started() ? good_end : 0, size};
+  Scan sc;
+  sc.good_end = dec.started() ? good_end : 0;
+  sc.size = size;
+  if (groups.open()) {
+    sc.open_group = groups.open_offset();
+    sc.open_why = open_group_text(groups.missing(), groups.announced());
+  }
+  return sc;
 }
 
 // Keeps the torn bytes beside the journal (FILE.bad), then cuts them off.
-void Journal::cut_tail(uint64_t good_end, uint64_t size, const std::string& why) {
-  std::string bad = path_ + ".bad";
+namespace {
+void cut_file_tail(int fd, const std::string& path, uint64_t good_end, uint64_t size, const std::string& why) {
+  std::string bad = path + ".bad";
   int out = ::open(bad.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (out < 0) fail(bad, ": ", std::strerror(errno));
   std::vector<uint8_t> tail(size - good_end);
-  bool read_ok = ::pread(fd_, tail.data(), tail.size(), static_cast<off_t>(good_end)) ==
+  bool read_ok = ::pread(fd, tail.data(), tail.size(), static_cast<off_t>(good_end)) ==
                  static_cast<ssize_t>(tail.size());
   if (read_ok) write_all(out, tail.data(), tail.size());
   bool synced = ::fsync(out) == 0;
   ::close(out);
-  if (!read_ok) fail(path_, ": cannot read the torn tail");
+  if (!read_ok) fail(path, ": cannot read the torn tail");
   if (!synced) fail(bad, ": fsync: ", std::strerror(errno));
-  if (::ftruncate(fd_, static_cast<off_t>(good_end)) != 0) fail(path_, ": truncate: ", std::strerror(errno));
-  warn(str(path_, ":", good_end, ": cut a torn tail of ", size - good_end, " bytes into ", bad, " (", why, ")"));
+  if (::ftruncate(fd, static_cast<off_t>(good_end)) != 0) fail(path, ": truncate: ", std::strerror(errno));
+  warn(str(path, ":", good_end, ": cut a torn tail of ", size - good_end, " bytes into ", bad, " (", why, ")"));
 }
+}  // namespace
 
 // After a restart, downstream learns the sequence number the journal stands
 // at before any new record: a fan-out serves catch-ups up to it.
@@ -297,7 +347,12 @@ void Journal::adopt_syms(SourceMap& m, const Decoder& in) {
   }
 }
 
-void Journal::append(SourceMap& m, const Decoder& in, const Record& r, uint32_t slot) {
+void Journal::append_positions(const Record& r) {
+  flush_batches();
+  buf_->write(r.bytes, r.size());
+}
+
+void Journal::append(SourceMap& m, const Decoder& in, const Record& r, uint32_t slot, bool coalesce) {
   const DataView& v = in.data();
   int jt = m.tables[v.table_id];
   if (jt < 0) jt = m.tables[v.table_id] = adopt_table(*v.table);
@@ -305,7 +360,7 @@ void Journal::append(SourceMap& m, const Decoder& in, const Record& r, uint32_t 
   const Table& t = schema_.tables[jt];
   // Publishers' records stay whole and tagged, so a restart can count
   // exactly what it has of each; batching coalesces stdin's.
-  if ((opt_.batch_rows || opt_.batch_ns) && slot == 0) {
+  if ((opt_.batch_rows || opt_.batch_ns) && slot == 0 && coalesce) {
     auto& b = batches_[jt];
     if (!b) b = std::make_unique<TableBatch>(t);
     bool was_empty = true;

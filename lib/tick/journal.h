@@ -94,7 +94,11 @@ class Journal {
   // journal what a lazy map has not brought yet). slot: the publisher it
   // came from (0: stdin), recorded in the journal for exact resumption.
   // Throws Error (nothing appended) when the day's limits are reached.
-  void append(SourceMap& m, const Decoder& in, const Record& r, uint32_t slot = 0);
+  // coalesce: stdin's rows may join a batch (--batch-rows, --batch-ns).
+  void append(SourceMap& m, const Decoder& in, const Record& r, uint32_t slot = 0, bool coalesce = true);
+  // Appends a Kafka consumer's positions record as it is, after the rows
+  // batched so far: the start of a group (its data records follow, whole).
+  void append_positions(const Record& r);
   void set_day_limits(DayLimits l) { limits_ = l; }
   // Publishers into the journal, by the id they say hello with: the slot
   // of one already known (recovered from the journal on restart), if any.
@@ -126,8 +130,14 @@ class Journal {
   void start_file(int32_t day);
   void begin_file();
   void recover(int32_t day);
-  std::pair<uint64_t, uint64_t> scan(std::string& why);
-  void cut_tail(uint64_t good_end, uint64_t size, const std::string& why);
+  struct Scan {
+    uint64_t good_end = 0, size = 0;
+    std::optional<uint64_t> open_group;  // a Kafka group lacking records at the end
+    std::string open_why;
+  };
+  Scan scan(std::string& why);
+  void reset_state();
+  void cut_previous_open_group(int32_t day);
   void announce(int64_t now);
   void roll(int64_t now);
   void flush_batches();

@@ -333,7 +333,7 @@ void Server::live_record(const Record& r, Decoder::Kind k) {
   if (k == Decoder::Kind::Header) live_seq_ = 0;
   if (k == Decoder::Kind::Data || k == Decoder::Kind::Heartbeat || k == Decoder::Kind::EndOfDay)
     context_complete_ = true;
-  if (k == Decoder::Kind::Protocol || k == Decoder::Kind::Unknown) return;
+  if (k == Decoder::Kind::Protocol || k == Decoder::Kind::Positions || k == Decoder::Kind::Unknown) return;
   cur_->insert(cur_->end(), r.bytes, r.bytes + r.size());
   for (auto& sp : subs_) {
     Sub& s = *sp;

@@ -356,6 +356,8 @@ Decoder::Kind Decoder::apply(const Record& r) {
       return Kind::Protocol;
     case RecordType::Progress:
       return Kind::Unknown;  // journal bookkeeping: passed on, never decoded
+    case RecordType::Positions:
+      return Kind::Positions;  // a Kafka consumer's: parsed by who needs them
     case RecordType::Heartbeat:
       if (len < 16) fail("heartbeat record too short");
       std::memcpy(&hb_time_, p, 8);

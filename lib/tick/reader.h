@@ -197,7 +197,7 @@ struct DataView {
 
 class Decoder {
  public:
-  enum class Kind { Header, Schema, Symbols, Data, EndOfDay, Heartbeat, Protocol, Unknown };
+  enum class Kind { Header, Schema, Symbols, Data, EndOfDay, Heartbeat, Protocol, Positions, Unknown };
   // Applies a record; returns its kind, or throws Error (without location;
   // the caller adds the offset) for a record that contradicts the context.
   Kind apply(const Record& r);

@@ -76,7 +76,7 @@ struct.pack_into('<I', d, 12, crc32c(bytes(d[4:12]) + bytes(d[16:16 + ln])))
 open(sys.argv[2], 'wb').write(d)
 P
 expect_status 1 tick-cat -f json --on-error skip v.tick
-expect_eq "$(cat err)" "tick-cat: v.tick:0: unsupported tick stream version 9.0 (this build reads 1.x)" "version message"
+expect_eq "$(cat err)" "tick-cat: v.tick:0: unsupported tick stream version 9.1 (this build reads 1.x)" "version message"
 
 # Encoding: a bad line names file and line; the lines before it are kept.
 head -n 5 a.json > bad.json

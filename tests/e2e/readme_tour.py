@@ -43,7 +43,7 @@ def free_port():
 
 
 P_PUB, P_LOG = free_port(), free_port()
-SUBST = [('/data/tp', f'{WORK}/tp'), ('/data/hdb', f'{WORK}/hdb'),
+SUBST = [('/data/tp', f'{WORK}/tp'), ('/data/tk', f'{WORK}/tk'), ('/data/hdb', f'{WORK}/hdb'),
          (':5010', f'127.0.0.1:{P_PUB}'), (':5009', f'127.0.0.1:{P_LOG}')]
 
 
@@ -471,6 +471,19 @@ def _(c):
     got = sorted(rows(sh(f"tick-cat tp/{t}.tick")[0]), key=lambda r: r['size'])  # (four partitions)
     check(len(got) == 100 and [r['size'] for r in got] == list(range(100)) and got[5] == {"table": "trade", "time": "14:30:05.500000000", "sym": "S5", "price": 5.5,
                                          "size": 5}, f"the rows, once: {len(got)} {got[5]}")
+
+
+@step("tick-kafka consume -b kafka:9092 --topic trades --schema sym.q -t trade --resume-from /data/tk | tick-log /data/tk")
+def _(c):
+    t = today()
+    def count():
+        return len(rows(sh(f"tick-cat tk/{t}.tick")[0])) if os.path.exists(f'tk/{t}.tick') else 0
+    for run in range(2):  # the second run resumes after the first: nothing twice
+        p = start(sub(c))
+        wait_until(lambda: count() >= 100, "the topic's rows in the journal", 30)
+        time.sleep(0.5 if run else 0)
+        kill(p)
+        check(count() == 100, f"run {run + 1}: the 100 messages once each: {count()}")
 
 
 @step("tick-sub :5010 | tick-kafka produce -b kafka:9092 --topic-prefix tick.")

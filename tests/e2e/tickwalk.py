@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """An independent reader of the tick stream's framing (man 5 tick), for tests:
 prints one line per record: offset, type letter, table id, rows, seq (data)
-or date/seq (end of day). Stops at the first record it cannot frame."""
+or date/seq (end of day), or the records announced and the positions
+(a Kafka consumer's positions). Stops at the first record it cannot frame."""
 import struct
 import sys
 
@@ -25,6 +26,14 @@ def main():
         elif typ == 'E':
             date, _, seq = struct.unpack_from('<iIQ', p, 0)
             print(off, typ, table, date, seq)
+        elif typ == 'O':  # records that follow, then positions: u64 next, u32 partition, u16 len, topic
+            announced, count = struct.unpack_from('<II', p, 0)
+            at, pos = 8, []
+            for _ in range(count):
+                nxt, part, n = struct.unpack_from('<QIH', p, at)
+                pos.append('%s[%d]@%d' % (p[at + 14: at + 14 + n].decode(), part, nxt))
+                at += 14 + n
+            print(off, typ, table, announced, " ".join(pos))
         else:
             print(off, typ, table)
 

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "tick/cli.h"
+#include "tick/journal_files.h"
 #include "tick/copy.h"
 #include "tick/diag.h"
 #include "tick/schema.h"
@@ -78,7 +79,7 @@ int main(int argc, char** argv) {
     o.skip_bad = on_error == "skip";
     o.csv_table_column = o.filter.tables.size() != 1;
     Copier copier(out, o);
-    for (const auto& f : files) {
+    for (const auto& f : expand_journals(files)) {  // a directory: its journals, in date order
       auto in = Input::open(f);
       copier.copy(*in);
     }

@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
   consume->add_option("--on-error", on_error, "On a bad message: fail (stop, exit 1) or skip (go on)")
       ->check(CLI::IsMember({"fail", "skip"}));
   consume->add_option("--rejects", co.rejects, "With --on-error skip: write rejected messages here");
+  consume->add_option("--resume-from", co.resume_from,
+                      "Journal DIR: start where its last messages end, and record positions in the stream");
   consume->add_option("--max-message", max_message, "Largest message taken (default 1M); larger ones are bad");
   cli::add_format(*consume, format);
   cli::add_time_format(*consume, time_format);
@@ -96,6 +98,9 @@ int main(int argc, char** argv) {
     co.max_message = parse_size(max_message, "--max-message");
     Schema schema = load_schema(schema_file);
     const Format shown = cli::resolve_format(format, STDOUT_FILENO);
+    if (!co.resume_from.empty() && shown != Format::tick)
+      throw UsageError(str("--resume-from records the consumer's positions in a tick stream for tick-log: not with -f ",
+                           format_name(shown)));
     Output out(STDOUT_FILENO);
     // Each push downstream also asks whether the reader is still there.
     if (shown == Format::tick) return kafka::consume(co, schema, out, [&] {

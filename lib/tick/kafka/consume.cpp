@@ -1,6 +1,7 @@
 // tick-kafka consume: JSON messages into rows by the encoder of tick-cat -e;
 // a message's offset is stored for commit only once its rows (and every
 // row before them) are written downstream: at least once.
+#include <algorithm>
 #include <chrono>
 #include <cerrno>
 #include <cstring>
@@ -9,6 +10,8 @@
 #include "tick/diag.h"
 #include "tick/error.h"
 #include "tick/kafka/client.h"
+#include "tick/positions.h"
+#include "tick/protocol.h"
 #include "tick/signals.h"
 #include "tick/text_in.h"
 #include "tick/units.h"
@@ -66,14 +69,20 @@ struct Partition {
 class Consumer {
  public:
   Consumer(const ConsumeOptions& o, const Schema& schema, Output& out, std::function<void()> flush)
-      : o_(o), schema_(schema), start_(parse_offset(o.offset)), flush_out_(std::move(flush)) {
+      : o_(o), schema_(schema), start_(parse_offset(o.offset)), out_(out), flush_out_(std::move(flush)) {
+    if (!o.resume_from.empty()) load_positions();
     EncodeOptions eo;
     eo.table = o.table;
     eo.unit = o.unit;
     eo.batch_rows = o.batch_rows;
     for (const auto& m : o.maps) eo.maps.push_back(FieldMap::parse(m));
     for (const auto& m : eo.maps) wants_headers_ |= m.meta == FieldMap::Meta::header;
-    enc_ = std::make_unique<Encoder>(schema, out, eo);
+    // With --resume-from a group (what one write_out() pushes) is gathered
+    // first, to go downstream behind the positions that announce it.
+    if (resuming_)
+      group_out_ = std::make_unique<Output>(
+          [this](const uint8_t* p, size_t n) { group_.insert(group_.end(), p, p + n); }, 1 << 20);
+    enc_ = std::make_unique<Encoder>(schema, resuming_ ? *group_out_ : out, eo);
     if (o.table_from_topic) {
       for (const auto& t : o.topics) {
         std::string name = t.rfind(o.topic_prefix, 0) == 0 ? t.substr(o.topic_prefix.size()) : t;
@@ -135,7 +144,8 @@ class Consumer {
           break;
         }
         // A steady feed is never idle: write at least every 100 ms too.
-        if (pending_ >= 65536 || std::chrono::steady_clock::now() - last_write_ > std::chrono::milliseconds(100))
+        if (pending_ >= 65536 || group_.size() >= kMaxGroupBytes ||
+            std::chrono::steady_clock::now() - last_write_ > std::chrono::milliseconds(100))
           write_out();
         if (o_.exit_at_end && all_at_end()) break;
       }
@@ -156,6 +166,7 @@ class Consumer {
   // Flushes what is pending downstream, then stores the offsets after it.
   void write_out() {
     enc_->flush();
+    if (resuming_) write_group();
     flush_out_();
     if (rejects_) std::fflush(rejects_);
     pending_ = 0;
@@ -174,6 +185,66 @@ class Consumer {
     if (e && e != RD_KAFKA_RESP_ERR__STATE)  // (a partition just revoked)
       warn(str("storing offsets: ", rd_kafka_err2str(e)));
     rd_kafka_topic_partition_list_destroy(l);
+  }
+
+  // --resume-from: the journal's positions, which win over the group's
+  // committed offsets and -o for the partitions they name.
+  void load_positions() {
+    resuming_ = true;
+    auto jp = last_positions(o_.resume_from);
+    if (!jp) {
+      warn(str(o_.resume_from, ": no Kafka positions in its journals: starting at -o (",
+               o_.offset.empty() ? "beginning" : o_.offset, ")"));
+      return;
+    }
+    size_t n = 0;
+    for (auto& k : jp->positions) {
+      if (std::find(o_.topics.begin(), o_.topics.end(), k.topic) == o_.topics.end()) continue;
+      Partition& p = part(k.topic, k.partition);
+      p.next = k.next;
+      p.assigned = false;  // until assigned
+      n++;
+    }
+    warn(str("resuming ", n, n == 1 ? " partition" : " partitions", " at the positions in ", jp->file));
+  }
+
+  // The journal's position of a partition (-1: none).
+  int64_t resume_position(const char* topic, int32_t partition) {
+    if (!resuming_) return -1;
+    for (const auto& p : parts_)
+      if (p.partition == partition && p.topic == topic) return p.next;
+    return -1;
+  }
+
+  void resume_positions(rd_kafka_topic_partition_list_t* l) {
+    for (int i = 0; i < l->cnt; i++)
+      if (int64_t at = resume_position(l->elems[i].topic, l->elems[i].partition); at >= 0) l->elems[i].offset = at;
+  }
+
+  // The gathered group downstream: its context records, then the
+  // positions after it with the number of data records that follow, then
+  // the rest. tick-log journals the group whole or not at all.
+  void write_group() {
+    group_out_->flush();
+    size_t pos = 0, first_data = group_.size();
+    uint32_t records = 0;
+    while (pos + kHeaderSize <= group_.size()) {
+      RecordHeader h;
+      parse_header(group_.data() + pos, h);
+      if (h.type == RecordType::Data && !records++) first_data = pos;
+      pos += kHeaderSize + h.length;
+    }
+    out_.write(group_.data(), first_data);
+    if (records || moved_) {
+      PositionsMark m;
+      m.records = records;
+      for (const auto& p : parts_)
+        if (p.next >= 0) m.positions.push_back({p.topic, p.partition, p.next});
+      write_positions(out_, m);
+    }
+    out_.write(group_.data() + first_data, group_.size() - first_data);
+    group_.clear();
+    moved_ = false;
   }
 
   void close() {
@@ -289,6 +360,7 @@ class Consumer {
     }
     p.next = m->offset + 1;
     p.dirty = true;
+    moved_ = true;
     pending_++;
     if (o_.count && ++consumed_ >= o_.count) return false;
     return true;
@@ -369,6 +441,7 @@ class Consumer {
       rd_kafka_metadata_destroy(md);
     }
     set_start(l);
+    resume_positions(l);
     rd_kafka_resp_err_t e = rd_kafka_assign(h_.rk, l);
     rd_kafka_topic_partition_list_destroy(l);
     if (e) fail("assign: ", rd_kafka_err2str(e));
@@ -378,6 +451,7 @@ class Consumer {
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       // The group's stored offsets, unless -o was given.
       if (!o_.offset.empty() && start_.offset != RD_KAFKA_OFFSET_STORED) set_start(l);
+      resume_positions(l);
       for (int i = 0; i < l->cnt; i++) {
         Partition& p = part(l->elems[i].topic, l->elems[i].partition);
         p.assigned = true;
@@ -397,7 +471,12 @@ class Consumer {
   const ConsumeOptions& o_;
   const Schema& schema_;
   StartAt start_;
+  Output& out_;
   std::function<void()> flush_out_;
+  static constexpr size_t kMaxGroupBytes = 16u << 20;
+  bool resuming_ = false, moved_ = false;
+  std::vector<uint8_t> group_;
+  std::unique_ptr<Output> group_out_;
   std::unique_ptr<Encoder> enc_;
   Handle h_;
   std::vector<Partition> parts_;

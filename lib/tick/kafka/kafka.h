@@ -36,6 +36,9 @@ struct ConsumeOptions {
   std::string rejects;              // with skip: TOPIC\tPARTITION\tOFFSET\treason\tmessage
   size_t max_message = 1 << 20;     // larger messages are rejected
   uint32_t batch_rows = 4096;
+  // --resume-from: a tick-log journal directory; start from the positions
+  // of its last group and write positions records into the stream.
+  std::string resume_from;
 };
 
 // Consumes until -c, -e, a signal or a fatal error; the tick stream goes to

@@ -1,0 +1,82 @@
+#include "tick/positions.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+
+#include "tick/error.h"
+#include "tick/io.h"
+#include "tick/journal_files.h"
+
+namespace tick {
+
+void GroupTracker::apply(const Record& r) {
+  if (r.h.type == RecordType::Positions) {
+    // (A group left open by a broken writer is superseded: its records are
+    // in the journal already and counted nowhere.)
+    pending_ = parse_positions(r.payload(), r.h.length);
+    left_ = pending_.records;
+    open_at_ = r.offset;
+    if (left_ == 0) {
+      committed_ = std::move(pending_.positions);
+      have_ = true;
+    }
+  } else if (left_ && r.has_data_prefix() && r.data_source() == 0 && --left_ == 0) {
+    committed_ = std::move(pending_.positions);
+    have_ = true;
+  }
+}
+
+std::string open_group_text(uint32_t missing, uint32_t announced) {
+  return str("a Kafka consumer's group lacking ", missing, " of its ", announced,
+             " data records; tick-kafka consume --resume-from reads it again");
+}
+
+JournalTail scan_tail(const std::string& path) {
+  JournalTail t;
+  auto in = Input::open(path);
+  t.size = in->size_hint();
+  RecordReader rr(*in);
+  GroupTracker g;
+  Record r;
+  while (true) {
+    auto st = rr.next(r);
+    if (st == RecordReader::Status::End) break;
+    if (st == RecordReader::Status::Bad) {
+      t.why = rr.damage(false).why;
+      break;
+    }
+    g.apply(r);
+    t.good_end = r.offset + r.size();
+  }
+  if (g.open()) {
+    t.open_group = g.open_offset();
+    t.missing = g.missing();
+    t.announced = g.announced();
+  }
+  return t;
+}
+
+std::optional<JournalPositions> last_positions(const std::string& dir) {
+  struct stat st{};
+  if (::stat(dir.c_str(), &st) != 0 && errno == ENOENT) return std::nullopt;  // tick-log makes it
+  auto files = journal_files(dir);
+  for (auto it = files.rbegin(); it != files.rend(); ++it) {
+    auto in = Input::open(*it);
+    RecordReader rr(*in);
+    GroupTracker g;
+    Record r;
+    // A torn or damaged tail ends the reading: tick-log cuts it on start.
+    while (rr.next(r) == RecordReader::Status::Ok) {
+      try {
+        g.apply(r);
+      } catch (const Error& e) {
+        fail(*it, ":", r.offset, ": ", e.what());
+      }
+    }
+    if (g.any()) return JournalPositions{*it, g.committed()};
+  }
+  return std::nullopt;
+}
+
+}  // namespace tick

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# Exactly once from Kafka into a journal: tick-kafka consume --resume-from DIR
+# | tick-log DIR, against a real broker over TCP (tick-kafka broker), with
+# the consumer and tick-log each SIGKILLed mid-stream, streams and journals
+# cut inside a group, and the day rolling under the stream.
+source "$(dirname "$0")/lib.sh"
+
+rm -f b.addr
+tick-kafka broker --address-file b.addr --topics eo:3,pre:2,rec:2,old:2,roll:2 > b.out 2> b.err &
+wait_for test -s b.addr
+B=$(cat b.addr)
+tick-gen --print-schema > gen.schema
+
+# rows FILE...: every row of the journals/streams (not end-of-day records), sorted (each row has its own time)
+rows() { tick-cat -f json "$@" | grep -v '^{"eod"' | sort; }
+# exact WANT.tick JOURNAL... : the journals hold WANT's rows, each exactly once
+exact() {
+  local want=$1; shift
+  rows "$want" > want.rows
+  rows "$@" > got.rows
+  local dup missing
+  dup=$(uniq -d got.rows | wc -l)
+  missing=$(comm -23 want.rows <(sort -u got.rows) | wc -l)
+  [ "$dup" -eq 0 ] && [ "$missing" -eq 0 ] && cmp -s want.rows got.rows ||
+    die "$WHAT: $(wc -l < got.rows) rows journaled for $(wc -l < want.rows) sent: $dup duplicated, $missing missing"
+  ok
+}
+# complete_groups JOURNAL: every positions record is followed by the data records it announces
+complete_groups() {
+  $WALK "$1" | awk '$2 == "O" { if (left) bad = 1; left = $4; next }
+                    $2 == "D" && left { left-- }
+                    END { exit bad || left }' || die "$1 has a group lacking some of its data records"
+  ok
+}
+# pipeline DIR [consume options]: consume --resume-from DIR | tick-log DIR in
+# the background; $CPID and $LPID. TICK_LOG_TIME: tick-log's fake clock.
+pipeline() {
+  local dir=$1; shift
+  rm -f pipe; mkfifo pipe
+  tick-kafka consume -b "$B" --schema gen.schema --resume-from "$dir" "$@" > pipe 2>> consume.err &
+  CPID=$!
+  TICK_FAKE_TIME=${TICK_LOG_TIME:-} tick-log "$dir" < pipe > /dev/null 2>> log.err &
+  LPID=$!
+}
+journaled() { tick-cat "$1" 2> /dev/null | wc -l; }
+
+# -- SIGKILL the consumer, then tick-log, mid-stream, three times each, while
+# a feed goes on producing; then read to the end.
+tick-gen --rate 8000 --count 48000 --seed 3 | tee eo.tick | tick-kafka produce -b "$B" --topic eo 2> produce.err &
+PRODUCER=$!
+wait_for test -s eo.tick
+seen=0
+for victim in consume consume consume log log log; do
+  pipeline tp --topic eo
+  sleep 0.$((5 + RANDOM % 4))
+  if [ $victim = consume ]; then kill -9 $CPID; else kill -9 $LPID; fi
+  wait $CPID 2> /dev/null || true
+  wait $LPID 2> /dev/null || true
+  n=$(journaled tp)
+  [ "$n" -gt "$seen" ] || die "a run before the SIGKILL of $victim journaled nothing more ($n rows; consume: $(tail -2 consume.err))"
+  ok
+  seen=$n
+done
+wait $PRODUCER || die "produce: $(cat produce.err)"
+[ "$seen" -lt 48000 ] || die "the kills came after the stream had ended"
+ok
+pipeline tp --topic eo -e
+wait $CPID || die "consume -e after the kills: $(tail -3 consume.err)"
+wait $LPID || die "tick-log after the kills: $(tail -3 log.err)"
+WHAT="three consumer and three tick-log SIGKILLs" exact eo.tick tp
+complete_groups tp/*.tick
+expect_match "$(cat consume.err)" "resuming 3 partitions at the positions in tp/" "a restart says where it resumes"
+expect_eq "$($WALK tp/*.tick | awk '$2 == "O"' | wc -l | awk '{print ($1 > 6)}')" 1 "the journal has positions records"
+
+# -- The consumer's stream cut inside a group (a SIGKILL mid-write): tick-log
+# journals none of that group, says so, and the restart reads it again.
+tick-gen --count 6000 --seed 4 > pre.tick
+tick-kafka produce -b "$B" --topic pre < pre.tick
+tick-kafka consume -b "$B" --topic pre --schema gen.schema --resume-from tp2 -c 2500 2> c.err | tick-log tp2 > /dev/null 2> l.err
+expect_match "$(cat c.err)" "tp2: no Kafka positions in its journals: starting at -o \(beginning\)" "a first run says it starts afresh"
+tick-kafka consume -b "$B" --topic pre --schema gen.schema --resume-from tp2 -e > rest.tick 2> c.err
+# cut just after the first data record of the stream's last group
+cut_at=$($WALK rest.tick | awk '$2 == "O" { o = NR } { off[NR] = $1 } END { print off[o + 2] }')
+[ "$($WALK rest.tick | awk '$2 == "O" {n = $4} END {print n}')" -gt 1 ] || die "the last group has more than one data record"
+head -c "$cut_at" rest.tick > cut.tick
+expect_status 0 tick-log tp2 < cut.tick
+expect_match "$(cat err)" "ended inside a Kafka consumer's group lacking [0-9]+ of its [0-9]+ data records.*not journaled" \
+  "tick-log says the group was not journaled"
+complete_groups tp2/*.tick
+tick-kafka consume -b "$B" --topic pre --schema gen.schema --resume-from tp2 -e 2> c.err | tick-log tp2 > /dev/null
+WHAT="a stream cut inside a group" exact pre.tick tp2
+
+# -- tick-log killed while writing a group (the journal ends inside it): the
+# restart cuts the group (kept in FILE.bad) and the consumer reads it again.
+tick-kafka produce -b "$B" --topic rec < pre.tick
+tick-kafka consume -b "$B" --topic rec --schema gen.schema --resume-from tp3 -c 2500 2> /dev/null | tick-log tp3 > /dev/null
+tick-kafka consume -b "$B" --topic rec --schema gen.schema --resume-from tp3 -e 2> /dev/null | tick-log tp3 > /dev/null
+j=$(ls tp3/*.tick)
+cut_at=$($WALK "$j" | awk '$2 == "O" { o = NR } { off[NR] = $1 } END { print off[o + 2] }')
+truncate -s "$cut_at" "$j"
+pipeline tp3 --topic rec -e
+wait $CPID || die "consume after a journal cut inside a group: $(tail -3 consume.err)"
+wait $LPID || die "tick-log: $(tail -3 log.err)"
+expect_match "$(tail -5 log.err)" "cut a torn tail of [0-9]+ bytes into $j.bad \(a Kafka consumer's group lacking" \
+  "tick-log cuts the group a kill left unfinished"
+test -s "$j.bad" || die "the cut group is kept in $j.bad"; ok
+complete_groups "$j"
+WHAT="a journal ending inside a group" exact pre.tick tp3
+
+# -- The same, found only after the day rolled: yesterday's journal is cut
+# too, and the consumer resumes from it.
+tick-kafka produce -b "$B" --topic old < pre.tick
+TICK_LOG_TIME=2026-11-20T12:00:00Z
+export TICK_FAKE_TIME=$TICK_LOG_TIME
+tick-kafka consume -b "$B" --topic old --schema gen.schema --resume-from tp4 -c 2500 2> /dev/null | tick-log tp4 > /dev/null
+tick-kafka consume -b "$B" --topic old --schema gen.schema --resume-from tp4 -e 2> /dev/null | tick-log tp4 > /dev/null
+unset TICK_FAKE_TIME
+cut_at=$($WALK tp4/2026-11-20.tick | awk '$2 == "O" { o = NR } { off[NR] = $1 } END { print off[o + 2] }')
+truncate -s "$cut_at" tp4/2026-11-20.tick
+TICK_LOG_TIME=2026-11-21T12:00:00Z pipeline tp4 --topic old -e
+wait $CPID || die "consume after yesterday's journal was cut: $(tail -3 consume.err)"
+wait $LPID || die "tick-log: $(tail -3 log.err)"
+expect_match "$(cat consume.err)" "resuming [12] partitions? at the positions in tp4/2026-11-20.tick" "positions from yesterday's journal"
+complete_groups tp4/2026-11-20.tick
+test -s tp4/2026-11-21.tick || die "today's journal"; ok
+WHAT="yesterday's journal ending inside a group" exact pre.tick tp4
+
+# -- The day rolls under a live stream; a restart finds the positions in the
+# new day's journal.
+tick-gen --rate 4000 --count 16000 --seed 5 | tee roll.tick | tick-kafka produce -b "$B" --topic roll 2> /dev/null &
+PRODUCER=$!
+TICK_LOG_TIME=2026-11-20T23:59:59Z pipeline tp5 --topic roll
+sleep 2.5
+kill -9 $CPID
+wait $CPID 2> /dev/null || true
+wait $LPID || die "tick-log across the roll: $(tail -3 log.err)"
+test -s tp5/2026-11-21.tick || die "the day rolled mid-stream"; ok
+wait $PRODUCER
+TICK_LOG_TIME=2026-11-21T00:00:10Z pipeline tp5 --topic roll -e
+wait $CPID || die "consume after the roll: $(tail -3 consume.err)"
+wait $LPID || die "tick-log: $(tail -3 log.err)"
+expect_match "$(cat consume.err)" "resuming [12] partitions? at the positions in tp5/2026-11-21.tick" "positions from the new day's journal"
+WHAT="a day roll under the stream" exact roll.tick tp5
+
+# -- Bad use: text output refused; positions only where tick-log takes them.
+expect_status 2 tick-kafka consume -b "$B" --topic pre --schema gen.schema --resume-from tp2 -f json
+expect_match "$(cat err)" "--resume-from records the consumer's positions in a tick stream" "--resume-from with text output"
+# readers pass positions over: tick-replay's stream has none, and tick-pub serves none
+expect_eq "$(tick-replay tp2 | $WALK /dev/stdin | awk '$2 == "O"' | wc -l)" 0 "tick-replay passes positions over"
+done_ok
