@@ -224,7 +224,7 @@ echo "bench: tick-kafka" >&2
 tick-gen --print-schema > ks.schema
 tick-gen --seed 4 --count 150000 --syms 500 > k.tick
 tick-cat k.tick > k.json
-topics=kc:8; for i in $(seq 1 $((RUNS * 6))); do topics+=",kp$i:8,kq$i:8,kb$i:8"; done
+topics=kc:8,lat1:4,lat2:4; for i in $(seq 1 $((RUNS * 6))); do topics+=",kp$i:8,kq$i:8,kb$i:8"; done
 tick-kafka broker --topics "$topics" --address-file kb.addr > /dev/null 2> kb.err &
 while [ ! -s kb.addr ]; do sleep 0.1; done
 B=$(cat kb.addr)
@@ -254,6 +254,13 @@ r=$(div "$kk" "$t"); row "  vs kcat -P -K, keyed by sym as tick-kafka" "$(M "$(d
 echo 0 > kn
 tb=$(secs "$NEXT; tick-kafka produce -b $B --topic kb\$n --value json-batch < k.tick")
 r=$(div "$k" "$tb"); row "tick-kafka produce (json-batch), rows/s vs kcat -P" "$(M "$(div 150000 "$tb")")" "kcat $(M "$(div 150000 "$k")")" "$r" ">= 3" "$(ge "$r" 3)"
+# End to end at 10k msgs/s: a feed's rows stamped as written, through the
+# producer, the broker and the consumer, stamped again on arrival.
+printf 'lat time:timestamp sym:symbol t0:long\n' > lat.schema
+read -r l50 l99 _ < <(/usr/bin/python3 "$BENCH/kafka_latency.py" "$B" lat1 10000 6 tick lat.schema)
+read -r c50 c99 _ < <(/usr/bin/python3 "$BENCH/kafka_latency.py" "$B" lat2 10000 6 kcat lat.schema -X fetch.wait.max.ms=10)
+ms() { awk -v a="$1" 'BEGIN{printf "%.1f", a / 1000}'; }
+r=$(div "$c99" "$l99"); row "end-to-end latency at 10k msgs/s, p50 / p99 ms (kcat: fetch wait 10)" "$(ms "$l50") / $(ms "$l99")" "kcat $(ms "$c50") / $(ms "$c99")" "$r" "report" "-"
 /usr/bin/time -f %M -o kc.rss tick-kafka consume -b "$B" --topic kc --schema ks.schema -e > /dev/null
 /usr/bin/time -f %M -o kp.rss bash -c "tick-kafka produce -b $B --topic kp1 < k.tick"
 row "tick-kafka peak RSS, consume / produce" "$(( $(cat kc.rss) / 1024 )) / $(( $(cat kp.rss) / 1024 )) MiB" "-" "-" "bounded" "-"

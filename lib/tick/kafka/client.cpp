@@ -36,9 +36,11 @@ void on_error(rd_kafka_t* rk, int err, const char* reason, void*) {
   warn(line);
 }
 
-// librdkafka's own log: only what is critical (errors come through on_error).
+// librdkafka's own log: only what is critical (errors come through on_error),
+// unless -X debug=... asked for more.
+bool g_debug = false;
 void on_log(const rd_kafka_t*, int level, const char* fac, const char* buf) {
-  if (level <= 2) warn(str("librdkafka: ", fac, ": ", buf));
+  if (level <= 2 || g_debug) warn(str("librdkafka: ", fac, ": ", buf));
 }
 
 }  // namespace
@@ -66,6 +68,7 @@ rd_kafka_conf_t* make_conf(const Client& c, std::initializer_list<std::pair<cons
       throw UsageError(str("-X ", p, ": expected prop=val"));
     }
     set(p.substr(0, eq), p.substr(eq + 1), "-X ");
+    if (p.compare(0, eq, "debug") == 0) g_debug = true;
   }
   rd_kafka_conf_set_error_cb(conf, on_error);
   rd_kafka_conf_set_log_cb(conf, on_log);

@@ -105,7 +105,13 @@ class Consumer {
                    {"auto.offset.reset", "earliest"},
                    // a broker holds a fetch at most this long waiting for data: low latency
                    // (Kafka's default, 500, batches more when idle)
-                   {"fetch.wait.max.ms", "10"}});
+                   {"fetch.wait.max.ms", "10"},
+                   // Prefetching stops past this many messages queued in all
+                   // (the consumer queue is one for every partition) and is
+                   // looked at again only a second later: a stall of up to a
+                   // second each time a fast fetch fills it. Bounded by
+                   // queued.max.messages.kbytes (64 MiB) instead.
+                   {"queued.min.messages", "10000000"}});
     if (group) {
       rd_kafka_conf_set_opaque(conf, this);
       rd_kafka_conf_set_rebalance_cb(conf, [](rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -126,23 +132,30 @@ class Consumer {
   int run() {
     rd_kafka_t* rk = h_.rk;
     int status = 0;
+    // Messages a batch at a time from the consumer queue (a call, a lock
+    // and a wake-up a batch, not a message).
+    rd_kafka_queue_t* q = rd_kafka_queue_get_consumer(rk);
+    std::vector<rd_kafka_message_t*> batch(1024);
     try {
-      while (!stop_requested()) {
+      bool go_on = true;
+      while (go_on && !stop_requested()) {
         // Pending rows are written when no message is ready (idle) or
         // after a large batch; offsets are stored right after.
-        rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, pending_ ? 0 : 100);
-        if (!m) {
+        ssize_t n = rd_kafka_consume_batch_queue(q, pending_ ? 0 : 100, batch.data(), batch.size());
+        if (n <= 0) {
           if (pending_) write_out();
           else flush_out_();  // (notices a closed downstream on a quiet topic: | head ends)
           if (o_.exit_at_end && all_at_end()) break;
           continue;
         }
-        bool go_on = handle(m);
-        rd_kafka_message_destroy(m);
-        if (!go_on) {
-          status = failed_ ? 1 : 0;
-          break;
+        for (ssize_t i = 0; i < n; i++) {
+          if (go_on) {
+            go_on = handle(batch[i]);
+            if (!go_on) status = failed_ ? 1 : 0;
+          }
+          rd_kafka_message_destroy(batch[i]);
         }
+        if (!go_on) break;
         // A steady feed is never idle: write at least every 100 ms too.
         if (pending_ >= 65536 || group_.size() >= kMaxGroupBytes ||
             std::chrono::steady_clock::now() - last_write_ > std::chrono::milliseconds(100))
@@ -151,9 +164,11 @@ class Consumer {
       }
       write_out();
     } catch (...) {
+      rd_kafka_queue_destroy(q);
       close();
       throw;
     }
+    rd_kafka_queue_destroy(q);
     close();
     if (std::string f = fatal_error(rk); !f.empty()) fail("fatal: ", f);
     if (failed_) fail(fail_message_);

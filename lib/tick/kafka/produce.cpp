@@ -1,6 +1,7 @@
 // tick-kafka produce: each row of a tick stream as a JSON message (the
 // writer of tick-cat -f json), keyed by sym, stamped with its time, with
 // headers table and seq; or one message per data record (--value json-batch).
+#include <charconv>
 #include <map>
 
 #include "tick/diag.h"
@@ -61,7 +62,7 @@ int produce(const ProduceOptions& o, Input& in) {
   auto send = [&](rd_kafka_topic_t* rkt, std::string_view value, std::string_view key, int64_t ts_ms,
                   const std::string& table, uint64_t seq) {
     char seqtext[24];
-    int seqlen = std::snprintf(seqtext, sizeof seqtext, "%llu", static_cast<unsigned long long>(seq));
+    int seqlen = seq ? static_cast<int>(std::to_chars(seqtext, seqtext + sizeof seqtext, seq).ptr - seqtext) : 0;
     while (true) {
       // (a stream not from a journal has no seq: no header then)
       rd_kafka_resp_err_t e =
