@@ -17,7 +17,7 @@ start_broker() {  # start_broker NAME [broker options]: its address in $B
 }
 # Topics made before use: the mock's topic made by a first produce can lose
 # that produce's messages now and then.
-start_broker main --topics seen,bad,feedk,big:2,rt.t:3,rt.u:3,batch1:2,alo:3 --partitions 1
+start_broker main --topics seen,bad,feedk,big:2,rt.t:3,rt.u:3,batch1:2,alo:3,seam:2 --partitions 1
 
 # -- Round trip: every type, per table, in order within a sym; json-batch too.
 cat > all.schema <<'S'
@@ -165,6 +165,36 @@ dups = sum((got - want).values())
 print(f"at least once: {sum(want.values())} rows, none lost, {dups} read twice after the kill", file=sys.stderr)
 P
 ok
+
+# -- Kafka into a tickerplant beside another feed: consume | tick-pub --to
+# and tick-replay | tick-pub --to into one tick-log --listen, which is killed
+# and restarted mid-stream: the journal holds every row of both, once.
+port=$(free_port)
+tick-gen --rate 5000 --count 15000 --seed 8 --start 2026-01-05T11:00:00Z | tee seam.tick |
+  tick-kafka produce -b "$B" --topic seam 2> seamp.err &
+sp=$!
+tick-gen --count 40000 --seed 9 --start 2026-01-05T10:00:00Z > other.tick
+tick-log seamtp --listen :$port < /dev/null > /dev/null 2> seaml.err &
+lp=$!
+wait_for grep -q listening seaml.err
+tick-kafka consume -b "$B" --topic seam --schema gen.schema -c 15000 2> seamc.err | tick-pub --to :$port 2> seampub1.err &
+kp=$!
+tick-replay --rate 15000 other.tick | tick-pub --to :$port 2> seampub2.err &
+op=$!
+sleep 1.2
+kill -KILL $lp; wait $lp 2> /dev/null || true
+sleep 0.4
+tick-log seamtp --listen :$port < /dev/null > /dev/null 2>> seaml.err &
+lp=$!
+wait $sp || die "the Kafka feed's produce: $(cat seamp.err)"
+wait $kp || die "consume | tick-pub --to: $(cat seamc.err seampub1.err)"
+wait $op || die "the other feed's tick-pub --to: $(cat seampub2.err)"
+kill -TERM $lp; wait $lp || die "tick-log: $(cat seaml.err)"
+expect_match "$(cat seampub1.err seampub2.err)" "reconnecting" "the publishers saw tick-log's restart"
+tick-cat -f json seamtp | sort > seam.got
+tick-cat -f json seam.tick other.tick | sort > seam.want
+expect_eq "$(uniq -d seam.got | wc -l) $(wc -l < seam.got)" "0 55000" "the journal's rows: none twice, all of both feeds"
+same_files seam.got seam.want "Kafka's rows and the other feed's, each once"
 
 # -- The broker goes away: produce says how many deliveries failed (exit 1);
 # consume says it is retrying and ends 0 on SIGTERM.

@@ -141,7 +141,15 @@ class Consumer {
       while (go_on && !stop_requested()) {
         // Pending rows are written when no message is ready (idle) or
         // after a large batch; offsets are stored right after.
-        ssize_t n = rd_kafka_consume_batch_queue(q, pending_ ? 0 : 100, batch.data(), batch.size());
+        // (A batch call with a timeout waits for a full batch: idle, the
+        // first message is waited for alone, then what came with it taken.)
+        ssize_t n = 0;
+        if (pending_) {
+          n = rd_kafka_consume_batch_queue(q, 0, batch.data(), batch.size());
+        } else if (rd_kafka_message_t* m = rd_kafka_consumer_poll(rk, 100)) {
+          batch[0] = m;
+          n = 1 + std::max<ssize_t>(0, rd_kafka_consume_batch_queue(q, 0, batch.data() + 1, batch.size() - 1));
+        }
         if (n <= 0) {
           if (pending_) write_out();
           else flush_out_();  // (notices a closed downstream on a quiet topic: | head ends)
