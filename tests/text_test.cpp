@@ -8,6 +8,7 @@
 #include "helpers.h"
 #include "tick/clock.h"
 #include "tick/copy.h"
+#include "tick/live.h"
 #include "tick/text_in.h"
 #include "tick/writer.h"
 
@@ -175,4 +176,62 @@ TEST_CASE("CSV: quoted commas, quotes and newlines; nulls; field counts; header 
     return x;
   }());
   REQUIRE(h.error.find(":1: unknown column 'nosuch' for table u") != std::string::npos);
+}
+
+TEST_CASE("live state: the last row per sym and the last N rows per sym, across stream headers") {
+  Schema sc = parse_schema("trade time:timestamp sym:symbol price:float\n", "live");
+  auto stream = [&](const std::string& jsonl) {
+    Capture c;
+    EncodeOptions eo;
+    Encoder enc(sc, c.out, eo);
+    auto in = input_of(testing::bytes_of(jsonl), false);
+    enc.encode(*in);
+    enc.flush();
+    return c.done();
+  };
+  std::string lines;
+  for (int i = 0; i < 10; i++)
+    lines += "{\"table\":\"trade\",\"time\":\"2026-11-23T14:30:0" + std::to_string(i) + "Z\",\"sym\":\"" +
+             (i % 3 == 0 ? "A" : i % 3 == 1 ? "B" : "C") + "\",\"price\":" + std::to_string(i) + "}\n";
+  auto bytes = stream(lines);
+  LiveState live(2);
+  auto feed = [&](const std::vector<uint8_t>& b) {
+    auto in = input_of(b);
+    RecordReader rr(*in);
+    Decoder d;
+    Record r;
+    size_t taken = 0;
+    while (rr.next(r) == RecordReader::Status::Ok)
+      if (d.apply(r) == Decoder::Kind::Data) {
+        live.take(d);
+        CHECK(live.rows_table() == "trade");
+        for (const auto& row : live.rows()) CHECK(row.json.find("\"sym\":\"" + std::string(row.sym) + "\"") != std::string::npos);
+        taken += live.rows().size();
+      }
+    return taken;
+  };
+  CHECK(feed(bytes) == 10);
+  std::vector<std::string_view> out;
+  live.last("trade", {}, out);
+  REQUIRE(out.size() == 3);  // A, B, C in the order they came
+  CHECK(out[0].find("\"price\":9") != std::string_view::npos);
+  CHECK(out[1].find("\"price\":7") != std::string_view::npos);
+  CHECK(out[2].find("\"price\":8") != std::string_view::npos);
+  out.clear();
+  live.last("trade", {"C", "nope", "A"}, out);
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].find("\"sym\":\"C\"") != std::string_view::npos);
+  out.clear();
+  live.recent("trade", "A", 5, out);  // kept: the last 2 of 0, 3, 6, 9
+  REQUIRE(out.size() == 2);
+  CHECK(out[0].find("\"price\":6") != std::string_view::npos);
+  CHECK(out[1].find("\"price\":9") != std::string_view::npos);
+  // A second stream (a new header, new ids): the same names go on.
+  CHECK(feed(stream("{\"table\":\"trade\",\"time\":\"2026-11-23T15:00:00Z\",\"sym\":\"B\",\"price\":42}\n")) == 1);
+  out.clear();
+  live.last("trade", {"B"}, out);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].find("\"price\":42") != std::string_view::npos);
+  CHECK(live.tables() == std::vector<std::string>{"trade"});
+  CHECK(!live.has_table("quote"));
 }
