@@ -75,6 +75,11 @@ void LiveState::last(std::string_view table, const std::vector<std::string>& sym
   }
 }
 
+void LiveState::syms(std::string_view table, std::vector<std::string_view>& out) const {
+  if (const Table* t = find(table))
+    for (const auto& s : t->syms) out.push_back(s.name);
+}
+
 void LiveState::recent(std::string_view table, std::string_view sym, size_t n,
                        std::vector<std::string_view>& out) const {
   const Table* t = find(table);

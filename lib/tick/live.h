@@ -41,6 +41,8 @@ class LiveState {
   // The last row of each of syms (every sym when empty; in the order the
   // syms first came), appended to out; syms with no row are left out.
   void last(std::string_view table, const std::vector<std::string>& syms, std::vector<std::string_view>& out) const;
+  // A table's syms, in the order they came, appended to out.
+  void syms(std::string_view table, std::vector<std::string_view>& out) const;
   // Up to n of a sym's most recent rows, oldest first, appended to out.
   void recent(std::string_view table, std::string_view sym, size_t n, std::vector<std::string_view>& out) const;
   size_t keep() const { return keep_; }

@@ -501,6 +501,38 @@ def _(c):
     background.clear()
 
 
+# -- block: tick-ws ---------------------------------------------------------------
+P_WS = free_port()
+
+
+def ws_sub(c):
+    return sub(c.replace('127.0.0.1:8080', f'127.0.0.1:{P_WS}').replace(' :8080', f' :{P_WS}'))
+
+
+@step("tick-sub :5010 | tick-ws -l :8080 &")
+def _(c):
+    start(sub("tick-gen --rate 2000 | tick-log /data/tp3 | tick-pub -l :5010 --log /data/tp3"))
+    wait_until(lambda: port_open(P_PUB), "tick-pub")
+    start(ws_sub(c.rstrip('& ')))
+    wait_until(lambda: port_open(P_WS), "tick-ws")
+
+
+@step("curl 'http://127.0.0.1:8080/api/last?table=trade&syms=AAPL'")
+def _(c):
+    def last():
+        out, _ = sh(ws_sub(c))
+        try:
+            return json.loads(out)['rows']
+        except (ValueError, KeyError):
+            return []
+    wait_until(lambda: len(last()) == 1, "the last AAPL trade")
+    r = last()[0]
+    check(r['table'] == 'trade' and r['sym'] == 'AAPL' and r['price'] > 0, f"the last AAPL trade: {r}")
+    for p in background:
+        kill(p)
+    background.clear()
+
+
 # ---- the README's commands and the steps must be the same list -------------------
 def tour_commands(text):
     tour = text[text.index('## A short tour'):text.index('\n## ', text.index('## A short tour') + 5)]

@@ -1,0 +1,372 @@
+#include "tick/ws/hub.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+
+#include "tick/clock.h"
+#include "tick/types.h"
+
+namespace tick::ws {
+
+namespace {
+
+void put_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      static const char hex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
+}
+
+// `,"id":ID` when the client gave one.
+void put_id(std::string& out, std::string_view id) {
+  if (id.empty()) return;
+  out += ",\"id\":";
+  out += id;
+}
+
+void put_rows(std::string& out, const std::vector<std::string_view>& rows) {
+  out += '[';
+  for (size_t i = 0; i < rows.size(); i++) {
+    if (i) out += ',';
+    out += rows[i];
+  }
+  out += ']';
+}
+
+std::string sub_key(const std::string& table, const std::vector<std::string>& syms) {
+  std::string k = table;
+  for (const auto& s : syms) {
+    k += '\0';
+    k += s;
+  }
+  return k;
+}
+
+}  // namespace
+
+Hub::Hub(HubOptions o) : o_(o), live_(o.keep) { tables_.reserve(64); }
+
+Hub::~Hub() = default;
+
+Message Hub::make(std::string_view body) const {
+  auto m = std::make_shared<std::string>(o_.headroom, '\0');
+  m->append(body);
+  return m;
+}
+
+void Hub::send(Conn& c, const Message& m) {
+  c.queue_.push_back(m);
+  c.queued_ += m->size();
+  c.want_write();
+}
+
+void Hub::error(Conn& c, std::string_view id, std::string_view why) {
+  scratch_.assign("{\"type\":\"error\"");
+  put_id(scratch_, id);
+  scratch_ += ",\"error\":";
+  put_json_string(scratch_, why);
+  scratch_ += '}';
+  send_text(c, scratch_);
+}
+
+const Table* Hub::table(std::string_view name) const {
+  for (const auto& t : tables_)
+    if (t.name == name) return &t;
+  return nullptr;
+}
+
+void Hub::record(const Decoder& d, Decoder::Kind k) {
+  switch (k) {
+    case Decoder::Kind::Schema:
+      for (const auto& t : d.tables())
+        if (!table(t.name)) tables_.push_back(t);
+      break;
+    case Decoder::Kind::Data:
+      live_.take(d);
+      fan_out(live_.rows_table());
+      break;
+    case Decoder::Kind::EndOfDay: {
+      scratch_.assign("{\"type\":\"eod\",\"date\":\"");
+      scratch_ += date_string(d.eod_date());
+      scratch_ += "\"}";
+      Message m = make(scratch_);
+      for (Conn* c : conns_) send(*c, m);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+// A data record's rows to every subscription of its table: each one's
+// message serialised once, its bytes queued for each of its clients (or,
+// for a client past its bound, its rows conflated by sym).
+void Hub::fan_out(const std::string& tname) {
+  auto it = by_table_.find(tname);
+  if (it == by_table_.end()) return;
+  const auto& rows = live_.rows();
+  std::vector<const LiveState::Row*> mine;
+  for (Sub* s : it->second) {
+    mine.clear();
+    for (const auto& r : rows)
+      if (s->syms.empty() || s->symset.count(std::string(r.sym))) mine.push_back(&r);
+    if (mine.empty()) continue;
+    scratch_.assign("{\"type\":\"update\",\"table\":");
+    put_json_string(scratch_, tname);
+    scratch_ += ",\"rows\":[";
+    for (size_t i = 0; i < mine.size(); i++) {
+      if (i) scratch_ += ',';
+      scratch_ += mine[i]->json;
+    }
+    scratch_ += "]}";
+    Message m = make(scratch_);
+    serialised_++;
+    for (Conn* c : s->conns) {
+      if (!c->conflating_ && c->queued_ + m->size() <= o_.max_queue) {
+        send(*c, m);
+        delivered_++;
+        continue;
+      }
+      // Past the bound: the latest row per sym waits for the queue to drain.
+      c->conflating_ = true;
+      auto& per_sym = c->conflated_[tname];
+      for (const auto* r : mine) per_sym[std::string(r->sym)].assign(r->json);
+      conflated_rows_ += mine.size();
+      c->want_write();
+    }
+  }
+}
+
+Message Hub::next(Conn& c, int64_t now) {
+  if (c.queue_.empty() && c.conflating_) {
+    // Drained: the conflated rows, one update per table.
+    for (auto& [tname, per_sym] : c.conflated_) {
+      if (per_sym.empty()) continue;
+      std::string body = "{\"type\":\"update\",\"table\":";
+      put_json_string(body, tname);
+      body += ",\"conflated\":true,\"rows\":[";
+      bool first = true;
+      for (auto& [_, row] : per_sym) {
+        if (!first) body += ',';
+        first = false;
+        body += row;
+      }
+      body += "]}";
+      c.queue_.push_back(make(body));
+      c.queued_ += c.queue_.back()->size();
+    }
+    c.conflated_.clear();
+    c.conflating_ = false;
+  }
+  if (c.queue_.empty()) return nullptr;
+  Message m = std::move(c.queue_.front());
+  c.queue_.pop_front();
+  c.queued_ -= m->size();
+  c.last_sent_ = now;
+  return m;
+}
+
+void Hub::tick(int64_t now) {
+  if (o_.heartbeat_ns <= 0) return;
+  Message hb;
+  for (Conn* c : conns_) {
+    if (!c->last_sent_) c->last_sent_ = now;  // (new: counted from now)
+    if (now - c->last_sent_ < o_.heartbeat_ns || !c->queue_.empty()) continue;
+    if (!hb) {
+      std::string body = "{\"type\":\"heartbeat\",\"time\":\"" + timestamp_string(now) + "\"}";
+      hb = make(body);
+    }
+    c->last_sent_ = now;
+    send(*c, hb);
+  }
+}
+
+bool Hub::pending() const {
+  for (const Conn* c : conns_)
+    if (!c->queue_.empty() || c->conflating_) return true;
+  return false;
+}
+
+void Hub::end_of_stream() {
+  Message m = make("{\"type\":\"end\"}");
+  for (Conn* c : conns_) send(*c, m);
+}
+
+void Hub::closed(Conn& c) {
+  for (auto& [tname, _] : std::map<std::string, Sub*>(c.subs_)) unsubscribe(c, tname);
+  conns_.erase(&c);
+}
+
+void Hub::unsubscribe(Conn& c, const std::string& tname) {
+  auto it = c.subs_.find(tname);
+  if (it == c.subs_.end()) return;
+  Sub* s = it->second;
+  c.subs_.erase(it);
+  s->conns.erase(std::remove(s->conns.begin(), s->conns.end(), &c), s->conns.end());
+  if (!s->conns.empty()) return;
+  auto& v = by_table_[s->table];
+  v.erase(std::remove(v.begin(), v.end(), s), v.end());
+  subs_.erase(s->key);
+}
+
+void Hub::subscribe(Conn& c, const std::string& tname, std::vector<std::string> syms, size_t history,
+                    std::string_view id) {
+  conns_.insert(&c);
+  std::sort(syms.begin(), syms.end());
+  syms.erase(std::unique(syms.begin(), syms.end()), syms.end());
+  unsubscribe(c, tname);  // one subscription a table: a new one replaces it
+  std::string key = sub_key(tname, syms);
+  auto& s = subs_[key];
+  if (!s) {
+    s = std::make_unique<Sub>();
+    s->table = tname;
+    s->syms = syms;
+    s->symset.insert(syms.begin(), syms.end());
+    s->key = key;
+    by_table_[tname].push_back(s.get());
+  }
+  s->conns.push_back(&c);
+  c.subs_[tname] = s.get();
+  // The keyed state now, then (if asked) each sym's recent rows.
+  std::vector<std::string_view> rows;
+  live_.last(tname, syms, rows);
+  std::string body = "{\"type\":\"snapshot\",\"table\":";
+  put_json_string(body, tname);
+  put_id(body, id);
+  body += ",\"rows\":";
+  put_rows(body, rows);
+  if (history) {
+    std::vector<std::string_view> recent, names;
+    if (syms.empty()) live_.syms(tname, names);  // every sym, in the order they came
+    else names.assign(syms.begin(), syms.end());
+    for (const auto& n : names) live_.recent(tname, n, history, recent);
+    body += ",\"history\":";
+    put_rows(body, recent);
+  }
+  body += '}';
+  send_text(c, body);
+}
+
+void Hub::stream_sym(Conn& c, std::string_view sym) {
+  conns_.insert(&c);
+  if (!table("trade")) return error(c, "", "the stream has no table \"trade\" (yet)");
+  subscribe(c, "trade", {std::string(sym)}, 50, "");
+}
+
+void Hub::message(Conn& c, std::string_view text) {
+  conns_.insert(&c);
+  simdjson::dom::parser parser;
+  simdjson::padded_string ps(text);
+  simdjson::dom::element doc;
+  if (auto e = parser.parse(ps).get(doc); e != simdjson::SUCCESS)
+    return error(c, "", std::string("malformed JSON: ") + simdjson::error_message(e));
+  simdjson::dom::object obj;
+  if (doc.get(obj) != simdjson::SUCCESS) return error(c, "", "a message is a JSON object");
+  std::string id;
+  simdjson::dom::element idv;
+  if (obj["id"].get(idv) == simdjson::SUCCESS) id = simdjson::minify(idv);
+  std::string_view action;
+  if (obj["action"].get(action) != simdjson::SUCCESS) return error(c, id, "no \"action\" (a string)");
+  if (action == "ping") {
+    std::string body = "{\"type\":\"pong\"";
+    put_id(body, id);
+    body += '}';
+    return send_text(c, body);
+  }
+  if (action != "subscribe" && action != "unsubscribe" && action != "query")
+    return error(c, id, "unknown action \"" + std::string(action) + "\" (subscribe, unsubscribe, ping, query)");
+  std::string_view tname;
+  if (obj["table"].get(tname) != simdjson::SUCCESS) return error(c, id, "no \"table\" (a string)");
+  if (!table(tname)) {
+    std::string known;
+    for (const auto& t : tables_) known += (known.empty() ? "" : ", ") + t.name;
+    return error(c, id, "unknown table \"" + std::string(tname) + "\" (the stream has: " + known + ")");
+  }
+  if (action == "unsubscribe") {
+    unsubscribe(c, std::string(tname));
+    std::string body = "{\"type\":\"unsubscribed\",\"table\":";
+    put_json_string(body, tname);
+    put_id(body, id);
+    body += '}';
+    return send_text(c, body);
+  }
+  if (action == "query") return error(c, id, "query is not served yet (tick-ws has no --hdb/--log reader yet)");
+  std::vector<std::string> syms;
+  simdjson::dom::element sv;
+  if (obj["syms"].get(sv) == simdjson::SUCCESS) {
+    simdjson::dom::array arr;
+    if (sv.get(arr) != simdjson::SUCCESS) return error(c, id, "\"syms\" is a list of strings");
+    for (auto s : arr) {
+      std::string_view one;
+      if (s.get(one) != simdjson::SUCCESS || one.empty()) return error(c, id, "\"syms\" is a list of non-empty strings");
+      syms.emplace_back(one);
+    }
+  }
+  size_t history = 0;
+  simdjson::dom::element hv;
+  if (obj["history"].get(hv) == simdjson::SUCCESS) {
+    int64_t n;
+    if (hv.get(n) != simdjson::SUCCESS || n < 0) return error(c, id, "\"history\" is a count of rows (0 or more)");
+    history = std::min<size_t>(static_cast<size_t>(n), std::min(o_.keep, o_.max_history));
+  }
+  subscribe(c, std::string(tname), std::move(syms), history, id);
+}
+
+std::string Hub::tables_json() const {
+  std::string out = "{\"tables\":[";
+  for (size_t i = 0; i < tables_.size(); i++) {
+    if (i) out += ',';
+    out += "{\"name\":";
+    put_json_string(out, tables_[i].name);
+    out += ",\"columns\":[";
+    for (size_t c = 0; c < tables_[i].columns.size(); c++) {
+      if (c) out += ',';
+      out += "{\"name\":";
+      put_json_string(out, tables_[i].columns[c].name);
+      out += ",\"type\":";
+      put_json_string(out, type_name(tables_[i].columns[c].type));
+      out += '}';
+    }
+    out += "]}";
+  }
+  out += "]}";
+  return out;
+}
+
+bool Hub::last_json(std::string_view tname, std::string_view syms_text, std::string& out) const {
+  if (!table(tname)) {
+    out = "unknown table \"" + std::string(tname) + "\"";
+    return false;
+  }
+  std::vector<std::string> syms;
+  size_t at = 0;
+  while (at < syms_text.size()) {
+    size_t comma = syms_text.find(',', at);
+    if (comma == std::string_view::npos) comma = syms_text.size();
+    if (comma > at) syms.emplace_back(syms_text.substr(at, comma - at));
+    at = comma + 1;
+  }
+  std::vector<std::string_view> rows;
+  live_.last(tname, syms, rows);
+  out = "{\"table\":";
+  put_json_string(out, tname);
+  out += ",\"rows\":";
+  put_rows(out, rows);
+  out += '}';
+  return true;
+}
+
+}  // namespace tick::ws

@@ -1,0 +1,115 @@
+// tick-ws's protocol, apart from the sockets: the stream's live state, the
+// clients' subscriptions and what each connection is sent (man 1 tick-ws).
+// Identical subscriptions share one serialisation of each update: the same
+// bytes go to every client that holds it. A client's queue is bounded:
+// past the bound its updates are conflated to the latest row per sym, sent
+// once its queue has drained.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "tick/live.h"
+#include "tick/reader.h"
+
+namespace tick::ws {
+
+struct HubOptions {
+  size_t keep = 100;                  // rows per sym kept for history
+  size_t max_queue = 4u << 20;        // bytes queued for a client before conflating
+  int64_t heartbeat_ns = 30'000'000'000;
+  size_t headroom = 0;                // bytes before each message the socket layer may use
+  size_t max_history = 1000;          // "history": N is capped here (and at keep)
+};
+
+using Message = std::shared_ptr<std::string>;
+
+struct Sub;
+
+// One connection as the hub sees it; the socket layer derives from it.
+class Conn {
+ public:
+  virtual ~Conn() = default;
+  // Asks to be told when the connection can be written to.
+  virtual void want_write() = 0;
+  std::string peer;
+
+ private:
+  friend class Hub;
+  std::deque<Message> queue_;
+  size_t queued_ = 0;
+  bool conflating_ = false;
+  std::map<std::string, std::map<std::string, std::string>> conflated_;  // table -> sym -> row
+  int64_t last_sent_ = 0;
+  std::map<std::string, Sub*> subs_;  // table -> its subscription
+};
+
+struct Sub {
+  std::string table;
+  std::vector<std::string> syms;  // sorted; empty: every sym
+  std::unordered_set<std::string> symset;
+  std::vector<Conn*> conns;
+  std::string key;
+};
+
+class Hub {
+ public:
+  explicit Hub(HubOptions o);
+  ~Hub();
+
+  // A record of the stream, applied by the decoder.
+  void record(const Decoder& d, Decoder::Kind k);
+  // A message from a client (one whole WebSocket text message).
+  void message(Conn& c, std::string_view text);
+  // The route /stream/SYM: a subscription to SYM's trades with 50 rows of history.
+  void stream_sym(Conn& c, std::string_view sym);
+  void opened(Conn& c) { conns_.insert(&c); }
+  void closed(Conn& c);
+  // Some connection has messages queued.
+  bool pending() const;
+  // The next message for a writable connection (null: nothing to send).
+  Message next(Conn& c, int64_t now);
+  // Heartbeats to connections idle for the heartbeat interval.
+  void tick(int64_t now);
+  // The stream has ended: tells every client.
+  void end_of_stream();
+
+  // HTTP: GET /api/tables and /api/last; false and a reason for a bad parameter.
+  std::string tables_json() const;
+  bool last_json(std::string_view table, std::string_view syms, std::string& out) const;
+
+  size_t connections() const { return conns_.size(); }
+  // Messages serialised for updates, and deliveries of them (shared ones count once, then each).
+  uint64_t serialised() const { return serialised_; }
+  uint64_t delivered() const { return delivered_; }
+  uint64_t conflated() const { return conflated_rows_; }
+
+ private:
+  Message make(std::string_view body) const;
+  void send(Conn& c, const Message& m);
+  void send_text(Conn& c, std::string_view body) { send(c, make(body)); }
+  void error(Conn& c, std::string_view id, std::string_view why);
+  void subscribe(Conn& c, const std::string& table, std::vector<std::string> syms, size_t history,
+                 std::string_view id);
+  void unsubscribe(Conn& c, const std::string& table);
+  void fan_out(const std::string& table);
+  const Table* table(std::string_view name) const;
+
+  HubOptions o_;
+  LiveState live_;
+  std::vector<Table> tables_;  // every table the stream has defined, by name
+  std::map<std::string, std::unique_ptr<Sub>> subs_;              // by key
+  std::unordered_map<std::string, std::vector<Sub*>> by_table_;
+  std::unordered_set<Conn*> conns_;
+  std::string scratch_;
+  uint64_t serialised_ = 0, delivered_ = 0, conflated_rows_ = 0;
+};
+
+}  // namespace tick::ws

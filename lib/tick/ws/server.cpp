@@ -1,0 +1,396 @@
+#include "tick/ws/server.h"
+
+#include <libwebsockets.h>
+#include <unistd.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include "tick/clock.h"
+#include "tick/diag.h"
+#include "tick/error.h"
+#include "tick/io.h"
+#include "tick/net.h"
+#include "tick/reader.h"
+#include "tick/signals.h"
+
+namespace tick::ws {
+
+namespace {
+
+// Records read from stdin by a thread of their own, handed to the service
+// loop in batches (the loop is woken with lws_cancel_service).
+class Inbox {
+ public:
+  static constexpr size_t kMaxBytes = 4u << 20;  // the reader waits past this
+  // Adds a record; true when the service loop should be woken: the batch
+  // was empty, or has grown by another MiB since it was last woken.
+  bool put(const uint8_t* p, size_t n) {
+    std::unique_lock<std::mutex> l(m_);
+    room_.wait(l, [&] { return bytes_.size() < kMaxBytes || closed_; });
+    bool wake = bytes_.empty() || bytes_.size() >= woke_at_ + (1u << 20);
+    bytes_.insert(bytes_.end(), p, p + n);
+    if (wake) woke_at_ = bytes_.size();
+    return wake;
+  }
+  void end(std::string why) {
+    std::lock_guard<std::mutex> l(m_);
+    ended_ = true;
+    why_ = std::move(why);
+  }
+  // The batch so far (swapped out), whether the input has ended, and why
+  // if it ended on bad input.
+  bool take(std::vector<uint8_t>& out, std::string& why) {
+    std::lock_guard<std::mutex> l(m_);
+    out.clear();
+    out.swap(bytes_);
+    woke_at_ = 0;
+    room_.notify_all();
+    why = why_;
+    return ended_;
+  }
+  void close() {
+    std::lock_guard<std::mutex> l(m_);
+    closed_ = true;
+    room_.notify_all();
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable room_;
+  std::vector<uint8_t> bytes_;
+  bool ended_ = false, closed_ = false;
+  size_t woke_at_ = 0;
+  std::string why_;
+};
+
+struct Server;
+
+struct Client : Conn {
+  lws* wsi = nullptr;
+  std::string rx;
+  bool closing = false;  // closed at the next writable (lws may still deliver what it has read)
+  void want_write() override { lws_callback_on_writable(wsi); }
+};
+
+// Per HTTP transaction or WebSocket connection.
+struct Session {
+  Client* client;  // WebSocket
+  std::string* body;  // HTTP: the response body still to write
+  size_t sent;
+};
+
+struct Server {
+  const ServerOptions& o;
+  Hub hub;
+  Inbox inbox;
+  Decoder dec;
+  std::vector<uint8_t> batch;
+  uint64_t offset = 0;
+  bool input_ended = false;
+  int status = 0;
+  lws_context* ctx = nullptr;
+  lws_sorted_usec_list_t sul{};
+  Server(const ServerOptions& opt, HubOptions h) : o(opt), hub(h) {}
+};
+
+Server* g_server = nullptr;
+
+std::string header(lws* wsi, lws_token_indexes h) {
+  int n = lws_hdr_total_length(wsi, h);
+  if (n <= 0) return {};
+  std::string s(static_cast<size_t>(n) + 1, '\0');
+  lws_hdr_copy(wsi, s.data(), n + 1, h);
+  s.resize(static_cast<size_t>(n));
+  return s;
+}
+
+std::string urlarg(lws* wsi, const char* name) {
+  char buf[1024];
+  const char* v = lws_get_urlarg_by_name(wsi, name, buf, sizeof buf);
+  return v ? std::string(v) : std::string();
+}
+
+std::string peer_of(lws* wsi) {
+  char buf[128];
+  lws_get_peer_simple(wsi, buf, sizeof buf);
+  return buf;
+}
+
+// The token, from "?token=" or "Authorization: Bearer".
+bool authorised(lws* wsi, const ServerOptions& o) {
+  if (o.token.empty()) return true;
+  if (urlarg(wsi, "token=") == o.token) return true;
+  std::string a = header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
+  return a == "Bearer " + o.token;
+}
+
+bool origin_allowed(lws* wsi, const ServerOptions& o) {
+  if (o.origins.empty()) return true;
+  std::string origin = header(wsi, WSI_TOKEN_ORIGIN);
+  if (origin.empty()) return true;  // not a browser: the token decides
+  for (const auto& a : o.origins)
+    if (a == origin) return true;
+  return false;
+}
+
+// Applies what the reader thread has brought.
+void drain_inbox(Server& s) {
+  std::string why;
+  bool ended = s.inbox.take(s.batch, why);
+  size_t at = 0;
+  while (at + kHeaderSize <= s.batch.size()) {
+    Record r;
+    parse_header(s.batch.data() + at, r.h);
+    r.bytes = s.batch.data() + at;
+    r.offset = s.offset;
+    try {
+      s.hub.record(s.dec, s.dec.apply(r));
+    } catch (const Error& e) {
+      warn(str("stdin:", r.offset, ": ", e.what()));
+      s.status = 1;
+      ended = true;
+      break;
+    }
+    at += r.size();
+    s.offset += r.size();
+  }
+  if (!why.empty()) {
+    warn(why);
+    s.status = 1;
+  }
+  if (ended && !s.input_ended) {
+    s.input_ended = true;
+    s.hub.end_of_stream();
+  }
+}
+
+int respond(lws* wsi, Session* ss, unsigned status, const char* type, std::string body) {
+  uint8_t buf[LWS_PRE + 1024];
+  uint8_t *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+  if (lws_add_http_common_headers(wsi, status, type, body.size(), &p, end)) return 1;
+  if (lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>("cache-control:"),
+                                  reinterpret_cast<const unsigned char*>("no-store"), 8, &p, end))
+    return 1;
+  if (lws_finalize_write_http_header(wsi, start, &p, end)) return 1;
+  ss->body = new std::string(std::string(LWS_PRE, '\0') + body);
+  ss->sent = 0;
+  lws_callback_on_writable(wsi);
+  return 0;
+}
+
+std::string json_error(const std::string& why) {
+  std::string out = "{\"error\":\"";
+  for (char c : why) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"}";
+}
+
+int on_http(lws* wsi, Session* ss, const char* uri) {
+  Server& s = *g_server;
+  if (!authorised(wsi, s.o)) return respond(wsi, ss, 401, "application/json", json_error("a token is required"));
+  if (!origin_allowed(wsi, s.o)) return respond(wsi, ss, 403, "application/json", json_error("origin refused"));
+  std::string path = uri;
+  if (path == "/api/tables") return respond(wsi, ss, 200, "application/json", s.hub.tables_json());
+  if (path == "/api/last") {
+    std::string table = urlarg(wsi, "table=");
+    if (table.empty()) return respond(wsi, ss, 400, "application/json", json_error("table: a table is required"));
+    std::string out;
+    if (!s.hub.last_json(table, urlarg(wsi, "syms="), out))
+      return respond(wsi, ss, 400, "application/json", json_error("table: " + out));
+    return respond(wsi, ss, 200, "application/json", out);
+  }
+  return respond(wsi, ss, 404, "application/json", json_error("no such route: " + path));
+}
+
+int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
+  Server& s = *g_server;
+  auto* ss = static_cast<Session*>(user);
+  switch (reason) {
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+      drain_inbox(s);
+      return 0;
+    case LWS_CALLBACK_HTTP:
+      return on_http(wsi, ss, static_cast<const char*>(in));
+    case LWS_CALLBACK_HTTP_WRITEABLE: {
+      if (!ss || !ss->body) return 0;
+      std::string& b = *ss->body;
+      size_t n = b.size() - LWS_PRE;
+      int wrote = lws_write(wsi, reinterpret_cast<unsigned char*>(b.data()) + LWS_PRE, n, LWS_WRITE_HTTP_FINAL);
+      delete ss->body;
+      ss->body = nullptr;
+      if (wrote < 0) return -1;
+      return lws_http_transaction_completed(wsi) ? -1 : 0;
+    }
+    case LWS_CALLBACK_CLOSED_HTTP:
+      if (ss && ss->body) {
+        delete ss->body;
+        ss->body = nullptr;
+      }
+      return 0;
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+      std::string uri = header(wsi, WSI_TOKEN_GET_URI);
+      if (uri != "/ws" && uri.rfind("/stream/", 0) != 0) return 1;
+      if (!authorised(wsi, s.o) || !origin_allowed(wsi, s.o)) {
+        warn(str(peer_of(wsi), ": WebSocket refused (", authorised(wsi, s.o) ? "origin" : "token", ")"));
+        return 1;
+      }
+      if (s.hub.connections() >= s.o.max_clients) {
+        warn(str(peer_of(wsi), ": refused: --max-clients ", s.o.max_clients, " reached"));
+        return 1;
+      }
+      return 0;
+    }
+    case LWS_CALLBACK_ESTABLISHED: {
+      auto* c = new Client;
+      c->wsi = wsi;
+      c->peer = peer_of(wsi);
+      ss->client = c;
+      ss->body = nullptr;
+      std::string uri = header(wsi, WSI_TOKEN_GET_URI);
+      if (uri.rfind("/stream/", 0) == 0) s.hub.stream_sym(*c, uri.substr(8));
+      else s.hub.opened(*c);
+      return 0;
+    }
+    case LWS_CALLBACK_RECEIVE: {
+      Client* c = ss->client;
+      if (c->closing) return 0;
+      if (c->rx.size() + len > s.o.max_message) {
+        warn(str(c->peer, ": a message over --max-message (", s.o.max_message, " bytes): closed"));
+        c->closing = true;
+        c->rx.clear();
+        c->rx.shrink_to_fit();
+        lws_callback_on_writable(wsi);
+        return 0;
+      }
+      c->rx.append(static_cast<const char*>(in), len);
+      if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi)) return 0;
+      s.hub.message(*c, c->rx);
+      c->rx.clear();
+      return 0;
+    }
+    case LWS_CALLBACK_SERVER_WRITEABLE: {
+      Client* c = ss->client;
+      if (c->closing) {
+        static const char why[] = "message too large";
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+                         reinterpret_cast<unsigned char*>(const_cast<char*>(why)), sizeof why - 1);
+        return -1;
+      }
+      Message m = s.hub.next(*c, now_ns());
+      if (!m) return 0;
+      size_t n = m->size() - LWS_PRE;
+      if (lws_write(wsi, reinterpret_cast<unsigned char*>(m->data()) + LWS_PRE, n, LWS_WRITE_TEXT) <
+          static_cast<int>(n))
+        return -1;
+      c->want_write();  // the next one, if any (next() says)
+      return 0;
+    }
+    case LWS_CALLBACK_CLOSED:
+      if (ss && ss->client) {
+        s.hub.closed(*ss->client);
+        delete ss->client;
+        ss->client = nullptr;
+      }
+      return 0;
+    default:
+      return lws_callback_http_dummy(wsi, reason, user, in, len);
+  }
+}
+
+void on_timer(lws_sorted_usec_list_t* sul) {
+  Server& s = *g_server;
+  s.hub.tick(now_ns());
+  lws_sul_schedule(s.ctx, 0, sul, on_timer, LWS_US_PER_SEC / 4);
+}
+
+void read_stdin(Server& s) {
+  try {
+    auto in = Input::open("-");
+    RecordReader rr(*in);
+    Record r;
+    while (true) {
+      auto st = rr.next(r);
+      if (st == RecordReader::Status::End) break;
+      if (st == RecordReader::Status::Bad) {
+        s.inbox.end(rr.damage(false).where("stdin"));
+        lws_cancel_service(s.ctx);
+        return;
+      }
+      // (woken at the first record of a batch: what a quiet input brings is
+      // applied at once, a busy one's in batches)
+      if (s.inbox.put(r.bytes, r.size())) lws_cancel_service(s.ctx);
+    }
+    s.inbox.end("");
+  } catch (const Error& e) {
+    s.inbox.end(e.what());
+  }
+  lws_cancel_service(s.ctx);
+}
+
+const lws_extension kExtensions[] = {
+    {"permessage-deflate", lws_extension_callback_pm_deflate, "permessage-deflate; client_no_context_takeover"},
+    {nullptr, nullptr, nullptr}};
+
+}  // namespace
+
+int serve(const ServerOptions& o) {
+  Address a = parse_address(o.listen);
+  if (a.unix_socket) throw UsageError("tick-ws listens on HOST:PORT or :PORT");
+  HubOptions h = o.hub;
+  h.headroom = LWS_PRE;  // lws_write's frame header goes before each message
+  Server s(o, h);
+  g_server = &s;
+  lws_set_log_level(LLL_ERR, [](int, const char* line) { warn(str("libwebsockets: ", line)); });
+
+  static const lws_protocols protocols[] = {
+      {"tick", callback, sizeof(Session), 4096, 0, nullptr, 0}, {nullptr, nullptr, 0, 0, 0, nullptr, 0}};
+  lws_context_creation_info info{};
+  info.port = a.port;
+  std::string iface = a.host;
+  info.iface = iface.c_str();
+  info.protocols = protocols;
+  info.extensions = kExtensions;
+  if (!o.tls_cert.empty()) {
+    info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    info.ssl_cert_filepath = o.tls_cert.c_str();
+    info.ssl_private_key_filepath = o.tls_key.c_str();
+  }
+  info.pt_serv_buf_size = 64 * 1024;
+  s.ctx = lws_create_context(&info);
+  if (!s.ctx) fail("cannot listen on ", o.listen, " (in use, or a TLS file is bad)");
+  lws_vhost* vh = lws_get_vhost_by_name(s.ctx, "default");
+  int port = vh ? lws_get_vhost_listen_port(vh) : a.port;
+  std::string bound = str(a.host.find(':') != std::string::npos ? "[" + a.host + "]" : a.host, ":", port);
+  warn(str("listening on ", o.tls_cert.empty() ? "http://" : "https://", bound, "/"));
+  if (!o.address_file.empty()) {
+    FILE* f = std::fopen(o.address_file.c_str(), "w");
+    if (!f) fail(o.address_file, ": ", std::strerror(errno));
+    std::fprintf(f, "%s\n", bound.c_str());
+    std::fclose(f);
+  }
+  lws_sul_schedule(s.ctx, 0, &s.sul, on_timer, LWS_US_PER_SEC / 4);
+  std::thread reader([&] { read_stdin(s); });
+  reader.detach();  // (a blocking read of stdin is not interrupted; the process ends around it)
+  bool said_end = false;
+  while (!stop_requested()) {
+    if (lws_service(s.ctx, 0) < 0) break;
+    if (s.input_ended && !said_end) {
+      said_end = true;
+      warn("the input ended: serving its last state until stopped (SIGINT, SIGTERM)");
+    }
+  }
+  s.inbox.close();
+  warn(str(s.hub.serialised(), " updates serialised, ", s.hub.delivered(), " sent; ", s.hub.conflated(),
+           " rows conflated for slow clients"));
+  lws_context_destroy(s.ctx);
+  g_server = nullptr;
+  return s.status;
+}
+
+}  // namespace tick::ws

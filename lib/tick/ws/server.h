@@ -1,0 +1,27 @@
+// tick-ws: a tick stream on stdin served to browsers over WebSockets and
+// HTTP, on libwebsockets (man 1 tick-ws).
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "tick/ws/hub.h"
+
+namespace tick::ws {
+
+struct ServerOptions {
+  std::string listen = ":8080";
+  HubOptions hub;
+  std::string token;                 // required from every request when set
+  std::vector<std::string> origins;  // allowed Origin values (empty: any)
+  std::string tls_cert, tls_key;
+  size_t max_message = 64 << 10;     // a client's message over this closes its connection
+  size_t max_clients = 10000;
+  std::string address_file;          // the address bound, for scripts (port 0 picks one)
+};
+
+// Serves until stdin ends or a stop signal; returns the exit status.
+int serve(const ServerOptions& o);
+
+}  // namespace tick::ws

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# tick-ws with independent clients (python3-websockets, curl): the /ws
+# protocol against references from tick-cat, /stream/SYM, HTTP /api/tables
+# and /api/last, tokens, origins, an oversized message, a slow client.
+source "$(dirname "$0")/lib.sh"
+
+# -- The protocol, the feed written part by part into tick-ws's stdin.
+tick-gen --syms 5 --count 3000 --seed 1 --start 2026-11-20T10:00:00Z > part_a.tick
+tick-gen --syms 5 --count 3000 --seed 2 --start 2026-11-20T11:00:00Z > part_b.tick
+tick-gen --syms 5 --count 3000 --seed 3 --start 2026-11-20T12:00:00Z > part_c.tick
+$PY "$HERE/tickrec.py" eod 2026-11-20 9000 > eod.rec
+mkfifo feed
+port=$(free_port)
+tick-ws -l :$port --heartbeat 1 < feed 2> ws.err &
+WS=$!
+$PY "$HERE/ws_protocol.py" "ws://127.0.0.1:$port/ws" feed part_a.tick part_b.tick part_c.tick eod.rec > proto.out 2>&1 ||
+  die "the protocol: $(tail -3 proto.out); tick-ws: $(tail -3 ws.err)"
+ok
+expect_match "$(cat proto.out)" "ws_protocol: [0-9]+ checks" "the protocol's checks ran"
+# The feed is closed now: tick-ws says so and serves its last state until stopped.
+wait_for grep -q "the input ended: serving its last state until stopped" ws.err
+kill -TERM $WS; wait $WS || die "tick-ws on SIGTERM: $(cat ws.err)"; ok
+expect_match "$(head -1 ws.err)" "listening on http://127.0.0.1:$port/" "tick-ws says where it listens"
+
+# -- HTTP: tables and the keyed snapshot; bad parameters get 400 with a JSON error.
+port=$(free_port)
+(cat part_a.tick; sleep 30) | tick-ws -l :$port 2> ws2.err &
+wait_for curl -sf "http://127.0.0.1:$port/api/tables"
+expect_eq "$(curl -s "http://127.0.0.1:$port/api/tables" | jq -c '[.tables[] | .name + ":" + ([.columns[].type] | join(","))]')" \
+  '["trade:timestamp,symbol,float,long","quote:timestamp,symbol,float,float,long,long"]' "/api/tables"
+tick-cat -t trade part_a.tick | jq -sc 'group_by(.sym) | map(last) | map(select(.sym == "AAPL" or .sym == "NVDA"))' > want.last
+wait_for bash -c "curl -s 'http://127.0.0.1:$port/api/last?table=trade&syms=AAPL,NVDA' | jq -e '.rows | length == 2'"
+expect_eq "$(curl -s "http://127.0.0.1:$port/api/last?table=trade&syms=AAPL,NVDA" | jq -c '.rows | sort_by(.sym)')" "$(cat want.last)" "/api/last"
+expect_eq "$(curl -s -o body -w '%{http_code}' "http://127.0.0.1:$port/api/last?table=nope")" 400 "an unknown table: 400"
+expect_eq "$(jq -r .error body)" 'table: unknown table "nope"' "the 400 names the parameter"
+expect_eq "$(curl -s -o body -w '%{http_code}' "http://127.0.0.1:$port/api/last")" 400 "no table: 400"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/nosuch")" 404 "an unknown route: 404"
+
+# -- An oversized message closes only that connection.
+$PY - "$port" <<'P' || die "an oversized message"
+import asyncio, json, sys, websockets
+async def main():
+    url = f"ws://127.0.0.1:{sys.argv[1]}/ws"
+    async with websockets.connect(url) as good, websockets.connect(url, max_size=None) as bad:
+        await bad.send("x" * 200000)
+        try:
+            while True:
+                await asyncio.wait_for(bad.recv(), 5)
+        except websockets.ConnectionClosed as e:
+            assert e.rcvd.code == 1009, e.rcvd
+        await good.send(json.dumps({"action": "ping", "id": 1}))
+        while json.loads(await asyncio.wait_for(good.recv(), 5))["type"] != "pong":
+            pass
+asyncio.run(main())
+P
+ok
+expect_match "$(cat ws2.err)" "127.0.0.1: a message over --max-message \(65536 bytes\): closed" "the oversized message is named"
+kill %2 2> /dev/null || true
+
+# -- A token is required from every request when set; origins are checked.
+port=$(free_port)
+(cat part_a.tick; sleep 30) | tick-ws -l :$port --token s3cret --origin http://good.example 2> ws3.err &
+wait_for curl -sf -H 'Authorization: Bearer s3cret' "http://127.0.0.1:$port/api/tables"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/tables")" 401 "no token: 401"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/tables?token=wrong")" 401 "a wrong token: 401"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/tables?token=s3cret")" 200 "?token="
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -H 'Origin: http://evil.example' -H 'Authorization: Bearer s3cret' "http://127.0.0.1:$port/api/tables")" 403 "a refused origin: 403"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -H 'Origin: http://good.example' -H 'Authorization: Bearer s3cret' "http://127.0.0.1:$port/api/tables")" 200 "an allowed origin"
+$PY - "$port" <<'P' || die "WebSocket token and origin"
+import asyncio, sys, websockets
+async def refused(url, **kw):
+    try:
+        async with websockets.connect(url, **kw):
+            return False
+    except (websockets.InvalidStatusCode, websockets.InvalidHandshake):
+        return True
+async def main():
+    base = f"ws://127.0.0.1:{sys.argv[1]}/ws"
+    assert await refused(base), "no token"
+    assert await refused(base + "?token=wrong"), "a wrong token"
+    assert await refused(base + "?token=s3cret", origin="http://evil.example"), "a refused origin"
+    async with websockets.connect(base + "?token=s3cret", origin="http://good.example") as ws:
+        await ws.send('{"action":"ping"}')
+        assert '"pong"' in await asyncio.wait_for(ws.recv(), 5)
+    async with websockets.connect(base, extra_headers={"Authorization": "Bearer s3cret"}) as ws:
+        await ws.send('{"action":"ping"}')
+        assert '"pong"' in await asyncio.wait_for(ws.recv(), 5)
+asyncio.run(main())
+P
+ok
+kill %3 2> /dev/null || true
+
+# -- https and wss with a certificate made here; -l :0 and --address-file.
+openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 1 -subj /CN=localhost 2> /dev/null
+(cat part_a.tick; sleep 30) | tick-ws -l :0 --address-file tls.addr --tls-cert cert.pem --tls-key key.pem 2> ws6.err &
+wait_for test -s tls.addr
+A=$(cat tls.addr)
+expect_match "$A" '^127\.0\.0\.1:[0-9]+$' "the address chosen, in --address-file"
+expect_eq "$(curl -s --cacert cert.pem --resolve "localhost:${A#*:}:127.0.0.1" "https://localhost:${A#*:}/api/tables" | jq -r '.tables[0].name')" trade "https with the certificate"
+$PY - "${A#*:}" cert.pem <<'P' || die "wss"
+import asyncio, ssl, sys, websockets
+async def main():
+    ctx = ssl.create_default_context(cafile=sys.argv[2])
+    ctx.check_hostname = False
+    async with websockets.connect(f"wss://127.0.0.1:{sys.argv[1]}/ws", ssl=ctx) as ws:
+        await ws.send('{"action":"subscribe","table":"trade","syms":["AAPL"]}')
+        import json
+        m = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert m["type"] == "snapshot" and m["rows"][0]["sym"] == "AAPL", m
+asyncio.run(main())
+P
+ok
+expect_match "$(cat ws6.err)" "listening on https://127.0.0.1:${A#*:}/" "tick-ws says https"
+kill %4 2> /dev/null || true
+
+# -- A slow client: it stops reading while ~100 MB of updates flow; tick-ws
+# stays bounded, the other client keeps up, and the slow one catches up on
+# the latest row of every sym (conflated).
+tick-gen --syms 50 --count 2000000 --seed 6 > big.tick
+mkfifo feed2
+port=$(free_port)
+tick-ws -l :$port --max-queue 4M < feed2 2> ws4.err &
+WS=$!
+$PY "$HERE/ws_load.py" slow "ws://127.0.0.1:$port/ws" feed2 big.tick $WS 64 > slow.out 2>&1 ||
+  die "a slow client: $(tail -3 slow.out); tick-ws: $(tail -3 ws4.err)"
+ok
+expect_match "$(cat slow.out)" "ws_load slow: .* peak RSS [0-9]+ MiB, slow client caught up" "the slow client's figures"
+kill -TERM $WS; wait $WS || die "tick-ws: $(cat ws4.err)"
+expect_match "$(tail -1 ws4.err)" "[1-9][0-9]* rows conflated for slow clients" "the slow client's rows were conflated"
+
+# -- 500 clients over 5 distinct subscriptions: each gets every row meant for
+# it, in order; each update is serialised once per subscription, not per client.
+tick-gen --syms 5 --count 4000 --seed 7 > many.tick
+mkfifo feed3
+port=$(free_port)
+tick-ws -l :$port < feed3 2> ws5.err &
+WS=$!
+(ulimit -n 4096; $PY "$HERE/ws_load.py" many "ws://127.0.0.1:$port/ws" feed3 many.tick 500) > many.out 2>&1 ||
+  die "500 clients: $(tail -3 many.out); tick-ws: $(tail -3 ws5.err)"
+ok
+kill -TERM $WS; wait $WS || die "tick-ws: $(cat ws5.err)"
+read -r serialised sent < <(tail -1 ws5.err | sed -E 's/.* ([0-9]+) updates serialised, ([0-9]+) sent.*/\1 \2/')
+[ "$sent" -gt $((serialised * 50)) ] || die "shared serialisation: $serialised serialised for $sent sent"
+ok
+done_ok

@@ -1,0 +1,44 @@
+// tick-ws: a tick stream on stdin to browsers, over WebSockets and HTTP.
+#include <unistd.h>
+
+#include "tick/cli.h"
+#include "tick/units.h"
+#include "tick/ws/server.h"
+
+using namespace tick;
+
+int main(int argc, char** argv) {
+  CLI::App app{"Serve a tick stream on stdin to browsers: WebSockets (/ws, /stream/SYM) and HTTP (/api/...).",
+               "tick-ws"};
+  ws::ServerOptions o;
+  std::string max_queue = "4M", max_message = "64K", origins;
+  double heartbeat = 30;
+  app.add_option("-l,--listen", o.listen, "Address to serve on: :PORT (loopback, the default :8080) or HOST:PORT");
+  app.add_option("--keep", o.hub.keep, "Recent rows kept per sym, for history (default 100)")
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--max-queue", max_queue, "A client's queued bytes before its updates are conflated (default 4M)");
+  app.add_option("--heartbeat", heartbeat, "Seconds of silence before a heartbeat to a client (default 30; 0: none)")
+      ->check(CLI::Range(0.0, 86400.0));
+  app.add_option("--token", o.token, "Required from every request: ?token=T or Authorization: Bearer T");
+  app.add_option("--origin", origins, "Origins allowed (comma-separated; default: any)");
+  app.add_option("--tls-cert", o.tls_cert, "Certificate (PEM): serve https and wss");
+  app.add_option("--tls-key", o.tls_key, "The certificate's private key (PEM)");
+  app.add_option("--max-message", max_message, "A client's message over this closes its connection (default 64K)");
+  app.add_option("--max-clients", o.max_clients, "Connections at most (default 10000)");
+  app.add_option("--address-file", o.address_file, "Write the address served on to FILE (with -l :0, the port chosen)");
+  return cli::run(app, argc, argv, [&] {
+    if (o.tls_cert.empty() != o.tls_key.empty()) throw UsageError("--tls-cert and --tls-key go together");
+    if (::isatty(STDIN_FILENO))
+      throw UsageError("refusing to read a binary tick stream from a terminal (pipe one in: tick-sub :5010 | tick-ws)");
+    o.hub.max_queue = parse_size(max_queue, "--max-queue");
+    o.max_message = parse_size(max_message, "--max-message");
+    o.hub.heartbeat_ns = static_cast<int64_t>(heartbeat * 1e9);
+    for (size_t at = 0; at < origins.size();) {
+      size_t c = origins.find(',', at);
+      if (c == std::string::npos) c = origins.size();
+      if (c > at) o.origins.push_back(origins.substr(at, c - at));
+      at = c + 1;
+    }
+    return ws::serve(o);
+  });
+}
