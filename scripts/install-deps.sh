@@ -10,10 +10,12 @@ debs=(
   zstd jq kcat python3 python3-kafka python3-websockets
   zsh fish groff-base tzdata util-linux
 )
+# Tests use node's ws as an independent WebSocket client.
+command -v node > /dev/null || debs+=(nodejs)
+command -v npm > /dev/null || debs+=(npm)
 # Benchmarks and fuzzing want a few more; only installed when asked for.
 if [ "${TICK_DEPS:-}" = bench ] || [ "${TICK_DEPS:-}" = all ]; then
-  debs+=(time nodejs)
-  command -v npm > /dev/null || debs+=(npm)
+  debs+=(time)
 fi
 if [ "${TICK_DEPS:-}" = all ]; then
   debs+=(clang libclang-rt-14-dev)  # libFuzzer for make fuzz
@@ -31,6 +33,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+if [ ! -d tests/node/node_modules/ws ]; then
+  echo "install-deps: installing ws into tests/node/" >&2
+  (cd tests/node && npm ci --no-audit --no-fund --silent >/dev/null)
+fi
 if [ "${TICK_DEPS:-}" = bench ] || [ "${TICK_DEPS:-}" = all ]; then
   if [ ! -d bench/node_modules/@duckdb/node-api ]; then
     echo "install-deps: installing @duckdb/node-api into bench/" >&2

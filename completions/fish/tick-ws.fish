@@ -1,4 +1,7 @@
 complete -c tick-ws -s l -l listen -x -d 'Address to serve on (:PORT, HOST:PORT)'
+complete -c tick-ws -l hdb -x -a '(__fish_complete_directories)' -d 'The HDB history queries read'
+complete -c tick-ws -l log -x -a '(__fish_complete_directories)' -d 'The journal directory history queries read today from'
+complete -c tick-ws -l max-rows -x -d 'An HTTP query limit at most'
 complete -c tick-ws -l keep -x -d 'Recent rows kept per sym'
 complete -c tick-ws -l max-queue -x -d 'A client queue before its updates are conflated'
 complete -c tick-ws -l heartbeat -x -d 'Seconds of silence before a heartbeat'

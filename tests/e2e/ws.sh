@@ -36,6 +36,11 @@ expect_eq "$(jq -r .error body)" 'table: unknown table "nope"' "the 400 names th
 expect_eq "$(curl -s -o body -w '%{http_code}' "http://127.0.0.1:$port/api/last")" 400 "no table: 400"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/nosuch")" 404 "an unknown route: 404"
 
+# -- node's ws as the client.
+tick-cat -t trade part_a.tick > trades_a.json
+node "$HERE/ws_node.js" "ws://127.0.0.1:$port" trades_a.json > node.out 2>&1 || die "node ws: $(cat node.out)"
+expect_match "$(cat node.out)" "ws_node: [0-9]+ checks" "node's checks ran"
+
 # -- An oversized message closes only that connection.
 $PY - "$port" <<'P' || die "an oversized message"
 import asyncio, json, sys, websockets
@@ -112,6 +117,58 @@ P
 ok
 expect_match "$(cat ws6.err)" "listening on https://127.0.0.1:${A#*:}/" "tick-ws says https"
 kill %4 2> /dev/null || true
+
+# -- History: /api/query and the query action from the HDB (past days) and
+# today's journal, the same rows as tick-replay; bad parameters get 400; a
+# large answer streams in bounded memory.
+Y=$(date -u -d yesterday +%F); T=$(date -u +%F)
+tick-gen --count 1000000 --syms 20 --seed 11 --start ${Y}T08:00:00Z | TICK_FAKE_TIME=${Y}T12:00:00Z tick-log hist > /dev/null
+tick-eod --hdb hdb hist/$Y.tick 2> /dev/null
+tick-gen --count 5000 --syms 20 --seed 12 --start ${T}T09:00:00Z | tick-log hist > /dev/null
+port=$(free_port)
+(cat hist/$T.tick; sleep 60) | tick-ws -l :$port --hdb hdb --log hist 2> ws7.err &
+HWS=$(jobs -p | tail -1)
+wait_for curl -sf "http://127.0.0.1:$port/api/tables"
+Q="http://127.0.0.1:$port/api/query"
+(tick-replay --hdb hdb --date $Y -t trade -s AAPL,MSFT -f json; tick-replay hist/$T.tick -t trade -s AAPL,MSFT -f json) | jq -sc . > want.q
+expect_eq "$(curl -s "$Q?table=trade&syms=AAPL,MSFT&date=$Y..$T&limit=1000000" | jq -c .)" "$(cat want.q)" "/api/query: the HDB's and today's journal's rows, as tick-replay has them"
+tick-replay --hdb hdb --date $Y -t trade -s GOOG --from 09:00 --to 09:10 -f csv > want.csv
+expect_eq "$(curl -s "$Q?table=trade&syms=GOOG&date=$Y&from=09:00&to=09:10&format=csv&limit=1000000")" "$(cat want.csv)" "/api/query in CSV, from..to"
+expect_eq "$(curl -s "$Q?table=quote&date=$Y&limit=7" | jq -c .)" "$(tick-replay --hdb hdb --date $Y -t quote -f json | head -7 | jq -sc .)" "limit"
+expect_eq "$(curl -s "$Q?table=trade&syms=NVDA" | jq -c .)" "$(tick-replay hist/$T.tick -t trade -s NVDA -f json | jq -sc .)" "no date: today's, from the journal"
+for bad in "table=trade&date=2026-13-01:date" "table=trade&limit=-1:limit" "table=trade&limit=99999999:limit" \
+           "table=trade&format=xml:format" "syms=AAPL:table" "table=nosuch:table" "table=trade&from=25:99:from" \
+           "table=trade&date=$T..$Y:date"; do
+  args=${bad%:*}; param=${bad##*:}
+  expect_eq "$(curl -s -o body -w '%{http_code}' "$Q?$args")" 400 "$args: 400"
+  expect_match "$(jq -r .error body)" "^$param: " "$args: the error names $param"
+done
+$PY - "$port" "$Y" <<'P' || die "the query action"
+import asyncio, json, subprocess, sys, websockets
+async def main():
+    port, y = sys.argv[1:3]
+    want = [json.loads(l) for l in subprocess.run(['tick-replay', '--hdb', 'hdb', '--date', y, '-t', 'trade', '-s', 'AMZN',
+            '--from', '10:00', '--to', '10:30', '-f', 'json'], capture_output=True, text=True, check=True).stdout.splitlines()][:40]
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws", max_size=None) as ws:
+        await ws.send(json.dumps({"action": "query", "table": "trade", "syms": ["AMZN"], "date": y, "from": "10:00",
+                                  "to": "10:30", "limit": 40, "id": [7]}))
+        while (m := json.loads(await asyncio.wait_for(ws.recv(), 30)))["type"] != "result":
+            assert m["type"] != "error", m
+        assert m["id"] == [7] and m["rows"] == want, (len(m["rows"]), len(want))
+        await ws.send(json.dumps({"action": "query", "table": "trade", "date": "yesterday", "id": 8}))
+        while (m := json.loads(await asyncio.wait_for(ws.recv(), 30)))["type"] != "error":
+            pass
+        assert m["id"] == 8 and m["error"].startswith("date: "), m
+asyncio.run(main())
+P
+ok
+# A million rows read slowly: tick-ws holds about a megabyte of the answer.
+curl -s --limit-rate 20M "$Q?table=trade&date=$Y&limit=1000000" -o big.json
+expect_eq "$(jq length big.json)" "$(tick-replay --hdb hdb --date $Y -t trade -f json | wc -l)" "a large answer, whole"
+rss=$(awk '/VmHWM/ {print int($2 / 1024)}' /proc/$(pgrep -f "tick-ws -l :$port")/status)
+[ "$rss" -lt 64 ] || die "tick-ws's peak RSS while streaming $(du -m big.json | cut -f1) MB: $rss MiB"
+ok
+kill $HWS 2> /dev/null || true
 
 # -- A slow client: it stops reading while ~100 MB of updates flow; tick-ws
 # stays bounded, the other client keeps up, and the slow one catches up on

@@ -14,6 +14,10 @@ int main(int argc, char** argv) {
   std::string max_queue = "4M", max_message = "64K", origins;
   double heartbeat = 30;
   app.add_option("-l,--listen", o.listen, "Address to serve on: :PORT (loopback, the default :8080) or HOST:PORT");
+  app.add_option("--hdb", o.history.hdb, "The HDB that history queries read past days from")->check(CLI::ExistingDirectory);
+  app.add_option("--log", o.history.log, "The journal directory that history queries read today from");
+  app.add_option("--max-rows", o.max_rows, "An HTTP query's limit at most (default 1000000; a WebSocket one's: a tenth)")
+      ->check(CLI::Range(uint64_t{10}, uint64_t{1} << 40));
   app.add_option("--keep", o.hub.keep, "Recent rows kept per sym, for history (default 100)")
       ->check(CLI::Range(1, 100000));
   app.add_option("--max-queue", max_queue, "A client's queued bytes before its updates are conflated (default 4M)");

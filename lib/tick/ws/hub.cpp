@@ -303,7 +303,25 @@ void Hub::message(Conn& c, std::string_view text) {
     body += '}';
     return send_text(c, body);
   }
-  if (action == "query") return error(c, id, "query is not served yet (tick-ws has no --hdb/--log reader yet)");
+  if (action == "query") {
+    if (!on_query) return error(c, id, "query: tick-ws has no history (start it with --hdb or --log)");
+    FieldOf field = [&](const char* name) -> std::string {
+      simdjson::dom::element v;
+      if (obj[name].get(v) != simdjson::SUCCESS) return "";
+      std::string_view s;
+      if (v.get(s) == simdjson::SUCCESS) return std::string(s);
+      if (v.is_array()) {  // "syms": [..]
+        std::string out;
+        for (auto e : v.get_array()) {
+          std::string_view one;
+          if (e.get(one) == simdjson::SUCCESS) out += (out.empty() ? "" : ",") + std::string(one);
+        }
+        return out;
+      }
+      return simdjson::minify(v);  // a number: its text
+    };
+    return on_query(c, field, id);
+  }
   std::vector<std::string> syms;
   simdjson::dom::element sv;
   if (obj["syms"].get(sv) == simdjson::SUCCESS) {

@@ -18,6 +18,7 @@
 
 #include "tick/live.h"
 #include "tick/reader.h"
+#include "tick/ws/query.h"
 
 namespace tick::ws {
 
@@ -81,11 +82,19 @@ class Hub {
   // The stream has ended: tells every client.
   void end_of_stream();
 
+  // The query action: the socket layer runs it (fields of the message; the
+  // id to echo, as JSON, or empty).
+  std::function<void(Conn&, const FieldOf&, const std::string&)> on_query;
+  // Answers from outside the protocol's own (a query's result, its error).
+  void reply(Conn& c, std::string_view body) { send_text(c, body); }
+  void fail(Conn& c, std::string_view id, std::string_view why) { error(c, id, why); }
+
   // HTTP: GET /api/tables and /api/last; false and a reason for a bad parameter.
   std::string tables_json() const;
   bool last_json(std::string_view table, std::string_view syms, std::string& out) const;
 
   size_t connections() const { return conns_.size(); }
+  bool has_table(std::string_view name) const { return table(name) != nullptr; }
   // Messages serialised for updates, and deliveries of them (shared ones count once, then each).
   uint64_t serialised() const { return serialised_; }
   uint64_t delivered() const { return delivered_; }

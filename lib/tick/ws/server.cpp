@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <cstring>
 #include <mutex>
+#include <list>
 #include <thread>
+#include <unordered_set>
 
 #include "tick/clock.h"
 #include "tick/diag.h"
@@ -81,6 +83,15 @@ struct Session {
   Client* client;  // WebSocket
   std::string* body;  // HTTP: the response body still to write
   size_t sent;
+  QueryStream* query;  // HTTP: /api/query's answer, streaming
+};
+
+// The query action of a WebSocket client: its result gathered, then sent
+// as one message.
+struct PendingQuery {
+  Client* client;
+  std::string id, rows;
+  std::unique_ptr<QueryStream> stream;
 };
 
 struct Server {
@@ -94,6 +105,8 @@ struct Server {
   int status = 0;
   lws_context* ctx = nullptr;
   lws_sorted_usec_list_t sul{};
+  std::unordered_set<lws*> http_queries;
+  std::list<PendingQuery> ws_queries;
   Server(const ServerOptions& opt, HubOptions h) : o(opt), hub(h) {}
 };
 
@@ -191,12 +204,65 @@ std::string json_error(const std::string& why) {
   return out + "\"}";
 }
 
+// WebSocket queries: what has come of each; a finished one is sent.
+void serve_ws_queries(Server& s) {
+  for (auto it = s.ws_queries.begin(); it != s.ws_queries.end();) {
+    bool done = false;
+    it->stream->take(it->rows, SIZE_MAX, done);
+    if (!done) {
+      ++it;
+      continue;
+    }
+    std::string err = it->stream->error();
+    if (!err.empty()) {
+      s.hub.fail(*it->client, it->id, "query: " + err);
+    } else {
+      std::string body = "{\"type\":\"result\"";
+      if (!it->id.empty()) body += ",\"id\":" + it->id;
+      body += ",\"rows\":" + it->rows + "}";
+      s.hub.reply(*it->client, body);
+    }
+    it = s.ws_queries.erase(it);
+  }
+}
+
+int start_query(lws* wsi, Session* ss) {
+  Server& s = *g_server;
+  Query q;
+  std::string why;
+  if (!parse_query([&](const char* name) { return urlarg(wsi, (std::string(name) + "=").c_str()); }, s.o.history,
+                   s.o.max_rows, q, why))
+    return respond(wsi, ss, 400, "application/json", json_error(why));
+  if (!s.hub.has_table(q.table))
+    return respond(wsi, ss, 400, "application/json", json_error("table: unknown table \"" + q.table + "\""));
+  uint8_t buf[LWS_PRE + 512];
+  uint8_t *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+  // (no length: the answer streams, and its end closes the connection)
+  if (lws_add_http_common_headers(wsi, 200, q.format == Format::csv ? "text/csv" : "application/json",
+                                  LWS_ILLEGAL_HTTP_CONTENT_LEN, &p, end) ||
+      lws_finalize_write_http_header(wsi, start, &p, end))
+    return 1;
+  lws_context* ctx = s.ctx;
+  ss->query = new QueryStream(q, s.o.history, [ctx] { lws_cancel_service(ctx); });
+  s.http_queries.insert(wsi);
+  lws_callback_on_writable(wsi);
+  return 0;
+}
+
+void end_query(lws* wsi, Session* ss) {
+  if (!ss || !ss->query) return;
+  g_server->http_queries.erase(wsi);
+  delete ss->query;  // (stops and joins its thread)
+  ss->query = nullptr;
+}
+
 int on_http(lws* wsi, Session* ss, const char* uri) {
   Server& s = *g_server;
   if (!authorised(wsi, s.o)) return respond(wsi, ss, 401, "application/json", json_error("a token is required"));
   if (!origin_allowed(wsi, s.o)) return respond(wsi, ss, 403, "application/json", json_error("origin refused"));
   std::string path = uri;
   if (path == "/api/tables") return respond(wsi, ss, 200, "application/json", s.hub.tables_json());
+  if (path == "/api/query") return start_query(wsi, ss);
   if (path == "/api/last") {
     std::string table = urlarg(wsi, "table=");
     if (table.empty()) return respond(wsi, ss, 400, "application/json", json_error("table: a table is required"));
@@ -214,10 +280,30 @@ int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t
   switch (reason) {
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
       drain_inbox(s);
+      for (lws* q : s.http_queries) lws_callback_on_writable(q);
+      serve_ws_queries(s);
       return 0;
     case LWS_CALLBACK_HTTP:
       return on_http(wsi, ss, static_cast<const char*>(in));
     case LWS_CALLBACK_HTTP_WRITEABLE: {
+      if (ss && ss->query) {
+        std::string chunk(LWS_PRE, '\0');
+        bool done = false;
+        ss->query->take(chunk, 16 << 10, done);
+        size_t n = chunk.size() - LWS_PRE;
+        if (!n && !done) return 0;  // the query wakes us when it has more
+        if (done && !ss->query->error().empty())
+          warn(str(peer_of(wsi), ": /api/query failed after its answer began: ", ss->query->error()));
+        if (lws_write(wsi, reinterpret_cast<unsigned char*>(chunk.data()) + LWS_PRE, n,
+                      done ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < static_cast<int>(n))
+          return -1;
+        if (!done) {
+          lws_callback_on_writable(wsi);
+          return 0;
+        }
+        end_query(wsi, ss);
+        return lws_http_transaction_completed(wsi) ? -1 : 0;
+      }
       if (!ss || !ss->body) return 0;
       std::string& b = *ss->body;
       size_t n = b.size() - LWS_PRE;
@@ -228,6 +314,7 @@ int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t
       return lws_http_transaction_completed(wsi) ? -1 : 0;
     }
     case LWS_CALLBACK_CLOSED_HTTP:
+      end_query(wsi, ss);
       if (ss && ss->body) {
         delete ss->body;
         ss->body = nullptr;
@@ -293,6 +380,7 @@ int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t
     }
     case LWS_CALLBACK_CLOSED:
       if (ss && ss->client) {
+        s.ws_queries.remove_if([&](const PendingQuery& q) { return q.client == ss->client; });
         s.hub.closed(*ss->client);
         delete ss->client;
         ss->client = nullptr;
@@ -346,6 +434,16 @@ int serve(const ServerOptions& o) {
   h.headroom = LWS_PRE;  // lws_write's frame header goes before each message
   Server s(o, h);
   g_server = &s;
+  if (!o.history.hdb.empty() || !o.history.log.empty())
+    s.hub.on_query = [&s](Conn& c, const FieldOf& field, const std::string& id) {
+      Query q;
+      std::string why;
+      if (!parse_query(field, s.o.history, s.o.max_rows / 10, q, why)) return s.hub.fail(c, id, why);
+      if (q.format != Format::json) return s.hub.fail(c, id, "format: a WebSocket result is JSON");
+      lws_context* ctx = s.ctx;
+      s.ws_queries.push_back({static_cast<Client*>(&c), id, "",
+                              std::make_unique<QueryStream>(q, s.o.history, [ctx] { lws_cancel_service(ctx); })});
+    };
   lws_set_log_level(LLL_ERR, [](int, const char* line) { warn(str("libwebsockets: ", line)); });
 
   static const lws_protocols protocols[] = {

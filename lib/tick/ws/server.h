@@ -19,6 +19,8 @@ struct ServerOptions {
   size_t max_message = 64 << 10;     // a client's message over this closes its connection
   size_t max_clients = 10000;
   std::string address_file;          // the address bound, for scripts (port 0 picks one)
+  QuerySources history;              // --hdb, --log
+  uint64_t max_rows = 1000000;       // an HTTP query's limit at most (a WebSocket one's: max_rows / 10)
 };
 
 // Serves until stdin ends or a stop signal; returns the exit status.

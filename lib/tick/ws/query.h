@@ -1,0 +1,64 @@
+// History for browsers: a structured query (table, syms, dates, times,
+// limit) answered from the HDB (--hdb, tick-replay --hdb's reader) for past
+// days and today's journal (--log), run on a thread of its own into a
+// bounded buffer that the service loop drains as the client reads, so a
+// large answer streams in bounded memory. Nothing a client sends is
+// evaluated: the fields are names, dates, times and a number.
+#pragma once
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "tick/text_out.h"
+
+namespace tick::ws {
+
+struct QuerySources {
+  std::string hdb, log;  // either may be empty
+};
+
+struct Query {
+  std::string table, syms, from, to;
+  int32_t date_from = 0, date_to = 0;
+  uint64_t limit = 10000;
+  Format format = Format::json;  // json (an array of rows) or csv
+};
+
+// A field by name (an HTTP parameter or a message's field), "" if absent.
+using FieldOf = std::function<std::string(const char*)>;
+// Parses and checks a query's fields; false with "FIELD: reason" in why.
+// max_limit caps "limit" (a larger one is refused).
+bool parse_query(const FieldOf& field, const QuerySources& src, uint64_t max_limit, Query& q, std::string& why);
+
+class QueryStream {
+ public:
+  // wake: called (from the query's thread) when there is more to take.
+  QueryStream(Query q, QuerySources src, std::function<void()> wake);
+  ~QueryStream();
+  QueryStream(const QueryStream&) = delete;
+  QueryStream& operator=(const QueryStream&) = delete;
+  // Moves up to max bytes of the answer into out; done once everything
+  // has been taken. error(): what went wrong, if the query failed.
+  void take(std::string& out, size_t max, bool& done);
+  std::string error();
+  uint64_t rows();
+
+ private:
+  void run();
+  void put(const uint8_t* p, size_t n);
+  Query q_;
+  QuerySources src_;
+  std::function<void()> wake_;
+  std::mutex m_;
+  std::condition_variable room_;
+  std::string buf_, error_;
+  size_t off_ = 0;  // taken from buf_ so far
+  bool finished_ = false, cancelled_ = false, pending_comma_ = false;
+  uint64_t rows_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace tick::ws
