@@ -60,7 +60,42 @@ asyncio.run(main())
 P
 ok
 expect_match "$(cat ws2.err)" "127.0.0.1: a message over --max-message \(65536 bytes\): closed" "the oversized message is named"
-kill %2 2> /dev/null || true
+
+# -- Hostile clients: garbage instead of HTTP, an unmasked or half frame, a
+# connection dropped mid-frame; each ends its own connection, tick-ws goes on.
+$PY - "$port" <<'P' || die "hostile clients"
+import asyncio, json, socket, sys, websockets
+port = int(sys.argv[1])
+def raw(data, read=True):
+    s = socket.create_connection(("127.0.0.1", port), timeout=5)
+    s.sendall(data)
+    got = b""
+    try:
+        while read:
+            b = s.recv(65536)
+            if not b:
+                break
+            got += b
+    except socket.timeout:
+        pass
+    s.close()
+    return got
+hs = (b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+raw(b"\x16\x03\x01\x02\x00garbage that is not HTTP\r\n\r\n" * 100)
+raw(hs + b"\x81\x05hello")                      # an unmasked frame: a protocol error
+raw(hs + b"\x81\xfe\xff\xff\x00\x00\x00\x00ab", read=False)  # half a frame, then gone
+raw(b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n", read=False)  # half a handshake
+async def main():
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws") as ws:
+        await ws.send(json.dumps({"action": "subscribe", "table": "trade", "syms": ["AAPL"]}))
+        m = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        assert m["type"] == "snapshot" and m["rows"][0]["sym"] == "AAPL", m
+asyncio.run(main())
+P
+ok
+pgrep -f "tick-ws -l :$port" > /dev/null || die "tick-ws died of a hostile client: $(tail -3 ws2.err)"; ok
+pkill -f "tick-ws -l :$port" || true
 
 # -- A token is required from every request when set; origins are checked.
 port=$(free_port)
@@ -93,7 +128,7 @@ async def main():
 asyncio.run(main())
 P
 ok
-kill %3 2> /dev/null || true
+pkill -f "tick-ws -l :$port" || true
 
 # -- https and wss with a certificate made here; -l :0 and --address-file.
 openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 1 -subj /CN=localhost 2> /dev/null
@@ -116,7 +151,7 @@ asyncio.run(main())
 P
 ok
 expect_match "$(cat ws6.err)" "listening on https://127.0.0.1:${A#*:}/" "tick-ws says https"
-kill %4 2> /dev/null || true
+pkill -f "tick-ws -l :0 --address-file tls.addr" || true
 
 # -- History: /api/query and the query action from the HDB (past days) and
 # today's journal, the same rows as tick-replay; bad parameters get 400; a
@@ -127,7 +162,6 @@ tick-eod --hdb hdb hist/$Y.tick 2> /dev/null
 tick-gen --count 5000 --syms 20 --seed 12 --start ${T}T09:00:00Z | tick-log hist > /dev/null
 port=$(free_port)
 (cat hist/$T.tick; sleep 60) | tick-ws -l :$port --hdb hdb --log hist 2> ws7.err &
-HWS=$(jobs -p | tail -1)
 wait_for curl -sf "http://127.0.0.1:$port/api/tables"
 Q="http://127.0.0.1:$port/api/query"
 (tick-replay --hdb hdb --date $Y -t trade -s AAPL,MSFT -f json; tick-replay hist/$T.tick -t trade -s AAPL,MSFT -f json) | jq -sc . > want.q
@@ -168,7 +202,7 @@ expect_eq "$(jq length big.json)" "$(tick-replay --hdb hdb --date $Y -t trade -f
 rss=$(awk '/VmHWM/ {print int($2 / 1024)}' /proc/$(pgrep -f "tick-ws -l :$port")/status)
 [ "$rss" -lt 64 ] || die "tick-ws's peak RSS while streaming $(du -m big.json | cut -f1) MB: $rss MiB"
 ok
-kill $HWS 2> /dev/null || true
+pkill -f "tick-ws -l :$port" || true
 
 # -- A slow client: it stops reading while ~100 MB of updates flow; tick-ws
 # stays bounded, the other client keeps up, and the slow one catches up on

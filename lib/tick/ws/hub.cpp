@@ -122,7 +122,7 @@ void Hub::fan_out(const std::string& tname) {
   for (Sub* s : it->second) {
     mine.clear();
     for (const auto& r : rows)
-      if (s->syms.empty() || s->symset.count(std::string(r.sym))) mine.push_back(&r);
+      if (s->syms.empty() || s->symset.find(r.sym) != s->symset.end()) mine.push_back(&r);
     if (mine.empty()) continue;
     scratch_.assign("{\"type\":\"update\",\"table\":");
     put_json_string(scratch_, tname);

@@ -52,10 +52,16 @@ class Conn {
   std::map<std::string, Sub*> subs_;  // table -> its subscription
 };
 
+// Looks a std::string set up by string_view, without making a string.
+struct NameHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 struct Sub {
   std::string table;
   std::vector<std::string> syms;  // sorted; empty: every sym
-  std::unordered_set<std::string> symset;
+  std::unordered_set<std::string, NameHash, std::equal_to<>> symset;
   std::vector<Conn*> conns;
   std::string key;
 };
