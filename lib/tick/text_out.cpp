@@ -84,29 +84,43 @@ bool left_aligned(Type t) {
 
 }  // namespace
 
-void json_escape(Output& out, std::string_view s) {
-  if (!needs_json_escape(s)) return put_sv(out, s);
+namespace {
+// JSON string escaping, once for both destinations: runs of plain bytes go
+// to put() whole, each escaped byte as its escape.
+template <class Put>
+void escape_json(std::string_view s, Put put) {
   static const char* hex = "0123456789abcdef";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out.put('\\');
-      out.put(static_cast<char>(c));
-    } else if (c < 0x20) {
-      switch (c) {
-        case '\n': put_sv(out, "\\n"); break;
-        case '\r': put_sv(out, "\\r"); break;
-        case '\t': put_sv(out, "\\t"); break;
-        case '\b': put_sv(out, "\\b"); break;
-        case '\f': put_sv(out, "\\f"); break;
-        default: {
-          char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-          put_sv(out, {u, 6});
-        }
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); i++) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    put(s.substr(run, i - run));
+    run = i + 1;
+    switch (c) {
+      case '\n': put("\\n"); break;
+      case '\r': put("\\r"); break;
+      case '\t': put("\\t"); break;
+      case '\b': put("\\b"); break;
+      case '\f': put("\\f"); break;
+      case '"': put("\\\""); break;
+      case '\\': put("\\\\"); break;
+      default: {
+        char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+        put(std::string_view(u, 6));
       }
-    } else {
-      out.put(static_cast<char>(c));
     }
   }
+  put(s.substr(run));
+}
+}  // namespace
+
+void json_escape(Output& out, std::string_view s) {
+  if (!needs_json_escape(s)) return put_sv(out, s);
+  escape_json(s, [&](std::string_view p) { put_sv(out, p); });
+}
+
+void json_escape(std::string& out, std::string_view s) {
+  escape_json(s, [&](std::string_view p) { out.append(p); });
 }
 
 const TextWriter::Layout& TextWriter::layout(const Decoder& d) {

@@ -56,5 +56,6 @@ class TextWriter {
 
 // JSON string body escaping (no quotes), appended to out.
 void json_escape(Output& out, std::string_view s);
+void json_escape(std::string& out, std::string_view s);
 
 }  // namespace tick

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "tick/cli.h"
+#include "tick/filter.h"
 #include "tick/units.h"
 #include "tick/ws/server.h"
 
@@ -37,12 +38,7 @@ int main(int argc, char** argv) {
     o.hub.max_queue = parse_size(max_queue, "--max-queue");
     o.max_message = parse_size(max_message, "--max-message");
     o.hub.heartbeat_ns = static_cast<int64_t>(heartbeat * 1e9);
-    for (size_t at = 0; at < origins.size();) {
-      size_t c = origins.find(',', at);
-      if (c == std::string::npos) c = origins.size();
-      if (c > at) o.origins.push_back(origins.substr(at, c - at));
-      at = c + 1;
-    }
+    o.origins = split_list(origins);
     return ws::serve(o);
   });
 }

@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "tick/clock.h"
+#include "tick/filter.h"
+#include "tick/text_out.h"
 #include "tick/types.h"
 
 namespace tick::ws {
@@ -13,20 +15,7 @@ namespace {
 
 void put_json_string(std::string& out, std::string_view s) {
   out += '"';
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
-      static const char hex[] = "0123456789abcdef";
-      out += "\\u00";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    } else {
-      out += ch;
-    }
-  }
+  json_escape(out, s);
   out += '"';
 }
 
@@ -57,7 +46,9 @@ std::string sub_key(const std::string& table, const std::vector<std::string>& sy
 
 }  // namespace
 
-Hub::Hub(HubOptions o) : o_(o), live_(o.keep) { tables_.reserve(64); }
+Hub::Hub(HubOptions o) : o_(o), live_(o.keep), parser_(std::make_unique<simdjson::dom::parser>()) {
+  tables_.reserve(64);
+}
 
 Hub::~Hub() = default;
 
@@ -118,7 +109,7 @@ void Hub::fan_out(const std::string& tname) {
   auto it = by_table_.find(tname);
   if (it == by_table_.end()) return;
   const auto& rows = live_.rows();
-  std::vector<const LiveState::Row*> mine;
+  auto& mine = mine_;
   for (Sub* s : it->second) {
     mine.clear();
     for (const auto& r : rows)
@@ -143,7 +134,11 @@ void Hub::fan_out(const std::string& tname) {
       // Past the bound: the latest row per sym waits for the queue to drain.
       c->conflating_ = true;
       auto& per_sym = c->conflated_[tname];
-      for (const auto* r : mine) per_sym[std::string(r->sym)].assign(r->json);
+      for (const auto* r : mine) {
+        auto at = per_sym.find(r->sym);
+        if (at == per_sym.end()) at = per_sym.emplace(std::string(r->sym), std::string()).first;
+        at->second.assign(r->json);
+      }
       conflated_rows_ += mine.size();
       c->want_write();
     }
@@ -224,7 +219,6 @@ void Hub::unsubscribe(Conn& c, const std::string& tname) {
 
 void Hub::subscribe(Conn& c, const std::string& tname, std::vector<std::string> syms, size_t history,
                     std::string_view id) {
-  conns_.insert(&c);
   std::sort(syms.begin(), syms.end());
   syms.erase(std::unique(syms.begin(), syms.end()), syms.end());
   unsubscribe(c, tname);  // one subscription a table: a new one replaces it
@@ -261,17 +255,14 @@ void Hub::subscribe(Conn& c, const std::string& tname, std::vector<std::string> 
 }
 
 void Hub::stream_sym(Conn& c, std::string_view sym) {
-  conns_.insert(&c);
   if (!table("trade")) return error(c, "", "the stream has no table \"trade\" (yet)");
   subscribe(c, "trade", {std::string(sym)}, 50, "");
 }
 
 void Hub::message(Conn& c, std::string_view text) {
-  conns_.insert(&c);
-  simdjson::dom::parser parser;
   simdjson::padded_string ps(text);
   simdjson::dom::element doc;
-  if (auto e = parser.parse(ps).get(doc); e != simdjson::SUCCESS)
+  if (auto e = parser_->parse(ps).get(doc); e != simdjson::SUCCESS)
     return error(c, "", std::string("malformed JSON: ") + simdjson::error_message(e));
   simdjson::dom::object obj;
   if (doc.get(obj) != simdjson::SUCCESS) return error(c, "", "a message is a JSON object");
@@ -369,14 +360,7 @@ bool Hub::last_json(std::string_view tname, std::string_view syms_text, std::str
     out = "unknown table \"" + std::string(tname) + "\"";
     return false;
   }
-  std::vector<std::string> syms;
-  size_t at = 0;
-  while (at < syms_text.size()) {
-    size_t comma = syms_text.find(',', at);
-    if (comma == std::string_view::npos) comma = syms_text.size();
-    if (comma > at) syms.emplace_back(syms_text.substr(at, comma - at));
-    at = comma + 1;
-  }
+  std::vector<std::string> syms = split_list(std::string(syms_text));
   std::vector<std::string_view> rows;
   live_.last(tname, syms, rows);
   out = "{\"table\":";

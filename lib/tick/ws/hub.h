@@ -20,6 +20,10 @@
 #include "tick/reader.h"
 #include "tick/ws/query.h"
 
+namespace simdjson::dom {
+class parser;
+}
+
 namespace tick::ws {
 
 struct HubOptions {
@@ -47,7 +51,7 @@ class Conn {
   std::deque<Message> queue_;
   size_t queued_ = 0;
   bool conflating_ = false;
-  std::map<std::string, std::map<std::string, std::string>> conflated_;  // table -> sym -> row
+  std::map<std::string, std::map<std::string, std::string, std::less<>>> conflated_;  // table -> sym -> row
   int64_t last_sent_ = 0;
   std::map<std::string, Sub*> subs_;  // table -> its subscription
 };
@@ -124,6 +128,8 @@ class Hub {
   std::unordered_map<std::string, std::vector<Sub*>> by_table_;
   std::unordered_set<Conn*> conns_;
   std::string scratch_;
+  std::vector<const LiveState::Row*> mine_;  // fan_out's rows of one subscription
+  std::unique_ptr<simdjson::dom::parser> parser_;  // clients' messages (its buffers reused)
   uint64_t serialised_ = 0, delivered_ = 0, conflated_rows_ = 0;
 };
 

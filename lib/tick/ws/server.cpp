@@ -18,6 +18,7 @@
 #include "tick/net.h"
 #include "tick/reader.h"
 #include "tick/signals.h"
+#include "tick/text_out.h"
 
 namespace tick::ws {
 
@@ -197,10 +198,7 @@ int respond(lws* wsi, Session* ss, unsigned status, const char* type, std::strin
 
 std::string json_error(const std::string& why) {
   std::string out = "{\"error\":\"";
-  for (char c : why) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
+  json_escape(out, why);
   return out + "\"}";
 }
 
@@ -340,8 +338,8 @@ int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t
       ss->client = c;
       ss->body = nullptr;
       std::string uri = header(wsi, WSI_TOKEN_GET_URI);
+      s.hub.opened(*c);
       if (uri.rfind("/stream/", 0) == 0) s.hub.stream_sym(*c, uri.substr(8));
-      else s.hub.opened(*c);
       return 0;
     }
     case LWS_CALLBACK_RECEIVE: {
