@@ -22,6 +22,9 @@ Subscriber side (against tick-pub):
   bigsub N SECS       N connections, each subscribing to 500k empty syms, held SECS
   subwait SECS        subscribe from start, read for SECS, print bytes read
   badname             subscribe to a table named with a newline and escapes
+WebSocket side (against tick-ws):
+  ws-junk             garbage instead of HTTP, then an unmasked frame (each: closed by the
+                      server?), then half a frame and half a handshake, abandoned
 Server side:
   fake-journal PORT   a tick-log --listen that answers a hello with a data header claiming 1 GiB
   zstd-server PORT    a tick-pub that answers a subscription with a zstd bomb
@@ -117,6 +120,23 @@ def main():
         s.sendall(hello(0x2222) + record('D', b'\0' * 64)[:8])
         t = wait_close(s, float(a[0]))
         print('closed after %.0f s' % t if t is not None else 'still open')
+    elif mode == 'ws-junk':
+        hs = (b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        seen = []
+        for what, data in [('garbage', b"\x16\x03\x01\x02\x00garbage that is not HTTP\r\n\r\n" * 100),
+                           ('unmasked', hs + b"\x81\x05hello")]:  # a client's frame must be masked
+            s = connect(host, port)
+            s.sendall(data)
+            seen.append('%s %s' % (what, 'closed' if wait_close(s, 5) is not None else 'still open'))
+            s.close()
+        for what, data in [('half-frame', hs + b"\x81\xfe\xff\xff\x00\x00\x00\x00ab"),
+                           ('half-handshake', b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n")]:
+            s = connect(host, port)
+            s.sendall(data)
+            s.close()
+            seen.append(what + ' abandoned')
+        print('ws-junk: ' + ', '.join(seen))
     elif mode == 'subscribe':
         s = connect(host, port)
         s.sendall(subscribe())

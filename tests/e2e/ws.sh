@@ -66,31 +66,13 @@ expect_match "$(cat ws2.err)" "127.0.0.1: a message over --max-message \(65536 b
 
 # -- Hostile clients: garbage instead of HTTP, an unmasked or half frame, a
 # connection dropped mid-frame; each ends its own connection, tick-ws goes on.
-$PY - "$port" <<'P' || die "hostile clients"
-import asyncio, json, socket, sys, websockets
-port = int(sys.argv[1])
-def raw(data, read=True):
-    s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    s.sendall(data)
-    got = b""
-    try:
-        while read:
-            b = s.recv(65536)
-            if not b:
-                break
-            got += b
-    except socket.timeout:
-        pass
-    s.close()
-    return got
-hs = (b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-      b"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-raw(b"\x16\x03\x01\x02\x00garbage that is not HTTP\r\n\r\n" * 100)
-raw(hs + b"\x81\x05hello")                      # an unmasked frame: a protocol error
-raw(hs + b"\x81\xfe\xff\xff\x00\x00\x00\x00ab", read=False)  # half a frame, then gone
-raw(b"GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n", read=False)  # half a handshake
+expect_match "$($PY "$HERE/hostile.py" ws-junk 127.0.0.1 "$port")" \
+  "^ws-junk: garbage closed, unmasked (closed|still open), half-frame abandoned, half-handshake abandoned$" \
+  "hostile clients: garbage is closed (libwebsockets 4.1 takes an unmasked frame: man tick-ws, BUGS)"
+$PY - "$port" <<'P' || die "a client after the hostile ones"
+import asyncio, json, sys, websockets
 async def main():
-    async with websockets.connect(f"ws://127.0.0.1:{port}/ws") as ws:
+    async with websockets.connect(f"ws://127.0.0.1:{sys.argv[1]}/ws") as ws:
         await ws.send(json.dumps({"action": "subscribe", "table": "trade", "syms": ["AAPL"]}))
         m = json.loads(await asyncio.wait_for(ws.recv(), 5))
         assert m["type"] == "snapshot" and m["rows"][0]["sym"] == "AAPL", m

@@ -38,6 +38,16 @@ def last_by_sym(rows):
     return last
 
 
+async def updates(ws, n, timeout=10):
+    """Rows of the updates that come until n rows have (other messages passed over)."""
+    rows = []
+    while len(rows) < n:
+        m = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+        if m['type'] == 'update':
+            rows += m['rows']
+    return rows
+
+
 async def recv_type(ws, want, timeout=10):
     """The next message of a type, and the updates that came before it."""
     seen = []
@@ -91,11 +101,7 @@ async def main():
                 check(m['type'] == 'update' and m['table'] == 'trade', f"an update: {m['type']}")
                 got += m['rows']
             check(got == want_b, f"the updates are part B's AAPL and NVDA trades, in order ({len(got)} of {len(want_b)})")
-            got_all = []
-            while len(got_all) < len(b_trades):
-                m = json.loads(await asyncio.wait_for(all_ws.recv(), 10))
-                if m['type'] == 'update':
-                    got_all += m['rows']
+            got_all = await updates(all_ws, len(b_trades))
             check(got_all == b_trades, "a subscriber of every sym gets every trade of part B")
 
             # -- unsubscribe stops them (part C reaches the other subscriber; this one gets a pong, no update)
@@ -104,11 +110,7 @@ async def main():
             check(m['id'] == 2 and not before, f"unsubscribed: {m}")
             feed.write(open(part_c, 'rb').read())
             c_trades = rows_of(part_c, 'trade')
-            got_all = []
-            while len(got_all) < len(c_trades):
-                m = json.loads(await asyncio.wait_for(all_ws.recv(), 10))
-                if m['type'] == 'update':
-                    got_all += m['rows']
+            got_all = await updates(all_ws, len(c_trades))
             check(got_all == c_trades, "the other subscriber gets part C")
             await ws.send(json.dumps({"action": "ping", "id": "p"}))
             m, before = await recv_type(ws, 'pong')
