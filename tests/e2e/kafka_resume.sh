@@ -142,6 +142,48 @@ wait $LPID || die "tick-log: $(tail -3 log.err)"
 expect_match "$(cat consume.err)" "resuming [12] partitions? at the positions in tp5/2026-11-21.tick" "positions from the new day's journal"
 WHAT="a day roll under the stream" exact roll.tick tp5
 
+# -- Positions through a publisher (tick-pub --to into tick-log --listen) are
+# passed over: the rows are journaled, no positions record is.
+port=$(free_port)
+tick-log tp6 --listen :$port < /dev/null > /dev/null 2> l6.err &
+L6=$!
+wait_for grep -q listening l6.err
+tick-kafka consume -b "$B" --topic pre --schema gen.schema --resume-from tp6 -e 2> /dev/null | tick-pub --to :$port 2> p6.err ||
+  die "consume --resume-from | tick-pub --to: $(cat p6.err)"
+kill -TERM $L6; wait $L6 || die "tick-log --listen: $(cat l6.err)"
+WHAT="positions through a publisher" exact pre.tick tp6
+expect_eq "$($WALK tp6/*.tick | awk '$2 == "O"' | wc -l)" 0 "a publisher's positions are not journaled"
+
+# -- Hostile group records on tick-log's stdin: each is named by offset, and
+# nothing of the unfinished group is journaled.
+tick-kafka consume -b "$B" --topic pre --schema gen.schema --resume-from nowhere -c 100 > g.tick 2> /dev/null
+$PY - "$HERE" g.tick <<'P'
+import struct, sys
+sys.path.insert(0, sys.argv[1])
+from tickrec import record, header
+data = open(sys.argv[2], 'rb').read()
+recs, off = [], 0
+while off + 16 <= len(data):
+    n, t = struct.unpack_from('<IB', data, off + 4)
+    recs.append((chr(t), data[off:off + 16 + n]))
+    off += 16 + n
+ctx = b''.join(r for t, r in recs if t in 'HSY')
+d = next(r for t, r in recs if t == 'D')
+def positions(n):
+    return record('O', struct.pack('<II', n, 1) + struct.pack('<QIH', 5, 0, 3) + b'pre')
+open('h_header.tick', 'wb').write(ctx + positions(2) + d + header())
+open('h_twice.tick', 'wb').write(ctx + positions(2) + d + positions(1) + d)
+open('h_bad.tick', 'wb').write(ctx + record('O', struct.pack('<II', 1, 1000)) + d)
+P
+for h in "header:a stream header inside the Kafka consumer's group announced at offset [0-9]+" \
+         "twice:a positions record while the group announced at offset [0-9]+ lacks 1 of its 2 data records" \
+         "bad:positions message too short"; do
+  f=h_${h%%:*}.tick
+  expect_status 1 tick-log hj_${h%%:*} < $f
+  expect_match "$(cat err)" "tick-log: -:[0-9]+: ${h#*:}" "$f: named by offset"
+  expect_eq "$(tick-cat hj_${h%%:*} | wc -l)" 0 "$f: nothing of the group journaled"
+done
+
 # -- Bad use: text output refused; positions only where tick-log takes them.
 expect_status 2 tick-kafka consume -b "$B" --topic pre --schema gen.schema --resume-from tp2 -f json
 expect_match "$(cat err)" "--resume-from records the consumer's positions in a tick stream" "--resume-from with text output"

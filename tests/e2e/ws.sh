@@ -187,6 +187,18 @@ expect_eq "$(jq length big.json)" "$(tick-replay --hdb hdb --date $Y -t trade -f
 rss=$(awk '/VmHWM/ {print int($2 / 1024)}' /proc/$(pgrep -f "tick-ws -l :$port")/status)
 [ "$rss" -lt "$RSS_BOUND" ] || die "tick-ws's peak RSS while streaming $(du -m big.json | cut -f1) MB: $rss MiB"
 ok
+# Clients that go away mid-answer: an HTTP reader, and a WebSocket client
+# with a query running; tick-ws stops those queries and answers the next.
+for i in 1 2 3; do curl -s --limit-rate 200K --max-time 0.5 "$Q?table=trade&date=$Y&limit=1000000" -o /dev/null || true; done
+$PY - "$port" "$Y" <<'P' || die "a WebSocket client closing with a query running"
+import asyncio, json, sys, websockets
+async def main():
+    ws = await websockets.connect(f"ws://127.0.0.1:{sys.argv[1]}/ws")
+    await ws.send(json.dumps({"action": "query", "table": "quote", "date": sys.argv[2], "limit": 100000}))
+    await ws.close()
+asyncio.run(main())
+P
+expect_eq "$(curl -s "$Q?table=trade&syms=AAPL,MSFT&date=$Y..$T&limit=1000000" | jq -c .)" "$(cat want.q)" "the next query after clients went away mid-answer"
 pkill -f "tick-ws -l :$port" || true
 
 # -- A slow client: it stops reading while ~100 MB of updates flow; tick-ws
