@@ -6,7 +6,7 @@ namespace tick {
 
 namespace {
 volatile std::sig_atomic_t g_stop = 0;
-void on_stop(int) { g_stop = 1; }
+void on_stop(int) { g_stop = g_stop < 2 ? g_stop + 1 : 2; }
 }  // namespace
 
 void install_signal_handlers() {
@@ -20,6 +20,9 @@ void install_signal_handlers() {
 }
 
 bool stop_requested() { return g_stop != 0; }
-void request_stop() { g_stop = 1; }
+bool stop_insisted() { return g_stop > 1; }
+void request_stop() {
+  if (!g_stop) g_stop = 1;
+}
 
 }  // namespace tick

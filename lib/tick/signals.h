@@ -7,6 +7,8 @@ namespace tick {
 
 void install_signal_handlers();
 bool stop_requested();
+// A second SIGINT/SIGTERM: the user insists (stop waiting on what is pending).
+bool stop_insisted();
 void request_stop();
 
 }  // namespace tick

@@ -43,6 +43,7 @@ pipeline() {
   LPID=$!
 }
 journaled() { tick-cat "$1" 2> /dev/null | wc -l; }
+grew() { [ "$(journaled "$1")" -gt "$seen" ]; }
 
 # -- SIGKILL the consumer, then tick-log, mid-stream, three times each, while
 # a feed goes on producing; then read to the end.
@@ -52,7 +53,10 @@ wait_for test -s eo.tick
 seen=0
 for victim in consume consume consume log log log; do
   pipeline tp --topic eo
-  sleep 0.$((5 + RANDOM % 4))
+  # the kill comes once this run has journaled something (a loaded machine
+  # may take a while to start), at a random moment after
+  wait_for grew tp
+  sleep 0.$((1 + RANDOM % 5))
   if [ $victim = consume ]; then kill -9 $CPID; else kill -9 $LPID; fi
   wait $CPID 2> /dev/null || true
   wait $LPID 2> /dev/null || true

@@ -5,9 +5,10 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 WALK="/usr/bin/python3 $HERE/tickwalk.py"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tick-$TEST_NAME.XXXXXX")
 # On the way out, stop whatever the test left running (a failed check must
-# not leave servers holding ctest's pipes).
+# not leave servers holding ctest's pipes): SIGTERM, and a second later
+# SIGKILL for what is still there (a producer waiting on a broker that is gone).
 # ON_EXIT: a command of the test's own to run on the way out too.
-trap 'rc=$?; set +e; eval "${ON_EXIT:-}" 2> /dev/null; kill $(jobs -p) 2>/dev/null; pkill -P $$ 2>/dev/null; [ $rc -eq 0 ] && rm -rf "$WORK"; exit $rc' EXIT
+trap 'rc=$?; set +e; eval "${ON_EXIT:-}" 2> /dev/null; kill $(jobs -p) 2>/dev/null; pkill -P $$ 2>/dev/null; for _ in 1 2 3 4 5 6 7 8 9 10; do pgrep -P $$ > /dev/null || break; sleep 0.1; done; pkill -9 -P $$ 2>/dev/null; [ $rc -eq 0 ] && rm -rf "$WORK"; exit $rc' EXIT
 cd "$WORK"
 PY=/usr/bin/python3
 checks=0

@@ -169,7 +169,12 @@ int produce(const ProduceOptions& o, Input& in) {
   }
   // What is queued is delivered or fails (message.timeout.ms); then the
   // tally, as kcat gives it.
-  while (rd_kafka_outq_len(rk) > 0) rd_kafka_poll(rk, 100);
+  // A second SIGINT/SIGTERM stops the wait (a broker that is gone would hold
+  // it for message.timeout.ms): what is still queued is counted as lost.
+  while (rd_kafka_outq_len(rk) > 0 && !stop_insisted()) rd_kafka_poll(rk, 100);
+  if (int left = rd_kafka_outq_len(rk); left > 0)
+    fail("stopped by a second signal with ", left, " of ", deliveries.sent,
+         " messages not delivered (", deliveries.failed, " failed before)");
   if (std::string f = fatal_error(rk); !f.empty()) fail("fatal: ", f);
   if (deliveries.failed)
     fail(deliveries.failed, " of ", deliveries.sent, " messages not delivered (first: ", deliveries.first_error, ")");
