@@ -10,9 +10,12 @@ debs=(
   zstd jq kcat python3 python3-kafka python3-websockets
   zsh fish groff-base tzdata util-linux
 )
-# Tests use node's ws as an independent WebSocket client.
+# Tests use node's ws as an independent WebSocket client, and drive Debian's
+# chromium (with a font to draw text) through npm's playwright-core; the
+# build embeds the dashboard's charting library, from npm.
 command -v node > /dev/null || debs+=(nodejs)
 command -v npm > /dev/null || debs+=(npm)
+debs+=(chromium fonts-dejavu-core)
 # Benchmarks and fuzzing want a few more; only installed when asked for.
 if [ "${TICK_DEPS:-}" = bench ] || [ "${TICK_DEPS:-}" = all ]; then
   debs+=(time)
@@ -33,9 +36,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ ! -d tests/node/node_modules/ws ]; then
-  echo "install-deps: installing ws into tests/node/" >&2
+if [ ! -d tests/node/node_modules/ws ] || [ ! -d tests/node/node_modules/playwright-core ]; then
+  echo "install-deps: installing ws and playwright-core into tests/node/" >&2
   (cd tests/node && npm ci --no-audit --no-fund --silent >/dev/null)
+fi
+if [ ! -f web/node_modules/lightweight-charts/package.json ]; then
+  echo "install-deps: installing lightweight-charts into web/ (the dashboard embeds it)" >&2
+  (cd web && npm ci --no-audit --no-fund --silent >/dev/null)
 fi
 if [ "${TICK_DEPS:-}" = bench ] || [ "${TICK_DEPS:-}" = all ]; then
   if [ ! -d bench/node_modules/@duckdb/node-api ]; then

@@ -1,5 +1,7 @@
 #include "tick/ws/server.h"
 
+#include "tick/ws/dashboard.h"
+
 #include <libwebsockets.h>
 #include <unistd.h>
 
@@ -259,6 +261,7 @@ int on_http(lws* wsi, Session* ss, const char* uri) {
   if (!authorised(wsi, s.o)) return respond(wsi, ss, 401, "application/json", json_error("a token is required"));
   if (!origin_allowed(wsi, s.o)) return respond(wsi, ss, 403, "application/json", json_error("origin refused"));
   std::string path = uri;
+  if (path == "/" || path == "/index.html") return respond(wsi, ss, 200, "text/html; charset=utf-8", std::string(dashboard_html()));
   if (path == "/api/tables") return respond(wsi, ss, 200, "application/json", s.hub.tables_json());
   if (path == "/api/query") return start_query(wsi, ss);
   if (path == "/api/last") {
