@@ -4,7 +4,8 @@
 set -euo pipefail
 dir=${1:-$(mktemp -d)}
 here=$(cd "$(dirname "$0")" && pwd)
-trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
+# (every process of every pipeline is this shell's child: all are stopped)
+trap 'pkill -P $$ 2> /dev/null || true' EXIT
 tick-log "$dir/tp" --listen :5009 < /dev/null | tick-pub -l :5010 --log "$dir/tp" &
 sleep 0.5
 # A binary feed, and a JSON feed encoded on the way in.

@@ -3,7 +3,8 @@
 # real-time subscriber recovering the day from the journal.
 set -euo pipefail
 dir=${1:-$(mktemp -d)}
-trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
+# (every process of every pipeline is this shell's child: all are stopped)
+trap 'pkill -P $$ 2> /dev/null || true' EXIT
 tick-gen --rate 20000 --syms 100 --duration 10 | tick-log "$dir/tp" | tick-pub -l :5010 --log "$dir/tp" &
 sleep 1
 tick-sub :5010 -t trade -s AAPL,MSFT -f table &          # last trades, live

@@ -27,6 +27,18 @@ checks=$((checks + $(grep -c '^ok:' load.out)))
 test -s "$SHOTS/dashboard.png" || die "no screenshot at $SHOTS/dashboard.png"; ok
 kill %1 2> /dev/null || true
 
+# -- examples/dashboard (tick-pub -> tick-sub -> tick-ws, with an HDB), in
+# the browser: its page is the README's screenshot.
+bash "$TICK_SOURCE/examples/dashboard/run.sh" "$WORK/example" 25 > ex.out 2> ex.err &
+EX=$!
+wait_for grep -q "^today's last AAPL trade" ex.out
+url=$(sed -n 's/^dashboard: \(http[^ ]*\) .*/\1/p' ex.out)
+expect_match "$url" "^http://127.0.0.1:[0-9]+/$" "examples/dashboard prints its URL"
+expect_eq "$(grep -c ',AAPL,' ex.out)" 3 "examples/dashboard's history query: three of yesterday's rows from the HDB"
+$NODE "$url" "$SHOTS/dashboard-example.png" load > ex-load.out 2>&1 || die "examples/dashboard in the browser: $(tail -3 ex-load.out)"
+checks=$((checks + $(grep -c '^ok:' ex-load.out)))
+kill $EX 2> /dev/null || true
+
 # -- tick-ws restarted under an open page: it says so and reconnects.
 port=$(free_port)
 tick-gen --rate 500 --syms 8 --seed 6 | tick-ws -l :$port 2> ws3.err &
