@@ -85,11 +85,26 @@ void Hub::record(const Decoder& d, Decoder::Kind k) {
       for (const auto& t : d.tables())
         if (!table(t.name)) tables_.push_back(t);
       break;
-    case Decoder::Kind::Data:
+    case Decoder::Kind::Data: {
       live_.take(d);
-      fan_out(live_.rows_table());
+      // The rows wait for flush(): what came together goes out together.
+      const std::string& tname = live_.rows_table();
+      Pending* p = nullptr;
+      for (auto& q : pending_)
+        if (q.table == tname) p = &q;
+      if (!p) {
+        pending_.push_back(Pending{tname, {}, {}});
+        p = &pending_.back();
+      }
+      for (const auto& r : live_.rows()) {
+        p->at.push_back({p->text.size(), r.sym.size(), r.json.size()});
+        p->text.append(r.sym).append(r.json);
+      }
+      if (p->at.size() >= kBatchRows) fan_out(*p);
       break;
+    }
     case Decoder::Kind::EndOfDay: {
+      flush();
       scratch_.assign("{\"type\":\"eod\",\"date\":\"");
       scratch_ += date_string(d.eod_date());
       scratch_ += "\"}";
@@ -105,10 +120,26 @@ void Hub::record(const Decoder& d, Decoder::Kind k) {
 // A data record's rows to every subscription of its table: each one's
 // message serialised once, its bytes queued for each of its clients (or,
 // for a client past its bound, its rows conflated by sym).
-void Hub::fan_out(const std::string& tname) {
+void Hub::flush() {
+  for (auto& p : pending_)
+    if (!p.at.empty()) fan_out(p);
+}
+
+void Hub::fan_out(Pending& p) {
+  auto& rows = rows_;
+  rows.clear();
+  for (const auto& a : p.at) {
+    std::string_view t(p.text);
+    rows.push_back(LiveState::Row{t.substr(a.off, a.sym), t.substr(a.off + a.sym, a.json)});
+  }
+  fan_out(p.table, rows);
+  p.at.clear();
+  p.text.clear();
+}
+
+void Hub::fan_out(const std::string& tname, const std::vector<LiveState::Row>& rows) {
   auto it = by_table_.find(tname);
   if (it == by_table_.end()) return;
-  const auto& rows = live_.rows();
   auto& mine = mine_;
   for (Sub* s : it->second) {
     mine.clear();
@@ -196,6 +227,7 @@ bool Hub::pending() const {
 }
 
 void Hub::end_of_stream() {
+  flush();
   Message m = make("{\"type\":\"end\"}");
   for (Conn* c : conns_) send(*c, m);
 }

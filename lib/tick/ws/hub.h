@@ -75,8 +75,13 @@ class Hub {
   explicit Hub(HubOptions o);
   ~Hub();
 
-  // A record of the stream, applied by the decoder.
+  // A record of the stream, applied by the decoder. A data record's rows
+  // are sent at flush() (or once kBatchRows of a table wait): the records
+  // that came together go to clients as one update per subscription, so a
+  // busy stream costs fewer, larger messages and a quiet one none later.
   void record(const Decoder& d, Decoder::Kind k);
+  void flush();
+  static constexpr size_t kBatchRows = 1024;
   // A message from a client (one whole WebSocket text message).
   void message(Conn& c, std::string_view text);
   // The route /stream/SYM: a subscription to SYM's trades with 50 rows of history.
@@ -118,7 +123,15 @@ class Hub {
   void subscribe(Conn& c, const std::string& table, std::vector<std::string> syms, size_t history,
                  std::string_view id);
   void unsubscribe(Conn& c, const std::string& table);
-  void fan_out(const std::string& table);
+  struct Pending {  // a table's rows waiting for flush()
+    std::string table, text;  // text: each row's sym, then its JSON
+    struct At {
+      size_t off, sym, json;
+    };
+    std::vector<At> at;
+  };
+  void fan_out(Pending& p);
+  void fan_out(const std::string& table, const std::vector<LiveState::Row>& rows);
   const Table* table(std::string_view name) const;
 
   HubOptions o_;
@@ -129,6 +142,8 @@ class Hub {
   std::unordered_set<Conn*> conns_;
   std::string scratch_;
   std::vector<const LiveState::Row*> mine_;  // fan_out's rows of one subscription
+  std::vector<Pending> pending_;
+  std::vector<LiveState::Row> rows_;  // fan_out's rows, as views of a Pending
   std::unique_ptr<simdjson::dom::parser> parser_;  // clients' messages (its buffers reused)
   uint64_t serialised_ = 0, delivered_ = 0, conflated_rows_ = 0;
 };

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# tick-ws's figures for bench/run.sh (sourced there: row, div, ge, le, M,
+# RUNS, BENCH and a working directory are its). Every client is
+# bench_ws_sink: one epoll thread holding all the connections, parsing only
+# frame headers, so the servers are what is measured; the peers (a Python
+# websockets and a node ws broadcast server) send tick-ws's own update
+# messages, recorded, to the same clients.
+fp() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+median() { sort -g | sed -n "$(( (RUNS + 1) / 2 ))p"; }
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$1/stat"; }
+rss_of() { awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$1/status"; }
+hwm_of() { awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/$1/status"; }
+ulimit -n 4096
+
+tick-gen --seed 9 --count 600000 --syms 100 --batch 10 > ws.tick
+tick-gen --seed 1 --count 2 --syms 100 > ws-pre.tick  # (declares the tables: a subscription needs them)
+echo '{"action":"subscribe","table":"trade"}' > ws-all.sub
+
+# tick_ws CONNS SUBS SINK_OPTIONS... : tick-ws fed ws.tick once the clients
+# are in; prints the sink's line, then tick-ws's CPU seconds and RSS MiB.
+tick_ws() {
+  local conns=$1 subs=$2; shift 2
+  local port; port=$(fp)
+  rm -f ws-go
+  { cat ws-pre.tick; until [ -e ws-go ]; do sleep 0.02; done; eval "${WS_FEED_CMD:-cat ${WS_FEED:-ws.tick}}"; } |
+    tick-ws -l :"$port" --max-queue "${WS_MAXQ:-1G}" 2> ws.err &
+  local pid=$!
+  until grep -q "listening on" ws.err; do sleep 0.02; done
+  bench_ws_sink 127.0.0.1 "$port" /ws "$conns" --subs "$subs" "$@" > ws-sink.out 2> ws-sink.err &
+  local sink=$!
+  until grep -q ready ws-sink.err; do sleep 0.02; done
+  sleep 0.3
+  local c0; c0=$(cpu_of "$pid")
+  touch ws-go
+  wait $sink || { echo "bench: ws_sink: $(cat ws-sink.err)" >&2; exit 1; }
+  echo "$(cat ws-sink.out) $(awk -v a="$(cpu_of "$pid")" -v b="$c0" 'BEGIN{printf "%.3f", a - b}') $(hwm_of "$pid")"
+  kill $pid; wait $pid 2> /dev/null || true
+}
+# peer python|node CONNS: the peer broadcasting ws-msgs.jsonl; the sink's line
+peer() {
+  local port; port=$(fp)
+  if [ "$1" = python ]; then /usr/bin/python3 "$BENCH/ws_peer.py" "$port" "$2" ws-msgs.jsonl 2> peer.err &
+  else node "$BENCH/ws_peer.js" "$port" "$2" ws-msgs.jsonl 2> peer.err & fi
+  local pid=$!
+  until (exec 3<> /dev/tcp/127.0.0.1/"$port") 2> /dev/null; do sleep 0.05; done
+  bench_ws_sink 127.0.0.1 "$port" /ws "$2" --subs ws-all.sub > ws-sink.out 2> ws-sink.err ||
+    { echo "bench: ws_sink against $1: $(cat ws-sink.err) $(cat peer.err)" >&2; exit 1; }
+  cat ws-sink.out
+  kill $pid; wait $pid 2> /dev/null || true
+}
+# field N LINE: the Nth field of a sink's line (1 conns, 2 msgs, 3 rows, 4 bytes, 5 secs, 6 min, 7 max,
+# 8 conflated, [9-11 latency p50 p99 p99.9], then tick_ws's CPU seconds and peak RSS)
+field() { awk -v n="$1" '{print $n}' <<< "$2"; }
+rate() { awk -v r="$(field 3 "$1")" -v s="$(field 5 "$1")" 'BEGIN{printf "%.0f", r / s}'; }
+
+# -- Throughput to 100 clients of one subscription: rows delivered a second.
+# tick-ws batches what comes together (here, the file: up to 1024 rows a
+# message); the peers send the messages it sent, recorded by one client.
+rec=$(tick_ws 1 ws-all.sub --record ws-msgs.jsonl)
+NMSG=$(wc -l < ws-msgs.jsonl); NROWS=$(field 3 "$rec")
+# every client has every row, none conflated
+all_rows() { [ "$(field 3 "$2")" = $((100 * NROWS)) ] && [ "$(field 8 "$2")" = 0 ] ||
+  { echo "bench: $1's clients had $(field 3 "$2") rows of $((100 * NROWS)) ($(field 8 "$2") conflated messages)" >&2; exit 1; }; }
+t=(); for _ in $(seq 1 "$RUNS"); do l=$(tick_ws 100 ws-all.sub); all_rows tick-ws "$l"; t+=("$(rate "$l")"); done
+T=$(printf '%s\n' "${t[@]}" | median)
+n=(); for _ in $(seq 1 "$RUNS"); do l=$(peer node 100); all_rows node "$l"; n+=("$(rate "$l")"); done
+N=$(printf '%s\n' "${n[@]}" | median)
+l=$(peer python 100); all_rows python "$l"
+PYR=$(rate "$l")
+r=$(div "$T" "$PYR"); row "tick-ws to 100 clients, rows delivered/s vs Python websockets" "$(M "$T")" "python $(M "$PYR")" "$r" ">= 10" "$(ge "$r" 10)"
+r=$(div "$T" "$N"); row "  vs node ws (the same $NMSG messages, $((NROWS / NMSG)) rows each on average)" "$(M "$T")" "node $(M "$N")" "$r" ">= 3" "$(ge "$r" 3)"
+
+# -- Latency from tick-ws's stdin to the clients at 20k rows/s (trades and
+# quotes, 10 rows a record), 100 clients: each message's first row's time
+# (stamped by tick-gen as it wrote it) against the clock on arrival.
+printf '{"action":"subscribe","table":"trade"}\t{"action":"subscribe","table":"quote"}\n' > ws-both.sub
+l=$(WS_FEED_CMD="tick-gen --rate 20000 --duration 8 --syms 100 --batch 10" tick_ws 100 ws-both.sub --latency)
+p50=$(field 9 "$l"); p99=$(field 10 "$l")
+ms() { awk -v a="$1" 'BEGIN{printf "%.2f", a / 1000}'; }
+r=$(div "$p99" 5000); row "tick-ws latency stdin->100 clients at 20k rows/s, p50 / p99 ms" "$(ms "$p50") / $(ms "$p99")" "limit 5 ms (p99)" "$r" "<= 1" "$(le "$r" 1)"
+
+# -- Shared serialisation: CPU per delivered row, 100 clients on 5 distinct
+# subscriptions against 100 distinct ones (each: every sym but one).
+syms=$(tick-cat -f csv -t trade ws.tick | cut -d, -f2 | tail -n +2 | sort -u | head -100)
+mksubs() {  # mksubs N: N subscriptions, the ith leaving out the ith sym
+  local i=0
+  while read -r leave; do
+    [ $i -lt "$1" ] || break
+    printf '{"action":"subscribe","table":"trade","syms":[%s]}\n' "$(grep -vx "$leave" <<< "$syms" | sed 's/.*/"&"/' | paste -sd,)"
+    i=$((i + 1))
+  done <<< "$syms"
+}
+mksubs 5 > ws-5.sub
+mksubs 100 > ws-100.sub
+s5=(); s100=()
+for _ in $(seq 1 "$RUNS"); do
+  l=$(tick_ws 100 ws-5.sub); s5+=("$(awk -v c="$(field 9 "$l")" -v r="$(field 3 "$l")" 'BEGIN{print c / r * 1e9}')")
+  l=$(tick_ws 100 ws-100.sub); s100+=("$(awk -v c="$(field 9 "$l")" -v r="$(field 3 "$l")" 'BEGIN{print c / r * 1e9}')")
+done
+A=$(printf '%s\n' "${s5[@]}" | median); Z=$(printf '%s\n' "${s100[@]}" | median)
+r=$(div "$A" "$Z"); row "tick-ws CPU per delivered row, 5 shared subs vs 100 distinct (ns)" "$(printf '%.0f' "$A")" "distinct $(printf '%.0f' "$Z")" "$r" "< 0.33" "$(le "$r" 0.33)"
+
+# -- Memory: 1,000 idle subscribed connections; one stalled client while
+# more than 100 MB flow to another.
+port=$(fp)
+{ cat ws-pre.tick; sleep 30; } | tick-ws -l :"$port" --max-clients 2000 2> ws.err &
+pid=$!
+until grep -q "listening on" ws.err; do sleep 0.02; done
+base=$(rss_of $pid)
+bench_ws_sink 127.0.0.1 "$port" /ws 1000 --subs ws-all.sub --hold 2 > ws-sink.out 2> ws-sink.err || { echo "bench: 1000 idle: $(cat ws-sink.err)" >&2; exit 1; }
+idle=$(hwm_of $pid)
+kill $pid; wait $pid 2> /dev/null || true
+port=$(fp)
+node "$BENCH/ws_peer.js" "$port" 1001 /dev/null 2> peer.err &
+npid=$!
+until (exec 3<> /dev/tcp/127.0.0.1/"$port") 2> /dev/null; do sleep 0.05; done
+bench_ws_sink 127.0.0.1 "$port" /ws 1000 --subs ws-all.sub --hold 2 > /dev/null 2>&1
+nidle=$(hwm_of $npid)
+kill $npid; wait $npid 2> /dev/null || true
+row "tick-ws RSS with 1,000 idle subscribed connections (MiB)" "$idle (at 0: $base)" "node ws $nidle" "$(div "$idle" "$nidle")" "bounded" "-"
+# (a feed at 300k rows/s, 1M trades: ~100 MB of JSON to the subscriber that reads)
+l=$(WS_FEED_CMD="tick-gen --rate 300000 --count 3000000 --syms 100 --batch 10" WS_MAXQ=4M tick_ws 2 ws-all.sub --stall 1)
+mb=$(awk -v b="$(field 4 "$l")" 'BEGIN{printf "%.0f", b / 1e6}')
+[ "$(field 8 "$l")" = 0 ] || echo "bench: the client that reads was conflated ($(field 8 "$l") messages)" >&2
+row "tick-ws peak RSS, one client stalled while $mb MB flow to another (MiB)" "$(field 10 "$l")" "the flow $mb MB" "$(div "$(field 10 "$l")" "$mb")" "bounded" "-"
