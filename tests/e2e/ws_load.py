@@ -103,7 +103,7 @@ async def slow(pid, max_rss):
     for r in trades:
         last[r['sym']] = r
     write_context()
-    slow_ws, fast = await connect(max_queue=1), await connect()
+    slow_ws, fast = await connect(max_queue=1), await connect(compression=None)
     if True:
         await subscribe(slow_ws, 'trade')
         await subscribe(fast, 'trade', ['AAPL'])
@@ -137,7 +137,8 @@ async def many(n):
     write_context()
     conns = []
     for i in range(n):
-        ws = await connect(max_queue=None)
+        # half without permessage-deflate: tick-ws frames their backlog itself
+        ws = await connect(max_queue=None, compression=None if i % 2 else 'deflate')
         conns.append(ws)
     await asyncio.gather(*(subscribe(ws, *subs[i % 5]) for i, ws in enumerate(conns)))
     writer = asyncio.get_running_loop().run_in_executor(None, write_feed)

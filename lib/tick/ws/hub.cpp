@@ -117,26 +117,23 @@ void Hub::record(const Decoder& d, Decoder::Kind k) {
   }
 }
 
-// A data record's rows to every subscription of its table: each one's
-// message serialised once, its bytes queued for each of its clients (or,
-// for a client past its bound, its rows conflated by sym).
 void Hub::flush() {
   for (auto& p : pending_)
     if (!p.at.empty()) fan_out(p);
 }
 
 void Hub::fan_out(Pending& p) {
-  auto& rows = rows_;
-  rows.clear();
-  for (const auto& a : p.at) {
-    std::string_view t(p.text);
-    rows.push_back(LiveState::Row{t.substr(a.off, a.sym), t.substr(a.off + a.sym, a.json)});
-  }
-  fan_out(p.table, rows);
+  rows_.clear();
+  std::string_view t(p.text);
+  for (const auto& a : p.at) rows_.push_back(LiveState::Row{t.substr(a.off, a.sym), t.substr(a.off + a.sym, a.json)});
+  fan_out(p.table, rows_);
   p.at.clear();
   p.text.clear();
 }
 
+// Rows of a table to every subscription of it: each one's message
+// serialised once, its bytes queued for each of its clients (or, for a
+// client past its bound, its rows conflated by sym).
 void Hub::fan_out(const std::string& tname, const std::vector<LiveState::Row>& rows) {
   auto it = by_table_.find(tname);
   if (it == by_table_.end()) return;
