@@ -11,6 +11,8 @@ cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/
 rss_of() { awk '/^VmRSS/ {print int($2 / 1024)}' "/proc/$1/status"; }
 hwm_of() { awk '/^VmHWM/ {print int($2 / 1024)}' "/proc/$1/status"; }
 ulimit -n 4096
+# BENCH_WS="thru lat cpu mem": just those parts.
+wsp() { [ -z "${BENCH_WS:-}" ] || [[ " $BENCH_WS " == *" $1 "* ]]; }
 
 tick-gen --seed 9 --count 600000 --syms 100 --batch 10 > ws.tick
 tick-gen --seed 1 --count 2 --syms 100 > ws-pre.tick  # (declares the tables: a subscription needs them)
@@ -23,7 +25,7 @@ tick_ws() {
   local port; port=$(fp)
   rm -f ws-go
   { cat ws-pre.tick; until [ -e ws-go ]; do sleep 0.02; done; eval "${WS_FEED_CMD:-cat ${WS_FEED:-ws.tick}}"; } |
-    tick-ws -l :"$port" --max-queue "${WS_MAXQ:-1G}" 2> ws.err &
+    tick-ws -l :"$port" --max-queue "${WS_MAXQ:-1G}" ${WS_ARGS:-} 2> ws.err &
   local pid=$!
   until grep -q "listening on" ws.err; do sleep 0.02; done
   bench_ws_sink 127.0.0.1 "$port" /ws "$conns" --subs "$subs" "$@" > ws-sink.out 2> ws-sink.err &
@@ -54,33 +56,46 @@ field() { awk -v n="$1" '{print $n}' <<< "$2"; }
 rate() { awk -v r="$(field 3 "$1")" -v s="$(field 5 "$1")" 'BEGIN{printf "%.0f", r / s}'; }
 
 # -- Throughput to 100 clients of one subscription: rows delivered a second.
-# tick-ws batches what comes together (here, the file: up to 1024 rows a
+# tick-ws batches what comes together (by default up to 1024 rows a
 # message); the peers send the messages it sent, recorded by one client.
-rec=$(tick_ws 1 ws-all.sub --record ws-msgs.jsonl)
-NMSG=$(wc -l < ws-msgs.jsonl); NROWS=$(field 3 "$rec")
+# Twice: as tick-ws batches ws.tick, and with --batch-rows 10 (each record
+# of 10 rows its own message, on a smaller file: the Python peer's pace).
+# thru LABEL: with WS_FEED and WS_ARGS as tick_ws takes them
+thru() {
+  local rec; rec=$(tick_ws 1 ws-all.sub --record ws-msgs.jsonl)
+  NMSG=$(wc -l < ws-msgs.jsonl); NROWS=$(field 3 "$rec")
+  t=(); for _ in $(seq 1 "$RUNS"); do l=$(tick_ws 100 ws-all.sub); all_rows tick-ws "$l"; t+=("$(rate "$l")"); done
+  T=$(printf '%s\n' "${t[@]}" | median)
+  n=(); for _ in $(seq 1 "$RUNS"); do l=$(peer node 100); all_rows node "$l"; n+=("$(rate "$l")"); done
+  N=$(printf '%s\n' "${n[@]}" | median)
+  l=$(peer python 100); all_rows python "$l"
+  PYR=$(rate "$l")
+  r=$(div "$T" "$PYR"); row "tick-ws to 100 clients, rows delivered/s vs Python websockets ($1)" "$(M "$T")" "python $(M "$PYR")" "$r" ">= 10" "$(ge "$r" 10)"
+  r=$(div "$T" "$N"); row "  vs node ws (the same $NMSG messages, $((NROWS / NMSG)) rows each on average)" "$(M "$T")" "node $(M "$N")" "$r" ">= 3" "$(ge "$r" 3)"
+}
 # every client has every row, none conflated
 all_rows() { [ "$(field 3 "$2")" = $((100 * NROWS)) ] && [ "$(field 8 "$2")" = 0 ] ||
   { echo "bench: $1's clients had $(field 3 "$2") rows of $((100 * NROWS)) ($(field 8 "$2") conflated messages)" >&2; exit 1; }; }
-t=(); for _ in $(seq 1 "$RUNS"); do l=$(tick_ws 100 ws-all.sub); all_rows tick-ws "$l"; t+=("$(rate "$l")"); done
-T=$(printf '%s\n' "${t[@]}" | median)
-n=(); for _ in $(seq 1 "$RUNS"); do l=$(peer node 100); all_rows node "$l"; n+=("$(rate "$l")"); done
-N=$(printf '%s\n' "${n[@]}" | median)
-l=$(peer python 100); all_rows python "$l"
-PYR=$(rate "$l")
-r=$(div "$T" "$PYR"); row "tick-ws to 100 clients, rows delivered/s vs Python websockets" "$(M "$T")" "python $(M "$PYR")" "$r" ">= 10" "$(ge "$r" 10)"
-r=$(div "$T" "$N"); row "  vs node ws (the same $NMSG messages, $((NROWS / NMSG)) rows each on average)" "$(M "$T")" "node $(M "$N")" "$r" ">= 3" "$(ge "$r" 3)"
+if wsp thru; then
+  thru "batched"
+  tick-gen --seed 9 --count 100000 --syms 100 --batch 10 > ws-small.tick
+  WS_FEED=ws-small.tick WS_ARGS="--batch-rows 10" thru "10-row messages"
+fi
 
 # -- Latency from tick-ws's stdin to the clients at 20k rows/s (trades and
 # quotes, 10 rows a record), 100 clients: each message's first row's time
 # (stamped by tick-gen as it wrote it) against the clock on arrival.
+if wsp lat; then
 printf '{"action":"subscribe","table":"trade"}\t{"action":"subscribe","table":"quote"}\n' > ws-both.sub
 l=$(WS_FEED_CMD="tick-gen --rate 20000 --duration 8 --syms 100 --batch 10" tick_ws 100 ws-both.sub --latency)
 p50=$(field 9 "$l"); p99=$(field 10 "$l")
 ms() { awk -v a="$1" 'BEGIN{printf "%.2f", a / 1000}'; }
 r=$(div "$p99" 5000); row "tick-ws latency stdin->100 clients at 20k rows/s, p50 / p99 ms" "$(ms "$p50") / $(ms "$p99")" "limit 5 ms (p99)" "$r" "<= 1" "$(le "$r" 1)"
+fi
 
 # -- Shared serialisation: CPU per delivered row, 100 clients on 5 distinct
 # subscriptions against 100 distinct ones (each: every sym but one).
+if wsp cpu; then
 syms=$(tick-cat -f csv -t trade ws.tick | cut -d, -f2 | tail -n +2 | sort -u | head -100)
 mksubs() {  # mksubs N: N subscriptions, the ith leaving out the ith sym
   local i=0
@@ -99,9 +114,11 @@ for _ in $(seq 1 "$RUNS"); do
 done
 A=$(printf '%s\n' "${s5[@]}" | median); Z=$(printf '%s\n' "${s100[@]}" | median)
 r=$(div "$A" "$Z"); row "tick-ws CPU per delivered row, 5 shared subs vs 100 distinct (ns)" "$(printf '%.0f' "$A")" "distinct $(printf '%.0f' "$Z")" "$r" "< 0.33" "$(le "$r" 0.33)"
+fi
 
 # -- Memory: 1,000 idle subscribed connections; one stalled client while
 # more than 100 MB flow to another.
+if wsp mem; then
 port=$(fp)
 { cat ws-pre.tick; sleep 30; } | tick-ws -l :"$port" --max-clients 2000 2> ws.err &
 pid=$!
@@ -123,3 +140,4 @@ l=$(WS_FEED_CMD="tick-gen --rate 300000 --count 3000000 --syms 100 --batch 10" W
 mb=$(awk -v b="$(field 4 "$l")" 'BEGIN{printf "%.0f", b / 1e6}')
 [ "$(field 8 "$l")" = 0 ] || echo "bench: the client that reads was conflated ($(field 8 "$l") messages)" >&2
 row "tick-ws peak RSS, one client stalled while $mb MB flow to another (MiB)" "$(field 10 "$l")" "the flow $mb MB" "$(div "$(field 10 "$l")" "$mb")" "bounded" "-"
+fi

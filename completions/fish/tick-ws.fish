@@ -4,6 +4,7 @@ complete -c tick-ws -l log -x -a '(__fish_complete_directories)' -d 'The journal
 complete -c tick-ws -l max-rows -x -d 'An HTTP query limit at most'
 complete -c tick-ws -l keep -x -d 'Recent rows kept per sym'
 complete -c tick-ws -l max-queue -x -d 'A client queue before its updates are conflated'
+complete -c tick-ws -l batch-rows -x -d 'Rows at most in one update'
 complete -c tick-ws -l heartbeat -x -d 'Seconds of silence before a heartbeat'
 complete -c tick-ws -l token -x -d 'Required from every request'
 complete -c tick-ws -l origin -x -d 'Origins allowed (comma-separated)'

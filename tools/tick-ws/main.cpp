@@ -19,6 +19,9 @@ int main(int argc, char** argv) {
   app.add_option("--log", o.history.log, "The journal directory that history queries read today from");
   app.add_option("--max-rows", o.max_rows, "An HTTP query's limit at most (default 1000000; a WebSocket one's: a tenth)")
       ->check(CLI::Range(uint64_t{10}, uint64_t{1} << 40));
+  app.add_option("--batch-rows", o.hub.batch_rows,
+                 "Rows that came together go out as one update of at most this many (default 1024)")
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20));
   app.add_option("--keep", o.hub.keep, "Recent rows kept per sym, for history (default 100)")
       ->check(CLI::Range(1, 100000));
   app.add_option("--max-queue", max_queue, "A client's queued bytes before its updates are conflated (default 4M)");

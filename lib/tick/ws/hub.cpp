@@ -100,7 +100,7 @@ void Hub::record(const Decoder& d, Decoder::Kind k) {
         p->at.push_back({p->text.size(), r.sym.size(), r.json.size()});
         p->text.append(r.sym).append(r.json);
       }
-      if (p->at.size() >= kBatchRows) fan_out(*p);
+      if (p->at.size() >= o_.batch_rows) fan_out(*p);
       break;
     }
     case Decoder::Kind::EndOfDay: {

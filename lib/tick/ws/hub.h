@@ -32,6 +32,7 @@ struct HubOptions {
   int64_t heartbeat_ns = 30'000'000'000;
   size_t headroom = 0;                // bytes before each message the socket layer may use
   size_t max_history = 1000;          // "history": N is capped here (and at keep)
+  size_t batch_rows = 1024;           // rows that came together, one update at most this many
 };
 
 using Message = std::shared_ptr<std::string>;
@@ -76,12 +77,11 @@ class Hub {
   ~Hub();
 
   // A record of the stream, applied by the decoder. A data record's rows
-  // are sent at flush() (or once kBatchRows of a table wait): the records
+  // are sent at flush() (or once batch_rows of a table wait): the records
   // that came together go to clients as one update per subscription, so a
   // busy stream costs fewer, larger messages and a quiet one none later.
   void record(const Decoder& d, Decoder::Kind k);
   void flush();
-  static constexpr size_t kBatchRows = 1024;
   // A message from a client (one whole WebSocket text message).
   void message(Conn& c, std::string_view text);
   // The route /stream/SYM: a subscription to SYM's trades with 50 rows of history.
@@ -92,6 +92,9 @@ class Hub {
   bool pending() const;
   // The next message for a writable connection (null: nothing to send).
   Message next(Conn& c, int64_t now);
+  // The size of the message next() would give now, 0 if none is queued
+  // (conflated rows are made into messages by next()).
+  size_t next_size(const Conn& c) const { return c.queue_.empty() ? 0 : c.queue_.front()->size(); }
   // Heartbeats to connections idle for the heartbeat interval.
   void tick(int64_t now);
   // The stream has ended: tells every client.

@@ -100,6 +100,7 @@ struct PendingQuery {
 
 // What one write to a client holds at most when it has a backlog.
 constexpr size_t kFramesBatch = 256 << 10;
+constexpr size_t kCoalesceBelow = 16 << 10;  // bytes: messages framed into a batch
 
 // A server's text frame (not masked, final) holding a message (which has
 // LWS_PRE bytes of headroom before its text), appended to out.
@@ -398,20 +399,22 @@ int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t
       int64_t now = now_ns();
       Message m = s.hub.next(*c, now);
       if (!m) return 0;
-      Message more = c->deflate ? nullptr : s.hub.next(*c, now);
-      if (!more) {  // one message: written from where it is, lws framing it
+      // Small messages queued behind each other are framed here and
+      // written at once (a write each cost a syscall); a large one,
+      // or one for a client that deflates, is written from where it is,
+      // lws framing it (copying it into a batch would cost more than the
+      // syscall it saves).
+      auto small = [&](size_t n) { return n > 0 && n < kCoalesceBelow; };
+      if (c->deflate || m->size() >= kCoalesceBelow || !small(s.hub.next_size(*c))) {
         size_t n = m->size() - LWS_PRE;
         if (lws_write(wsi, reinterpret_cast<unsigned char*>(m->data()) + LWS_PRE, n, LWS_WRITE_TEXT) <
             static_cast<int>(n))
           return -1;
       } else {
-        // A backlog: its messages framed here, one after another, and
-        // written at once (a write per message cost a syscall each).
         std::string& out = s.frames;
         out.clear();
         put_text_frame(out, *m);
-        for (; more && out.size() < kFramesBatch; more = s.hub.next(*c, now)) put_text_frame(out, *more);
-        if (more) put_text_frame(out, *more);  // (taken from the queue: it goes now)
+        while (out.size() < kFramesBatch && small(s.hub.next_size(*c))) put_text_frame(out, *s.hub.next(*c, now));
         if (lws_write(wsi, reinterpret_cast<unsigned char*>(out.data()), out.size(), LWS_WRITE_RAW) <
             static_cast<int>(out.size()))
           return -1;
