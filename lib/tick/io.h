@@ -112,6 +112,9 @@ class Input {
   void set_idle_hook(std::function<void()> f) { idle_ = std::move(f); }
   // Waits up to timeout_ms for more input; false on timeout.
   bool wait(int timeout_ms) { return avail() > 0 || eof_ || !src_ || src_->wait(timeout_ms); }
+  // The same, whatever is buffered (from an idle hook: a part of a record
+  // may be buffered, the rest not yet come).
+  bool wait_source(int timeout_ms) { return eof_ || !src_ || src_->wait(timeout_ms); }
   // Called before fill() moves or frees buffered bytes: pointers into
   // data() stay valid until then (a copier writes runs of records straight
   // from the buffer).

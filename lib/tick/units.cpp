@@ -19,6 +19,19 @@ size_t parse_size(const std::string& s, const std::string& flag) {
   return static_cast<size_t>(v * m);
 }
 
+int64_t parse_duration(const std::string& s, const std::string& flag, bool allow_zero) {
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  std::string suf = end ? end : "";
+  double m = suf.empty() || suf == "s" ? 1e9
+           : suf == "ms" ? 1e6 : suf == "us" ? 1e3 : suf == "ns" ? 1
+           : suf == "m" ? 60e9 : suf == "h" ? 3600e9 : suf == "d" ? 86400e9 : -1;
+  if (s.empty() || end == s.c_str() || m < 0 || !(v >= 0) || (v == 0 && !allow_zero) || v * m > 1e17 ||
+      (v > 0 && v * m < 1))
+    throw UsageError("bad " + flag + " '" + s + "' (want a duration: 250ms, 5s, 1m, 1h)");
+  return static_cast<int64_t>(v * m + 0.5);
+}
+
 std::string size_text(uint64_t b) {
   char s[32];
   if (b >= (1ull << 30)) std::snprintf(s, sizeof s, "%.1f GiB", b / 1073741824.0);

@@ -9,6 +9,10 @@ namespace tick {
 // As GNU tools read sizes: K, M, G are powers of 1024; KB, MB, GB of 1000;
 // a bare number is bytes. Throws UsageError naming the flag.
 size_t parse_size(const std::string& s, const std::string& flag = "size");
+// A duration as users type it: 250ms, 5s, 1m, 1h, 1d (also us, ns); a bare
+// number is seconds. Nanoseconds; throws UsageError naming the flag.
+// allow_zero: 0 is a valid answer (a feature off).
+int64_t parse_duration(const std::string& s, const std::string& flag, bool allow_zero = false);
 // "1.5 MiB", "12.0 KiB", "3.2 GiB".
 std::string size_text(uint64_t bytes);
 // "512 KB/s", "15 MB/s", "1.2 GB/s" (powers of 1000, as rates are said).

@@ -272,12 +272,16 @@ void StreamWriter::data(uint16_t table, const TableBatch& b, uint64_t seq) {
     write_symbols(out_, syms_, syms_written_);
     syms_written_ = syms_.size();
   }
+  write_batch(out_, table, b, seq);
+}
+
+void write_batch(Output& out, uint16_t table, const TableBatch& b, uint64_t seq) {
   size_t len = b.payload_size();
   if (len > kMaxPayload) fail("a batch of table ", b.table().name, " exceeds the record size limit");
-  uint8_t* p = out_.reserve(kHeaderSize + len);
+  uint8_t* p = out.reserve(kHeaderSize + len);
   b.encode(p + kHeaderSize, seq);
   write_header(p, RecordType::Data, table, p + kHeaderSize, static_cast<uint32_t>(len));
-  out_.commit(kHeaderSize + len);
+  out.commit(kHeaderSize + len);
 }
 
 void StreamWriter::eod(int32_t date, uint64_t seq) { write_eod(out_, date, seq); }

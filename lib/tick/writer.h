@@ -32,6 +32,23 @@ class TableBatch {
     set_[col] = 1;
   }
   void set_string(int col, std::string_view s);
+  // A fixed-width value from raw bytes (the column's width of them).
+  void set_bytes(int col, const uint8_t* p) {
+    std::memcpy(cols_[col].data.data() + size_t{rows_} * cols_[col].width, p, cols_[col].width);
+    set_[col] = 1;
+  }
+  // Column col of row `row` of a view (same type), into this row's column `to`.
+  void copy_cell(int to, const DataView& v, int col, uint32_t row) {
+    if (cols_[to].width) set_bytes(to, v.cols[col] + size_t{row} * cols_[to].width);
+    else set_string(to, v.string(col, row));
+  }
+  // Reading back a row already ended: a fixed-width cell's bytes, a string.
+  const uint8_t* cell(int col, uint32_t row) const { return cols_[col].data.data() + size_t{row} * cols_[col].width; }
+  std::string_view string_at(int col, uint32_t row) const {
+    const auto& c = cols_[col];
+    uint32_t a = load32(c.data.data() + 4 * size_t{row}), b = load32(c.data.data() + 4 * (size_t{row} + 1));
+    return {reinterpret_cast<const char*>(c.heap.data()) + a, b - a};
+  }
   bool is_set(int col) const { return set_[col] != 0; }
   void end_row();
   void abort_row();
@@ -65,6 +82,9 @@ class TableBatch {
   uint32_t rows_ = 0, cap_ = 0;
 };
 
+// The batch as one data record of table id `table` (throws Error if it
+// is over the record size limit).
+void write_batch(Output& out, uint16_t table, const TableBatch& b, uint64_t seq = 0);
 // Frames one record into out.
 void write_record(Output& out, RecordType type, uint16_t table, const uint8_t* payload,
                   uint32_t len);
