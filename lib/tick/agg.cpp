@@ -492,7 +492,8 @@ class Last {
 template <class Engine>
 class Run {
  public:
-  Run(Engine& e, const AggOptions& o, Output& out) : e_(e), o_(o), out_(out), ds_(out, o.only) {}
+  Run(Engine& e, const AggOptions& o, Output& out, std::function<void()> flush)
+      : e_(e), o_(o), out_(out), flush_(flush ? std::move(flush) : [&out] { out.flush(); }), ds_(out, o.only) {}
 
   void input(Input& in) {
     RecordReader rr(in);
@@ -634,19 +635,20 @@ class Run {
       if (bound_) e_.corrections();
     }
     write_derived(false);
-    out_.flush();
+    flush_();
     while (!stop_requested()) {
       int ms = due_ms(now_ns());
       if (ms < 0 || in.wait_source(ms)) return;
       timers(now_ns());
       write_derived(false);
-      out_.flush();
+      flush_();
     }
   }
 
   Engine& e_;
   const AggOptions& o_;
   Output& out_;
+  std::function<void()> flush_;
   DerivedStream ds_;
   GroupTracker groups_;
   const Decoder* dec_ = nullptr;
@@ -657,8 +659,8 @@ class Run {
 };
 
 template <class Engine>
-void drive(Engine& e, const std::vector<Input*>& inputs, Output& out, const AggOptions& o) {
-  Run<Engine> run(e, o, out);
+void drive(Engine& e, const std::vector<Input*>& inputs, Output& out, const AggOptions& o, std::function<void()> idle) {
+  Run<Engine> run(e, o, out, std::move(idle));
   for (Input* in : inputs) run.input(*in);
   run.end();
   out.flush();
@@ -666,14 +668,14 @@ void drive(Engine& e, const std::vector<Input*>& inputs, Output& out, const AggO
 
 }  // namespace
 
-AggReport aggregate(const std::vector<Input*>& inputs, Output& out, const AggOptions& o) {
+AggReport aggregate(const std::vector<Input*>& inputs, Output& out, const AggOptions& o, std::function<void()> idle) {
   AggReport rep;
   if (o.last) {
     Last e(o, rep);
-    drive(e, inputs, out, o);
+    drive(e, inputs, out, o, idle);
   } else {
     Bars e(o, rep);
-    drive(e, inputs, out, o);
+    drive(e, inputs, out, o, idle);
   }
   return rep;
 }

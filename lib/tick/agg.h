@@ -6,6 +6,7 @@
 // writes the joined table. Memory is bounded by the keys, not the rows.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,7 +39,10 @@ struct AggReport {
 };
 
 // Reads the inputs in turn (each a stream), writes to out.
-AggReport aggregate(const std::vector<Input*>& inputs, Output& out, const AggOptions& o);
+// idle: what makes written bytes reach the reader when the input pauses
+// (default: out.flush(); with text shown, the text's output's too).
+AggReport aggregate(const std::vector<Input*>& inputs, Output& out, const AggOptions& o,
+                    std::function<void()> idle = nullptr);
 
 struct AjOptions {
   std::string left, right;    // tables
@@ -54,6 +58,7 @@ struct AjReport {
 // One stream carrying both tables (inputs read in turn), or with
 // right_input two: left's rows from the first, right's from the second,
 // merged by time (right first at equal times).
-AjReport asof_join(const std::vector<Input*>& inputs, Input* right_input, Output& out, const AjOptions& o);
+AjReport asof_join(const std::vector<Input*>& inputs, Input* right_input, Output& out, const AjOptions& o,
+                   std::function<void()> idle = nullptr);
 
 }  // namespace tick

@@ -305,11 +305,11 @@ void need_bound(Joiner& j, const Side& l, const Side& r, const AjOptions& o) {
 }
 
 // A stream carrying both tables.
-void join_stream(Joiner& j, Input& in, const AjOptions& o) {
+void join_stream(Joiner& j, Input& in, const AjOptions& o, const std::function<void()>& idle) {
   Side s(in);
   in.set_idle_hook([&] {
     j.drain();
-    j.out().flush();
+    idle();
   });
   uint64_t gen = UINT64_MAX;
   int li = -1, ri = -1;
@@ -412,12 +412,14 @@ void join_files(Joiner& j, Input& lin, Input& rin, const AjOptions& o) {
 
 }  // namespace
 
-AjReport asof_join(const std::vector<Input*>& inputs, Input* right_input, Output& out, const AjOptions& o) {
+AjReport asof_join(const std::vector<Input*>& inputs, Input* right_input, Output& out, const AjOptions& o,
+                   std::function<void()> idle) {
   AjReport rep;
+  if (!idle) idle = [&out] { out.flush(); };
   Joiner j(o, out, rep);
   if (right_input) join_files(j, *inputs.at(0), *right_input, o);
   else
-    for (Input* in : inputs) join_stream(j, *in, o);
+    for (Input* in : inputs) join_stream(j, *in, o, idle);
   j.drain();
   out.flush();
   return rep;

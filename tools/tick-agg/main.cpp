@@ -29,10 +29,10 @@ int main(int argc, char** argv) {
       ->expected(0, 1)->default_str("size");
   app.add_flag("--vwap", o.vwap, "sum(price*size)/sum(size), of the --ohlc and --volume columns");
   app.add_flag("--count", o.count, "Rows in the bar");
-  app.add_option("--sum", o.sum, "sum_COL: the sum of a column (repeatable)");
-  app.add_option("--avg", o.avg, "avg_COL: the mean of a column (repeatable)");
-  app.add_option("--min", o.min, "min_COL: the least value of a column (repeatable)");
-  app.add_option("--max", o.max, "max_COL: the greatest value of a column (repeatable)");
+  app.add_option("--sum", o.sum, "sum_COL: the sum of a column (repeatable; or COL,COL)")->allow_extra_args(false)->delimiter(',');
+  app.add_option("--avg", o.avg, "avg_COL: the mean of a column (repeatable; or COL,COL)")->allow_extra_args(false)->delimiter(',');
+  app.add_option("--min", o.min, "min_COL: the least value of a column (repeatable; or COL,COL)")->allow_extra_args(false)->delimiter(',');
+  app.add_option("--max", o.max, "max_COL: the greatest value of a column (repeatable; or COL,COL)")->allow_extra_args(false)->delimiter(',');
   app.add_option("--grace", grace, "On a quiet feed, open bars close this long after their end (default 1s)");
   app.add_option("--late", late, "Rows older than their closed bar: drop (counted) or update (a corrected row)")
       ->check(CLI::IsMember({"drop", "update"}));
@@ -80,7 +80,10 @@ int main(int argc, char** argv) {
       as.time_format = time_format;
       as.csv_table_column = !o.only;
       ShownText text(out, as, "tick-agg");
-      rep = aggregate(ins, text.input(), o);
+      rep = aggregate(ins, text.input(), o, [&] {
+        text.flush();
+        out.flush();
+      });
       text.flush();
     }
     out.flush();

@@ -46,7 +46,10 @@ int main(int argc, char** argv) {
       as.time_format = time_format;
       as.csv_table_column = false;
       ShownText text(out, as, "tick-aj");
-      rep = asof_join(ins, right.get(), text.input(), o);
+      rep = asof_join(ins, right.get(), text.input(), o, [&] {
+        text.flush();
+        out.flush();
+      });
       text.flush();
     }
     out.flush();
