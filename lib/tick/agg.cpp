@@ -234,6 +234,13 @@ class Bars {
     }
   }
 
+  // A day ended (its bars closed): the next day's rows start bars of their
+  // own, none of them late against the day before.
+  void new_day() {
+    closed_upto_ = INT64_MIN;
+    for (Extra& e : closed_) e.start = INT64_MIN;
+  }
+
   // Closes the open bars (and writes corrections first).
   void close() {
     corrections();
@@ -543,6 +550,8 @@ class Run {
         ds_.pass(r, k, d);
         if constexpr (std::is_same_v<Engine, Last>) {
           if (bound_) e_.reset();  // (a new day: the state starts again)
+        } else {
+          e_.new_day();
         }
         return;
       case Decoder::Kind::Data: {

@@ -164,6 +164,7 @@ class Joiner {
   // time has come (right's time is past it). force: all of it, now (the
   // input paused or ended, a day ended).
   void pump(bool force) {
+    if (!bound()) return;
     while (true) {
       bool l = !lq_.empty(), r = !rq_.empty();
       if (r && (!l || rq_.time() <= lq_.time())) {
@@ -339,10 +340,10 @@ void join_stream(Joiner& j, Input& in, const AjOptions& o, const std::function<v
         } else if (li >= 0 && ri >= 0 && v.table_id == ri) {
           for (uint32_t r = 0; r < v.rows; r++) j.right(v, r, s.map);
         } else if (v.rows && s.find(o.left) == v.table_id) {
-          throw UsageError(str(in.name(), ":", s.rec.offset, ": rows of ", o.left, " before table ", o.right,
-                               " is declared (the stream has ", table_names(s.dec), ")"));
+          throw UsageError(str("--right ", o.right, ": ", in.name(), ":", s.rec.offset, ": rows of ", o.left,
+                               " came before any table ", quoted(o.right), " (the stream has ", table_names(s.dec), ")"));
         }
-        j.pump(false);
+        if (j.bound()) j.pump(false);
         break;
       }
       default: break;

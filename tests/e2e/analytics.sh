@@ -126,23 +126,23 @@ expect_eq "$(tail -n +2 quiet.csv | wc -l)" 3 "a bar per sym, closed while the f
 # tick-sub | tick-agg --bar 1s | tick-log | tick-pub across midnight;
 # a subscriber of the second has the bars, tick-eod writes them into the HDB.
 p1=$(free_port); p2=$(free_port)
-tick-gen --rate 2000 --duration 4 --syms 10 | TICK_FAKE_TIME=2026-11-23T23:59:58Z tick-log tp1 2> log1.err |
+tick-gen --rate 2000 --duration 6 --syms 10 | TICK_FAKE_TIME=2026-11-23T23:59:57Z tick-log tp1 2> log1.err |
   tick-pub -l :$p1 --log tp1 2> pub1.err &
 feed=$!
 wait_for grep -q listening pub1.err
-tick-sub :$p1 --from start 2> sub1.err | tick-agg --bar 1s --only 2> agg.err | TICK_FAKE_TIME=2026-11-23T23:59:58Z tick-log tp2 2> log2.err |
+tick-sub :$p1 --from start 2> sub1.err | tick-agg --bar 1s --only 2> agg.err | TICK_FAKE_TIME=2026-11-23T23:59:57Z tick-log tp2 2> log2.err |
   tick-pub -l :$p2 --log tp2 2> pub2.err &
 bars=$!
 wait_for grep -q listening pub2.err
 tick-sub :$p2 --from start -t trade_bars -f csv > sub2.csv 2> sub2.err &
 sub=$!
-wait $feed
-wait_for test -s tp2/2026-11-24.tick
+# the RDB of the second tickerplant: subscribed before its day rolls
 tick-sub :$p2 --from start 2> sub3.err | tick-eod --hdb hdb 2> eod.err &
 eod=$!
+wait $feed
 wait_for test -d hdb/2026-11-23/trade_bars
 sleep 1.5  # (the last bars close a --grace after the feed stops)
-kill $bars $sub $eod 2> /dev/null; wait 2> /dev/null || true
+kill $bars $sub $eod 2> /dev/null || true; wait 2> /dev/null || true
 tick-replay --hdb hdb --date 2026-11-23 -t trade_bars -f csv | tail -n +2 | sort > hdbbars.csv
 tick-cat -f csv -t trade_bars tp2/2026-11-23.tick | tail -n +2 | sort > j1.csv
 [ "$(wc -l < j1.csv)" -ge 10 ] || die "the second tickerplant journaled too few bars on 2026-11-23"; ok
@@ -150,20 +150,49 @@ same_files hdbbars.csv j1.csv "the HDB's trade_bars of 2026-11-23: the bars the 
 tail -n +2 sub2.csv | sort > s.csv
 expect_eq "$(comm -23 j1.csv s.csv | wc -l)" 0 "its subscriber saw every one of them"
 
+# -- At an end of day the open bars close before it, and the next day's rows
+# (here in the same hour: the feed's clock is not the journal's) start bars
+# of their own, none of them late.
+tick-replay tp1/2026-11-23.tick tp1/2026-11-24.tick | tick-agg --bar 1h --count --only -f json > eodbars.json 2> eodbars.err
+expect_eq "$(cat eodbars.err)" "" "no row is late across the end of day"
+for d in 23 24; do tick-cat -f csv -t trade tp1/2026-11-$d.tick | tail -n +2 | cut -d, -f2 | sort | uniq -c | awk '{ print $2, $1 }' > want$d; done
+$PY -c "
+import json
+day, got = 23, {23: {}, 24: {}}
+for l in open('eodbars.json'):
+    r = json.loads(l)
+    if 'eod' in r: day = 24
+    elif 'sym' in r: got[day][r['sym']] = got[day].get(r['sym'], 0) + r['count']
+for d in (23, 24):
+    with open('got%d' % d, 'w') as f:
+        for s in sorted(got[d]): f.write('%s %d\\n' % (s, got[d][s]))"
+sort want23 > w23; sort want24 > w24
+same_files got23 w23 "the bars before the end of day count that day's trades"
+same_files got24 w24 "the bars after it count the next day's"
+
 # -- Bad input
 expect_status 2 tick-agg day.tick
-expect_eq "$(cat err)" "tick-agg: say what to make: --bar DURATION or --last" "neither --bar nor --last"
+expect_eq "$(cat err)" "tick-agg: say what to make: --bar DURATION or --last (see --help)" "neither --bar nor --last"
 expect_status 2 tick-agg --bar 1x day.tick
-expect_eq "$(cat err)" "tick-agg: bad --bar '1x' (want a duration: 250ms, 5s, 1m, 1h)" "a bad duration"
+expect_eq "$(cat err)" "tick-agg: bad --bar '1x' (want a duration: 250ms, 5s, 1m, 1h) (see --help)" "a bad duration"
 expect_status 2 tick-agg --bar 1m -t nosuch day.tick
-expect_eq "$(cat err)" "tick-agg: -t nosuch: the stream has no table \"nosuch\" (it has quote, trade)" "a table the stream lacks"
+expect_eq "$(cat err)" "tick-agg: -t nosuch: the stream has no table 'nosuch' (it has quote, trade) (see --help)" "a table the stream lacks"
 expect_status 2 tick-agg --bar 1m --ohlc sym day.tick
-expect_eq "$(cat err)" "tick-agg: column sym of table trade is symbol, not a number" "a symbol is not aggregated"
+expect_eq "$(cat err)" "tick-agg: column sym of table trade is symbol, not a number (see --help)" "a symbol is not aggregated"
 expect_status 2 tick-aj --left trade --right nosuch day.tick
-expect_eq "$(cat err)" "tick-aj: --right nosuch: day.tick has no table \"nosuch\" (it has trade, quote)" "tick-aj: a table the stream lacks"
+expect_match "$(cat err)" "^tick-aj: --right nosuch: day.tick:[0-9]+: rows of trade came before any table 'nosuch' \(the stream has trade, quote\)" "tick-aj: a right table the stream lacks"
+expect_status 2 tick-aj --left nosuch --right quote day.tick
+expect_eq "$(cat err)" "tick-aj: --left nosuch: day.tick has no table 'nosuch' (it has trade, quote) (see --help)" "tick-aj: a left table the stream lacks"
+expect_status 2 tick-agg --bar 1m --sum nosuch day.tick
+expect_eq "$(cat err)" "tick-agg: table trade has no column 'nosuch' (see --help)" "a column the table lacks"
 expect_status 2 tick-aj --left trade --right trade day.tick
 expect_match "$(cat err)" "column price is in both trade and trade" "a column in both tables is refused, not overwritten"
 head -c 5000 day.tick > torn.tick
 expect_status 1 tick-agg --bar 1m torn.tick
-expect_match "$(cat err)" "^tick-agg: torn.tick:[0-9]+: " "a torn input: where it is"
+expect_match "$(cat err)" "^tick-agg: torn.tick:[0-9]+: truncated" "a torn input: where it is"
+tick-cat -f csv -t trade torn.tick 2> /dev/null | tail -n +2 | wc -l > n_torn || true
+tick-agg --bar 1h --count --only -f csv torn.tick 2> /dev/null | awk -F, 'NR > 1 { n += $3 } END { print n + 0 }' > n_agg || true
+expect_eq "$(cat n_agg)" "$(cat n_torn)" "the rows before the damage are in the bars written before the error"
+expect_status 1 tick-aj --left trade --right quote torn.tick
+expect_match "$(cat err)" "^tick-aj: torn.tick:[0-9]+: truncated" "tick-aj: a torn input"
 done_ok
