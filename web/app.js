@@ -304,7 +304,8 @@
     table: () => (table ? table.name : null),
     syms: () => rows.size,
     updates: () => updates,
-    chart: () => ({ sym: chart.sym, kind: chart.kind, points: chart.points, source: chart.source, seeding: chart.seeding }),
+    chart: () => ({ sym: chart.sym, kind: chart.kind, points: chart.points, source: chart.source, seeding: chart.seeding,
+                    vwap: chart.vwap ? chart.vwap.data().length : 0 }),
     choose,
   };
 

@@ -92,6 +92,17 @@ const inked = (page) => page.evaluate(() => {
     if (chart.source !== "history") fail("the candles were seeded from " + JSON.stringify(chart.source) + ", not from /api/query");
     pass("candles: " + JSON.stringify(chart));
     await page.screenshot({ path: shot });
+  } else if (step === "live-candles") {
+    // tick-agg's bars: seeded from the journal, with a VWAP line, then new
+    // bars from the live stream extend the chart.
+    await until(page, "the chart has candles and a VWAP line",
+                () => window.tickDashboard.chart().kind === "candles" && window.tickDashboard.chart().points > 0 && window.tickDashboard.chart().vwap > 0);
+    const seeded = await page.evaluate(() => window.tickDashboard.chart());
+    if (seeded.source !== "history") fail("the candles were seeded from " + JSON.stringify(seeded.source) + ", not from /api/query");
+    pass("candles and VWAP from the journal: " + JSON.stringify(seeded));
+    await until(page, "live bars extend the chart", (n) => window.tickDashboard.chart().points > n && window.tickDashboard.chart().vwap > n, seeded.points, 30000);
+    pass("live bars: " + JSON.stringify(await page.evaluate(() => window.tickDashboard.chart())));
+    await page.screenshot({ path: shot });
   }
   if (errors.length) fail("errors in the page: " + errors.join("; "));
   pass("no errors in the page");

@@ -80,4 +80,21 @@ $NODE "http://127.0.0.1:$port/?table=bar" "$SHOTS/dashboard-bars.png" candles > 
   die "candles: $(tail -3 bars.out); tick-ws: $(tail -3 wsb.err)"
 checks=$((checks + $(grep -c '^ok:' bars.out)))
 expect_match "$(cat bars.out)" '"kind":"candles","points":90' "90 one-minute candles from the journal"
+
+# -- examples/analytics.sh: tick-agg's bars of a live feed through a second
+# tickerplant into the dashboard (1 s bars for a short run), and the trades
+# with their prevailing quotes.
+bash "$TICK_SOURCE/examples/analytics.sh" "$WORK/analytics" 40 1s > an.out 2> an.err &
+AN=$!
+wait_for grep -q "^time,sym,price,size,bid,ask,qtime" an.out
+url=$(sed -n 's/^dashboard: \(http[^ ]*\)$/\1/p' an.out)
+expect_match "$url" "^http://127.0.0.1:[0-9]+/\?table=trade_bars$" "examples/analytics.sh prints its dashboard's URL"
+sleep 3  # (a few bars in the journal to seed the chart)
+$NODE "$url" "$SHOTS/dashboard-analytics.png" live-candles > an-page.out 2>&1 ||
+  die "examples/analytics.sh in the browser: $(tail -3 an-page.out); $(cat "$WORK"/analytics/*.err | tail -5)"
+checks=$((checks + $(grep -c '^ok:' an-page.out)))
+expect_match "$(cat an-page.out)" "ok: live bars" "its candles grow with the live bars"
+sleep 0.5
+expect_match "$(grep -c ',[0-9.]*,[0-9.]*,20[0-9-]*T' an.out)" "^[1-5]$" "trades joined with a prevailing quote's bid, ask and time"
+kill $AN 2> /dev/null || true
 done_ok
