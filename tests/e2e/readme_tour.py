@@ -533,6 +533,65 @@ def _(c):
     background.clear()
 
 
+# -- block: tick-agg and tick-aj ------------------------------------------------
+P_BARS = free_port()
+
+
+def bars_sub(c):
+    return ws_sub(c.replace(':5011', f'127.0.0.1:{P_BARS}').replace('/data/bars', f'{WORK}/bars'))
+
+
+@step("tick-sub :5010 | tick-agg --bar 1m --only | tick-log /data/bars | tick-pub -l :5011 --log /data/bars &")
+def _(c):
+    start(sub("tick-gen --rate 2000 --syms 5 | tick-log /data/tp4 | tick-pub -l :5010 --log /data/tp4"))
+    wait_until(lambda: port_open(P_PUB), "tick-pub")
+    start(bars_sub(c.rstrip('& ').replace('--bar 1m', '--bar 1s')))  # (bars of a second: the test is short)
+    wait_until(lambda: port_open(P_BARS), "the second tickerplant's tick-pub")
+
+
+@step("tick-sub :5011 | tick-ws -l :8080 --log /data/bars &")
+def _(c):
+    start(bars_sub(c.rstrip('& ')))
+    wait_until(lambda: port_open(P_WS), "tick-ws")
+
+    def last():
+        out, _ = sh(ws_sub("curl -s 'http://127.0.0.1:8080/api/last?table=trade_bars'"))
+        try:
+            return json.loads(out)['rows']
+        except (ValueError, KeyError):
+            return []
+    wait_until(lambda: len(last()) == 5, "a bar of each of 5 syms at tick-ws")
+    for r in last():
+        check(all(k in r for k in ('open', 'high', 'low', 'close', 'volume', 'vwap')) and r['low'] <= r['vwap'] <= r['high'],
+              f"a bar with OHLC and a VWAP within its range: {r}")
+    for p in background:
+        kill(p)
+    background.clear()
+
+
+@step("tick-replay day.tick -t trade | tick-agg --last --only --every 0 -f table")
+def _(c):
+    sh("tick-gen --count 20000 --syms 7 --seed 4 > day.tick")
+    out, _ = sh(c)
+    lines = [l for l in out.splitlines() if l.strip()]
+    want = {}
+    for r in rows(sh("tick-cat -f json -t trade day.tick")[0]):
+        want[r['sym']] = r
+    check(len(lines) == 2 + len(want), f"a table of the last trade of each of {len(want)} syms: {out}")
+    for sym, r in want.items():
+        check(any(l.split()[1:2] == [sym] and str(r['price']) in l.split() for l in lines), f"{sym}'s last trade at {r['price']}: {out}")
+
+
+@step("tick-replay day.tick -t trade,quote | tick-aj --left trade --right quote -f csv")
+def _(c):
+    out, _ = sh(c)
+    lines = out.splitlines()
+    check(lines[0] == 'time,sym,price,size,bid,ask,bsize,asize', f"the joined columns: {lines[0]}")
+    n = len(sh("tick-cat -f csv -t trade day.tick")[0].splitlines()) - 1
+    check(len(lines) - 1 == n, f"every one of {n} trades joined ({len(lines) - 1})")
+    check(sum(1 for l in lines[1:] if not l.endswith(',,,,')) > n * 0.9, "most trades have a prevailing quote")
+
+
 # ---- the README's commands and the steps must be the same list -------------------
 def tour_commands(text):
     tour = text[text.index('## A short tour'):text.index('\n## ', text.index('## A short tour') + 5)]
