@@ -6,7 +6,7 @@ set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 BENCH=$(cd "$(dirname "$0")" && pwd)
 export PATH="$BUILD:$PATH"
-for t in tick-gen tick-cat tick-log tick-replay tick-pub tick-sub tick-eod tick-kafka tick-ws kcat bench_latency bench_ws_sink jq node zstd /usr/bin/time; do
+for t in tick-gen tick-cat tick-log tick-replay tick-pub tick-sub tick-eod tick-kafka tick-ws tick-agg tick-aj kcat bench_latency bench_ws_sink jq node zstd /usr/bin/time; do
   command -v "$t" > /dev/null || { echo "bench: $t is missing (run: TICK_DEPS=bench bash scripts/install-deps.sh)" >&2; exit 1; }
 done
 [ -d "$BENCH/node_modules/@duckdb/node-api" ] || { echo "bench: DuckDB is missing (npm install in bench/)" >&2; exit 1; }
@@ -14,7 +14,7 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/tick-bench.XXXXXX")
 trap 'set +e; kill $(jobs -p) 2>/dev/null; rm -rf "$W"' EXIT
 cd "$W"
 RUNS=${BENCH_RUNS:-3}
-# BENCH_ONLY="eod pub": just those sections (cat log pub eod kafka ws).
+# BENCH_ONLY="eod pub": just those sections (cat log pub eod kafka agg ws).
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 ROWS=()
 
@@ -264,6 +264,10 @@ r=$(div "$c99" "$l99"); row "end-to-end latency at 10k msgs/s, p50 / p99 ms (kca
 /usr/bin/time -f %M -o kc.rss tick-kafka consume -b "$B" --topic kc --schema ks.schema -e > /dev/null
 /usr/bin/time -f %M -o kp.rss bash -c "tick-kafka produce -b $B --topic kp1 < k.tick"
 row "tick-kafka peak RSS, consume / produce" "$(( $(cat kc.rss) / 1024 )) / $(( $(cat kp.rss) / 1024 )) MiB" "-" "-" "bounded" "-"
+fi
+
+if want agg; then
+source "$BENCH/agg.sh"
 fi
 
 if want ws; then

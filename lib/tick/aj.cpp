@@ -168,11 +168,11 @@ class Joiner {
     while (true) {
       bool l = !lq_.empty(), r = !rq_.empty();
       if (r && (!l || rq_.time() <= lq_.time())) {
-        if (!force && !l && rq_.time() > lwm_) return;
+        if (!force && !l && rq_.time() > lwm_) break;
         apply_right(rq_.head(), rq_.row());
         rq_.pop();
       } else if (l) {
-        if (!force && rwm_ <= lq_.time()) return;
+        if (!force && rwm_ <= lq_.time()) break;
         join_left(lq_.head(), lq_.row());
         lq_.pop();
       } else {
