@@ -94,6 +94,19 @@ expect_eq "$n" 20 "--last: the last trade of each of 20 syms"
 tick-replay day.tick -t trade | tick-agg --last --only -f csv --every 0 > last2.csv
 same_files last2.csv last.csv "tick-replay -t trade | tick-agg --last"
 
+# -- Memory follows the syms, not the rows: the same filters on 4 times the
+# rows, from a pipe (a file's pages are mapped, and would count)
+if [ "${TICK_SANITIZED:-0}" != 1 ]; then
+  for n in 500000 2000000; do
+    tick-gen --seed 2 --count $n --syms 50 | /usr/bin/time -f %M -o aj$n.rss tick-aj --left trade --right quote > /dev/null
+    tick-gen --seed 2 --count $n --syms 50 | /usr/bin/time -f %M -o agg$n.rss tick-agg --bar 1s --count --only > /dev/null
+  done
+  for t in aj agg; do
+    a=$(cat ${t}500000.rss); b=$(cat ${t}2000000.rss)
+    [ "$b" -le $((a + a / 4 + 2048)) ] || die "tick-$t's peak RSS grew with the rows: $a KiB at 0.5 M rows, $b KiB at 2 M"; ok
+  done
+fi
+
 # -- Late rows: a row whose bar was closed, dropped (and said) or corrected
 cat > late.jsonl << 'J'
 {"table":"trade","time":"2026-03-02T10:00:01Z","sym":"A","price":10,"size":100}
