@@ -98,8 +98,8 @@ same_files last2.csv last.csv "tick-replay -t trade | tick-agg --last"
 # rows, from a pipe (a file's pages are mapped, and would count)
 if [ "${TICK_SANITIZED:-0}" != 1 ]; then
   for n in 500000 2000000; do
-    tick-gen --seed 2 --count $n --syms 50 | /usr/bin/time -f %M -o aj$n.rss tick-aj --left trade --right quote > /dev/null
-    tick-gen --seed 2 --count $n --syms 50 | /usr/bin/time -f %M -o agg$n.rss tick-agg --bar 1s --count --only > /dev/null
+    tick-gen --seed 2 --count $n --syms 500 --batch 100 | /usr/bin/time -f %M -o aj$n.rss tick-aj --left trade --right quote > /dev/null
+    tick-gen --seed 2 --count $n --syms 500 --batch 100 | /usr/bin/time -f %M -o agg$n.rss tick-agg --bar 1s --count --only > /dev/null
   done
   for t in aj agg; do
     a=$(cat ${t}500000.rss); b=$(cat ${t}2000000.rss)
