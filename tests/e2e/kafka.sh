@@ -17,7 +17,7 @@ start_broker() {  # start_broker NAME [broker options]: its address in $B
 }
 # Topics made before use: the mock's topic made by a first produce can lose
 # that produce's messages now and then.
-start_broker main --topics seen,bad,feedk,big:2,rt.t:3,rt.u:3,batch1:2,alo:3,seam:2 --partitions 1
+start_broker main --topics seen,bad,feedk,big:2,rt.t:3,rt.u:3,batch1:2,alo:3,seam:2,stopk:4 --partitions 1
 
 # -- Round trip: every type, per table, in order within a sym; json-batch too.
 cat > all.schema <<'S'
@@ -85,6 +85,24 @@ assert dict(msgs[2].headers) == {'table': b't', 'seq': b'1'}, msgs[2].headers
 assert json.loads(msgs[0].value)["sym"] == "MSFT"
 P
 ok
+
+# -- A group consumer and its downstream stopped at once (Ctrl-C, a killed
+# session): the revocation at close cannot write its rows, and says nothing
+# of it to librdkafka's C frames (the exception ended in std::terminate, and
+# the process hung for ever).
+tick-gen --print-schema > gen.schema
+for i in $(seq 0 99); do echo "{\"time\":\"2026-11-23T14:30:00Z\",\"sym\":\"S$((i % 7))\",\"price\":$i.5,\"size\":$i}"; done > stop.json
+kcat -b "$B" -P -t stopk -l stop.json
+for i in 1 2 3; do
+  setsid bash -c "tick-kafka consume -b '$B' --topic stopk --schema gen.schema -t trade -g stop$i 2> stop$i.err | tick-log stoptp$i > /dev/null 2>&1" &
+  sess=$!
+  wait_for bash -c "[ \$(tick-cat -f json stoptp$i/*.tick 2> /dev/null | wc -l) -ge 100 ]"  # (assigned, and read)
+  kill -TERM -- -$sess
+  for _ in $(seq 1 150); do pgrep -s $sess > /dev/null || break; sleep 0.1; done
+  if pgrep -s $sess > /dev/null; then pkill -KILL -s $sess; die "tick-kafka consume did not stop on SIGTERM with its downstream gone: $(cat stop$i.err)"; fi
+  if grep -q "terminate\|Aborted" stop$i.err; then die "consume with its downstream gone: $(cat stop$i.err)"; fi
+  ok
+done
 
 # -- JSON from kcat -P and kafka-python: nested fields, ISO and epoch times,
 # keys and headers as columns, the message timestamp for rows with none.

@@ -3,9 +3,16 @@
 // row before them) are written downstream: at least once.
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <memory>
+#include <mutex>
+#include <thread>
+#include <utility>
 
 #include "tick/diag.h"
 #include "tick/error.h"
@@ -19,6 +26,8 @@
 namespace tick::kafka {
 
 namespace {
+
+constexpr int kCloseSeconds = 10;  // the final commit and leaving the group, at most
 
 // Where -o says to start.
 struct StartAt {
@@ -116,7 +125,14 @@ class Consumer {
       rd_kafka_conf_set_opaque(conf, this);
       rd_kafka_conf_set_rebalance_cb(conf, [](rd_kafka_t* rk, rd_kafka_resp_err_t err,
                                               rd_kafka_topic_partition_list_t* parts, void* self) {
-        static_cast<Consumer*>(self)->rebalance(rk, err, parts);
+        // (an exception must not cross librdkafka's C frames: it is kept,
+        // and thrown again once the call that ran the callback returns)
+        auto* c = static_cast<Consumer*>(self);
+        try {
+          c->rebalance(rk, err, parts);
+        } catch (...) {
+          if (!c->deferred_) c->deferred_ = std::current_exception();
+        }
       });
     }
     h_.rk = make_handle(RD_KAFKA_CONSUMER, conf);
@@ -150,6 +166,7 @@ class Consumer {
           batch[0] = m;
           n = 1 + std::max<ssize_t>(0, rd_kafka_consume_batch_queue(q, 0, batch.data() + 1, batch.size() - 1));
         }
+        if (deferred_) std::rethrow_exception(std::exchange(deferred_, nullptr));
         if (n <= 0) {
           if (pending_) write_out();
           else flush_out_();  // (notices a closed downstream on a quiet topic: | head ends)
@@ -178,6 +195,7 @@ class Consumer {
     }
     rd_kafka_queue_destroy(q);
     close();
+    if (deferred_) std::rethrow_exception(std::exchange(deferred_, nullptr));
     if (std::string f = fatal_error(rk); !f.empty()) fail("fatal: ", f);
     if (failed_) fail(fail_message_);
     if (rejected_)
@@ -270,14 +288,40 @@ class Consumer {
     moved_ = false;
   }
 
+  // The final commit and leaving the group. A broker that is gone (or a
+  // coordinator that does not answer) would hold these for ever: they get
+  // kCloseSeconds, or until a second SIGINT/SIGTERM, and then tick-kafka
+  // exits anyway, saying so. Every row was written first; what is not
+  // committed is read again by the group's next consumer (at least once).
   void close() {
     if (closed_) return;
     closed_ = true;
+    std::mutex m;
+    std::condition_variable cv;
+    bool done = false;
+    std::thread watchdog([&] {
+      std::unique_lock<std::mutex> lk(m);
+      auto until = std::chrono::steady_clock::now() + std::chrono::seconds(kCloseSeconds);
+      while (!done && std::chrono::steady_clock::now() < until && !stop_insisted())
+        cv.wait_for(lk, std::chrono::milliseconds(100));
+      if (done) return;
+      warn(str("the broker did not confirm the final commit and the leaving of the group ",
+               stop_insisted() ? "before a second signal" : str("in ", kCloseSeconds, " s"),
+               ": exiting without (the group's next consumer reads from the last commit)"));
+      std::fflush(stdout);
+      std::_Exit(0);
+    });
     if (!o_.group.empty()) {
       rd_kafka_resp_err_t e = rd_kafka_commit(h_.rk, nullptr, 0);
       if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) warn(str("commit: ", rd_kafka_err2str(e)));
     }
     rd_kafka_consumer_close(h_.rk);
+    {
+      std::lock_guard<std::mutex> lk(m);
+      done = true;
+    }
+    cv.notify_all();
+    watchdog.join();
   }
 
   Partition& part(std::string_view topic, int32_t partition) {
@@ -483,14 +527,22 @@ class Consumer {
       rd_kafka_assign(rk, l);
     } else {
       // Before the partitions go: what was read from them is written and
-      // committed, so that their next owner starts after it.
-      write_out();
-      rd_kafka_commit(rk, nullptr, 0);
+      // committed, so that their next owner starts after it (not committed
+      // if it could not be written: a closed downstream).
+      try {
+        write_out();
+        rd_kafka_commit(rk, nullptr, 0);
+      } catch (...) {
+        for (auto& p : parts_) p.assigned = false;
+        rd_kafka_assign(rk, nullptr);
+        throw;
+      }
       for (auto& p : parts_) p.assigned = false;
       rd_kafka_assign(rk, nullptr);
     }
   }
 
+  std::exception_ptr deferred_;  // thrown in a librdkafka callback
   const ConsumeOptions& o_;
   const Schema& schema_;
   StartAt start_;
