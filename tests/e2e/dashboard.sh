@@ -29,7 +29,7 @@ kill %1 2> /dev/null || true
 
 # -- examples/dashboard (tick-pub -> tick-sub -> tick-ws, with an HDB), in
 # the browser: its page is the README's screenshot.
-bash "$TICK_SOURCE/examples/dashboard/run.sh" "$WORK/example" 25 > ex.out 2> ex.err &
+setsid bash "$TICK_SOURCE/examples/dashboard/run.sh" "$WORK/example" 25 > ex.out 2> ex.err &
 EX=$!
 wait_for grep -q "^today's last AAPL trade" ex.out
 url=$(sed -n 's/^dashboard: \(http[^ ]*\) .*/\1/p' ex.out)
@@ -37,7 +37,7 @@ expect_match "$url" "^http://127.0.0.1:[0-9]+/$" "examples/dashboard prints its 
 expect_eq "$(grep -c ',AAPL,' ex.out)" 3 "examples/dashboard's history query: three of yesterday's rows from the HDB"
 $NODE "$url" "$SHOTS/dashboard-example.png" load > ex-load.out 2>&1 || die "examples/dashboard in the browser: $(tail -3 ex-load.out)"
 checks=$((checks + $(grep -c '^ok:' ex-load.out)))
-kill $EX 2> /dev/null || true
+stop_session $EX
 
 # -- tick-ws restarted under an open page: it says so and reconnects.
 port=$(free_port)
@@ -84,7 +84,7 @@ expect_match "$(cat bars.out)" '"kind":"candles","points":90' "90 one-minute can
 # -- examples/analytics.sh: tick-agg's bars of a live feed through a second
 # tickerplant into the dashboard (1 s bars for a short run), and the trades
 # with their prevailing quotes.
-bash "$TICK_SOURCE/examples/analytics.sh" "$WORK/analytics" 40 1s > an.out 2> an.err &
+setsid bash "$TICK_SOURCE/examples/analytics.sh" "$WORK/analytics" 40 1s > an.out 2> an.err &
 AN=$!
 wait_for grep -q "^time,sym,price,size,bid,ask,qtime" an.out
 url=$(sed -n 's/^dashboard: \(http[^ ]*\)$/\1/p' an.out)
@@ -96,5 +96,5 @@ checks=$((checks + $(grep -c '^ok:' an-page.out)))
 expect_match "$(cat an-page.out)" "ok: live bars" "its candles grow with the live bars"
 sleep 0.5
 expect_match "$(grep -c ',[0-9.]*,[0-9.]*,20[0-9-]*T' an.out)" "^[1-5]$" "trades joined with a prevailing quote's bid, ask and time"
-kill $AN 2> /dev/null || true
+stop_session $AN
 done_ok

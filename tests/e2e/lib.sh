@@ -35,3 +35,10 @@ wait_for() {
   for _ in $(seq 1 300); do "$@" > /dev/null 2>&1 && return 0; sleep 0.1; done
   die "timed out waiting for: $*"
 }
+# stop_session PID: a script started with setsid, and every process of its
+# session (its pipelines' processes are not all its children); SIGKILL after 10 s.
+stop_session() {
+  kill -TERM -- "-$1" 2> /dev/null || true
+  for _ in $(seq 1 100); do pgrep -s "$1" > /dev/null || return 0; sleep 0.1; done
+  pkill -KILL -s "$1" 2> /dev/null || true
+}
