@@ -20,7 +20,8 @@
 # started is stopped, feeds first, and the journal is checked.
 set -euo pipefail
 BUILD=${1:-build}
-export PATH="$PWD/$BUILD:$PATH"
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+export PATH="$BUILD:$PATH"
 SECS=${DEMO_SECONDS:-0}
 ROLL=${DEMO_ROLL:-20}
 PY=/usr/bin/python3
