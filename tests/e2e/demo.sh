@@ -28,6 +28,7 @@ for run in 1 2; do
   expect_match "$(grep -A3 'tick-log check' demo$run.out)" "tp/[0-9-]+\.tick: ok" "the journal is checked clean"
   expect_eq "$(pgrep -s $pid | wc -l)" 0 "nothing of make demo is left"
   expect_eq "$(left_in "$dir")" 0 "no process is left in its run directory"
+  rm -rf "$dir"
   [ -z "$(grep -av '^install-deps: ' demo$run.err | grep -av '^tick-' | grep -v '^$')" ] || die "make's own chatter on stderr: $(head -5 demo$run.err)"; ok
 done
 expect_eq "$(grep -c 'make\[' demo1.out)" 0 "the build step is quiet"
@@ -46,4 +47,5 @@ expect_match "$(cat int.out)" "stopping: the feeds first" "Ctrl-C stops it in or
 expect_match "$(grep -A2 'tick-log check' int.out)" "tp/[0-9-]+\.tick: ok" "and the journal is whole"
 sleep 0.5
 expect_eq "$(left_in "$dir")" 0 "no process is left after Ctrl-C"
+rm -rf "$dir"
 done_ok
