@@ -5,6 +5,7 @@
 # rows a second), so each journal holds its own day's rows.
 set -euo pipefail
 dir=${1:-$(mktemp -d)}
+mkdir -p "$dir"
 tick-gen --rate 1000 --duration 5 --syms 5 --start 2026-11-23T16:58:00-05:00 --step 60000000 |
   TICK_FAKE_TIME=2026-11-23T16:58:00-05:00 TICK_FAKE_SPEED=60 \
   tick-log "$dir/fx" --roll-at 17:00 --tz America/New_York > "$dir/downstream.tick"

@@ -3,13 +3,16 @@
 # real-time subscriber recovering the day from the journal.
 set -euo pipefail
 dir=${1:-$(mktemp -d)}
+mkdir -p "$dir"
+secs=${2:-10}
+port=${TP_PORT:-5010}   # (kdb+'s tickerplant port; TP_PORT for another)
 # (every process of every pipeline is this shell's child: all are stopped)
 trap 'pkill -P $$ 2> /dev/null || true' EXIT
-tick-gen --rate 20000 --syms 100 --duration 10 | tick-log "$dir/tp" | tick-pub -l :5010 --log "$dir/tp" &
-sleep 1
-tick-sub :5010 -t trade -s AAPL,MSFT -f table &          # last trades, live
-sleep 3
-tick-sub :5010 --from start -f csv -t quote > "$dir/quotes.csv"   # the day so far, then live, to the end
+tick-gen --rate 20000 --syms 100 --duration "$secs" | tick-log "$dir/tp" | tick-pub -l :"$port" --log "$dir/tp" &
+until (exec 3<> /dev/tcp/127.0.0.1/"$port") 2> /dev/null; do sleep 0.1; done
+tick-sub :"$port" -t trade -s AAPL,MSFT -f table &          # last trades, live
+sleep $((secs / 3))
+tick-sub :"$port" --from start -f csv -t quote > "$dir/quotes.csv"   # the day so far, then live, to the end
 wait
 tick-log info "$dir"/tp/*.tick
 echo "quotes: $(($(wc -l < "$dir/quotes.csv") - 1)) rows in $dir/quotes.csv"
