@@ -9,7 +9,7 @@ BUILD := build-san
 CMAKE_FLAGS += -DTICK_SANITIZE=ON -DTICK_WERROR=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 endif
 
-.PHONY: all deps build test demo bench fuzz clean install
+.PHONY: all deps build test demo bench fuzz clean install package
 all: build
 
 deps:
@@ -37,8 +37,14 @@ fuzz:
 	@TICK_DEPS=all bash scripts/install-deps.sh
 	@bash fuzz/run.sh $(FUZZ_SECONDS)
 
+# PREFIX=DIR installs there (default: CMake's, /usr/local)
 install: build
-	@cmake --install $(BUILD)
+	@cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
+
+# build/package/tick_VERSION_amd64.deb (binaries built for this CPU unless
+# CMAKE_FLAGS=-DTICK_MARCH=x86-64-v2)
+package: build
+	@cd $(BUILD) && cpack -G DEB -B package >/dev/null && ls $(BUILD)/package/*.deb
 
 clean:
 	rm -rf build build-san build-fuzz

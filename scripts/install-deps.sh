@@ -9,6 +9,7 @@ debs=(
   libcli11-dev libsimdjson-dev libzstd-dev librdkafka-dev libwebsockets-dev catch2
   zstd jq kcat python3 python3-kafka python3-websockets
   zsh fish groff-base tzdata util-linux
+  time curl procps man-db systemd  # (peak RSS, the examples, process checks, man pages and units checked)
 )
 # Tests use node's ws as an independent WebSocket client, and drive Debian's
 # chromium (with a font to draw text) through npm's playwright-core; the
