@@ -2,7 +2,7 @@
 # as-of join on a 10 M-row day, against DuckDB doing the same from its own
 # database (loaded beforehand) and from the CSV; peak RSS at 10 M and 40 M rows.
 echo "bench: tick-agg and tick-aj" >&2
-NA=${BENCH_AGG_ROWS:-10000000}
+NA=${BENCH_AGG_ROWS:-$(sc 10000000)}
 tick-gen --seed 9 --count $NA --syms 500 --batch 100 > agg.tick
 tick-cat -f csv -t trade agg.tick > at.csv
 tick-cat -f csv -t quote agg.tick > aq.csv

@@ -14,6 +14,10 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/tick-bench.XXXXXX")
 trap 'set +e; kill $(jobs -p) 2>/dev/null; rm -rf "$W"' EXIT
 cd "$W"
 RUNS=${BENCH_RUNS:-3}
+# BENCH_SCALE=0.1 (or 2): every data size times that (the goals are rates
+# and ratios; a small scale gives a quick, noisier run).
+sc() { awk -v n="$1" -v s="${BENCH_SCALE:-1}" 'BEGIN { printf "%d", n * s }'; }
+NB=$(sc 10000000) NM=$(sc 2000000) NS=$(sc 3000000) NK=$(sc 150000)
 # BENCH_ONLY="eod pub": just those sections (cat log pub eod kafka agg ws).
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 ROWS=()
@@ -48,10 +52,10 @@ M() { awk -v a="$1" 'BEGIN{printf "%.2f M", a / 1e6}'; }
 echo "bench: generating data in $W" >&2
 if want cat || want log || want pub; then
 tick-gen --print-schema > s.schema
-tick-gen --seed 1 --count 10000000 --syms 500 --batch 100 > big.tick
-tick-gen --seed 2 --count 2000000 --syms 500 --batch 100 > mid.tick
+tick-gen --seed 1 --count $NB --syms 500 --batch 100 > big.tick
+tick-gen --seed 2 --count $NM --syms 500 --batch 100 > mid.tick
 tick-cat -f json mid.tick > mid.json
-NJ=2000000
+NJ=$NM
 fi
 
 if want cat; then
@@ -68,7 +72,7 @@ u=$(cpu "tick-cat -e --schema s.schema mid.json")
 rs=$(awk -v n=$NJ -v s="$u" 'BEGIN{print n / s}')
 row "JSON encode, rows per CPU-second" "$(M "$rs")" "-" "-" ">= 3 M" "$(ge "$rs" 3000000)"
 t=$(secs "tick-cat -f csv big.tick")
-rs=$(awk -v t="$t" 'BEGIN{print 10000000 / t}')
+rs=$(awk -v n=$NB -v t="$t" 'BEGIN{print n / t}')
 row "decode to CSV, rows/s" "$(M "$rs")" "-" "-" ">= 5 M" "$(ge "$rs" 5000000)"
 fi
 
@@ -78,9 +82,9 @@ export TICK_FAKE_TIME=2026-11-20T12:00:00Z
 t=$(secs 'cat big.tick | tick-log $(mktemp -d -p .) --fsync never | cat > /dev/null')
 c=$(secs "cat big.tick | cat | cat > /dev/null")
 r=$(div "$c" "$t"); row "tick-log pass-through (100-row records), vs cat" "${t}s" "cat ${c}s" "$r" ">= 0.7" "$(ge "$r" 0.7)"
-tick-gen --seed 3 --count 3000000 --syms 500 --batch 1 > single.tick
+tick-gen --seed 3 --count $NS --syms 500 --batch 1 > single.tick
 t=$(secs 'tick-log $(mktemp -d -p .) --fsync never < single.tick')
-rs=$(awk -v t="$t" 'BEGIN{print 3000000 / t}')
+rs=$(awk -v n=$NS -v t="$t" 'BEGIN{print n / t}')
 row "tick-log single-row records/s (kdb+ ~30 k, TorQ 87-174 k)" "$(M "$rs")" "-" "-" ">= 2 M" "$(ge "$rs" 2000000)"
 rm -rf tmp.*; tick-log tp --fsync never < big.tick > /dev/null
 J=$(ls tp/*.tick)
@@ -138,12 +142,12 @@ fanout_cpu() {  # tick-pub's CPU for one fanout run
   wait $pub || true
   awk '{print $1 + $2}' pubcpu.raw
 }
-tick-gen --seed 4 --count 2000000 --syms 500 --batch 1 > pub1.tick
+tick-gen --seed 4 --count $NM --syms 500 --batch 1 > pub1.tick
 t=$(fanout pub1.tick 1)
-rs=$(awk -v t="$t" 'BEGIN{print 2000000 / t}')
+rs=$(awk -v n=$NM -v t="$t" 'BEGIN{print n / t}')
 row "tick-log | tick-pub | tick-sub, single-row messages/s" "$(M "$rs")" "kdb+ ~0.03 M" "-" ">= 1 M" "$(ge "$rs" 1000000)"
 t=$(fanout big.tick 1)
-rs=$(awk -v t="$t" 'BEGIN{print 10000000 / t}')
+rs=$(awk -v n=$NB -v t="$t" 'BEGIN{print n / t}')
 row "tick-log | tick-pub | tick-sub, rows/s in 100-row records" "$(M "$rs")" "TorQ ~2 M" "-" ">= 20 M" "$(ge "$rs" 20000000)"
 c1=$(fanout_cpu big.tick 1); c10=$(fanout_cpu big.tick 10)
 r=$(div "$c10" "$c1"); row "tick-pub CPU, 10 subscribers vs 1" "${c10}s" "1 sub ${c1}s" "$r" "<= 2" "$(le "$r" 2)"
@@ -165,8 +169,8 @@ fi
 if want eod; then
 echo "bench: tick-eod and the HDB" >&2
 # A 10M-row day over 6.5 hours, 500 syms.
-ED=2026-11-20; EN=10000000
-tick-gen --seed 5 --count $EN --syms 500 --batch 100 --start ${ED}T09:30:00Z --step 2340000 > $ED.tick
+ED=2026-11-20; EN=$NB
+tick-gen --seed 5 --count $EN --syms 500 --batch 100 --start ${ED}T09:30:00Z --step $(awk -v s="${BENCH_SCALE:-1}" 'BEGIN { printf "%d", 2340000 / s }') > $ED.tick
 # eod COMPRESS [FLAGS]: median seconds of tick-eod into a fresh HDB; peak RSS (KiB) in eod.rss.
 eod() {
   local c=$1; shift
@@ -222,7 +226,7 @@ echo "bench: tick-kafka" >&2
 # The mock keeps a bounded history: the topic is sized to fit it, and the
 # count is what the topic holds.
 tick-gen --print-schema > ks.schema
-tick-gen --seed 4 --count 150000 --syms 500 > k.tick
+tick-gen --seed 4 --count $NK --syms 500 > k.tick
 tick-cat k.tick > k.json
 topics=kc:8,lat1:4,lat2:4; for i in $(seq 1 $((RUNS * 6))); do topics+=",kp$i:8,kq$i:8,kb$i:8"; done
 tick-kafka broker --topics "$topics" --address-file kb.addr > /dev/null 2> kb.err &
@@ -245,15 +249,15 @@ NEXT='n=$(( $(cat kn) + 1 )); echo $n > kn'
 t=$(secs "$NEXT; tick-kafka produce -b $B --topic kp\$n < k.tick")
 echo 0 > kn
 k=$(secs "$NEXT; kcat -b $B -P -t kq\$n -l k.json")
-r=$(div "$k" "$t"); row "tick-kafka produce (json), msgs/s vs kcat -P of the JSON lines" "$(M "$(div 150000 "$t")")" "kcat $(M "$(div 150000 "$k")")" "$r" ">= 1" "$(ge "$r" 1)"
+r=$(div "$k" "$t"); row "tick-kafka produce (json), msgs/s vs kcat -P of the JSON lines" "$(M "$(div $NK "$t")")" "kcat $(M "$(div $NK "$k")")" "$r" ">= 1" "$(ge "$r" 1)"
 # the same keys as tick-kafka's (the sym): kcat -K, from "SYM<TAB>JSON" lines
 jq -r '[.sym, (. | tostring)] | join("\t")' k.json > k.keyed
 echo 0 > kn
 kk=$(secs "$NEXT; kcat -b $B -P -t kq\$n -K '\t' -l k.keyed")
-r=$(div "$kk" "$t"); row "  vs kcat -P -K, keyed by sym as tick-kafka" "$(M "$(div 150000 "$t")")" "kcat $(M "$(div 150000 "$kk")")" "$r" ">= 1" "$(ge "$r" 1)"
+r=$(div "$kk" "$t"); row "  vs kcat -P -K, keyed by sym as tick-kafka" "$(M "$(div $NK "$t")")" "kcat $(M "$(div $NK "$kk")")" "$r" ">= 1" "$(ge "$r" 1)"
 echo 0 > kn
 tb=$(secs "$NEXT; tick-kafka produce -b $B --topic kb\$n --value json-batch < k.tick")
-r=$(div "$k" "$tb"); row "tick-kafka produce (json-batch), rows/s vs kcat -P" "$(M "$(div 150000 "$tb")")" "kcat $(M "$(div 150000 "$k")")" "$r" ">= 3" "$(ge "$r" 3)"
+r=$(div "$k" "$tb"); row "tick-kafka produce (json-batch), rows/s vs kcat -P" "$(M "$(div $NK "$tb")")" "kcat $(M "$(div $NK "$k")")" "$r" ">= 3" "$(ge "$r" 3)"
 # End to end at 10k msgs/s: a feed's rows stamped as written, through the
 # producer, the broker and the consumer, stamped again on arrival.
 printf 'lat time:timestamp sym:symbol t0:long\n' > lat.schema
@@ -275,6 +279,25 @@ echo "bench: tick-ws" >&2
 source "$BENCH/ws.sh"
 fi
 
+# The report: the machine, then every figure with its peer, ratio and goal;
+# the same as markdown in bench/results.md (BENCH_RESULTS for another file).
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+machine="$(nproc) cores, ${cpu:-unknown CPU}, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
+when=$(date -u +%FT%TZ)
 echo
+echo "machine: $machine"
+echo "run: $when, BENCH_RUNS=$RUNS${BENCH_ONLY:+, BENCH_ONLY=$BENCH_ONLY}"
 printf '%-62s %-14s %-18s %-7s %-9s %s\n' "measure" "tick" "peer" "ratio" "goal" "met"
 printf '%s\n' "${ROWS[@]}" | awk -F'\t' '{printf "%-62s %-14s %-18s %-7s %-9s %s\n", $1, $2, $3, $4, $5, $6}'
+out=${BENCH_RESULTS:-$BENCH/results.md}
+{
+  echo "# make bench results"
+  echo
+  echo "- machine: $machine"
+  echo "- run: $when, medians of $RUNS${BENCH_ONLY:+, areas: $BENCH_ONLY}"
+  echo
+  echo "| measure | tick | peer | ratio | goal | met |"
+  echo "|---|---|---|---|---|---|"
+  printf '%s\n' "${ROWS[@]}" | awk -F'\t' '{ m = $1; gsub(/\|/, "/", m); printf "| %s | %s | %s | %s | %s | %s |\n", m, $2, $3, $4, $5, ($6 == "NO" ? "**NO**" : $6) }'
+} > "$out"
+echo "bench: the report is in $out" >&2

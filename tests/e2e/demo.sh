@@ -8,11 +8,12 @@ SRC=${TICK_SOURCE:-$HERE/../..}
 BUILD=${TICK_BUILD:-$SRC/build}
 # (the same configuration as the suite's build: nothing is rebuilt)
 SAN=; [ "${TICK_SANITIZED:-0}" == 1 ] && SAN=SANITIZE=1
+# (make as a user runs it: not a sub-make of make test, which would name its directories)
 # processes whose working directory is in the run directory D
 left_in() { local n=0 p; for p in /proc/[0-9]*; do [[ "$(readlink "$p/cwd" 2> /dev/null)" == "$1"* ]] && n=$((n + 1)); done; echo $n; }
 
 for run in 1 2; do
-  (cd "$SRC" && DEMO_SECONDS=30 exec setsid make demo BUILD="$BUILD" $SAN) > demo$run.out 2> demo$run.err < /dev/null &
+  (cd "$SRC" && DEMO_SECONDS=30 exec env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS setsid make demo BUILD="$BUILD" $SAN) > demo$run.out 2> demo$run.err < /dev/null &
   pid=$!
   wait $pid || die "make demo (run $run) exited $?: $(grep -a FAILED demo$run.err demo$run.out | head -3; tail -3 demo$run.err)"
   ok
@@ -34,7 +35,7 @@ done
 expect_eq "$(grep -c 'make\[' demo1.out)" 0 "the build step is quiet"
 
 # -- Ctrl-C: the terminal's SIGINT to make and the demo's script
-(cd "$SRC" && exec setsid make demo BUILD="$BUILD" $SAN) > int.out 2> int.err < /dev/null &
+(cd "$SRC" && exec env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS setsid make demo BUILD="$BUILD" $SAN) > int.out 2> int.err < /dev/null &
 pid=$!
 wait_for grep -q "Ctrl-C stops it" int.out
 dir=$(sed -n 's/.*run directory \([^ ]*\) .*/\1/p' int.out)
