@@ -11,7 +11,7 @@ node "$BENCH/duckdb_agg.mjs" load "$W/agg.duckdb" "$W/at.csv" "$W/aq.csv"
 AGG="tick-agg --bar 1m --ohlc --vwap --volume --only agg.tick"
 t=$(secs "$AGG")
 rs=$(awk -v n=$NA -v t="$t" 'BEGIN{print n / t}')
-row "tick-agg --bar 1m --ohlc --vwap --volume, rows/s of a $((NA / 1000000)) M-row journal ($((NT / 1000)) k trades)" "$(M "$rs")" "-" "-" ">= 50 M" "$(ge "$rs" 50000000)"
+row "tick-agg --bar 1m --ohlc --vwap --volume, rows/s of a $(M "$NA")-row journal ($((NT / 1000)) k trades)" "$(M "$rs")" "-" "-" ">= 50 M" "$(ge "$rs" 50000000)"
 # DuckDB's statement alone (database open, the trades loaded): median of RUNS
 dd=(); for _ in $(seq 1 "$RUNS"); do dd+=("$(node "$BENCH/duckdb_agg.mjs" bars "$W/agg.duckdb" 60)"); done
 d=$(printf '%s\n' "${dd[@]}" | sort -g | sed -n "$(( (RUNS + 1) / 2 ))p" | awk '{printf "%.4f", $1 / 1000}')
@@ -30,5 +30,5 @@ rss() { tick-gen --seed 9 --count "$1" --syms 500 --batch 100 | /usr/bin/time -f
 a10=$(rss $NA "tick-agg --bar 1m --only"); a40=$(rss $((NA * 4)) "tick-agg --bar 1m --only")
 j10=$(rss $NA "tick-aj --left trade --right quote"); j40=$(rss $((NA * 4)) "tick-aj --left trade --right quote")
 fl=$(awk -v a="$a10" -v b="$a40" -v c="$j10" -v d="$j40" 'BEGIN{print (b <= a * 1.2 + 2 && d <= c * 1.2 + 2) ? "yes" : "NO"}')
-row "peak RSS, $((NA / 1000000)) M vs $((NA * 4 / 1000000)) M rows from a pipe: tick-agg / tick-aj (MiB)" "$a10 vs $a40 / $j10 vs $j40" "-" "-" "flat" "$fl"
+row "peak RSS, $(M "$NA") vs $(M $((NA * 4))) rows from a pipe: tick-agg / tick-aj (MiB)" "$a10 vs $a40 / $j10 vs $j40" "-" "-" "flat" "$fl"
 rm -f agg.tick

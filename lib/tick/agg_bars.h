@@ -83,6 +83,15 @@ struct Cell {  // one key's aggregates of one column in one bar
   int64_t fi, li, lo_i, hi_i, si;
   uint64_t nn;
 };
+// A value into a cell's first, last, least, greatest and sum.
+template <class T>
+inline void take(T v, uint64_t& n, T& first, T& last, T& lo, T& hi, T& sum) {
+  if (n++ == 0) first = lo = hi = v, sum = 0;
+  last = v;
+  sum += v;
+  if (v < lo) lo = v;
+  if (v > hi) hi = v;
+}
 struct Extra {  // one key's bar
   int64_t start = INT64_MIN;
   uint64_t rows = 0;
@@ -270,21 +279,13 @@ class Bars {
       if (s.fl) {
         double d;
         if (!read_f(v, s.col, s.type, r, d)) continue;
-        if (x.nn++ == 0) x.fd = x.lo_d = x.hi_d = d, x.sd = 0;
-        x.ld = d;
-        x.sd += d;
-        if (d < x.lo_d) x.lo_d = d;
-        if (d > x.hi_d) x.hi_d = d;
+        take(d, x.nn, x.fd, x.ld, x.lo_d, x.hi_d, x.sd);
         if (static_cast<int>(k) == price_) pd = d, pn = true;
         if (static_cast<int>(k) == size_) sd = d, sn = true;
       } else {
         int64_t i;
         if (!read_i(v, s.col, s.type, r, i)) continue;
-        if (x.nn++ == 0) x.fi = x.lo_i = x.hi_i = i, x.si = 0;
-        x.li = i;
-        x.si += i;
-        if (i < x.lo_i) x.lo_i = i;
-        if (i > x.hi_i) x.hi_i = i;
+        take(i, x.nn, x.fi, x.li, x.lo_i, x.hi_i, x.si);
         if (static_cast<int>(k) == price_) pd = static_cast<double>(i), pn = true;
         if (static_cast<int>(k) == size_) sd = static_cast<double>(i), sn = true;
       }
