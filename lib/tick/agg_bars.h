@@ -212,9 +212,9 @@ class Bars {
         e = Extra{};
         e.start = open_.start;
         active_.push_back(s);
-        std::fill_n(&cells_[size_t{s} * srcs_.size()], srcs_.size(), Cell{});
+        std::fill_n(cells_.data() + (size_t{s} * srcs_.size()), srcs_.size(), Cell{});
       }
-      apply(&cells_[size_t{s} * srcs_.size()], e, v, r);
+      apply(cells_.data() + (size_t{s} * srcs_.size()), e, v, r);
       if (t > hi_) hi_ = t;
     }
   }
@@ -230,9 +230,9 @@ class Bars {
   void close() {
     corrections();
     for (uint32_t s : active_) {
-      emit(s, &cells_[size_t{s} * srcs_.size()], extra_[s]);
+      emit(s, cells_.data() + (size_t{s} * srcs_.size()), extra_[s]);
       if (o_.late_update) {
-        std::copy_n(&cells_[size_t{s} * srcs_.size()], srcs_.size(), &closed_cells_[size_t{s} * srcs_.size()]);
+        std::copy_n(cells_.data() + (size_t{s} * srcs_.size()), srcs_.size(), closed_cells_.data() + (size_t{s} * srcs_.size()));
         closed_[s] = extra_[s];
       }
     }
@@ -242,7 +242,7 @@ class Bars {
   }
   void corrections() {
     for (uint32_t s : dirty_) {
-      emit(s, &closed_cells_[size_t{s} * srcs_.size()], closed_[s]);
+      emit(s, closed_cells_.data() + (size_t{s} * srcs_.size()), closed_[s]);
       closed_[s].dirty = false;
     }
     dirty_.clear();
@@ -307,7 +307,7 @@ class Bars {
       rep_.too_late++;
       return;
     }
-    apply(&closed_cells_[size_t(s) * srcs_.size()], closed_[s], v, r);
+    apply(closed_cells_.data() + (size_t(s) * srcs_.size()), closed_[s], v, r);
     if (!closed_[s].dirty) {
       closed_[s].dirty = true;
       dirty_.push_back(static_cast<uint32_t>(s));

@@ -115,7 +115,14 @@ def wait_until(cond, what, seconds=30):
         if cond():
             return
         time.sleep(0.1)
-    fail(f"timed out waiting for {what}")
+    # (what the background commands said: a port taken meanwhile, a crash)
+    said = ''
+    for i in range(len(background)):
+        try:
+            said += f"; bg{i}: " + open(f'bg{i}.err').read()[-300:].strip()
+        except OSError:
+            pass
+    fail(f"timed out waiting for {what}{said}")
 
 
 def port_open(port):
