@@ -516,6 +516,21 @@ def ws_sub(c):
     return sub(c.replace('127.0.0.1:8080', f'127.0.0.1:{P_WS}').replace(' :8080', f' :{P_WS}'))
 
 
+def api_rows(curl):
+    """The rows of a tick-ws HTTP answer ([] until it has them)."""
+    out, _ = sh(ws_sub(curl))
+    try:
+        return json.loads(out)['rows']
+    except (ValueError, KeyError):
+        return []
+
+
+def stop_background():
+    for p in background:
+        kill(p)
+    background.clear()
+
+
 @step("tick-sub :5010 | tick-ws -l :8080 &")
 def _(c):
     start(sub("tick-gen --rate 2000 | tick-log /data/tp3 | tick-pub -l :5010 --log /data/tp3"))
@@ -526,18 +541,10 @@ def _(c):
 
 @step("curl 'http://127.0.0.1:8080/api/last?table=trade&syms=AAPL'")
 def _(c):
-    def last():
-        out, _ = sh(ws_sub(c))
-        try:
-            return json.loads(out)['rows']
-        except (ValueError, KeyError):
-            return []
-    wait_until(lambda: len(last()) == 1, "the last AAPL trade")
-    r = last()[0]
+    wait_until(lambda: len(api_rows(c)) == 1, "the last AAPL trade")
+    r = api_rows(c)[0]
     check(r['table'] == 'trade' and r['sym'] == 'AAPL' and r['price'] > 0, f"the last AAPL trade: {r}")
-    for p in background:
-        kill(p)
-    background.clear()
+    stop_background()
 
 
 # -- block: tick-agg and tick-aj ------------------------------------------------
@@ -561,19 +568,12 @@ def _(c):
     start(bars_sub(c.rstrip('& ')))
     wait_until(lambda: port_open(P_WS), "tick-ws")
 
-    def last():
-        out, _ = sh(ws_sub("curl -s 'http://127.0.0.1:8080/api/last?table=trade_bars'"))
-        try:
-            return json.loads(out)['rows']
-        except (ValueError, KeyError):
-            return []
-    wait_until(lambda: len(last()) == 5, "a bar of each of 5 syms at tick-ws")
-    for r in last():
+    curl = "curl -s 'http://127.0.0.1:8080/api/last?table=trade_bars'"
+    wait_until(lambda: len(api_rows(curl)) == 5, "a bar of each of 5 syms at tick-ws")
+    for r in api_rows(curl):
         check(all(k in r for k in ('open', 'high', 'low', 'close', 'volume', 'vwap')) and r['low'] <= r['vwap'] <= r['high'],
               f"a bar with OHLC and a VWAP within its range: {r}")
-    for p in background:
-        kill(p)
-    background.clear()
+    stop_background()
 
 
 @step("tick-replay day.tick -t trade | tick-agg --last --only --every 0 -f table")
