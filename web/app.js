@@ -50,6 +50,8 @@
   const fmt = (c, v) => {
     if (v === null || v === undefined) return "";
     if (c.type === "timestamp" && typeof v === "string") return v.slice(11, 23);
+    // (a VWAP or mean has 17 digits; 8 significant ones are what a grid shows)
+    if ((c.type === "float" || c.type === "real") && typeof v === "number") return String(Number(v.toPrecision(8)));
     return String(v);
   };
 
