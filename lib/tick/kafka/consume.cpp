@@ -529,16 +529,16 @@ class Consumer {
       // Before the partitions go: what was read from them is written and
       // committed, so that their next owner starts after it (not committed
       // if it could not be written: a closed downstream).
+      std::exception_ptr failed;
       try {
         write_out();
         rd_kafka_commit(rk, nullptr, 0);
       } catch (...) {
-        for (auto& p : parts_) p.assigned = false;
-        rd_kafka_assign(rk, nullptr);
-        throw;
+        failed = std::current_exception();
       }
       for (auto& p : parts_) p.assigned = false;
       rd_kafka_assign(rk, nullptr);
+      if (failed) std::rethrow_exception(failed);
     }
   }
 
