@@ -154,7 +154,10 @@ template <class Engine>
 class Run {
  public:
   Run(Engine& e, const AggOptions& o, Output& out, std::function<void()> flush)
-      : e_(e), o_(o), out_(out), flush_(flush ? std::move(flush) : [&out] { out.flush(); }), ds_(out, o.only) {}
+      : e_(e), o_(o), out_(out), flush_(flush ? std::move(flush) : [&out] {
+          out.flush();
+          out.check_reader();
+        }), ds_(out, o.only) {}
 
   void input(Input& in) {
     RecordReader rr(in);
@@ -301,7 +304,7 @@ class Run {
     flush_();
     while (!stop_requested()) {
       int ms = due_ms(now_ns());
-      if (ms < 0 || in.wait_source(ms)) return;
+      if (ms < 0 || in.wait_source(std::min(ms, Input::kIdleRecheckMs))) return;
       timers(now_ns());
       write_derived(false);
       flush_();

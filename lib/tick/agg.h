@@ -39,8 +39,10 @@ struct AggReport {
 };
 
 // Reads the inputs in turn (each a stream), writes to out.
-// idle: what makes written bytes reach the reader when the input pauses
-// (default: out.flush(); with text shown, the text's output's too).
+// idle: what makes written bytes reach the reader when the input pauses,
+// run again each second it stays quiet (default: out.flush() and
+// out.check_reader(), so a closed downstream ends it; with text shown, the
+// text's output's too).
 AggReport aggregate(const std::vector<Input*>& inputs, Output& out, const AggOptions& o,
                     std::function<void()> idle = nullptr);
 

@@ -416,7 +416,10 @@ void join_files(Joiner& j, Input& lin, Input& rin, const AjOptions& o) {
 AjReport asof_join(const std::vector<Input*>& inputs, Input* right_input, Output& out, const AjOptions& o,
                    std::function<void()> idle) {
   AjReport rep;
-  if (!idle) idle = [&out] { out.flush(); };
+  if (!idle) idle = [&out] {
+    out.flush();
+    out.check_reader();
+  };
   Joiner j(o, out, rep);
   if (right_input) join_files(j, *inputs.at(0), *right_input, o);
   else

@@ -215,7 +215,13 @@ size_t Input::fill(size_t n) {
   base_ = buf_.data();
   while (end_ < n && !eof_) {
     if (ready_only_ && src_->would_block()) break;
-    if (idle_ && src_->would_block()) idle_();
+    // Idle: the hook runs before the read would block, and again each
+    // kIdleRecheckMs the input stays quiet (so a hook that checks the
+    // reader notices a closed downstream on a silent input too).
+    if (idle_ && src_->would_block()) {
+      do idle_();
+      while (!stop_requested() && !src_->wait(kIdleRecheckMs));
+    }
     size_t room = buf_.size() - kPadding - end_;
     size_t r = src_->read(buf_.data() + end_, room);
     if (r == 0) {

@@ -108,8 +108,11 @@ class Input {
   bool mapped() const { return map_ != nullptr; }
   // At least this many readable bytes follow the end of the data (for simdjson).
   static constexpr size_t kPadding = 64;
-  // Called before a read that would block: the place to flush output.
+  // Called before a read that would block, and again every kIdleRecheckMs
+  // while the input stays quiet: the place to flush output (and to ask
+  // whether its reader is still there).
   void set_idle_hook(std::function<void()> f) { idle_ = std::move(f); }
+  static constexpr int kIdleRecheckMs = 1000;
   // Waits up to timeout_ms for more input; false on timeout.
   bool wait(int timeout_ms) { return avail() > 0 || eof_ || !src_ || src_->wait(timeout_ms); }
   // The same, whatever is buffered (from an idle hook: a part of a record

@@ -135,6 +135,21 @@ kill -0 $agg || die "tick-agg ended: the bars came at the end of input, not on t
 kill $agg $feed 2> /dev/null || true; pkill -P $feed 2> /dev/null || true; wait $agg 2> /dev/null || true
 expect_eq "$(tail -n +2 quiet.csv | wc -l)" 3 "a bar per sym, closed while the feed was quiet"
 
+# -- A closed downstream ends them while the feed is still open and silent
+# (| head: the idle hook asks whether the reader is there, each second)
+mkfifo silent
+for cmd in "tick-agg --bar 1h --only" "tick-agg --last --every 0" "tick-agg --bar 1h -f csv" "tick-aj --left trade --right quote -f csv"; do
+  { tick-gen --seed 5 --count 50 --syms 3; sleep 60; } > silent &
+  feed=$!
+  set +e
+  timeout 20 $cmd < silent 2> head.err | head -c 1 > /dev/null  # (head ends after what came first)
+  st=${PIPESTATUS[0]}
+  set -e
+  kill $feed 2> /dev/null || true; pkill -P $feed 2> /dev/null || true; wait $feed 2> /dev/null || true
+  [ "$st" = 0 ] || die "$cmd | head on a silent feed: status $st (124: it did not notice the closed pipe) $(cat head.err)"
+  ok
+done
+
 # -- A second tickerplant fed by tick-agg: tick-gen | tick-log | tick-pub,
 # tick-sub | tick-agg --bar 1s | tick-log | tick-pub across midnight;
 # a subscriber of the second has the bars, tick-eod writes them into the HDB.

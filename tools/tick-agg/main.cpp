@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
       rep = aggregate(ins, text.input(), o, [&] {
         text.flush();
         out.flush();
+        out.check_reader();  // (| head gone while the feed is quiet)
       });
       text.flush();
     }

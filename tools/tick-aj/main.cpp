@@ -49,6 +49,7 @@ int main(int argc, char** argv) {
       rep = asof_join(ins, right.get(), text.input(), o, [&] {
         text.flush();
         out.flush();
+        out.check_reader();  // (| head gone while the feed is quiet)
       });
       text.flush();
     }
