@@ -3,7 +3,7 @@
 #
 #   tick-gen --rate ─────────────────────────────────────┐ (stdin)
 #   tick-gen | tick-kafka produce → tick-kafka broker     │
-#     → tick-kafka consume -g demo | tick-pub --to ───────┤ (--listen)
+#     → tick-kafka consume --resume-from tp | tick-pub --to ┤ (--listen)
 #                                                         ▼
 #                              tick-log --listen  (the journal, tp/)
 #                                     │
@@ -102,9 +102,9 @@ echo "   tickerplant: tick-gen --rate 2000 | tick-log --listen :$P_LOG $dir/tp |
 
 start kafka-feed "tick-gen --rate 200 --syms 5 --seed 7 -f json | grep '\"table\":\"trade\"' --line-buffered |
   sed -u 's/\"table\":\"trade\"/\"table\":\"kafka_trade\"/' | tick-cat -e --schema kafka.schema | tick-kafka produce -b $B --topic ext.trades"
-start kafka-consume "tick-kafka consume -b $B --topic ext.trades --schema kafka.schema -t kafka_trade -g demo -o beginning | tick-pub --to :$P_LOG"
+start kafka-consume "tick-kafka consume -b $B --topic ext.trades --schema kafka.schema -t kafka_trade --resume-from tp -o beginning | tick-pub --to :$P_LOG"
 echo "   kafka leg: tick-gen (trades as kafka_trade) | tick-kafka produce --topic ext.trades"
-echo "              tick-kafka consume --topic ext.trades -g demo | tick-pub --to :$P_LOG"
+echo "              tick-kafka consume --topic ext.trades --resume-from tp | tick-pub --to :$P_LOG   (exactly once)"
 
 start rdb "tick-sub :$P_PUB --from start | tick-eod --hdb hdb"
 echo "   RDB: tick-sub :$P_PUB --from start | tick-eod --hdb $dir/hdb   (a partition at each day roll)"

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <deque>
@@ -64,7 +65,7 @@ class Feeder {
   Address addr_;
   RecordReader rr_;
   Decoder dec_;
-  uint64_t id_ = 0, next_ = 1, acked_ = 0;
+  uint64_t id_ = 0, next_ = 1, acked_ = 0, group_first_ = 0, group_end_ = 0;
   std::deque<Held> held_;
   size_t held_bytes_ = 0;
   Bytes chunk_;  // data records of the current read, not yet held
@@ -121,7 +122,10 @@ void Feeder::disconnect(const std::string& why) {
 
 void Feeder::close_chunk() {
   if (!chunk_ || chunk_->empty()) return;
-  held_.push_back({chunk_first_, next_ - 1, chunk_});
+  // A chunk inside a Kafka consumer's group is held until the whole group
+  // is journaled (tick-log acknowledges a group at once, after its last
+  // record), so a resend always starts at or before the group's positions.
+  held_.push_back({chunk_first_, std::max(next_ - 1, group_end_), chunk_});
   held_bytes_ += chunk_->size();
   send(chunk_);
   chunk_.reset();
@@ -131,6 +135,19 @@ void Feeder::read_input() {
   size_t before = in_.avail();
   if (in_.fill(before + 1) == before) in_eof_ = true;
   drain();
+  if (in_eof_ && group_end_ >= next_) {
+    // The input ended inside a Kafka consumer's group (the consumer was
+    // killed): the group can never be journaled, so it is not held for
+    // acknowledgements that cannot come. The journal drops what it has of
+    // it when this connection ends, and the consumer reads it again.
+    warn(str(in_.name(), ": ended inside a Kafka consumer's group lacking ", group_end_ - next_ + 1,
+             " data records (not journaled; tick-kafka consume --resume-from reads it again)"));
+    while (!held_.empty() && held_.back().first >= group_first_) {
+      held_bytes_ -= held_.back().bytes->size();
+      held_.pop_back();
+    }
+    group_end_ = 0;
+  }
 }
 
 // Every complete record in the input's buffer (never waits for more).
@@ -166,6 +183,22 @@ void Feeder::drain() {
       chunk_->insert(chunk_->end(), r.bytes, r.bytes + r.size());
       next_++;
       if (chunk_->size() >= (1u << 20)) close_chunk();
+    } else if (k == Decoder::Kind::Positions) {
+      // A Kafka consumer's positions (tick-kafka consume --resume-from) go
+      // with the data records they announce: held and resent with them.
+      close_chunk();
+      chunk_ = std::make_shared<std::vector<uint8_t>>(r.bytes, r.bytes + r.size());
+      chunk_first_ = next_;
+      uint32_t records = 0;
+      try {
+        records = parse_positions(r.payload(), r.h.length).records;
+      } catch (const Error& e) {
+        fail(in_.name(), ":", r.offset, ": ", e.what());
+      }
+      if (records) {
+        group_first_ = next_;
+        group_end_ = next_ + records - 1;
+      }
     } else if (k == Decoder::Kind::Header || k == Decoder::Kind::Schema || k == Decoder::Kind::Symbols) {
       close_chunk();
       send(std::make_shared<std::vector<uint8_t>>(r.bytes, r.bytes + r.size()));

@@ -27,6 +27,19 @@ std::string id_text(uint64_t id) {
   return b;
 }
 
+// A Kafka consumer's group (tick-kafka consume --resume-from), on stdin or
+// through a publisher: its positions record and data records, held until
+// the last one has come, then journaled together, so that the journal has
+// all of a group or none of it.
+struct Group {
+  std::vector<uint8_t> bytes;  // the positions record, then the data records
+  std::vector<uint64_t> offsets;  // input offsets of the data records
+  uint32_t left = 0, announced = 0;
+  uint64_t at = 0;
+  uint64_t first = 0;  // a publisher's sequence of its first data record
+  bool again = false;  // a publisher's resending of a group already journaled
+};
+
 // One input of the journal: stdin, or a publisher's connection.
 struct Feed {
   std::string name;
@@ -42,6 +55,13 @@ struct Feed {
   uint64_t next = 0;  // the publisher sequence of its next data record
   int64_t since = 0, heard = 0, partial_since = 0;
   bool done = false;
+  Group group;
+  ~Feed() {
+    // Stopped (a signal, bad input, a lost connection) inside a group:
+    // none of it is journaled.
+    if (group.left) warn(str(name, ": ended inside ", open_group_text(group.left, group.announced),
+                             " (none of it journaled)"));
+  }
 };
 
 // A complete record waits in the feed's buffer (or a problem to report).
@@ -65,29 +85,12 @@ class Ingest {
         if (f->publisher && f->slot == slot && !f->done) send_now(f->fd, ack.data(), ack.size());
     });
   }
-  ~Ingest() {
-    // Stopped (a signal, bad input) inside a group: none of it is journaled.
-    if (group_.left) warn(str(group_.from, ": ended inside ", open_group_text(group_.left, group_.announced),
-                              " (none of it journaled)"));
-  }
   void run(std::unique_ptr<Input> stdin_in);
 
  private:
-  // A Kafka consumer's group on stdin (tick-kafka consume --resume-from):
-  // its positions record and data records, held until the last one has
-  // come, then journaled together, so that the journal has all of a group
-  // or none of it.
-  struct Group {
-    std::string from;
-    std::vector<uint8_t> bytes;  // the positions record, then the data records
-    std::vector<uint64_t> offsets;  // input offsets of the data records
-    uint32_t left = 0, announced = 0;
-    uint64_t at = 0;
-  };
   static constexpr size_t kMaxGroup = 256u << 20;
   void begin_group(Feed& f, const Record& r);
   void hold(Feed& f, const Record& r);
-  Group group_;
 
   void drop(Feed& f, const std::string& why, bool tell = true);
   bool apply(Feed& f, const Record& r);
@@ -148,6 +151,11 @@ bool Ingest::apply_publisher(Feed& f, const Record& r) {
     hello(f, r);
     return !f.done;
   }
+  if (f.group.left && r.h.type == RecordType::Header) {
+    drop(f, str("offset ", r.offset, ": a stream header inside the Kafka consumer's group announced at offset ",
+                f.group.at));
+    return false;
+  }
   Decoder::Kind k = f.dec.apply(r);
   switch (k) {
     case Decoder::Kind::Header:
@@ -167,7 +175,16 @@ bool Ingest::apply_publisher(Feed& f, const Record& r) {
       return true;
     case Decoder::Kind::Data: {
       uint64_t ps = f.next++;
-      if (f.slot && ps <= j_.journaled(f.slot)) return true;  // sent again after a reconnect: journaled once
+      bool again = f.slot && ps <= j_.journaled(f.slot);  // sent again after a reconnect: journaled once
+      if (f.group.left) {
+        if (f.group.left == f.group.announced) {
+          f.group.first = ps;
+          f.group.again = again;
+        }
+        hold(f, r);
+        return true;
+      }
+      if (again) return true;
       if (!f.slot) f.slot = j_.new_slot(f.id, ps);
       j_.append(f.map, f.dec, r, f.slot);
       j_.advance(f.slot);
@@ -179,7 +196,9 @@ bool Ingest::apply_publisher(Feed& f, const Record& r) {
     case Decoder::Kind::Protocol:
       drop(f, str("unexpected ", record_type_name(r.h.type), " record from a publisher"));
       return false;
-    case Decoder::Kind::Positions:  // a Kafka consumer's groups are journaled from stdin only
+    case Decoder::Kind::Positions:  // a Kafka consumer's group, through tick-pub --to
+      begin_group(f, r);
+      return true;
     case Decoder::Kind::Unknown:
       return true;
   }
@@ -190,12 +209,12 @@ bool Ingest::apply_publisher(Feed& f, const Record& r) {
 bool Ingest::apply(Feed& f, const Record& r) {
   try {
     if (f.publisher) return apply_publisher(f, r);
-    if (group_.left && r.h.type == RecordType::Header)
-      fail("a stream header inside the Kafka consumer's group announced at offset ", group_.at);
+    if (f.group.left && r.h.type == RecordType::Header)
+      fail("a stream header inside the Kafka consumer's group announced at offset ", f.group.at);
     Decoder::Kind k = f.dec.apply(r);
     if (k == Decoder::Kind::Header || k == Decoder::Kind::Schema || k == Decoder::Kind::Symbols)
       j_.update(f.map, f.dec);
-    else if (k == Decoder::Kind::Data && group_.left)
+    else if (k == Decoder::Kind::Data && f.group.left)
       hold(f, r);
     else if (k == Decoder::Kind::Data)
       j_.append(f.map, f.dec, r, 0);
@@ -227,42 +246,49 @@ bool Ingest::apply(Feed& f, const Record& r) {
 }
 
 void Ingest::begin_group(Feed& f, const Record& r) {
-  if (group_.left)
-    fail("a positions record while the group announced at offset ", group_.at, " lacks ", group_.left, " of its ",
-         group_.announced, " data records");
+  Group& g = f.group;
+  if (g.left)
+    fail("a positions record while the group announced at offset ", g.at, " lacks ", g.left, " of its ",
+         g.announced, " data records");
   PositionsMark m = parse_positions(r.payload(), r.h.length);
   if (m.records == 0) return j_.append_positions(r);  // positions only (messages skipped)
-  group_.from = f.name;
-  group_.bytes.assign(r.bytes, r.bytes + r.size());
-  group_.offsets.clear();
-  group_.left = group_.announced = m.records;
-  group_.at = r.offset;
+  g.bytes.assign(r.bytes, r.bytes + r.size());
+  g.offsets.clear();
+  g.left = g.announced = m.records;
+  g.at = r.offset;
+  g.again = false;
 }
 
 void Ingest::hold(Feed& f, const Record& r) {
-  if (group_.bytes.size() + r.size() > kMaxGroup)
-    fail("the Kafka consumer's group announced at offset ", group_.at, " is over ", size_text(kMaxGroup));
-  group_.offsets.push_back(r.offset);
-  group_.bytes.insert(group_.bytes.end(), r.bytes, r.bytes + r.size());
-  if (--group_.left) return;
+  Group& g = f.group;
+  if (g.bytes.size() + r.size() > kMaxGroup)
+    fail("the Kafka consumer's group announced at offset ", g.at, " is over ", size_text(kMaxGroup));
+  g.offsets.push_back(r.offset);
+  g.bytes.insert(g.bytes.end(), r.bytes, r.bytes + r.size());
+  if (--g.left) return;
+  // A publisher's group is journaled whole or not at all, so a group whose
+  // first record the journal has was all journaled before a reconnect.
+  if (g.again) return g.bytes.clear();
   // Complete: into the journal together (the input's context has only
   // grown since, so each record decodes again as it did).
+  if (f.publisher && !f.slot) f.slot = j_.new_slot(f.id, g.first);
   Record rec;
   auto at = [&](size_t pos) {
-    parse_header(group_.bytes.data() + pos, rec.h);
-    rec.bytes = group_.bytes.data() + pos;
+    parse_header(g.bytes.data() + pos, rec.h);
+    rec.bytes = g.bytes.data() + pos;
   };
   at(0);
   j_.append_positions(rec);
   size_t pos = rec.size();
-  for (uint64_t off : group_.offsets) {
+  for (uint64_t off : g.offsets) {
     at(pos);
     rec.offset = off;
     f.dec.apply(rec);
-    j_.append(f.map, f.dec, rec, 0, /*coalesce=*/false);
+    j_.append(f.map, f.dec, rec, f.slot, /*coalesce=*/false);
+    if (f.slot) j_.advance(f.slot);
     pos += rec.size();
   }
-  group_.bytes.clear();
+  g.bytes.clear();
 }
 
 // Every complete record waiting in a feed's buffer.
@@ -294,9 +320,9 @@ void Ingest::drain(Feed& f) {
   }
   if (f.in->eof() && f.in->avail() == 0) {
     f.done = true;
-    if (!f.publisher && group_.left) {
-      warn(str(f.name, ": ended inside ", open_group_text(group_.left, group_.announced), " (not journaled)"));
-      group_ = Group{};
+    if (f.group.left) {
+      warn(str(f.name, ": ended inside ", open_group_text(f.group.left, f.group.announced), " (not journaled)"));
+      f.group = Group{};
     }
   }
 }

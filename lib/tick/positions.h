@@ -1,7 +1,7 @@
 // A Kafka consumer's positions in a journal (tick-kafka consume
 // --resume-from). Each positions record announces the data records that
-// follow it from the same input (stdin: source 0), its group; tick-log
-// journals a group whole or not at all. The positions of the last complete
+// follow it, its group; tick-log journals a group whole or not at all, its
+// data records together behind it, from stdin or from a publisher. The positions of the last complete
 // group are where a restarted consumer goes on; an incomplete group at the
 // end of a journal (tick-log killed while writing it) is cut by tick-log
 // and read again by the consumer, so the journal holds each message once.
@@ -31,6 +31,7 @@ class GroupTracker {
   const std::vector<KafkaPosition>& committed() const { return committed_; }
 
  private:
+  void commit();
   PositionsMark pending_;
   uint32_t left_ = 0;
   uint64_t open_at_ = 0;

@@ -6,7 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 
 rm -f b.addr
-tick-kafka broker --address-file b.addr --topics eo:3,pre:2,rec:2,old:2,roll:2 > b.out 2> b.err &
+tick-kafka broker --address-file b.addr --topics eo:3,pre:2,rec:2,old:2,roll:2,via:3 > b.out 2> b.err &
 wait_for test -s b.addr
 B=$(cat b.addr)
 tick-gen --print-schema > gen.schema
@@ -146,17 +146,95 @@ wait $LPID || die "tick-log: $(tail -3 log.err)"
 expect_match "$(cat consume.err)" "resuming [12] partitions? at the positions in tp5/2026-11-21.tick" "positions from the new day's journal"
 WHAT="a day roll under the stream" exact roll.tick tp5
 
-# -- Positions through a publisher (tick-pub --to into tick-log --listen) are
-# passed over: the rows are journaled, no positions record is.
+# -- Exactly once through a publisher: consume --resume-from DIR | tick-pub
+# --to into tick-log --listen DIR, beside a second feed publishing into the
+# same journal, with the consumer, its tick-pub --to and tick-log --listen
+# each SIGKILLed mid-stream; then read to the end.
 port=$(free_port)
-tick-log tp6 --listen :$port < /dev/null > /dev/null 2> l6.err &
-L6=$!
-wait_for grep -q listening l6.err
-tick-kafka consume -b "$B" --topic pre --schema gen.schema --resume-from tp6 -e 2> /dev/null | tick-pub --to :$port 2> p6.err ||
-  die "consume --resume-from | tick-pub --to: $(cat p6.err)"
-kill -TERM $L6; wait $L6 || die "tick-log --listen: $(cat l6.err)"
-WHAT="positions through a publisher" exact pre.tick tp6
-expect_eq "$($WALK tp6/*.tick | awk '$2 == "O"' | wc -l)" 0 "a publisher's positions are not journaled"
+listens=0
+listen() {  # (re)starts tick-log --listen tp6; $L6
+  tick-log tp6 --listen 127.0.0.1:$port < /dev/null > /dev/null 2>> l6.err &
+  L6=$!
+  listens=$((listens + 1))
+  wait_for listening
+}
+listening() { [ "$(grep -c listening l6.err)" -ge $listens ]; }
+# leg [consume options]: the Kafka leg in the background; $C6 (consume), $P6 (tick-pub --to)
+leg() {
+  rm -f pipe6; mkfifo pipe6
+  tick-kafka consume -b "$B" --topic via --schema gen.schema --resume-from tp6 "$@" > pipe6 2>> c6.err &
+  C6=$!
+  tick-pub --to 127.0.0.1:$port < pipe6 2>> p6.err &
+  P6=$!
+}
+listen
+tick-gen --rate 8000 --count 48000 --seed 5 | tee via.tick | tick-kafka produce -b "$B" --topic via 2> produce6.err &
+PRODUCER=$!
+tick-gen --rate 4000 --count 24000 --seed 6 | tee other.tick | tick-pub --to 127.0.0.1:$port 2> other.err &
+OTHER=$!
+wait_for test -s via.tick
+leg
+seen=0
+for victim in consume pub log consume log pub; do
+  wait_for grew tp6
+  sleep 0.$((1 + RANDOM % 5))
+  case $victim in
+    consume) kill -9 $C6 ;;
+    pub) kill -9 $P6 ;;
+    log) kill -9 $L6; wait $L6 2> /dev/null || true; listen ;;
+  esac
+  if [ $victim != log ]; then
+    # the leg ends whole before it starts again: its tick-pub --to delivers
+    # what it holds of complete groups first (or dies with its consumer)
+    wait $C6 2> /dev/null || true
+    wait $P6 2> /dev/null || true
+    leg
+  fi
+  n=$(journaled tp6)
+  [ "$n" -gt "$seen" ] || die "nothing more journaled before the SIGKILL of $victim ($n rows)"
+  ok
+  seen=$n
+done
+wait $PRODUCER || die "produce: $(cat produce6.err)"
+kill -TERM $C6  # an orderly stop of the leg: what it read is journaled
+wait $C6 || die "consume stopped by SIGTERM: $(tail -3 c6.err)"
+wait $P6 || die "tick-pub --to after its consumer's orderly stop: $(tail -3 p6.err)"
+leg -e
+wait $C6 || die "consume -e after the kills: $(tail -3 c6.err)"
+wait $P6 || die "tick-pub --to after the kills: $(tail -3 p6.err)"
+wait $OTHER || die "the second feed: $(tail -3 other.err)"
+kill -TERM $L6; wait $L6 || die "tick-log --listen: $(tail -3 l6.err)"
+rows via.tick other.tick > want.rows
+rows tp6 > got.rows
+cmp -s want.rows got.rows ||
+  die "through a publisher: $(wc -l < got.rows) rows journaled for $(wc -l < want.rows) sent:" \
+    "$(comm -13 want.rows got.rows | wc -l) more than sent, $(comm -23 want.rows got.rows | wc -l) missing"
+ok
+complete_groups tp6/*.tick
+expect_match "$(cat c6.err)" "resuming 3 partitions at the positions in tp6/" "a restarted leg resumes at the journal's positions"
+expect_eq "$($WALK tp6/*.tick | awk '$2 == "O"' | wc -l | awk '{print ($1 > 6)}')" 1 "a publisher's positions are journaled"
+
+# -- A publisher's input cut inside a group (its consumer killed mid-write):
+# tick-pub --to says so and ends, the journal has none of that group, and the
+# restarted leg reads it again.
+port7=$(free_port)
+tick-log tp7 --listen 127.0.0.1:$port7 < /dev/null > /dev/null 2> l7.err &
+L7=$!
+wait_for grep -q listening l7.err
+tick-kafka consume -b "$B" --topic pre --schema gen.schema --resume-from tp7 -c 2500 2> /dev/null |
+  tick-pub --to 127.0.0.1:$port7 2> p7.err || die "the first leg: $(cat p7.err)"
+tick-kafka consume -b "$B" --topic pre --schema gen.schema --resume-from tp7 -e > rest7.tick 2> /dev/null
+cut_at=$($WALK rest7.tick | awk '$2 == "O" { o = NR } { off[NR] = $1 } END { print off[o + 2] }')
+head -c "$cut_at" rest7.tick > cut7.tick
+expect_status 0 tick-pub --to 127.0.0.1:$port7 < cut7.tick
+expect_match "$(cat err)" "ended inside a Kafka consumer's group lacking [0-9]+ data records \(not journaled" \
+  "tick-pub --to says its input ended inside a group"
+wait_for grep -q "ended inside a Kafka consumer's group" l7.err
+complete_groups tp7/*.tick
+tick-kafka consume -b "$B" --topic pre --schema gen.schema --resume-from tp7 -e 2> /dev/null |
+  tick-pub --to 127.0.0.1:$port7 2> p7.err || die "the restarted leg: $(cat p7.err)"
+kill -TERM $L7; wait $L7 || die "tick-log --listen: $(tail -3 l7.err)"
+WHAT="a publisher's input cut inside a group" exact pre.tick tp7
 
 # -- Hostile group records on tick-log's stdin: each is named by offset, and
 # nothing of the unfinished group is journaled.
