@@ -76,14 +76,15 @@ void Copier::pass(const Record& r) {
   span_len_ = r.size();
 }
 
-void Copier::copy(Input& in, size_t max_record) {
+void Copier::copy(Input& in, size_t max_record, Decoder* given) {
   saw_eod_ = false;
   in.set_idle_hook([this] {
     flush();
     out_.check_reader();
   });
   in.set_move_hook([this] { flush_span(); });
-  Decoder dec;
+  Decoder own;
+  Decoder& dec = given ? *given : own;
   if (opt_.filter.tables.empty() && FramingAhead::suits(in)) {
     // Every table wanted (nothing for set_skip to pass over): framing and
     // CRCs on a second thread, a batch ahead of the decoding and writing.
@@ -114,7 +115,7 @@ void Copier::check_names() const {
   fail("unknown table ", quoted(missing[0]), " (tables: ", have, ")");
 }
 
-void Copier::feed(const uint8_t* p, size_t n, const std::string& name) {
+void Copier::feed(const uint8_t* p, size_t n, const std::string& name, Decoder& dec) {
   size_t at = 0;
   Record r;
   while (at + kHeaderSize <= n) {
@@ -123,7 +124,7 @@ void Copier::feed(const uint8_t* p, size_t n, const std::string& name) {
     r.bytes = p + at;
     r.offset = fed_ + at;
     at += r.size();
-    handle(r, fed_dec_, name);
+    handle(r, dec, name);
   }
   fed_ += n;
   flush_span();  // the bytes are the caller's only for this call
@@ -194,7 +195,7 @@ bool Copier::handle(const Record& r, Decoder& dec, const std::string& name) {
     case Decoder::Kind::Positions:
       break;  // a journal's Kafka bookkeeping: only tick-log takes it
     case Decoder::Kind::Unknown:
-      if (tick) pass(r);  // a newer minor version's record
+      if (tick && !opt_.served) pass(r);  // a newer minor version's record
       break;
   }
   if (stop_after_) {

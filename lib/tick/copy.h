@@ -23,6 +23,9 @@ struct CopyOptions {
   uint64_t seq_from = 0, seq_to = UINT64_MAX;  // data records by sequence number
   double speed = 0;  // pace rows at their recorded pace times this (0: off)
   double rate = 0;   // or at this many rows a second (0: off)
+  // As tick-pub serves a journal: its bookkeeping (publishers' progress,
+  // records of a newer minor version) stays behind.
+  bool served = false;
 };
 
 class Copier {
@@ -33,11 +36,17 @@ class Copier {
   // skip_bad: then it is reported on stderr and the copy goes on after it.
   // max_record: refuse records with a larger payload before reading them
   // (for connections; 0: the format's limit).
-  void copy(Input& in, size_t max_record = 0);
+  void copy(Input& in, size_t max_record = 0) { copy(in, max_record, nullptr); }
+  // The same, going on in the context of dec (the stream's context read or
+  // fed before: a reader that starts inside a journal).
+  void copy(Input& in, size_t max_record, Decoder* dec);
 
   // Copies records already in memory (whole records, made by this process,
   // so not checked again); one context runs across calls.
-  void feed(const uint8_t* p, size_t n, const std::string& name);
+  void feed(const uint8_t* p, size_t n, const std::string& name) { feed(p, n, name, fed_dec_); }
+  void feed(const uint8_t* p, size_t n, const std::string& name, Decoder& dec);
+  // Data records before this sequence number are passed over (0: none).
+  void set_seq_from(uint64_t seq) { opt_.seq_from = seq; }
   // After the last input: a table asked for (-t) that no input had, when
   // the inputs had tables, is an error naming the tables there are; a sym
   // asked for (-s) that no dictionary had is a warning.

@@ -177,6 +177,31 @@ std::unique_ptr<Input> Input::from_fd(int fd, std::string name, bool allow_mmap)
   return in;
 }
 
+std::unique_ptr<Input> Input::open_growing(const std::string& path, uint64_t from, uint64_t end, Grow grow) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) fail(path, ": ", std::strerror(errno));
+  // Room for the day's journal to grow into: address space, not memory
+  // (pages beyond the file's end are never touched: grow says how far).
+  size_t len = size_t{1} << 40;
+  void* m = MAP_FAILED;
+  for (; len >= (size_t{1} << 30) && m == MAP_FAILED; len >>= 2)
+    m = ::mmap(nullptr, len, PROT_READ, MAP_SHARED | MAP_NORESERVE, fd, 0);
+  int e = errno;
+  ::close(fd);
+  if (m == MAP_FAILED) fail(path, ": mmap: ", std::strerror(e));
+  std::unique_ptr<Input> in(new Input);
+  in->name_ = path;
+  in->map_ = m;
+  in->map_len_ = len << 2;  // (the loop shifted once past the size that worked)
+  in->base_ = static_cast<const uint8_t*>(m);
+  in->pos_ = from;
+  in->end_ = std::max(from, end);
+  in->offset_ = from;
+  in->released_ = from / 4096 * 4096;
+  in->grow_ = std::move(grow);
+  return in;
+}
+
 std::unique_ptr<Input> Input::from_socket(int fd, std::string name) {
   auto in = from_fd(fd, std::move(name), false);
   in->socket_ = true;
@@ -201,7 +226,16 @@ size_t Input::fill_ready(size_t n) {
 }
 
 size_t Input::fill(size_t n) {
-  if (avail() >= n || map_) return avail();
+  if (avail() >= n) return avail();
+  if (map_) {
+    while (grow_ && !eof_ && avail() < n) {
+      uint64_t e = grow_(pos_ + n, idle_ ? idle_ : std::function<void()>([] {}));
+      if (e > map_len_) fail(name_, ": grew past its mapping (", map_len_, " bytes)");
+      if (e <= end_) eof_ = true;
+      else end_ = e;
+    }
+    return avail();
+  }
   if (move_) move_();
   // Compact, then grow to fit n.
   if (pos_ > 0) {

@@ -88,6 +88,12 @@ class Input {
   // decompressed (a peer must not make this process wait on a stalled
   // frame, or inflate a few bytes into gigabytes).
   static std::unique_ptr<Input> from_socket(int fd, std::string name);
+  // A journal being written, read in place: mapped once with room to grow
+  // (data() pointers stay valid), starting at byte `from`. When more is
+  // wanted, grow(want, idle) returns the new readable end, waiting as it
+  // must (calling idle before it sleeps); the same end is the end of input.
+  using Grow = std::function<uint64_t(uint64_t want, const std::function<void()>& idle)>;
+  static std::unique_ptr<Input> open_growing(const std::string& path, uint64_t from, uint64_t end, Grow grow);
   ~Input();
 
   const std::string& name() const { return name_; }
@@ -148,6 +154,7 @@ class Input {
   std::function<void()> idle_;
   std::function<bool()> follow_;
   std::function<void()> move_;
+  Grow grow_;
 };
 
 class Output {

@@ -45,6 +45,7 @@ void Journal::write_out(const uint8_t* p, size_t n) {
   if (fd_ < 0) return;
   off_t at = down_ >= 0 && splice_down_ ? ::lseek(fd_, 0, SEEK_END) : -1;
   write_all(fd_, p, n);
+  file_len_ += n;
   unsynced_ = true;
   if (opt_.fsync == FsyncPolicy::always) sync();
   if (down_ >= 0) send_down(p, n, at);
@@ -95,6 +96,23 @@ void Journal::open(int64_t now) {
     start_file(d);
   }
   last_sync_ = now;
+  // Local readers (tick-sub DIR) read up to what is published; a killed
+  // tick-log's readers go on from here, after the cut of a torn tail.
+  live_ = std::make_unique<LiveWriter>(opt_.dir);
+  take_file_length();
+  publish_live();
+}
+
+void Journal::take_file_length() {
+  struct stat st{};
+  if (::fstat(fd_, &st) != 0) fail(path_, ": ", std::strerror(errno));
+  file_len_ = static_cast<uint64_t>(st.st_size);
+}
+
+// Only between whole groups: flush() is called between the records of the
+// inputs, and a Kafka group is appended at once.
+void Journal::publish_live() {
+  if (live_ && fd_ >= 0) live_->publish(day_, file_len_);
 }
 
 // A tick-log killed while writing a Kafka group, restarted after the day
@@ -128,6 +146,7 @@ void Journal::open_file(int flags) {
     if (e == EWOULDBLOCK) fail(path_, ": another tick-log is writing this journal");
     fail(path_, ": lock: ", std::strerror(e));
   }
+  take_file_length();
 }
 
 void Journal::start_file(int32_t day) {
@@ -438,7 +457,10 @@ void Journal::flush_batches() {
     if (batches_[i] && !batches_[i]->empty()) write_batch(static_cast<uint16_t>(i), *batches_[i]);
 }
 
-void Journal::flush() { buf_->flush(); }
+void Journal::flush() {
+  buf_->flush();
+  publish_live();
+}
 
 int64_t Journal::next_deadline() const {
   int64_t d = next_roll_;
@@ -475,12 +497,15 @@ void Journal::roll(int64_t now) {
            "), seq ", seq_, "; now ", journal_file(opt_.dir, nd)));
   start_file(nd);
   buf_->flush();
+  publish_live();  // (readers see the new day once the last one is whole)
 }
 
 void Journal::close() {
   if (fd_ < 0) return;
   flush_batches();
   buf_->flush();
+  publish_live();
+  if (live_) live_->finish();
   sync();
   ::close(fd_);
   fd_ = -1;

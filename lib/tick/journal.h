@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tick/clock.h"
+#include "tick/journal_live.h"
 #include "tick/reader.h"
 #include "tick/schema.h"
 #include "tick/symbols.h"
@@ -156,6 +157,10 @@ class Journal {
   bool splice_down_ = true;
   void send_down(const uint8_t* p, size_t n, off_t at);
   int fd_ = -1;
+  uint64_t file_len_ = 0;  // bytes written to the file (not those in buf_)
+  std::unique_ptr<LiveWriter> live_;  // DIR/tick.live, for local readers
+  void publish_live();
+  void take_file_length();
   std::string path_;
   int32_t day_ = 0;
   uint64_t seq_ = 0;

@@ -175,7 +175,7 @@ struct FramingAhead::Sync {
 };
 
 bool FramingAhead::suits(const Input& in) {
-  return in.mapped() && in.avail() >= (8u << 20) && std::thread::hardware_concurrency() >= 2;
+  return in.mapped() && in.eof() && in.avail() >= (8u << 20) && std::thread::hardware_concurrency() >= 2;
 }
 
 FramingAhead::FramingAhead(Input& in, bool salvage) : rr_(in), salvage_(salvage), sync_(std::make_unique<Sync>()) {

@@ -3,6 +3,7 @@
 
 #include "tick/cli.h"
 #include "tick/clock.h"
+#include "tick/local_sub.h"
 #include "tick/sub.h"
 #include "tick/units.h"
 
@@ -13,7 +14,7 @@ int main(int argc, char** argv) {
   SubOptions o;
   std::string format, from = "now", tables, syms, day;
   bool no_reconnect = false;
-  app.add_option("address", o.address, "tick-pub address: HOST:PORT, :PORT or unix:PATH")->required();
+  app.add_option("address", o.address, "tick-pub address (HOST:PORT, :PORT or unix:PATH), or a journal directory (DIR or journal:DIR) to read in place")->required();
   app.add_option("-t,--table", tables, "Only these tables (comma-separated)");
   app.add_option("-s,--sym", syms, "Only these syms (comma-separated)");
   app.add_option("--from", from, "Where to start: start (of the day, from the journal), now, or a sequence number");
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
   std::string max_record = "64M";
   app.add_option("--max-record", max_record, "Largest record to accept from the server (default 64M)");
   app.add_flag("--no-reconnect", no_reconnect, "Exit (status 1) when the connection is lost instead of resuming");
+  bool spin = false;
+  app.add_flag("--spin", spin, "With a journal directory: busy-poll its live end instead of sleeping (a core of its own)");
 
   return cli::run(app, argc, argv, [&] {
     o.reconnect = !no_reconnect;
@@ -51,6 +54,20 @@ int main(int argc, char** argv) {
     o.copy.time_format = time_format;
     o.copy.csv_table_column = o.request.tables.size() != 1;
     Output out(STDOUT_FILENO);
+    std::string dir;
+    if (is_local_source(o.address, dir)) {
+      LocalSubOptions lo;
+      lo.dir = dir;
+      lo.request = o.request;
+      lo.copy = o.copy;
+      lo.copy.filter.tables = o.request.tables;
+      lo.copy.filter.syms = o.request.syms;
+      lo.copy.served = true;
+      lo.until_eod = o.until_eod;
+      lo.spin = spin;
+      return subscribe_journal(lo, out);
+    }
+    if (spin) throw UsageError("--spin is for a journal directory (tick-sub DIR)");
     return subscribe(o, out);
   });
 }

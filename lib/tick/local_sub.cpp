@@ -1,0 +1,237 @@
+#include "tick/local_sub.h"
+
+#include <sys/stat.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "tick/clock.h"
+#include "tick/diag.h"
+#include "tick/error.h"
+#include "tick/files.h"
+#include "tick/journal_files.h"
+#include "tick/journal_live.h"
+#include "tick/signals.h"
+#include "tick/units.h"
+#include "tick/writer.h"
+
+namespace tick {
+
+bool is_local_source(const std::string& address, std::string& dir) {
+  if (address.rfind("journal:", 0) == 0) {
+    dir = address.substr(8);
+    if (dir.empty()) throw UsageError("journal: wants a directory (journal:DIR)");
+    return true;
+  }
+  if (address.rfind("unix:", 0) == 0 || !is_directory(address)) return false;
+  dir = address;
+  return true;
+}
+
+namespace {
+
+void nap_ms(int ms) {
+  timespec ts{ms / 1000, (ms % 1000) * 1'000'000L};
+  ::nanosleep(&ts, nullptr);
+}
+
+// The first journal in dir dated on or after day ("" if none).
+std::string journal_from(const std::string& dir, int32_t day) {
+  for (const auto& f : journal_files(dir))
+    if (journal_date(f) >= day) return f;
+  return {};
+}
+
+class LocalSub {
+ public:
+  LocalSub(const LocalSubOptions& o, Output& out) : o_(o), out_(out), copier_(out, o.copy) {}
+  int run();
+
+ private:
+  void wait_for_live();
+  uint64_t grow(const std::string& path, int32_t day, uint64_t have, const std::function<void()>& idle);
+  Decoder context_at(const std::string& path, uint64_t end, uint64_t& last_seq);
+  // Copies one journal from byte `from` (its live day: following it);
+  // false when the stream is over.
+  bool copy_file(const std::string& path, uint64_t from, Decoder* dec);
+
+  const LocalSubOptions& o_;
+  Output& out_;
+  Copier copier_;
+  std::unique_ptr<LiveReader> live_;
+  uint64_t last_seq_ = 0;
+  int64_t last_news_ = 0;
+  bool writer_gone_ = false, eod_stop_ = false;
+};
+
+void LocalSub::wait_for_live() {
+  if (!is_directory(o_.dir)) fail(o_.dir, ": no such directory");
+  bool warned = false;
+  while (!(live_ = LiveReader::open(o_.dir))) {
+    if (stop_requested()) return;
+    if (!warned)
+      warn(str(o_.dir, ": no tick-log has written here yet (no ", kLiveFile, "): waiting for one"));
+    warned = true;
+    nap_ms(100);
+  }
+}
+
+// Where the journal of `day` ends for a reader that has `have` bytes of it:
+// further once tick-log has published more, its whole size once the day has
+// rolled past it, the same at the end of the stream. Waits (idle first,
+// heartbeats on a quiet journal) while there is nothing more.
+uint64_t LocalSub::grow(const std::string& path, int32_t day, uint64_t have, const std::function<void()>& idle) {
+  const int64_t hb = static_cast<int64_t>(o_.heartbeat_secs * 1e9);
+  bool idled = false;
+  while (true) {
+    uint32_t t = live_->ticket();
+    LiveEnd e = live_->end();
+    if (e.day == day && e.length > have) {
+      if (writer_gone_) warn(str(o_.dir, ": tick-log is writing again"));
+      writer_gone_ = false;
+      last_news_ = now_ns();
+      return e.length;
+    }
+    if (e.day > day) {
+      // The day is over and its journal whole (tick-log publishes the next
+      // day only after it has written and closed this one).
+      struct stat st{};
+      if (::stat(path.c_str(), &st) != 0) return have;  // moved away: what was mapped is all
+      return std::max<uint64_t>(have, static_cast<uint64_t>(st.st_size));
+    }
+    if (live_->finished() || stop_requested()) return have;
+    if (!idled) idle();  // the output flushed, its reader still there
+    idled = true;
+    int64_t now = now_ns();
+    if (o_.copy.format == Format::tick && hb > 0 && now - last_news_ >= hb) {
+      write_heartbeat(out_, now, last_seq_);
+      out_.flush();
+      last_news_ = now;
+    }
+    int wait_ms = static_cast<int>(std::clamp<int64_t>(hb > 0 ? hb / 1'000'000 : 1000, 1, 1000));
+    live_->wait(t, wait_ms, o_.spin);
+    if (live_->ticket() == t) {
+      idle();  // (| head gone while the journal is quiet)
+      if (!writer_gone_ && !live_->writer_alive()) {
+        warn(str(o_.dir, ": tick-log is not running (killed?): waiting for it to start again"));
+        writer_gone_ = true;
+      }
+    }
+  }
+}
+
+// The context (tables, dictionary) of a journal up to byte `end`, and its
+// last sequence number there. (Records tick-log has written whole: their
+// CRCs are checked when they are copied.)
+Decoder LocalSub::context_at(const std::string& path, uint64_t end, uint64_t& last_seq) {
+  Decoder dec;
+  auto in = Input::open_growing(path, 0, end, [](uint64_t, const std::function<void()>&) { return uint64_t{0}; });
+  RecordReader rr(*in);
+  rr.set_trusted(true);
+  Record r;
+  last_seq = 0;
+  while (true) {
+    auto st = rr.next(r);
+    if (st == RecordReader::Status::End) break;
+    if (st == RecordReader::Status::Bad) fail(rr.damage(false).where(path));
+    if (r.has_data_prefix()) last_seq = r.data_seq();
+    else dec.apply(r);
+  }
+  return dec;
+}
+
+bool LocalSub::copy_file(const std::string& path, uint64_t from, Decoder* dec) {
+  int32_t day = journal_date(path);
+  LiveEnd e = live_->end();
+  std::unique_ptr<Input> in;
+  if (day < e.day || path.size() < 5 || path.compare(path.size() - 5, 5, ".tick") != 0) {
+    in = Input::open(path);  // a past day: whole (or compressed)
+  } else {
+    uint64_t have = e.day == day ? e.length : 0;
+    in = Input::open_growing(path, from, have, [&](uint64_t, const std::function<void()>& idle) {
+      have = grow(path, day, have, idle);
+      return have;
+    });
+  }
+  try {
+    copier_.copy(*in, 0, dec);
+  } catch (const TornTail& t) {
+    // A day whose tick-log was killed mid-record, restarted after the
+    // roll: the torn record was never whole, and the next day goes on.
+    copier_.flush();
+    warn(str(t.what(), " (tick-log was killed while writing it); going on with the next day"));
+  }
+  copier_.flush();
+  copier_.set_seq_from(0);  // (a --from SEQ is of the first day only)
+  if (stop_requested() || eod_stop_) return false;
+  return !(live_->finished() && live_->end().day <= day);
+}
+
+int LocalSub::run() {
+  wait_for_live();
+  if (!live_) return 0;
+  copier_.set_observer([this](const Record& r, Decoder::Kind k, const Decoder& d) {
+    (void)r;
+    if (k == Decoder::Kind::Data && d.data().seq) last_seq_ = d.data().seq;
+    if (k == Decoder::Kind::EndOfDay) {
+      last_seq_ = d.control_seq();
+      if (o_.until_eod) {
+        eod_stop_ = true;
+        copier_.stop_after();
+      }
+    }
+    return true;
+  });
+  last_news_ = now_ns();
+  const SubscribeRequest& q = o_.request;
+  LiveEnd e = live_->end();
+  const std::string live_path = journal_file(o_.dir, e.day);
+  uint64_t live_seq = 0;
+  Decoder live_ctx = context_at(live_path, e.length, live_seq);
+  for (const auto& t : q.tables) {
+    bool known = false;
+    for (const auto& lt : live_ctx.tables()) known |= lt.name == t;
+    if (!known) fail(o_.dir, ": unknown table ", quoted(t));
+  }
+  std::string path;
+  int32_t day = q.day == kNoDate ? e.day : q.day;
+  // A sequence number not written yet: the stream starts at the next
+  // record, as tick-pub has it.
+  bool now = q.from == SubscribeRequest::From::now ||
+             (q.from == SubscribeRequest::From::seq && day == e.day && q.seq > live_seq);
+  if (now) {
+    // The live context, then what comes after the live end: as tick-pub
+    // starts a subscriber "now".
+    std::vector<uint8_t> ctx = framed([&](Output& w) { write_context(w, live_ctx); });
+    Decoder dec;
+    copier_.feed(ctx.data(), ctx.size(), live_path, dec);
+    if (!copy_file(live_path, e.length, &dec)) return 0;
+    path = live_path;
+  } else {
+    if (day > e.day) fail(o_.dir, ": day ", date_string(day), " is after the live day ", date_string(e.day));
+    path = journal_from(o_.dir, day);
+    if (path.empty() || (q.from == SubscribeRequest::From::seq && q.seq > 1 && journal_date(path) != day))
+      fail(o_.dir, ": no journal for ", date_string(day));
+    if (q.from == SubscribeRequest::From::seq && journal_date(path) == day) copier_.set_seq_from(q.seq);
+    if (!copy_file(path, 0, nullptr)) return 0;
+  }
+  // Day after day: the next journal once this one is over.
+  while (true) {
+    int32_t day = journal_date(path);
+    std::string next;
+    while ((next = journal_from(o_.dir, day + 1)).empty()) {
+      if (stop_requested() || live_->finished()) return 0;
+      nap_ms(10);  // (tick-log publishes the new day after making its file)
+    }
+    path = next;
+    if (!copy_file(path, 0, nullptr)) return 0;
+  }
+}
+
+}  // namespace
+
+int subscribe_journal(const LocalSubOptions& o, Output& out) { return LocalSub(o, out).run(); }
+
+}  // namespace tick

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Local subscribers read the journal in place (tick-sub DIR): the same
+# records as tick-sub ADDR through tick-pub, from start, now and a sequence,
+# with and without filters, across a day roll; tick-log SIGKILLed under
+# local readers; a stalled reader; bad use.
+source "$(dirname "$0")/lib.sh"
+
+# beatless IN OUT: IN without its heartbeats (they come when a subscriber
+# waits, at moments of its own)
+beatless() {
+  $PY - "$1" "$2" <<'P'
+import struct, sys
+d, out, off = open(sys.argv[1], 'rb').read(), bytearray(), 0
+while off + 16 <= len(d):
+    n, t = struct.unpack_from('<IB', d, off + 4)
+    if chr(t) != 'B':
+        out += d[off:off + 16 + n]
+    off += 16 + n
+assert off == len(d), "%s: torn at %d" % (sys.argv[1], off)
+open(sys.argv[2], 'wb').write(out)
+P
+}
+# same_stream A B WHAT: byte for byte, heartbeats aside
+same_stream() {
+  beatless "$1" "$1.nb"; beatless "$2" "$2.nb"
+  cmp -s "$1.nb" "$2.nb" || die "$3: $1 ($(stat -c %s "$1.nb") bytes) and $2 ($(stat -c %s "$2.nb") bytes) differ: $(cmp "$1.nb" "$2.nb" 2>&1 | head -1)"
+  ok
+}
+rows_of() { tick-cat -f json "$1" | grep -vc '^{"eod"' || true; }
+
+# -- Equivalence. A tickerplant whose day ends 8 s after it starts (its clock
+# is replaced); feeds published in two phases into tick-log --listen; local
+# and TCP subscribers side by side, started while the journal is quiet.
+LP=$(free_port); PP=$(free_port)
+TICK_FAKE_TIME=2026-11-20T23:59:52 tick-log tp --listen 127.0.0.1:$LP < /dev/null 2> log.err |
+  tick-pub -l 127.0.0.1:$PP --log tp 2> pub.err &
+wait_for grep -q listening log.err
+wait_for grep -q listening pub.err
+tick-gen --count 3000 --seed 1 | tick-pub --to 127.0.0.1:$LP 2> f1.err || die "phase 1: $(cat f1.err)"
+wait_for test "$(tick-cat tp 2> /dev/null | wc -l)" -ge 3000
+p1_last=$($WALK tp/2026-11-20.tick | awk '$2 == "D" {s = $5} END {print s}')
+[ "$p1_last" -gt 25 ] && [ "$p1_last" -lt 1000 ] || die "phase 1 ends at seq $p1_last"
+n=0
+# (--from 1000 is a sequence not written yet: it starts at the next record)
+for req in "--from start" "--from now" "--from 20" "--from 1000" \
+           "--from start -t trade" "--from now -t quote -s AAPL,MSFT" "--from 25 -s IBM,GOOG"; do
+  n=$((n + 1))
+  tick-sub tp $req > local$n.tick 2> local$n.err &
+  tick-sub 127.0.0.1:$PP $req > tcp$n.tick 2> tcp$n.err &
+  echo "$req" > req$n
+done
+sleep 1
+# phase 2: across the day roll, at a pace
+tick-gen --count 40000 --rate 5000 --seed 2 | tick-pub --to 127.0.0.1:$LP 2> f2.err || die "phase 2: $(cat f2.err)"
+wait_for test "$(ls tp/*.tick | wc -l)" -ge 2
+pkill -TERM -f "tick-log tp --listen 127.0.0.1:$LP"
+for i in $(seq 1 $n); do wait_for test -s local$i.tick; done
+sleep 0.5
+# every subscriber ends: the local ones when tick-log ends, the TCP ones at tick-pub's end of stream
+for _ in $(seq 1 100); do pgrep -f "^tick-sub " > /dev/null || break; sleep 0.1; done
+pgrep -fa "^tick-sub " && die "subscribers still running after tick-log ended"
+ok
+expect_eq "$(ls tp/*.tick | xargs -n1 basename | tr '\n' ' ')" "2026-11-20.tick 2026-11-21.tick " "the day rolled under the subscribers"
+for i in $(seq 1 $n); do
+  same_stream local$i.tick tcp$i.tick "tick-sub DIR vs ADDR, $(cat req$i)"
+  expect_eq "$(cat local$i.err)" "" "tick-sub DIR $(cat req$i): nothing on stderr"
+done
+expect_eq "$(rows_of local1.tick)" 43000 "from start: every row of both days"
+expect_eq "$($WALK local1.tick | awk '$2 == "E"' | wc -l)" 1 "from start: the end of day in the stream"
+expect_eq "$($WALK local3.tick | awk '$2 == "D" {print $5; exit}')" 20 "from 20: the first data record is seq 20"
+expect_eq "$($WALK local4.tick | awk '$2 == "D" {print $5; exit}')" $((p1_last + 1)) "from 1000 (not written yet): from the next record"
+expect_eq "$(tick-cat -f json local6.tick | grep -v '"eod"' | grep -vc '"sym":"\(AAPL\|MSFT\)"' || true)" 0 "-s: only those syms"
+# the local reader from start is the journal itself, bookkeeping aside
+expect_eq "$(tick-cat -f json local1.tick | md5sum)" "$(tick-cat -f json tp/2026-11-20.tick tp/2026-11-21.tick | md5sum)" \
+  "from start: the journal's rows"
+
+# -- --until-eod, -f json, and a finished journal read afterwards
+expect_status 0 tick-sub tp --from start --day 2026-11-20 --until-eod -f json
+expect_eq "$(grep -vc '"eod"' out)" "$(tick-cat -f json tp/2026-11-20.tick | grep -vc '"eod"')" "--until-eod: the first day, then the end"
+expect_match "$(tail -1 out)" '"eod"' "--until-eod: ends with the end of day"
+done_ok
