@@ -419,8 +419,9 @@ TEST_CASE("positions: a record round trip, and groups complete only with their d
   CHECK(g.open());
   CHECK(g.open_offset() == 100);
   CHECK(!g.any());
-  g.apply(rec(d5));  // a publisher's record between: not the group's
-  g.apply(rec(d0));
+  // tick-log writes a group's data records together behind its positions,
+  // from stdin (source 0) or a publisher (here 5): each one counts.
+  g.apply(rec(d5));
   CHECK(g.missing() == 1);
   g.apply(rec(d0));
   CHECK(!g.open());
@@ -436,4 +437,14 @@ TEST_CASE("positions: a record round trip, and groups complete only with their d
   g.apply(rec(p3, 1000));
   CHECK(!g.open());
   CHECK(g.committed()[0].next == 60);
+  // Each partition's latest position wins (consumers of other topics share
+  // the journal): a group naming only one partition keeps the other.
+  Capture c;
+  write_positions(c.out, {0, {{"quotes", 1, 9}}});
+  auto p4 = c.done();
+  g.apply(rec(p4, 1100));
+  REQUIRE(g.committed().size() == 3);
+  CHECK(g.committed()[0].next == 60);
+  CHECK(g.committed()[1].next == 7);
+  CHECK(g.committed()[2].topic == "quotes");
 }

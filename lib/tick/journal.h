@@ -158,7 +158,7 @@ class Journal {
   void send_down(const uint8_t* p, size_t n, off_t at);
   int fd_ = -1;
   uint64_t file_len_ = 0;  // bytes written to the file (not those in buf_)
-  std::unique_ptr<LiveWriter> live_;  // DIR/tick.live, for local readers
+  std::unique_ptr<LiveWriter> live_;  // DIR/.tick.live, for local readers
   void publish_live();
   void take_file_length();
   std::string path_;

@@ -81,7 +81,7 @@ LiveWriter::~LiveWriter() {
 
 void LiveWriter::publish(int32_t day, uint64_t length) {
   if (day < 0 || day >= (1 << 23) || length >> kLengthBits)
-    fail("a journal of ", length, " bytes on day ", day, " is past what tick.live can say (1 TiB a day)");
+    fail("a journal of ", length, " bytes on day ", day, " is past what .tick.live can say (1 TiB a day)");
   uint64_t v = static_cast<uint64_t>(day) << kLengthBits | length;
   if (v == last_) return;
   last_ = v;

@@ -1,5 +1,5 @@
 // The journal's live end, shared with local readers (man 5 tick, "The live
-// end"): tick-log keeps DIR/tick.live, a small memory-mapped file holding
+// end"): tick-log keeps DIR/.tick.live, a small memory-mapped file holding
 // the day and length of the journal it has completely written (whole
 // records, never a Kafka group in part) and a futex word it bumps after
 // each write. A reader on the same host maps it, reads the journal in place
@@ -12,7 +12,7 @@
 
 namespace tick {
 
-constexpr const char* kLiveFile = "tick.live";
+constexpr const char* kLiveFile = ".tick.live";
 
 struct LiveEnd {
   int32_t day = 0;      // the journal being written (days since 1970-01-01)
@@ -24,7 +24,7 @@ struct LiveLayout;
 // tick-log's side.
 class LiveWriter {
  public:
-  // Creates DIR/tick.live, or takes over the one a killed tick-log left
+  // Creates DIR/.tick.live, or takes over the one a killed tick-log left
   // (mapped readers keep their mapping across the restart).
   explicit LiveWriter(const std::string& dir);
   ~LiveWriter();
@@ -44,7 +44,7 @@ class LiveWriter {
 // A local reader's side.
 class LiveReader {
  public:
-  // Null if DIR has no tick.live (no tick-log has written there).
+  // Null if DIR has no .tick.live (no tick-log has written there).
   static std::unique_ptr<LiveReader> open(const std::string& dir);
   ~LiveReader();
   LiveReader(const LiveReader&) = delete;

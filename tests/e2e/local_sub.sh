@@ -78,4 +78,74 @@ expect_eq "$(tick-cat -f json local1.tick | md5sum)" "$(tick-cat -f json tp/2026
 expect_status 0 tick-sub tp --from start --day 2026-11-20 --until-eod -f json
 expect_eq "$(grep -vc '"eod"' out)" "$(tick-cat -f json tp/2026-11-20.tick | grep -vc '"eod"')" "--until-eod: the first day, then the end"
 expect_match "$(tail -1 out)" '"eod"' "--until-eod: ends with the end of day"
+# -- tick-log SIGKILLed at full speed under local readers, then restarted
+# (cutting its torn tail): the readers wait, saying so, and go on with the
+# next sequence; each one's output is the journal, no gap, no duplicate.
+mkdir cr
+tick-sub cr --from start > cr1.tick 2> cr1.err &
+R1=$!
+wait_for grep -q "no tick-log has written here yet" cr1.err
+tick-gen --count 20000000 --rate 2000000 --seed 3 | tick-log cr > /dev/null 2> crlog1.err &
+CRLOG=$!
+tick-sub cr --from start -f json > cr2.json 2> cr2.err &
+R2=$!
+wait_for test -s cr2.json
+sleep 0.$((5 + RANDOM % 5))
+kill -9 $CRLOG
+wait $CRLOG 2> /dev/null || true
+wait_for grep -q "tick-log is not running (killed?): waiting for it to start again" cr1.err
+killed_at=$(stat -c %s cr/*.tick)
+tick-gen --count 300000 --seed 4 | tick-log cr > /dev/null 2> crlog2.err || die "tick-log restarted: $(cat crlog2.err)"
+wait $R1 || die "reader 1 after the restart: $(cat cr1.err)"
+wait $R2 || die "reader 2 after the restart: $(cat cr2.err)"
+expect_match "$(cat cr1.err)" "tick-log is writing again" "a reader says when the journal goes on"
+[ "$(stat -c %s cr/*.tick | paste -sd+ | bc)" -gt "$killed_at" ] || die "the restart journaled nothing more"
+ok
+cat cr/*.tick > cr.journal
+same_stream cr1.tick cr.journal "a reader across a SIGKILL of tick-log and its restart"
+expect_eq "$(md5sum < cr2.json)" "$(tick-cat -f json cr/*.tick | md5sum)" "a json reader across the SIGKILL: the journal's rows"
+$WALK cr1.tick | awk '$2 == "D" { if ($5 != last + 1) { print "gap or duplicate at seq " $5 " after " last; exit 1 } last = $5 }
+                     $2 == "H" { last = 0 }' || die "sequence numbers of the reader across the restart"
+ok
+
+# -- A stalled local reader (SIGSTOP) while 500 MB flow: tick-log writes it
+# all and ends while the reader is stopped (it never waits for a reader),
+# in bounded memory; after SIGCONT the reader catches up with all of it.
+mkfifo feed
+/usr/bin/time -f "%M" -o st.rss tick-log st < feed > /dev/null 2> st.err &
+STLOG=$!
+exec 3> feed
+wait_for test -s st/.tick.live
+tick-gen --count 1000 --seed 5 >&3
+tick-sub st --from start > st.tick 2> st.sub.err 3>&- &  # (not holding the feed open)
+SR=$!
+wait_for test -s st.tick
+kill -STOP $SR
+tick-gen --count 14000000 --seed 6 >&3
+exec 3>&-
+wait $STLOG || die "tick-log under a stopped reader: $(cat st.err)"
+journal_bytes=$(stat -c %s st/*.tick | paste -sd+ | bc)
+[ "$journal_bytes" -gt 500000000 ] || die "only $journal_bytes bytes flowed"
+ok
+expect_eq "$(awk '{print ($1 < 65536)}' st.rss)" 1 "tick-log's peak RSS with a stopped reader ($(cat st.rss) KiB) is bounded"
+[ "$(stat -c %s st.tick)" -lt "$journal_bytes" ] || die "the stopped reader had everything already"
+ok
+kill -CONT $SR
+wait $SR || die "the reader after SIGCONT: $(cat st.sub.err)"
+cat st/*.tick > st.journal
+same_stream st.tick st.journal "a stalled reader catches up"
+rm -f st.journal st.tick st.tick.nb st.journal.nb
+
+# -- Bad use
+expect_status 1 tick-sub journal:nowhere
+expect_match "$(cat err)" "nowhere: no such directory" "a journal directory that is not there"
+expect_status 1 tick-sub tp -t nosuch
+expect_match "$(cat err)" "unknown table 'nosuch'" "an unknown table"
+expect_status 1 tick-sub tp --from start --day 2027-01-01
+expect_match "$(cat err)" "day 2027-01-01 is after the live day 2026-11-21" "a day after the live day"
+expect_status 1 tick-sub tp --from 5 --day 2026-11-01
+expect_match "$(cat err)" "no journal for 2026-11-01" "a sequence on a day with no journal"
+expect_status 2 tick-sub 127.0.0.1:$PP --spin
+expect_match "$(cat err)" "--spin is for a journal directory" "--spin with an address"
+
 done_ok
