@@ -151,6 +151,8 @@ void LiveReader::wait(uint32_t ticket, int timeout_ms, bool spin) const {
   at(p_->waiters).fetch_sub(1);
 }
 
+uint32_t LiveReader::writer_pid() const { return at(p_->pid).load(); }
+
 bool LiveReader::writer_alive() const {
   uint32_t pid = at(p_->pid).load();
   if (pid == 0) return false;

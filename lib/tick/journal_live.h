@@ -60,6 +60,8 @@ class LiveReader {
   void wait(uint32_t ticket, int timeout_ms, bool spin) const;
   // The tick-log that published is still running (a killed one is not).
   bool writer_alive() const;
+  // Its process id (another one after a restart).
+  uint32_t writer_pid() const;
 
  private:
   LiveReader() = default;

@@ -1,6 +1,8 @@
 #include "tick/local_sub.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <algorithm>
@@ -53,6 +55,7 @@ class LocalSub {
   void wait_for_live();
   uint64_t grow(const std::string& path, int32_t day, uint64_t have, const std::function<void()>& idle);
   Decoder context_at(const std::string& path, uint64_t end, uint64_t& last_seq);
+  void check_in_place(const std::string& path, uint64_t have) const;
   // Copies one journal from byte `from` (its live day: following it);
   // false when the stream is over.
   bool copy_file(const std::string& path, uint64_t from, Decoder* dec);
@@ -64,6 +67,10 @@ class LocalSub {
   uint64_t last_seq_ = 0;
   int64_t last_news_ = 0;
   bool writer_gone_ = false, eod_stop_ = false;
+  // The live day's journal as opened: its size after the roll, and whether
+  // the file of its name is still the one read.
+  int live_fd_ = -1;
+  uint32_t seen_pid_ = 0;
 };
 
 void LocalSub::wait_for_live() {
@@ -89,6 +96,12 @@ uint64_t LocalSub::grow(const std::string& path, int32_t day, uint64_t have, con
     uint32_t t = live_->ticket();
     LiveEnd e = live_->end();
     if (e.day == day && e.length > have) {
+      if (uint32_t pid = live_->writer_pid(); pid != seen_pid_) {
+        // A tick-log started since: it writes the file of that name, which
+        // must still be the one mapped (never read past a file's end).
+        check_in_place(path, have);
+        seen_pid_ = pid;
+      }
       if (writer_gone_) warn(str(o_.dir, ": tick-log is writing again"));
       writer_gone_ = false;
       last_news_ = now_ns();
@@ -97,8 +110,9 @@ uint64_t LocalSub::grow(const std::string& path, int32_t day, uint64_t have, con
     if (e.day > day) {
       // The day is over and its journal whole (tick-log publishes the next
       // day only after it has written and closed this one).
+      // (the file as opened: compressed or moved away since, it is whole)
       struct stat st{};
-      if (::stat(path.c_str(), &st) != 0) return have;  // moved away: what was mapped is all
+      if (::fstat(live_fd_, &st) != 0) fail(path, ": ", std::strerror(errno));
       return std::max<uint64_t>(have, static_cast<uint64_t>(st.st_size));
     }
     if (live_->finished() || stop_requested()) return have;
@@ -114,12 +128,27 @@ uint64_t LocalSub::grow(const std::string& path, int32_t day, uint64_t have, con
     live_->wait(t, wait_ms, o_.spin);
     if (live_->ticket() == t) {
       idle();  // (| head gone while the journal is quiet)
+      check_in_place(path, have);
       if (!writer_gone_ && !live_->writer_alive()) {
         warn(str(o_.dir, ": tick-log is not running (killed?): waiting for it to start again"));
         writer_gone_ = true;
       }
     }
   }
+}
+
+// The live journal read in place must stay where it is: one compressed,
+// moved or replaced under the reader ends it, saying where it was.
+void LocalSub::check_in_place(const std::string& path, uint64_t have) const {
+  struct stat mine{}, there{};
+  if (::fstat(live_fd_, &mine) != 0) fail(path, ": ", std::strerror(errno));
+  bool there_now = ::stat(path.c_str(), &there) == 0;
+  if (there_now && there.st_ino == mine.st_ino && there.st_dev == mine.st_dev) return;
+  std::string what = there_now ? "replaced by another file"
+                     : ::access((path + ".zst").c_str(), F_OK) == 0 ? "compressed (to " + base_name(path) + ".zst)"
+                                                                     : "moved or removed";
+  fail(path, ": ", what, " while this reader followed it (at byte ", have, ", after seq ", last_seq_,
+       "); read on with tick-sub ", o_.dir, " --from ", last_seq_ + 1, " --day ", date_string(journal_date(path)));
 }
 
 // The context (tables, dictionary) of a journal up to byte `end`, and its
@@ -150,11 +179,21 @@ bool LocalSub::copy_file(const std::string& path, uint64_t from, Decoder* dec) {
     in = Input::open(path);  // a past day: whole (or compressed)
   } else {
     uint64_t have = e.day == day ? e.length : 0;
+    live_fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (live_fd_ < 0) fail(path, ": ", std::strerror(errno));
+    seen_pid_ = live_->writer_pid();
     in = Input::open_growing(path, from, have, [&](uint64_t, const std::function<void()>& idle) {
       have = grow(path, day, have, idle);
       return have;
     });
   }
+  struct Closer {
+    int& fd;
+    ~Closer() {
+      if (fd >= 0) ::close(fd);
+      fd = -1;
+    }
+  } closer{live_fd_};
   try {
     copier_.copy(*in, 0, dec);
   } catch (const TornTail& t) {

@@ -9,6 +9,7 @@
 #include "tick/error.h"
 #include "tick/files.h"
 #include "tick/hdb_read.h"
+#include "tick/journal_live.h"
 #include "tick/logtools.h"
 #include "tick/signals.h"
 
@@ -52,6 +53,17 @@ uint64_t replay(const std::vector<std::string>& paths, Output& out, const Replay
   Copier copier(out, o.copy);
   for (size_t i = 0; i < files.size() && !stop_requested(); i++) {
     const std::string f = files[i];  // (a copy: files grows below)
+    // Woken by the tick-log writing there (journal_live.h), as a local
+    // subscriber is; a directory no tick-log writes is looked at every 20 ms.
+    std::unique_ptr<LiveReader> live;
+    uint32_t ticket = 0;
+    if (o.follow && f != "-") {
+      try {
+        if ((live = LiveReader::open(dir_name(f)))) ticket = live->ticket();
+      } catch (const Error&) {
+        // (one it may not write to, to count itself as waiting: it looks)
+      }
+    }
     auto in = Input::open(f, /*allow_mmap=*/!o.follow);
     bool last = i + 1 == files.size();
     bool saw_next = false;  // (lives as long as the follow hook that uses it)
@@ -68,7 +80,14 @@ uint64_t replay(const std::vector<std::string>& paths, Output& out, const Replay
         }
         out.flush();
         out.check_reader();  // | head went away while the journal is quiet
-        nap_ms(20);
+        if (live) {
+          // (the ticket was taken before the read that found nothing, so
+          // a write since then ends the wait at once)
+          live->wait(ticket, 100, false);
+          ticket = live->ticket();
+        } else {
+          nap_ms(20);
+        }
         return true;
       });
     }

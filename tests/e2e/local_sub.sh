@@ -136,6 +136,47 @@ cat st/*.tick > st.journal
 same_stream st.tick st.journal "a stalled reader catches up"
 rm -f st.journal st.tick st.tick.nb st.journal.nb
 
+# -- A journal compressed or moved under a local reader: the reader ends
+# (status 1) naming the file, the byte and where to read on; reading on
+# from there gives the rest, nothing lost.
+mkdir mv mvb
+mkfifo mvfeed
+tick-log mv < mvfeed > /dev/null 2> mvlog.err &
+MVLOG=$!
+exec 4> mvfeed
+tick-gen --count 2000 --seed 7 >&4
+tick-sub mv --from start > mv1.tick 2> mv1.err 4>&- &
+M1=$!
+wait_for test -s mv1.tick
+kill -9 $MVLOG; wait $MVLOG 2> /dev/null || true
+exec 4>&-
+wait_for grep -q "tick-log is not running" mv1.err
+tick-log compress --force mv/*.tick
+set +e; wait $M1; st=$?; set -e
+expect_eq $st 1 "a reader whose journal was compressed under it exits 1"
+msg=$(tail -1 mv1.err)
+expect_match "$msg" "mv/[0-9-]+\.tick: compressed \(to [0-9-]+\.tick\.zst\) while this reader followed it \(at byte [0-9]+, after seq [0-9]+\); read on with tick-sub mv --from [0-9]+ --day [0-9-]+" \
+  "the compressed journal is named, with the byte and where to read on"
+on=$(sed 's/.*read on with tick-sub mv //' <<< "$msg")
+timeout 3 tick-sub mv $on -f json > mv2.json 2> mv2.err || true
+expect_eq "$( (tick-cat -f json mv1.tick; cat mv2.json) | md5sum)" "$(tick-cat -f json mv/*.zst | md5sum)" \
+  "what the reader wrote and what reading on gives: the journal, nothing lost or twice"
+# moved while tick-log still writes it
+tick-log mvb < mvfeed > /dev/null 2> mvblog.err &
+MVLOG=$!
+exec 4> mvfeed
+tick-gen --count 2000 --seed 8 >&4
+tick-sub mvb --from start > mvb.tick 2> mvb.err 4>&- &
+M1=$!
+wait_for test -s mvb.tick
+mkdir away; mv mvb/*.tick away/
+set +e; wait $M1; st=$?; set -e
+expect_eq $st 1 "a reader whose journal was moved away exits 1"
+expect_match "$(tail -1 mvb.err)" "mvb/[0-9-]+\.tick: moved or removed while this reader followed it \(at byte [0-9]+, after seq [0-9]+\)" \
+  "the moved journal is named"
+exec 4>&-
+wait $MVLOG || die "tick-log, its journal moved: $(cat mvblog.err)"
+
 # -- Bad use
 expect_status 1 tick-sub journal:nowhere
 expect_match "$(cat err)" "nowhere: no such directory" "a journal directory that is not there"
