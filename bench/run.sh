@@ -6,7 +6,7 @@ set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 BENCH=$(cd "$(dirname "$0")" && pwd)
 export PATH="$BUILD:$PATH"
-for t in tick-gen tick-cat tick-log tick-replay tick-pub tick-sub tick-eod tick-kafka tick-ws tick-agg tick-aj kcat bench_latency bench_ws_sink jq node zstd /usr/bin/time; do
+for t in tick-gen tick-cat tick-log tick-replay tick-pub tick-sub tick-eod tick-kafka tick-ws tick-agg tick-aj kcat bench_latency bench_wake bench_ws_sink jq node zstd /usr/bin/time; do
   command -v "$t" > /dev/null || { echo "bench: $t is missing (run: TICK_DEPS=bench bash scripts/install-deps.sh)" >&2; exit 1; }
 done
 [ -d "$BENCH/node_modules/@duckdb/node-api" ] || { echo "bench: DuckDB is missing (npm install in bench/)" >&2; exit 1; }
@@ -18,7 +18,7 @@ RUNS=${BENCH_RUNS:-3}
 # and ratios; a small scale gives a quick, noisier run).
 sc() { awk -v n="$1" -v s="${BENCH_SCALE:-1}" 'BEGIN { printf "%d", n * s }'; }
 NB=$(sc 10000000) NM=$(sc 2000000) NS=$(sc 3000000) NK=$(sc 150000)
-# BENCH_ONLY="eod pub": just those sections (cat log pub eod kafka agg ws).
+# BENCH_ONLY="eod pub": just those sections (cat log pub local eod kafka agg ws).
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 ROWS=()
 
@@ -50,7 +50,7 @@ le() { awk -v a="$1" -v b="$2" 'BEGIN{print (a <= b) ? "yes" : "NO"}'; }
 M() { awk -v a="$1" 'BEGIN{printf "%.2f M", a / 1e6}'; }
 
 echo "bench: generating data in $W" >&2
-if want cat || want log || want pub; then
+if want cat || want log || want pub || want local; then
 tick-gen --print-schema > s.schema
 tick-gen --seed 1 --count $NB --syms 500 --batch 100 > big.tick
 tick-gen --seed 2 --count $NM --syms 500 --batch 100 > mid.tick
@@ -97,9 +97,29 @@ r=$(div "$g" "$t"); row "tick-replay -s ONE_SYM -f csv, vs -f csv | grep (500 sy
 unset TICK_FAKE_TIME
 fi
 
+port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# fanout_cpu FILE N: tick-pub's CPU seconds serving FILE to N TCP subscribers
+fanout_cpu() {  # tick-pub's CPU for one fanout run
+  local file=$1 n=$2 p; p=$(port)
+  rm -rf feed; mkfifo feed
+  /usr/bin/time -f '%U %S' -o pubcpu.raw tick-pub -l :$p < feed 2> /dev/null &
+  local pub=$!
+  exec 3> feed
+  local subs=()
+  for i in $(seq 1 "$n"); do
+    while :; do tick-sub :$p --no-reconnect > /dev/null 2>&1 3>&- & local pid=$!; sleep 0.05
+      kill -0 $pid 2> /dev/null && break; wait $pid 2>/dev/null || true; done
+    subs+=($pid)
+  done
+  sleep 0.3
+  cat "$file" >&3; exec 3>&-
+  for pid in "${subs[@]}"; do wait $pid || true; done
+  wait $pub || true
+  awk '{print $1 + $2}' pubcpu.raw
+}
+
 if want pub; then
 echo "bench: tick-pub" >&2
-port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # fanout FILE NSUBS: seconds for FILE through tick-log | tick-pub to NSUBS
 # subscribers writing to /dev/null; leaves tick-pub's CPU seconds in pubcpu.
 fanout() {
@@ -124,24 +144,6 @@ fanout() {
   kill $(jobs -p) 2> /dev/null || true
   awk -v a="$s" -v b="$e" 'BEGIN{print b - a}'
 }
-fanout_cpu() {  # tick-pub's CPU for one fanout run
-  local file=$1 n=$2 p; p=$(port)
-  rm -rf feed; mkfifo feed
-  /usr/bin/time -f '%U %S' -o pubcpu.raw tick-pub -l :$p < feed 2> /dev/null &
-  local pub=$!
-  exec 3> feed
-  local subs=()
-  for i in $(seq 1 "$n"); do
-    while :; do tick-sub :$p --no-reconnect > /dev/null 2>&1 3>&- & local pid=$!; sleep 0.05
-      kill -0 $pid 2> /dev/null && break; wait $pid 2>/dev/null || true; done
-    subs+=($pid)
-  done
-  sleep 0.3
-  cat "$file" >&3; exec 3>&-
-  for pid in "${subs[@]}"; do wait $pid || true; done
-  wait $pub || true
-  awk '{print $1 + $2}' pubcpu.raw
-}
 tick-gen --seed 4 --count $NM --syms 500 --batch 1 > pub1.tick
 t=$(fanout pub1.tick 1)
 rs=$(awk -v n=$NM -v t="$t" 'BEGIN{print n / t}')
@@ -164,6 +166,59 @@ lat=$(tick-sub :$p --no-reconnect 2> /dev/null | bench_latency)
 wait || true
 read -r n p50 p99 p999 mx <<< "$lat"
 row "feed-to-subscriber latency at 100 k msg/s, p50 / p99 us" "$p50 / $p99" "kdb+ ~100 median" "-" "p99 < 100" "$(awk -v a="$p99" 'BEGIN{print (a < 100) ? "yes" : "NO"}')"
+fi
+
+if want local; then
+echo "bench: local subscribers (tick-sub DIR)" >&2
+med() { sort -g | sed -n "$(( (RUNS + 1) / 2 ))p"; }
+# localcpu N: tick-log's CPU seconds journaling big.tick while N local
+# subscribers (tick-sub DIR --from start) read the journal as it grows.
+localcpu() {
+  for _ in $(seq 1 "$RUNS"); do
+    rm -rf lc feed; mkfifo feed
+    /usr/bin/time -f '%U %S' -o lcpu.raw tick-log lc --fsync never < feed > /dev/null &
+    local log=$! subs=()
+    exec 3> feed
+    while [ ! -s lc/.tick.live ]; do sleep 0.01; done
+    for _ in $(seq 1 "$1"); do tick-sub lc --from start > /dev/null 2>&1 3>&- & subs+=($!); done
+    sleep 0.3
+    cat big.tick >&3; exec 3>&-
+    wait $log; for p in "${subs[@]}"; do wait $p || true; done
+    awk '{print $1 + $2}' lcpu.raw
+  done | med
+}
+c1=$(localcpu 1); c10=$(localcpu 10)
+t1=$(fanout_cpu big.tick 1); t10=$(fanout_cpu big.tick 10)
+r=$(div "$c10" "$c1"); row "tick-log CPU, 10 local subscribers vs 1 (TCP: tick-pub $(div "$t10" "$t1")x)" "${c10}s" "1 sub ${c1}s" "$r" "<= 1.1" "$(le "$r" 1.1)"
+# Ten local subscribers reading the whole journal at once, against ten
+# cats of it: the rows each one gets a second.
+J=$(ls lc/*.tick)
+t=$(secs "for i in 1 2 3 4 5 6 7 8 9 10; do tick-sub lc --from start > /dev/null & done; wait")
+c=$(secs "for i in 1 2 3 4 5 6 7 8 9 10; do cat $J > /dev/null & done; wait")
+rs=$(awk -v n=$NB -v t="$t" 'BEGIN{print n / t}')
+r=$(div "$c" "$t"); row "rows/s to each of 10 local subscribers at once (100-row records), vs 10 cats" "$(M "$rs")" "cat $(M "$(div $NB "$c")")" "$r" ">= 50 M, 0.8" "$(awk -v a="$rs" -v r="$r" 'BEGIN{print (a >= 50e6 && r >= 0.8) ? "yes" : "NO"}')"
+# Feed-to-subscriber latency at 100 k single-row messages a second: the
+# floor (nothing between the feed and the measurer), two pipes' hops (cat |
+# cat: as many processes between them as tick-log and tick-sub), a local
+# subscriber, and a TCP one through tick-pub.
+gen() { tick-gen --rate 100000 --batch 1 --syms 100 --duration 5; }
+read -r _ f50 f99 _ < <(gen | bench_latency)
+read -r _ k50 k99 _ < <(gen | cat | cat | bench_latency)
+rm -rf ll; gen | tick-log ll --fsync never > /dev/null &
+while [ ! -s ll/.tick.live ]; do sleep 0.01; done
+read -r _ l50 l99 _ < <(tick-sub ll --from start | bench_latency); wait
+p=$(port); rm -rf lt
+gen | tick-log lt --fsync never | tick-pub -l :$p 2> /dev/null &
+sleep 0.3
+read -r _ n50 n99 _ < <(tick-sub :$p --no-reconnect 2> /dev/null | bench_latency); wait
+r=$(div "$l99" "$f99")
+row "feed-to-subscriber latency, local, p50 / p99 us (at 100 k msg/s)" "$l50 / $l99" "floor $f50 / $f99" "$r" "<= 2x" "$(awk -v a="$l50" -v b="$l99" -v c="$f50" -v d="$f99" 'BEGIN{print (a <= 2 * c && b <= 2 * d) ? "yes" : "NO"}')"
+row "  two pipe hops (gen | cat | cat | measurer), p50 / p99 us" "$k50 / $k99" "-" "$(div "$l99" "$k99")" "-" "-"
+row "  TCP through tick-pub, p50 / p99 us" "$n50 / $n99" "-" "$(div "$n99" "$f99")" "-" "-"
+# How a waiting reader is woken: the futex of the live end, or inotify.
+read -r _ w50 w99 _ < <(bench_wake futex 20000 10000)
+read -r _ i50 i99 _ < <(bench_wake inotify 20000 10000)
+r=$(div "$i99" "$w99"); row "a waiting reader woken, futex vs inotify, p50 / p99 us" "$w50 / $w99" "inotify $i50 / $i99" "$r" ">= 1 (keep)" "$(ge "$r" 1)"
 fi
 
 if want eod; then

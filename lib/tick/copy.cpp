@@ -85,7 +85,8 @@ void Copier::copy(Input& in, size_t max_record, Decoder* given) {
   in.set_move_hook([this] { flush_span(); });
   Decoder own;
   Decoder& dec = given ? *given : own;
-  if (opt_.filter.tables.empty() && FramingAhead::suits(in)) {
+  dec.set_trusted(opt_.trusted);
+  if (opt_.filter.tables.empty() && !opt_.trusted && FramingAhead::suits(in)) {
     // Every table wanted (nothing for set_skip to pass over): framing and
     // CRCs on a second thread, a batch ahead of the decoding and writing.
     FramingAhead(in, opt_.skip_bad)
@@ -95,6 +96,7 @@ void Copier::copy(Input& in, size_t max_record, Decoder* given) {
     return;
   }
   RecordReader rr(in);
+  rr.set_trusted(opt_.trusted);
   rr.set_max_record(max_record);
   rr.set_skip([this, &dec](const RecordHeader& h) {
     return dec.started() && !filter_.want_table(h.table);

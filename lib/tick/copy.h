@@ -26,6 +26,9 @@ struct CopyOptions {
   // As tick-pub serves a journal: its bookkeeping (publishers' progress,
   // records of a newer minor version) stays behind.
   bool served = false;
+  // Records whose CRCs were checked already (a live journal up to the end
+  // its tick-log published: written or checked by it): not checked again.
+  bool trusted = false;
 };
 
 class Copier {
@@ -47,6 +50,7 @@ class Copier {
   void feed(const uint8_t* p, size_t n, const std::string& name, Decoder& dec);
   // Data records before this sequence number are passed over (0: none).
   void set_seq_from(uint64_t seq) { opt_.seq_from = seq; }
+  void set_trusted(bool t) { opt_.trusted = t; }
   // After the last input: a table asked for (-t) that no input had, when
   // the inputs had tables, is an error naming the tables there are; a sym
   // asked for (-s) that no dictionary had is a warning.

@@ -54,7 +54,7 @@ class LocalSub {
  private:
   void wait_for_live();
   uint64_t grow(const std::string& path, int32_t day, uint64_t have, const std::function<void()>& idle);
-  Decoder context_at(const std::string& path, uint64_t end, uint64_t& last_seq);
+  Decoder context_at(const std::string& path, uint64_t end, uint64_t& last_seq, const std::vector<std::string>* until);
   void check_in_place(const std::string& path, uint64_t have) const;
   // Copies one journal from byte `from` (its live day: following it);
   // false when the stream is over.
@@ -154,8 +154,18 @@ void LocalSub::check_in_place(const std::string& path, uint64_t have) const {
 // The context (tables, dictionary) of a journal up to byte `end`, and its
 // last sequence number there. (Records tick-log has written whole: their
 // CRCs are checked when they are copied.)
-Decoder LocalSub::context_at(const std::string& path, uint64_t end, uint64_t& last_seq) {
+// With `until`: only as far as every table named there is known (none
+// named: nothing read), for a reader that needs only to check its tables.
+Decoder LocalSub::context_at(const std::string& path, uint64_t end, uint64_t& last_seq,
+                             const std::vector<std::string>* until) {
   Decoder dec;
+  auto known = [&] {
+    for (const auto& t : *until)
+      if (std::none_of(dec.tables().begin(), dec.tables().end(), [&](const Table& lt) { return lt.name == t; }))
+        return false;
+    return true;
+  };
+  if (until && until->empty()) return dec;
   auto in = Input::open_growing(path, 0, end, [](uint64_t, const std::function<void()>&) { return uint64_t{0}; });
   RecordReader rr(*in);
   rr.set_trusted(true);
@@ -165,8 +175,11 @@ Decoder LocalSub::context_at(const std::string& path, uint64_t end, uint64_t& la
     auto st = rr.next(r);
     if (st == RecordReader::Status::End) break;
     if (st == RecordReader::Status::Bad) fail(rr.damage(false).where(path));
-    if (r.has_data_prefix()) last_seq = r.data_seq();
-    else dec.apply(r);
+    if (r.has_data_prefix()) {
+      last_seq = r.data_seq();
+    } else if (dec.apply(r) == Decoder::Kind::Schema && until && known()) {
+      break;
+    }
   }
   return dec;
 }
@@ -175,7 +188,12 @@ bool LocalSub::copy_file(const std::string& path, uint64_t from, Decoder* dec) {
   int32_t day = journal_date(path);
   LiveEnd e = live_->end();
   std::unique_ptr<Input> in;
-  if (day < e.day || path.size() < 5 || path.compare(path.size() - 5, 5, ".tick") != 0) {
+  // A past day's journal has been at rest: its CRCs are checked. The live
+  // day's, up to the end tick-log publishes, was written by it or checked
+  // by it on its start: read as it is (man 5 tick, "The live end").
+  bool live_day = day >= e.day && path.size() >= 5 && path.compare(path.size() - 5, 5, ".tick") == 0;
+  copier_.set_trusted(live_day);
+  if (!live_day) {
     in = Input::open(path);  // a past day: whole (or compressed)
   } else {
     uint64_t have = e.day == day ? e.length : 0;
@@ -228,14 +246,18 @@ int LocalSub::run() {
   LiveEnd e = live_->end();
   const std::string live_path = journal_file(o_.dir, e.day);
   uint64_t live_seq = 0;
-  Decoder live_ctx = context_at(live_path, e.length, live_seq);
+  // The whole live context for a reader that starts at its end (now, or a
+  // sequence of the live day); only the tables asked for otherwise (a
+  // second pass over the day's journal costs as much as the reading).
+  int32_t day = q.day == kNoDate ? e.day : q.day;
+  bool whole = q.from == SubscribeRequest::From::now || (q.from == SubscribeRequest::From::seq && day == e.day);
+  Decoder live_ctx = context_at(live_path, e.length, live_seq, whole ? nullptr : &q.tables);
   for (const auto& t : q.tables) {
     bool known = false;
     for (const auto& lt : live_ctx.tables()) known |= lt.name == t;
     if (!known) fail(o_.dir, ": unknown table ", quoted(t));
   }
   std::string path;
-  int32_t day = q.day == kNoDate ? e.day : q.day;
   // A sequence number not written yet: the stream starts at the next
   // record, as tick-pub has it.
   bool now = q.from == SubscribeRequest::From::now ||

@@ -214,10 +214,14 @@ class Decoder {
   int32_t eod_date() const { return eod_date_; }
   int64_t heartbeat_time() const { return hb_time_; }
   uint64_t control_seq() const { return ctl_seq_; }
+  // Data records checked before (a live journal, by its tick-log): their
+  // sym ids and string offsets are not checked again, and a record's
+  // columns are not touched until a filter or a text writer reads them.
+  void set_trusted(bool t) { trusted_ = t; }
 
  private:
   void data(const Record& r);
-  bool started_ = false;
+  bool started_ = false, trusted_ = false;
   uint64_t generation_ = 0;
   int32_t date_ = kNoDate;
   std::vector<Table> tables_;
