@@ -258,36 +258,75 @@ int Acceptor::wait_ms(int64_t now) const {
 void Acceptor::accept_ready(const std::vector<pollfd>& pfds, int64_t now,
                             const std::function<void(int, const std::string&)>& on_conn) {
   if (!added_) return;
-  for (size_t i = 0; i < fds_.size(); i++) {
-    if (!(pfds[first_ + i].revents & POLLIN)) continue;
-    while (true) {
-      std::string peer;
-      int fd = accept_from(fds_[i], peer);
-      if (fd >= 0) {
-        on_conn(fd, peer);
-        continue;
-      }
-      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-        // The connection stays in the backlog; try again after a pause.
-        backoff_ = backoff_ ? std::min<int64_t>(backoff_ * 2, kNsPerSec) : 10'000'000;
-        last_short_ = now;
-        paused_until_ = now + backoff_;
-        if (!warned_)
-          warn(str(bound_[i], ": accept: ", std::strerror(errno),
-                   " (out of file descriptors? see ulimit -n); serving the open connections and retrying"));
-        warned_ = true;
-        return;
-      }
-      break;  // EAGAIN, or a connection that went before it was taken
+  for (size_t i = 0; i < fds_.size(); i++)
+    if ((pfds[first_ + i].revents & POLLIN) && !accept_on(i, now, on_conn)) return;
+}
+
+bool Acceptor::accept_on(size_t i, int64_t now, const std::function<void(int, const std::string&)>& on_conn) {
+  while (true) {
+    std::string peer;
+    int fd = accept_from(fds_[i], peer);
+    if (fd >= 0) {
+      on_conn(fd, peer);
+      continue;
     }
-    // The backlog is drained, and a second has passed without a shortage:
-    // it is over (a shortage that comes and goes is said once).
-    backoff_ = 0;
-    if (warned_ && now - last_short_ > kNsPerSec) {
-      warn(str("accepting connections again on ", bound_[i]));
-      warned_ = false;
+    if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+      // The connection stays in the backlog; try again after a pause.
+      backoff_ = backoff_ ? std::min<int64_t>(backoff_ * 2, kNsPerSec) : 10'000'000;
+      last_short_ = now;
+      paused_until_ = now + backoff_;
+      if (!warned_)
+        warn(str(bound_[i], ": accept: ", std::strerror(errno),
+                 " (out of file descriptors? see ulimit -n); serving the open connections and retrying"));
+      warned_ = true;
+      return false;
     }
+    break;  // EAGAIN, or a connection that went before it was taken
   }
+  // The backlog is drained, and a second has passed without a shortage:
+  // it is over (a shortage that comes and goes is said once).
+  backoff_ = 0;
+  if (warned_ && now - last_short_ > kNsPerSec) {
+    warn(str("accepting connections again on ", bound_[i]));
+    warned_ = false;
+  }
+  return true;
+}
+
+Epoll::Epoll() : ready_(1024) {
+  fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  if (fd_ < 0) fail("epoll_create1: ", std::strerror(errno));
+}
+
+Epoll::~Epoll() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+bool Epoll::add(int fd, uint32_t events, void* tag) {
+  epoll_event e{};
+  e.events = events;
+  e.data.ptr = tag;
+  if (::epoll_ctl(fd_, EPOLL_CTL_ADD, fd, &e) == 0) return true;
+  if (errno == EPERM) return false;
+  fail("epoll_ctl: ", std::strerror(errno));
+}
+
+void Epoll::modify(int fd, uint32_t events, void* tag) {
+  epoll_event e{};
+  e.events = events;
+  e.data.ptr = tag;
+  if (::epoll_ctl(fd_, EPOLL_CTL_MOD, fd, &e) != 0) fail("epoll_ctl: ", std::strerror(errno));
+}
+
+void Epoll::remove(int fd) { ::epoll_ctl(fd_, EPOLL_CTL_DEL, fd, nullptr); }
+
+std::span<const epoll_event> Epoll::wait(int timeout_ms) {
+  int n = ::epoll_wait(fd_, ready_.data(), static_cast<int>(ready_.size()), timeout_ms);
+  if (n < 0) {
+    if (errno != EINTR) fail("epoll_wait: ", std::strerror(errno));
+    n = 0;
+  }
+  return {ready_.data(), static_cast<size_t>(n)};
 }
 
 }  // namespace tick

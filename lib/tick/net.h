@@ -2,10 +2,12 @@
 // 0.0.0.0:PORT (all interfaces, only when asked), unix:PATH.
 #pragma once
 #include <poll.h>
+#include <sys/epoll.h>
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -71,6 +73,12 @@ class Acceptor {
   int wait_ms(int64_t now) const;
   void close();
   bool empty() const { return fds_.empty(); }
+  // For an epoll loop: the listeners, whether they are to be watched now
+  // (not closed, not paused), and the accepting of what waits on one;
+  // false when a shortage of descriptors paused it.
+  const std::vector<int>& fds() const { return fds_; }
+  bool accepting(int64_t now) const { return !fds_.empty() && now >= paused_until_; }
+  bool accept_on(size_t i, int64_t now, const std::function<void(int, const std::string&)>& on_conn);
 
  private:
   std::vector<int> fds_;
@@ -78,6 +86,29 @@ class Acceptor {
   size_t first_ = 0;  // index in pfds of the first listener added
   bool added_ = false, warned_ = false;
   int64_t paused_until_ = 0, backoff_ = 0, last_short_ = 0;
+};
+
+// epoll, level-triggered, for a server with many connections (poll's cost
+// grows with every descriptor at every wait). Each registration carries a
+// pointer back to its owner.
+class Epoll {
+ public:
+  Epoll();
+  ~Epoll();
+  Epoll(const Epoll&) = delete;
+  Epoll& operator=(const Epoll&) = delete;
+  // False for a descriptor epoll cannot watch (a regular file, always
+  // ready to read); throws Error otherwise.
+  bool add(int fd, uint32_t events, void* tag);
+  void modify(int fd, uint32_t events, void* tag);
+  void remove(int fd);
+  // What is ready, waiting at most timeout_ms (a signal: nothing); valid
+  // until the next wait.
+  std::span<const epoll_event> wait(int timeout_ms);
+
+ private:
+  int fd_ = -1;
+  std::vector<epoll_event> ready_;
 };
 
 }  // namespace tick

@@ -1,6 +1,6 @@
 #include "tick/pub.h"
 
-#include <poll.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -56,6 +56,7 @@ struct Sub {
   bool requested = false;  // a request is parsed, waiting for the input to begin
   bool resuming = false;   // it asked for a sequence number: perhaps one cut off, back
   bool filter_built = false;
+  bool watch_out = false;  // registered for EPOLLOUT (it has bytes queued)
 };
 
 class Server {
@@ -103,6 +104,15 @@ class Server {
   uint64_t cut_pending_ = 0;
   int64_t linger_until_ = 0;
   std::vector<std::unique_ptr<Sub>> subs_;
+  bool closed_any_ = false;  // subs_ has Done ones to drop
+  // One epoll set for the input, the listeners (while accepting) and every
+  // subscriber; the tags say which one is ready.
+  Epoll ep_;
+  char input_tag_ = 0;
+  std::vector<char> listen_tags_;
+  bool listening_ = false;
+  void watch_listeners(int64_t now);
+  void read_input();
   int64_t next_hb_ = 0, next_stats_ = 0;
   uint64_t in_records_ = 0, in_bytes_ = 0, stats_records_ = 0, stats_bytes_ = 0;
 };
@@ -121,10 +131,11 @@ void Server::enqueue_shared(Sub& s, const Bytes& b, size_t off, size_t n) {
 void Server::close_sub(Sub& s, const std::string& why) {
   if (s.fd >= 0) {
     if (!why.empty()) warn(str(s.peer, ": ", why));
-    ::close(s.fd);
+    ::close(s.fd);  // (and out of the epoll set)
   }
   s.fd = -1;
   s.st = Sub::State::Done;
+  closed_any_ = true;
   s.q.clear();
   s.catch_up.reset();
 }
@@ -160,6 +171,7 @@ void Server::add_sub(int fd, const std::string& peer) {
   s->since = now_ns();
   Sub* sp = s.get();
   s->out = std::make_unique<Output>([this, sp](const uint8_t* p, size_t n) { enqueue(*sp, p, n); }, 64 << 10);
+  ep_.add(fd, EPOLLIN, sp);
   subs_.push_back(std::move(s));
 }
 
@@ -405,17 +417,75 @@ void Server::stats(int64_t now) {
   next_stats_ = now + static_cast<int64_t>(secs * 1e9);
 }
 
+// The listeners are watched while accepting (closed at the end of the
+// input, paused while descriptors are short: level-triggered, a waiting
+// connection would wake every wait).
+void Server::watch_listeners(int64_t now) {
+  bool want = acceptor_->accepting(now);
+  if (want == listening_) return;
+  const auto& fds = acceptor_->fds();
+  for (size_t i = 0; i < fds.size(); i++) {
+    if (want) ep_.add(fds[i], EPOLLIN, &listen_tags_[i]);
+    else ep_.remove(fds[i]);
+  }
+  listening_ = want;
+}
+
+// What the input has now: every complete record of it, live.
+void Server::read_input() {
+  Record r;
+  size_t before = in_.avail();
+  size_t got = in_.fill(before + 1);
+  if (got == before) {
+    in_eof_ = true;
+    ep_.remove(0);  // (at its end a pipe is always ready)
+  }
+  in_bytes_ += got - before;
+  while (true) {
+    if (in_.avail() < kHeaderSize && !in_eof_) break;
+    if (in_.avail() >= kHeaderSize) {
+      RecordHeader h;
+      if (parse_header(in_.data(), h) && in_.avail() < kHeaderSize + h.length && !in_eof_) break;
+    }
+    auto st = rr_.next(r);
+    if (st == RecordReader::Status::End) break;
+    if (st == RecordReader::Status::Bad) {
+      publish_chunk();
+      throw Error(rr_.damage(false).where(in_.name()));
+    }
+    Decoder::Kind k;
+    try {
+      k = live_.apply(r);
+    } catch (const Error& e) {
+      publish_chunk();
+      fail(in_.name(), ":", r.offset, ": ", e.what());
+    }
+    in_records_++;
+    live_record(r, k);
+  }
+  publish_chunk();
+  // Requests that arrived before the input's context was complete (its
+  // first data or heartbeat record).
+  if (context_complete_)
+    for (auto& sp : subs_)
+      if (sp->st == Sub::State::Request && sp->requested) start(*sp);
+}
+
 void Server::run() {
   acceptor_ = std::make_unique<Acceptor>(o_.listen, o_.unix_mode);
   if (o_.on_listening) o_.on_listening(acceptor_->bound());
-  std::vector<pollfd> pfds;
-  Record r;
+  listen_tags_.resize(acceptor_->fds().size());
+  // A regular file on stdin cannot be watched: it is always ready.
+  const bool input_watched = ep_.add(0, EPOLLIN, &input_tag_);
   while (!stop_requested()) {
     // The input ended: deliver what came before it, then end-of-stream.
     if (in_eof_) {
       // A subscriber cut off lately may be on its way back for the rest.
       bool linger = cut_pending_ && now_ns() < linger_until_;
-      if (!linger) acceptor_->close();
+      if (!linger) {
+        acceptor_->close();  // (and out of the epoll set)
+        listening_ = false;
+      }
       bool all_done = !linger;
       for (auto& sp : subs_) {
         Sub& s = *sp;
@@ -435,75 +505,52 @@ void Server::run() {
       }
       if (all_done) break;
     }
-    subs_.erase(std::remove_if(subs_.begin(), subs_.end(), [](auto& s) { return s->st == Sub::State::Done; }),
-                subs_.end());
-    for (auto& sp : subs_)
-      if (sp->st == Sub::State::CatchUp) pump(*sp);
-    pfds.clear();
-    if (!in_eof_) pfds.push_back({0, POLLIN, 0});
+    if (closed_any_) {
+      subs_.erase(std::remove_if(subs_.begin(), subs_.end(), [](auto& s) { return s->st == Sub::State::Done; }),
+                  subs_.end());
+      closed_any_ = false;
+    }
+    // Catching-up subscribers take more of the journal; a subscriber with
+    // bytes queued is watched for room in its socket, one without is not.
+    bool catching = false;
+    for (auto& sp : subs_) {
+      Sub& s = *sp;
+      if (s.st == Sub::State::CatchUp) {
+        pump(s);
+        catching |= s.st == Sub::State::CatchUp && s.q.queued() < catch_up_ahead();
+      }
+      bool out = s.st != Sub::State::Done && s.q.queued() > 0;
+      if (s.st != Sub::State::Done && out != s.watch_out) {
+        ep_.modify(s.fd, out ? EPOLLIN | EPOLLOUT : uint32_t{EPOLLIN}, &s);
+        s.watch_out = out;
+      }
+    }
     int64_t now = now_ns();
-    acceptor_->add_to(pfds, now);
-    const size_t first_sub = pfds.size();
-    for (auto& sp : subs_)
-      pfds.push_back({sp->fd, static_cast<short>(POLLIN | (sp->q.queued() ? POLLOUT : 0)), 0});
+    watch_listeners(now);
     int timeout = 100;
     int paused = acceptor_->wait_ms(now);
     if (paused >= 0) timeout = std::min(timeout, paused);
-    bool catching = false;
-    for (auto& sp : subs_) catching |= sp->st == Sub::State::CatchUp && sp->q.queued() < catch_up_ahead();
-    if (catching) timeout = 0;
-    int rc = ::poll(pfds.data(), pfds.size(), timeout);
-    if (rc < 0 && errno != EINTR) fail("poll: ", std::strerror(errno));
-    size_t i = 0;
-    if (!in_eof_) {
-      if (pfds[0].revents) {
-        size_t before = in_.avail();
-        size_t got = in_.fill(before + 1);
-        if (got == before) in_eof_ = true;
-        in_bytes_ += got - before;
-        // Every complete record of what arrived.
-        while (true) {
-          if (in_.avail() < kHeaderSize && !in_eof_) break;
-          if (in_.avail() >= kHeaderSize) {
-            RecordHeader h;
-            if (parse_header(in_.data(), h) && in_.avail() < kHeaderSize + h.length && !in_eof_) break;
-          }
-          auto st = rr_.next(r);
-          if (st == RecordReader::Status::End) break;
-          if (st == RecordReader::Status::Bad) {
-            publish_chunk();
-            throw Error(rr_.damage(false).where(in_.name()));
-          }
-          Decoder::Kind k;
-          try {
-            k = live_.apply(r);
-          } catch (const Error& e) {
-            publish_chunk();
-            fail(in_.name(), ":", r.offset, ": ", e.what());
-          }
-          in_records_++;
-          live_record(r, k);
-        }
-        publish_chunk();
-        // Requests that arrived before the input's context was complete
-        // (its first data or heartbeat record).
-        if (context_complete_)
-          for (auto& sp : subs_)
-            if (sp->st == Sub::State::Request && sp->requested) start(*sp);
-      }
-      i = 1;
-    }
-    (void)i;
-    const size_t nsubs = subs_.size();  // accepting below adds to subs_
-    for (size_t k = 0; k < nsubs; k++) {
-      Sub& s = *subs_[k];
-      const pollfd& pf = pfds[first_sub + k];
-      if (s.st == Sub::State::Done) continue;
-      if (pf.revents & (POLLIN | POLLHUP | POLLERR)) on_readable(s);
-      if (s.st != Sub::State::Done && (pf.revents & POLLOUT)) on_writable(s);
-    }
+    if (catching || (!input_watched && !in_eof_)) timeout = 0;
+    auto ready = ep_.wait(timeout);
+    bool input_ready = !input_watched && !in_eof_;
+    for (const auto& e : ready) input_ready |= e.data.ptr == &input_tag_;
+    if (input_ready && !in_eof_) read_input();
     now = now_ns();
-    acceptor_->accept_ready(pfds, now, [this](int fd, const std::string& peer) { add_sub(fd, peer); });
+    for (const auto& e : ready) {
+      void* tag = e.data.ptr;
+      if (tag == &input_tag_) continue;
+      if (!listen_tags_.empty() && tag >= &listen_tags_.front() && tag <= &listen_tags_.back()) {
+        size_t i = static_cast<size_t>(static_cast<char*>(tag) - listen_tags_.data());
+        if (listening_ && i < acceptor_->fds().size())
+          acceptor_->accept_on(i, now, [this](int fd, const std::string& peer) { add_sub(fd, peer); });
+        continue;
+      }
+      // (a subscriber closed earlier in this batch is Done, not yet dropped)
+      Sub& s = *static_cast<Sub*>(tag);
+      if (s.st == Sub::State::Done) continue;
+      if (e.events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(s);
+      if (s.st != Sub::State::Done && (e.events & EPOLLOUT)) on_writable(s);
+    }
     heartbeats(now);
     timeouts(now);
     stats(now);
