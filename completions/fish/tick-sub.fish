@@ -7,5 +7,7 @@ complete -c tick-sub -l time-format -x -a 'iso q' -d 'Times in text output: iso 
 complete -c tick-sub -l until-eod -d 'Exit after the next end of day'
 complete -c tick-sub -l no-reconnect -d 'Exit when the connection is lost'
 complete -c tick-sub -l max-record -x -d 'Largest record to take from the server'
+complete -c tick-sub -l spin -d 'Busy-poll a journal directory (a core of its own)'
+complete -c tick-sub -f -a '(__fish_complete_directories)' -d 'Journal directory, read in place'
 complete -c tick-sub -s h -l help -d 'Show help'
 complete -c tick-sub -l version -d 'Show version'

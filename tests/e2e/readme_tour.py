@@ -374,6 +374,16 @@ def _(c):
     got = open('today.json').read().splitlines()
     journal = sh(f"tick-cat tp/{today()}.tick")[0].splitlines()
     check(len(got) > 1000 and got == journal[:len(got)], f"the day from its start, no gap, no duplicate ({len(got)} rows)")
+
+
+@step("tick-sub /data/tp --from start -f json > same.json")
+def _(c):
+    for_a_while(sub(c), 3)
+    got = open('same.json').read().splitlines()
+    tcp = open('today.json').read().splitlines()
+    journal = sh(f"tick-cat tp/{today()}.tick")[0].splitlines()
+    check(len(got) > len(tcp) and got[:len(tcp)] == tcp, f"read in place: the TCP subscriber's rows, and more since ({len(got)} rows)")
+    check(got == journal[:len(got)], "the day from its start, no gap, no duplicate")
     for p in background:
         kill(p)
     background.clear()
