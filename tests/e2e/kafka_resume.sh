@@ -168,6 +168,9 @@ leg() {
   P6=$!
 }
 listen
+# a local reader of the journal, through every kill and restart of tick-log
+tick-sub tp6 --from start > local6.tick 2> local6.err &
+LOCAL6=$!
 tick-gen --rate 8000 --count 48000 --seed 5 | tee via.tick | tick-kafka produce -b "$B" --topic via 2> produce6.err &
 PRODUCER=$!
 tick-gen --rate 4000 --count 24000 --seed 6 | tee other.tick | tick-pub --to 127.0.0.1:$port 2> other.err &
@@ -204,6 +207,10 @@ wait $C6 || die "consume -e after the kills: $(tail -3 c6.err)"
 wait $P6 || die "tick-pub --to after the kills: $(tail -3 p6.err)"
 wait $OTHER || die "the second feed: $(tail -3 other.err)"
 kill -TERM $L6; wait $L6 || die "tick-log --listen: $(tail -3 l6.err)"
+wait $LOCAL6 || die "the local reader through the kills: $(tail -3 local6.err)"
+expect_eq "$(tick-cat -f json local6.tick | md5sum)" "$(tick-cat -f json tp6/*.tick | md5sum)" \
+  "a local reader through three SIGKILLs of tick-log --listen with Kafka groups: the journal's rows"
+expect_eq "$($WALK local6.tick | awk '$2 == "O"' | wc -l)" 0 "no positions records to a local reader (as tick-pub serves)"
 rows via.tick other.tick > want.rows
 rows tp6 > got.rows
 cmp -s want.rows got.rows ||
