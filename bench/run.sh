@@ -190,6 +190,28 @@ localcpu() {
 c1=$(localcpu 1); c10=$(localcpu 10)
 t1=$(fanout_cpu big.tick 1); t10=$(fanout_cpu big.tick 10)
 r=$(div "$c10" "$c1"); row "tick-log CPU, 10 local subscribers vs 1 (TCP: tick-pub $(div "$t10" "$t1")x)" "${c10}s" "1 sub ${c1}s" "$r" "<= 1.1" "$(le "$r" 1.1)"
+# A local reader that stops (SIGSTOP) costs tick-log nothing: its time to
+# journal big.tick with one stopped reader attached, against none.
+journal_secs() {  # journal_secs 0|1
+  for _ in $(seq 1 "$RUNS"); do
+    rm -rf sl feed; mkfifo feed
+    tick-log sl --fsync never < feed > /dev/null &
+    local log=$! r=
+    exec 3> feed
+    while [ ! -s sl/.tick.live ]; do sleep 0.01; done
+    if [ "$1" = 1 ]; then
+      tick-sub sl --from start > /dev/null 2>&1 3>&- & r=$!
+      sleep 0.2; kill -STOP $r
+    fi
+    local s e; s=$(date +%s.%N)
+    cat big.tick >&3; exec 3>&-; wait $log
+    e=$(date +%s.%N)
+    [ -z "$r" ] || { kill -9 $r; wait $r 2> /dev/null || true; }
+    awk -v a="$s" -v b="$e" 'BEGIN{print b - a}'
+  done | med
+}
+s1=$(journal_secs 1); s0=$(journal_secs 0)
+r=$(div "$s0" "$s1"); row "tick-log's speed with a stopped local reader vs none" "${s1}s" "none ${s0}s" "$r" ">= 0.9" "$(ge "$r" 0.9)"
 # Ten local subscribers reading the whole journal at once, against ten
 # cats of it: the rows each one gets a second.
 J=$(ls lc/*.tick)

@@ -56,7 +56,7 @@ struct Sub {
   bool requested = false;  // a request is parsed, waiting for the input to begin
   bool resuming = false;   // it asked for a sequence number: perhaps one cut off, back
   bool filter_built = false;
-  bool watch_out = false;  // registered for EPOLLOUT (it has bytes queued)
+  bool watch_out = false;  // registered for EPOLLOUT (its socket was full)
 };
 
 class Server {
@@ -113,7 +113,7 @@ class Server {
   bool listening_ = false;
   void watch_listeners(int64_t now);
   void read_input();
-  int64_t next_hb_ = 0, next_stats_ = 0;
+  int64_t next_hb_ = 0, next_stats_ = 0, next_timeouts_ = 0;
   uint64_t in_records_ = 0, in_bytes_ = 0, stats_records_ = 0, stats_bytes_ = 0;
 };
 
@@ -387,10 +387,12 @@ void Server::heartbeats(int64_t now) {
   }
 }
 
-// On tick-pub's own clock, every turn of the loop: a connection has
+// On tick-pub's own clock, every tenth of a second: a connection has
 // --timeout to send its request (one that has, and waits for the input's
 // first records, is not timed out).
 void Server::timeouts(int64_t now) {
+  if (now < next_timeouts_) return;  // (a turn of the loop walks no subscriber for it)
+  next_timeouts_ = now + 100'000'000;
   const int64_t t = static_cast<int64_t>(o_.timeout_secs * 1e9);
   for (auto& sp : subs_) {
     Sub& s = *sp;
@@ -510,8 +512,10 @@ void Server::run() {
                   subs_.end());
       closed_any_ = false;
     }
-    // Catching-up subscribers take more of the journal; a subscriber with
-    // bytes queued is watched for room in its socket, one without is not.
+    // Catching-up subscribers take more of the journal. What is queued is
+    // written now, as far as each socket takes it; only a subscriber whose
+    // socket is full is watched for room (a subscriber that keeps up costs
+    // a write a turn and no epoll_ctl).
     bool catching = false;
     for (auto& sp : subs_) {
       Sub& s = *sp;
@@ -519,6 +523,7 @@ void Server::run() {
         pump(s);
         catching |= s.st == Sub::State::CatchUp && s.q.queued() < catch_up_ahead();
       }
+      if (s.st != Sub::State::Done && !s.watch_out && s.q.queued() > 0) on_writable(s);
       bool out = s.st != Sub::State::Done && s.q.queued() > 0;
       if (s.st != Sub::State::Done && out != s.watch_out) {
         ep_.modify(s.fd, out ? EPOLLIN | EPOLLOUT : uint32_t{EPOLLIN}, &s);
