@@ -56,7 +56,7 @@ struct Sub {
   bool requested = false;  // a request is parsed, waiting for the input to begin
   bool resuming = false;   // it asked for a sequence number: perhaps one cut off, back
   bool filter_built = false;
-  bool watch_out = false;  // registered for EPOLLOUT (its socket was full)
+  bool watch_out = false;  // registered for EPOLLOUT (it has bytes queued)
 };
 
 class Server {
@@ -512,10 +512,12 @@ void Server::run() {
                   subs_.end());
       closed_any_ = false;
     }
-    // Catching-up subscribers take more of the journal. What is queued is
-    // written now, as far as each socket takes it; only a subscriber whose
-    // socket is full is watched for room (a subscriber that keeps up costs
-    // a write a turn and no epoll_ctl).
+    // Catching-up subscribers take more of the journal; a subscriber with
+    // bytes queued is watched for room in its socket, one without is not.
+    // (Writing at once instead, as far as the socket takes it, fills a
+    // stopped subscriber's socket to the brim, and a cut-off's refusal
+    // then finds no room: what poll's and epoll's writable mark leaves is
+    // what carries it.)
     bool catching = false;
     for (auto& sp : subs_) {
       Sub& s = *sp;
@@ -523,7 +525,6 @@ void Server::run() {
         pump(s);
         catching |= s.st == Sub::State::CatchUp && s.q.queued() < catch_up_ahead();
       }
-      if (s.st != Sub::State::Done && !s.watch_out && s.q.queued() > 0) on_writable(s);
       bool out = s.st != Sub::State::Done && s.q.queued() > 0;
       if (s.st != Sub::State::Done && out != s.watch_out) {
         ep_.modify(s.fd, out ? EPOLLIN | EPOLLOUT : uint32_t{EPOLLIN}, &s);
