@@ -109,7 +109,9 @@ std::unique_ptr<LiveReader> LiveReader::open(const std::string& dir) {
   std::unique_ptr<LiveReader> r(new LiveReader);
   r->fd_ = fd;
   r->p_ = map_live(fd, path, PROT_READ | PROT_WRITE);
-  if (at(r->p_->magic).load(std::memory_order_acquire) != kMagic) return nullptr;
+  uint32_t magic = at(r->p_->magic).load(std::memory_order_acquire);
+  if (magic == 0) return nullptr;  // being made: its writer stores the magic last
+  if (magic != kMagic) fail(path, ": not a live end of tick-log's (magic ", magic, ")");
   if (uint32_t v = at(r->p_->version).load(); v != kVersion)
     fail(path, ": version ", v, " of the live end (this reader knows ", kVersion, ")");
   return r;

@@ -46,6 +46,13 @@ std::string journal_from(const std::string& dir, int32_t day) {
   return {};
 }
 
+// A live end that names more of a journal than its file holds (a stale or
+// foreign .tick.live): said, never read past the file's end.
+[[noreturn]] void not_this_journal(const std::string& path, uint64_t published, uint64_t size) {
+  fail(path, ": ", size, " bytes, but the live end says ", published, " are written: ",
+       dir_name(path), "/", kLiveFile, " is not this journal's (copied from elsewhere?); remove it and start tick-log");
+}
+
 class LocalSub {
  public:
   LocalSub(const LocalSubOptions& o, Output& out) : o_(o), out_(out), copier_(out, o.copy) {}
@@ -71,6 +78,7 @@ class LocalSub {
   // the file of its name is still the one read.
   int live_fd_ = -1;
   uint32_t seen_pid_ = 0;
+  uint64_t size_seen_ = 0;  // the live file's size when last looked at
 };
 
 void LocalSub::wait_for_live() {
@@ -101,6 +109,15 @@ uint64_t LocalSub::grow(const std::string& path, int32_t day, uint64_t have, con
         // must still be the one mapped (never read past a file's end).
         check_in_place(path, have);
         seen_pid_ = pid;
+      }
+      if (e.length > size_seen_) {
+        // tick-log writes before it publishes: a file shorter than the
+        // published length is not the one published (and reading past its
+        // end would fault). One look per growth past the last size seen.
+        struct stat st{};
+        if (::fstat(live_fd_, &st) != 0) fail(path, ": ", std::strerror(errno));
+        size_seen_ = static_cast<uint64_t>(st.st_size);
+        if (e.length > size_seen_) not_this_journal(path, e.length, size_seen_);
       }
       if (writer_gone_) warn(str(o_.dir, ": tick-log is writing again"));
       writer_gone_ = false;
@@ -200,6 +217,7 @@ bool LocalSub::copy_file(const std::string& path, uint64_t from, Decoder* dec) {
     live_fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (live_fd_ < 0) fail(path, ": ", std::strerror(errno));
     seen_pid_ = live_->writer_pid();
+    size_seen_ = 0;
     in = Input::open_growing(path, from, have, [&](uint64_t, const std::function<void()>& idle) {
       have = grow(path, day, have, idle);
       return have;
@@ -251,6 +269,9 @@ int LocalSub::run() {
   // second pass over the day's journal costs as much as the reading).
   int32_t day = q.day == kNoDate ? e.day : q.day;
   bool whole = q.from == SubscribeRequest::From::now || (q.from == SubscribeRequest::From::seq && day == e.day);
+  struct stat st{};
+  if (::stat(live_path.c_str(), &st) != 0) fail(live_path, ": ", std::strerror(errno), " (named by ", o_.dir, "/", kLiveFile, ")");
+  if (e.length > static_cast<uint64_t>(st.st_size)) not_this_journal(live_path, e.length, st.st_size);
   Decoder live_ctx = context_at(live_path, e.length, live_seq, whole ? nullptr : &q.tables);
   for (const auto& t : q.tables) {
     bool known = false;

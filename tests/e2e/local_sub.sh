@@ -182,7 +182,35 @@ expect_match "$(tail -1 mvb.err)" "mvb/[0-9-]+\.tick: moved or removed while thi
 exec 4>&-
 wait $MVLOG || die "tick-log, its journal moved: $(cat mvblog.err)"
 
+# -- A closed downstream while the journal is quiet: tick-sub DIR | head
+# ends (status 0, nothing said), in every format.
+mkfifo qfeed
+tick-log quiet < qfeed > /dev/null 2> quiet.err &
+QLOG=$!
+exec 5> qfeed
+tick-gen --count 100 --seed 12 >&5
+for f in tick json csv table; do
+  timeout 10 bash -c "tick-sub quiet --from start -f $f 2> qhead.err | head -c 10 > /dev/null; exit \${PIPESTATUS[0]}" 5>&- ||
+    die "tick-sub DIR -f $f | head on a quiet journal: status $?"
+  ok
+  expect_eq "$(cat qhead.err)" "" "tick-sub DIR -f $f | head says nothing"
+done
+exec 5>&-
+wait $QLOG || die "tick-log of the quiet journal: $(cat quiet.err)"
+
 # -- Bad use
+# a live end that is not the journal's (the journal cut short under it),
+# and a file that is no live end at all: said, never a fault
+mkdir bad1 bad2
+tick-gen --count 3000 --seed 11 | tick-log bad1 > /dev/null
+cp bad1/*.tick bad2/
+truncate -s 1000 bad1/*.tick
+expect_status 1 tick-sub bad1 --from start
+expect_match "$(cat err)" "1000 bytes, but the live end says [0-9]+ are written: bad1/.tick.live is not this journal's" \
+  "a live end longer than its journal"
+head -c 4096 /dev/urandom | tr '\0' x > bad2/.tick.live
+expect_status 1 tick-sub bad2 --from start
+expect_match "$(cat err)" "bad2/.tick.live: not a live end of tick-log's" "a .tick.live that is not one"
 expect_status 1 tick-sub journal:nowhere
 expect_match "$(cat err)" "nowhere: no such directory" "a journal directory that is not there"
 expect_status 1 tick-sub tp -t nosuch
