@@ -86,8 +86,11 @@ void LocalSub::wait_for_live() {
   bool warned = false;
   while (!(live_ = LiveReader::open(o_.dir))) {
     if (stop_requested()) return;
-    if (!warned)
+    if (!warned && journal_files(o_.dir).empty())
       warn(str(o_.dir, ": no tick-log has written here yet (no ", kLiveFile, "): waiting for one"));
+    else if (!warned)
+      warn(str(o_.dir, ": journals, but no ", kLiveFile, " (a tick-log of an older version wrote them?): waiting for ",
+               "a tick-log to write here; tick-replay reads them as they are"));
     warned = true;
     nap_ms(100);
   }
@@ -210,10 +213,11 @@ bool LocalSub::copy_file(const std::string& path, uint64_t from, Decoder* dec) {
   // by it on its start: read as it is (man 5 tick, "The live end").
   bool live_day = day >= e.day && path.size() >= 5 && path.compare(path.size() - 5, 5, ".tick") == 0;
   copier_.set_trusted(live_day);
+  uint64_t have = 0;  // (the growing input's hook refers to it while it reads)
   if (!live_day) {
     in = Input::open(path);  // a past day: whole (or compressed)
   } else {
-    uint64_t have = e.day == day ? e.length : 0;
+    have = e.day == day ? e.length : 0;
     live_fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (live_fd_ < 0) fail(path, ": ", std::strerror(errno));
     seen_pid_ = live_->writer_pid();

@@ -208,6 +208,12 @@ truncate -s 1000 bad1/*.tick
 expect_status 1 tick-sub bad1 --from start
 expect_match "$(cat err)" "1000 bytes, but the live end says [0-9]+ are written: bad1/.tick.live is not this journal's" \
   "a live end longer than its journal"
+# journals with no live end: waited for, said once, with what reads them
+mkdir bad3; cp bad2/*.tick bad3/
+set +e; timeout 2 tick-sub bad3 --from start > /dev/null 2> bad3.err; st=$?; set -e
+expect_eq "$st" 124 "journals with no live end: the reader waits for a tick-log"
+expect_eq "$(cat bad3.err)" "tick-sub: bad3: journals, but no .tick.live (a tick-log of an older version wrote them?): waiting for a tick-log to write here; tick-replay reads them as they are" \
+  "journals with no live end: said once"
 head -c 4096 /dev/urandom | tr '\0' x > bad2/.tick.live
 expect_status 1 tick-sub bad2 --from start
 expect_match "$(cat err)" "bad2/.tick.live: not a live end of tick-log's" "a .tick.live that is not one"

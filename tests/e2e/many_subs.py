@@ -15,7 +15,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import tickrec
 
 host, port, n_now, n_start = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-resource.setrlimit(resource.RLIMIT_NOFILE, (8192, 8192))
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+want = 8192 if hard == resource.RLIM_INFINITY else min(8192, hard)
+resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, want), hard))
 sel = selectors.DefaultSelector()
 
 class Conn:

@@ -6,7 +6,8 @@
 # byte for byte, then its end of stream. The client is many_subs.py, which
 # reads the framing by hand.
 source "$(dirname "$0")/lib.sh"
-ulimit -n 8192
+ulimit -n 8192 2> /dev/null || ulimit -n "$(ulimit -Hn)"
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge 2100 ] || die "1,000 subscribers need 2,100 descriptors; ulimit -Hn is $(ulimit -Hn)"
 port=$(free_port)
 mkfifo feed
 tick-log tp < feed 2> log.err | tick-pub -l 127.0.0.1:$port --log tp 2> pub.err &
