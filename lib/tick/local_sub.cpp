@@ -116,7 +116,7 @@ uint64_t LocalSub::grow(const std::string& path, int32_t day, uint64_t have, con
       if (e.length > size_seen_) {
         // tick-log writes before it publishes: a file shorter than the
         // published length is not the one published (and reading past its
-        // end would fault). One look per growth past the last size seen.
+        // end would fault). One fstat per growth past the size last seen.
         struct stat st{};
         if (::fstat(live_fd_, &st) != 0) fail(path, ": ", std::strerror(errno));
         size_seen_ = static_cast<uint64_t>(st.st_size);
@@ -129,8 +129,8 @@ uint64_t LocalSub::grow(const std::string& path, int32_t day, uint64_t have, con
     }
     if (e.day > day) {
       // The day is over and its journal whole (tick-log publishes the next
-      // day only after it has written and closed this one).
-      // (the file as opened: compressed or moved away since, it is whole)
+      // day only after it has written and closed this one): the size of
+      // the file as opened, whole even if compressed or moved away since.
       struct stat st{};
       if (::fstat(live_fd_, &st) != 0) fail(path, ": ", std::strerror(errno));
       return std::max<uint64_t>(have, static_cast<uint64_t>(st.st_size));
