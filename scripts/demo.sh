@@ -7,10 +7,11 @@
 #                                                         ▼
 #                              tick-log --listen  (the journal, tp/)
 #                                     │
-#                              tick-pub -l  (fan-out)
 #              ┌──────────────────────┴───────────────────────┐
-#   tick-sub --from start | tick-eod --hdb    tick-sub | tick-agg --bar 5s
-#   (the RDB: a partition at each day roll)     | tick-ws --hdb --log (dashboard, HTTP history)
+#   tick-sub tp --from start               tick-pub -l  (fan-out)
+#     | tick-eod --hdb                       tick-sub | tick-agg --bar 5s
+#   (the RDB, reading the journal in place:    | tick-ws --hdb --log (dashboard, HTTP history)
+#    a partition at each day roll)
 #
 # The clock is replaced: the demo's day ends DEMO_ROLL (20) seconds after it
 # starts, so a partition appears in the HDB within the first half minute.
@@ -106,8 +107,9 @@ start kafka-consume "tick-kafka consume -b $B --topic ext.trades --schema kafka.
 echo "   kafka leg: tick-gen (trades as kafka_trade) | tick-kafka produce --topic ext.trades"
 echo "              tick-kafka consume --topic ext.trades --resume-from tp | tick-pub --to :$P_LOG   (exactly once)"
 
-start rdb "tick-sub :$P_PUB --from start | tick-eod --hdb hdb"
-echo "   RDB: tick-sub :$P_PUB --from start | tick-eod --hdb $dir/hdb   (a partition at each day roll)"
+start rdb "tick-sub tp --from start | tick-eod --hdb hdb"
+echo "   RDB: tick-sub $dir/tp --from start | tick-eod --hdb $dir/hdb"
+echo "        (reads the journal in place, woken by tick-log; a partition at each day roll)"
 
 start analytics "tick-sub :$P_PUB | tick-agg --bar 5s | tick-ws -l :$P_WS --hdb hdb --log tp"
 await analytics.err "listening on"
