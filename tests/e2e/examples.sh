@@ -11,7 +11,9 @@ rows() { tick-cat -f csv "$@" | grep -vc '^table,\|^time,' || true; }
 TP_PORT=$(free_port) timeout 120 setsid bash "$EX/tickerplant.sh" "$WORK/tp1" 3 > tp.out 2> tp.err || die "tickerplant.sh: $(tail -3 tp.err)"
 q=$(rows -t quote "$WORK"/tp1/tp/*.tick)
 [ "$q" -gt 1000 ] || die "tickerplant.sh journaled $q quotes"; ok
-expect_eq "$(tail -1 tp.out)" "quotes: $q rows in $WORK/tp1/quotes.csv" "its late subscriber got every quote the journal holds"
+expect_eq "$(tail -2 tp.out | head -1)" "quotes: $q rows in $WORK/tp1/quotes.csv" "its late subscriber got every quote the journal holds"
+expect_eq "$(tail -1 tp.out)" "trades: $(rows -t trade "$WORK"/tp1/tp/*.tick) rows in $WORK/tp1/trades.csv" \
+  "its local subscriber (the journal in place) got every trade the journal holds"
 
 # feeds.sh: two feeds, one JSON through tick-cat -e, into one journal
 LOG_PORT=$(free_port) TP_PORT=$(free_port) timeout 120 setsid bash "$EX/feeds.sh" "$WORK/feeds" > feeds.out 2> feeds.err || die "feeds.sh: $(tail -3 feeds.err)"
