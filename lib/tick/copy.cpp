@@ -76,15 +76,15 @@ void Copier::pass(const Record& r) {
   span_len_ = r.size();
 }
 
+void Copier::idle() {
+  uint64_t before = out_.written();
+  flush();
+  if (out_.written() == before) out_.check_reader();
+}
+
 void Copier::copy(Input& in, size_t max_record, Decoder* given) {
   saw_eod_ = false;
-  in.set_idle_hook([this] {
-    uint64_t before = out_.written();
-    flush();
-    // A reader gone would have failed the write just made; only an idle
-    // with nothing to write asks (a poll less per wake-up of a follower).
-    if (out_.written() == before) out_.check_reader();
-  });
+  in.set_idle_hook([this] { idle(); });
   in.set_move_hook([this] { flush_span(); });
   Decoder own;
   Decoder& dec = given ? *given : own;

@@ -70,6 +70,10 @@ class Copier {
     flush_span();
     out_.flush();
   }
+  // The input is quiet: what is held goes out, and, when there was
+  // nothing to write, whether the reader is still there is asked (a write
+  // would have failed on a reader gone): `| head` ends a follower.
+  void idle();
 
  private:
   // Refuses (throws) or, with skip_bad, reports and counts.

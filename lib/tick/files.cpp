@@ -61,6 +61,11 @@ int open_or_fail(const std::string& path, int flags, int mode) {
   return fd;
 }
 
+CloseFd::~CloseFd() {
+  if (fd >= 0) ::close(fd);
+  fd = -1;
+}
+
 std::string read_file(const std::string& path) {
   int fd = open_or_fail(path, O_RDONLY);
   std::string s;

@@ -28,6 +28,11 @@ inline void write_file(const std::string& path, const std::string& s) { write_fi
 void pwrite_all(int fd, const void* p, size_t n, uint64_t off, const std::string& path);
 void pread_all(int fd, void* p, size_t n, uint64_t off, const std::string& path);
 int open_or_fail(const std::string& path, int flags, int mode = 0644);
+// Closes fd (if open) when it goes out of scope, and leaves it -1.
+struct CloseFd {
+  int& fd;
+  ~CloseFd();
+};
 
 void make_dir(const std::string& path);  // ok if it exists
 void make_dirs(const std::string& path);  // and its parents, like mkdir -p

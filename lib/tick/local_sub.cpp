@@ -218,8 +218,7 @@ bool LocalSub::copy_file(const std::string& path, uint64_t from, Decoder* dec) {
     in = Input::open(path);  // a past day: whole (or compressed)
   } else {
     have = e.day == day ? e.length : 0;
-    live_fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (live_fd_ < 0) fail(path, ": ", std::strerror(errno));
+    live_fd_ = open_or_fail(path, O_RDONLY);
     seen_pid_ = live_->writer_pid();
     size_seen_ = 0;
     in = Input::open_growing(path, from, have, [&](uint64_t, const std::function<void()>& idle) {
@@ -227,13 +226,7 @@ bool LocalSub::copy_file(const std::string& path, uint64_t from, Decoder* dec) {
       return have;
     });
   }
-  struct Closer {
-    int& fd;
-    ~Closer() {
-      if (fd >= 0) ::close(fd);
-      fd = -1;
-    }
-  } closer{live_fd_};
+  CloseFd closer{live_fd_};
   try {
     copier_.copy(*in, 0, dec);
   } catch (const TornTail& t) {

@@ -226,12 +226,8 @@ bool ends_with_eod(Input& in) {
 void compress_journal(const std::string& path, int level, bool force) {
   // A tick-log holds the lock of the journal it writes: compressing it
   // would lose every row written after the copy.
-  int lock_fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (lock_fd < 0) fail(path, ": ", std::strerror(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{lock_fd};
+  int lock_fd = open_or_fail(path, O_RDONLY);
+  CloseFd closer{lock_fd};
   if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno == EWOULDBLOCK) fail(path, ": a tick-log is writing this journal: not compressed");
     fail(path, ": lock: ", std::strerror(errno));

@@ -404,15 +404,15 @@ void Decoder::data(const Record& r) {
       if (n > len - at) fail("data record of table ", quoted(t.name), " too short for ", rows, " rows");
       const uint8_t* off = p + at;
       at += n;
-      uint32_t prev = 0;
-      if (trusted_) prev = load32(off + 4 * size_t{rows});
-      else if (load32(off) != 0) fail("data record of table ", quoted(t.name), ": bad string offsets");
-      for (uint32_t i = 1; i <= rows && !trusted_; i++) {
-        uint32_t o = load32(off + 4 * i);
-        if (o < prev) fail("data record of table ", quoted(t.name), ": bad string offsets");
-        prev = o;
+      if (!trusted_) {
+        if (load32(off) != 0) fail("data record of table ", quoted(t.name), ": bad string offsets");
+        for (uint32_t i = 1, prev = 0; i <= rows; i++) {
+          uint32_t o = load32(off + 4 * i);
+          if (o < prev) fail("data record of table ", quoted(t.name), ": bad string offsets");
+          prev = o;
+        }
       }
-      size_t hb = pad8(prev);
+      size_t hb = pad8(load32(off + 4 * size_t{rows}));  // (the last offset: the string bytes' end)
       if (hb > len - at) fail("data record of table ", quoted(t.name), ": string bytes past the record");
       view_.cols[c] = off;
       view_.heap[c] = p + at;

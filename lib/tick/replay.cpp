@@ -78,8 +78,7 @@ uint64_t replay(const std::vector<std::string>& paths, Output& out, const Replay
           saw_next = true;
           return true;
         }
-        out.flush();
-        out.check_reader();  // | head went away while the journal is quiet
+        copier.idle();  // (| head went away while the journal is quiet)
         if (live) {
           // (the ticket was taken before the read that found nothing, so
           // a write since then ends the wait at once)
