@@ -195,6 +195,10 @@ for f in tick json csv table; do
   ok
   expect_eq "$(cat qhead.err)" "" "tick-sub DIR -f $f | head says nothing"
 done
+# tick-replay --follow, woken by the same live end, ends the same way
+timeout 10 bash -c "tick-replay --follow quiet -f csv 2> qhead.err | head -c 10 > /dev/null; exit \${PIPESTATUS[0]}" 5>&- ||
+  die "tick-replay --follow DIR | head on a quiet journal: status $?"
+ok
 exec 5>&-
 wait $QLOG || die "tick-log of the quiet journal: $(cat quiet.err)"
 

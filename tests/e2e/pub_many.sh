@@ -76,4 +76,8 @@ P
 expect_eq "$(cat check.out)" "now:$((p1_last + 1)) start:1" \
   "the 500 from now start after the first phase, the 500 from start at seq 1; each got its part of the journal whole"
 expect_eq "$(grep -c "cut off\|refused" pub.err || true)" 0 "nobody cut off or refused: $(head -3 pub.err)"
+# A regular file on stdin (epoll cannot watch one: it is read as always
+# ready): tick-pub reads it to its end and exits 0, no busy wait left.
+port2=$(free_port)
+expect_status 0 timeout 10 tick-pub -l 127.0.0.1:$port2 < tp/*.tick
 done_ok
