@@ -1,3 +1,4 @@
+#include <atomic>
 #include "tick/reader.h"
 
 #include <algorithm>
@@ -267,6 +268,15 @@ size_t data_payload_size(const Table& t, uint32_t rows, const std::vector<size_t
   return n;
 }
 
+namespace {
+// Process-wide, so no two contexts share a generation whichever decoder
+// read them (caches keyed on it then never outlive their ids).
+uint64_t next_generation() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+}  // namespace
+
 Decoder::Kind Decoder::apply(const Record& r) {
   const uint8_t* p = r.payload();
   uint32_t len = r.h.length;
@@ -279,7 +289,7 @@ Decoder::Kind Decoder::apply(const Record& r) {
         throw VersionError(str("unsupported tick stream version ", major, ".", minor,
                                " (this build reads ", kVersionMajor, ".x)"));
       started_ = true;
-      generation_++;
+      generation_ = next_generation();
       std::memcpy(&date_, p + 12, 4);
       tables_.clear();
       syms_.clear();

@@ -203,7 +203,9 @@ class Decoder {
   Kind apply(const Record& r);
 
   bool started() const { return started_; }
-  // Increments at each header: ids from an earlier context are void.
+  // A new value at each header, unique in the process across every decoder
+  // (a reader that opens a second journal with a new decoder must not take
+  // the first file's ids for the second's): ids from another are void.
   uint64_t generation() const { return generation_; }
   // The journal day named by the header, or kNoDate.
   int32_t stream_date() const { return date_; }
