@@ -112,7 +112,7 @@ TEST_CASE("a publisher's tables and symbols enter the journal only with a record
     SourceMap m;
     m.lazy = true;
     feed(j, m, bytes, 1, j.new_slot(77, 1));
-    j.close();
+    j.close(Ending::orderly);
     Read got = read_journal(j.path());
     CHECK(got.tables == std::vector<std::string>{"trade"});
     CHECK(got.syms == std::vector<std::string>{"C"});
@@ -125,7 +125,7 @@ TEST_CASE("a publisher's tables and symbols enter the journal only with a record
     j.open(kNoon);
     SourceMap m;
     feed(j, m, bytes);
-    j.close();
+    j.close(Ending::orderly);
     Read got = read_journal(j.path());
     CHECK(got.tables == std::vector<std::string>{"trade", "evil"});
     CHECK(got.syms.size() == 5);  // A..E
@@ -160,7 +160,7 @@ TEST_CASE("the day's dictionary limit refuses a publisher's record without appen
       j.update(m, dec);
     }
   }
-  j.close();
+  j.close(Ending::orderly);
   CHECK(refused);
   CHECK(read_journal(j.path()).data == 0);
   remove_dir(dir);
@@ -174,7 +174,7 @@ TEST_CASE("publisher slots: bounded at what recovery accepts, and recovered exac
     for (uint32_t i = 1; i <= kMaxPublisherSlots; i++) CHECK(j.new_slot(1000 + i, 1) == i);
     CHECK_THROWS_WITH(j.new_slot(1, 1), Catch::Contains("too many publishers in one day's journal (65535)"));
     CHECK(j.find_slot(1000 + 65535) == std::optional<uint32_t>(65535));
-    j.close();
+    j.close(Ending::orderly);
   }
   {
     // It restarts on its own journal, with every slot.
@@ -182,7 +182,7 @@ TEST_CASE("publisher slots: bounded at what recovery accepts, and recovered exac
     j.open(kNoon);
     CHECK(j.find_slot(1000 + 65535) == std::optional<uint32_t>(65535));
     CHECK(j.find_slot(1) == std::nullopt);
-    j.close();
+    j.close(Ending::orderly);
   }
   remove_dir(dir);
 }
@@ -285,7 +285,7 @@ TEST_CASE("recovery: a torn tail is cut into FILE.bad, the sequence and context 
     SourceMap m;
     feed(j, m, bytes, 2);
     CHECK(j.seq() == 2);
-    j.close();
+    j.close(Ending::orderly);
     path = j.path();
   }
   struct stat st{};
@@ -306,7 +306,7 @@ TEST_CASE("recovery: a torn tail is cut into FILE.bad, the sequence and context 
     // A second writer is refused while this one holds the journal.
     Journal other(options(dir), -1);
     CHECK_THROWS_WITH(other.open(kNoon), Catch::Contains("another tick-log is writing this journal"));
-    j.close();
+    j.close(Ending::orderly);
   }
   Read got = read_journal(path);
   CHECK(got.tables == std::vector<std::string>{"trade", "evil"});
@@ -322,7 +322,7 @@ TEST_CASE("recovery refuses damage that valid records follow, and leaves the fil
     j.open(kNoon);
     SourceMap m;
     feed(j, m, publisher_stream(), 3);
-    j.close();
+    j.close(Ending::orderly);
     path = j.path();
   }
   // Damage the first data record's payload: two whole records follow it.
@@ -377,7 +377,7 @@ TEST_CASE("two publishers bring the same new table: the first record decides, a 
   feed(j, ma, a, 1, j.new_slot(1, 1));
   REQUIRE(data_b.size() == 1);
   CHECK_THROWS_WITH(j.append(mb, db, data_b[0], 0), Catch::Contains("table 'fresh' does not match the journal's"));
-  j.close();
+  j.close(Ending::orderly);
   Read got = read_journal(j.path());
   CHECK(got.tables == std::vector<std::string>{"fresh"});
   CHECK(got.data == 1);

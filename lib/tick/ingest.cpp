@@ -229,7 +229,7 @@ bool Ingest::apply(Feed& f, const Record& r) {
       drop(f, str("offset ", r.offset, ": ", e.what()));
       return false;
     }
-    j_.close();
+    j_.close(Ending::failed);
     throw Error(str(f.name, ":", r.offset, ": ", e.what()));
   } catch (const Error& e) {
     if (f.publisher) {
@@ -237,7 +237,7 @@ bool Ingest::apply(Feed& f, const Record& r) {
       return false;
     }
     if (!o_.skip_bad) {
-      j_.close();
+      j_.close(Ending::failed);
       throw Error(str(f.name, ":", r.offset, ": ", e.what()));
     }
     warn(str(f.name, ":", r.offset, ": ", e.what()));
@@ -308,7 +308,7 @@ void Ingest::drain(Feed& f) {
       }
       Damage d = f.rr->damage(o_.skip_bad);
       if (!o_.skip_bad) {
-        j_.close();
+        j_.close(Ending::failed);
         throw Error(d.where(f.name));
       }
       warn(d.where(f.name));
@@ -424,7 +424,7 @@ void Ingest::run(std::unique_ptr<Input> stdin_in) {
   }
   feeds_.clear();
   acceptor_.close();
-  j_.close();
+  j_.close(Ending::orderly);
 }
 
 }  // namespace

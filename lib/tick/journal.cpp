@@ -35,7 +35,7 @@ Journal::Journal(JournalOptions o, int downstream) : opt_(std::move(o)), down_(d
 
 Journal::~Journal() {
   try {
-    close();
+    close(Ending::failed);  // (an orderly end closes first)
   } catch (...) {
   }
 }
@@ -88,12 +88,13 @@ void Journal::open(int64_t now) {
   int32_t d = opt_.roll.day_of(now);
   next_roll_ = opt_.roll.next_roll(now);
   struct stat st{};
-  if (::stat(journal_file(opt_.dir, d).c_str(), &st) == 0 && st.st_size > 0) {
+  if (::lstat(journal_file(opt_.dir, d).c_str(), &st) == 0 && st.st_size > 0) {
     recover(d);
     announce(now);
   } else {
-    cut_previous_open_group(d);
-    start_file(d);
+    std::string last = last_journal_before(d);
+    if (!last.empty()) resume_after_roll(last, d);
+    else start_file(d);
   }
   last_sync_ = now;
   // Local readers (tick-sub DIR) read up to what is published; a killed
@@ -101,6 +102,47 @@ void Journal::open(int64_t now) {
   live_ = std::make_unique<LiveWriter>(opt_.dir);
   take_file_length();
   publish_live();
+}
+
+// The newest journal of a day before `day` ("" if none).
+std::string Journal::last_journal_before(int32_t day) const {
+  auto files = journal_files(opt_.dir);
+  for (auto it = files.rbegin(); it != files.rend(); ++it)
+    if (journal_date(*it) < day) return *it;
+  return "";
+}
+
+// Started on a day with no journal yet, after a tick-log that stopped (or
+// was killed) before its roll: the last day's journal is what this one goes
+// on from. Its publishers' progress carries over (a publisher's records
+// journaled there and not yet acknowledged are not journaled again), its
+// context too, as at a roll; a day left open is recovered (a torn tail or
+// an open Kafka group cut) and closed with its end-of-day record, so its
+// readers and the RDB end the day as at a roll.
+void Journal::resume_after_roll(const std::string& last, int32_t day) {
+  int32_t was = journal_date(last);
+  bool plain = last.size() >= 5 && last.compare(last.size() - 5, 5, ".tick") == 0;
+  if (!plain) {
+    // Compressed: closed and at rest; only read.
+    path_ = last;
+    std::string why;
+    scan(why);
+    start_file(day);
+    return;
+  }
+  bool ended = recover(was);
+  if (!ended) {
+    flush_batches();
+    write_eod(*buf_, day_, seq_);
+    buf_->flush();
+    sync();
+    warn(str(path_, ": closed with its end-of-day record (seq ", seq_, "): tick-log stopped before its roll; now ",
+             journal_file(opt_.dir, day)));
+  }
+  ::close(fd_);
+  fd_ = -1;
+  start_file(day);
+  buf_->flush();
 }
 
 void Journal::take_file_length() {
@@ -113,25 +155,6 @@ void Journal::take_file_length() {
 // inputs, and a Kafka group is appended at once.
 void Journal::publish_live() {
   if (live_ && fd_ >= 0) live_->publish(day_, file_len_);
-}
-
-// A tick-log killed while writing a Kafka group, restarted after the day
-// rolled, finds the group in the last day's journal: cut there too, or the
-// consumer's resending would journal its first records twice.
-void Journal::cut_previous_open_group(int32_t day) {
-  auto files = journal_files(opt_.dir);
-  for (auto it = files.rbegin(); it != files.rend(); ++it) {
-    if (journal_date(*it) >= day) continue;
-    if (it->size() < 5 || it->compare(it->size() - 5, 5, ".tick") != 0) return;  // compressed: done with
-    int fd = ::open(it->c_str(), O_RDWR | O_CLOEXEC);
-    if (fd < 0) return;
-    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
-      JournalTail t = scan_tail(*it);
-      if (t.open_group) cut_file_tail(fd, *it, *t.open_group, t.size, open_group_text(t.missing, t.announced));
-    }
-    ::close(fd);
-    return;
-  }
 }
 
 // Opens path_ for appending and locks it: one tick-log writes a journal,
@@ -185,8 +208,9 @@ void SlotLedger::apply(const Record& r) {
 }
 
 // A restart on the day's journal: scan it, cut a torn tail, go on from its
-// last record, and give downstream the context it joins in.
-void Journal::recover(int32_t day) {
+// last record, and give downstream the context it joins in. Returns
+// whether the journal ends with its end-of-day record.
+bool Journal::recover(int32_t day) {
   day_ = day;
   path_ = journal_file(opt_.dir, day);
   open_file(0);  // locked before anything is read or cut
@@ -206,7 +230,7 @@ void Journal::recover(int32_t day) {
   if (good_end == 0) {
     reset_state();
     begin_file();  // the file is empty now, and still locked
-    return;
+    return false;
   }
   // Downstream joins mid-file: give it the context (not journaled again).
   if (down_ >= 0) {
@@ -214,6 +238,7 @@ void Journal::recover(int32_t day) {
     write_context(pre, day_, schema_.tables, syms_);
     pre.flush();
   }
+  return sc.ended;
 }
 
 // Reads the journal through: its context, sequence and publishers become
@@ -230,6 +255,7 @@ void Journal::reset_state() {
 
 Journal::Scan Journal::scan(std::string& why) {
   uint64_t good_end = 0;
+  bool ended = false;
   GroupTracker groups;
   auto in = Input::open(path_);
   const uint64_t size = in->size_hint();
@@ -246,6 +272,7 @@ Journal::Scan Journal::scan(std::string& why) {
         ledger.apply(r);
         groups.apply(r);
         if (k == Decoder::Kind::Data) seq_ = dec.data().seq;
+        ended = k == Decoder::Kind::EndOfDay;
         good_end = r.offset + r.size();
         continue;
       } catch (const Error& e) {
@@ -272,6 +299,7 @@ Journal::Scan Journal::scan(std::string& why) {
   Scan sc;
   sc.good_end = dec.started() ? good_end : 0;
   sc.size = size;
+  sc.ended = ended && good_end == size;
   if (groups.open()) {
     sc.open_group = groups.open_offset();
     sc.open_why = open_group_text(groups.missing(), groups.announced());
@@ -500,8 +528,24 @@ void Journal::roll(int64_t now) {
   publish_live();  // (readers see the new day once the last one is whole)
 }
 
-void Journal::close() {
+void Journal::close(Ending how) {
   if (fd_ < 0) return;
+  if (how == Ending::failed) {
+    // What was accepted reaches the file if it can (downstream gone, the
+    // file still writable), for the restart to take up. The live end stays
+    // where it was last published (between whole groups) and never says
+    // "ended": local readers wait for the restart, as for a killed tick-log.
+    try {
+      flush_batches();
+      buf_->flush();
+      sync();
+    } catch (const Error&) {
+    }
+    live_.reset();
+    ::close(fd_);
+    fd_ = -1;
+    return;
+  }
   flush_batches();
   buf_->flush();
   publish_live();

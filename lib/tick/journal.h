@@ -28,6 +28,12 @@ namespace tick {
 
 enum class FsyncPolicy { always, interval, never };
 
+// How tick-log ends: in order (a stop signal, or its input's own end), and
+// its local readers end at the journal's end; or failed (a write error, a
+// full disk, a broken pipe downstream, bad input), and they wait for the
+// restart, as for a killed tick-log.
+enum class Ending { orderly, failed };
+
 struct JournalOptions {
   std::string dir;
   FsyncPolicy fsync = FsyncPolicy::interval;
@@ -120,8 +126,8 @@ class Journal {
   void run_timers(int64_t now);
   // The next instant run_timers() has work to do.
   int64_t next_deadline() const;
-  // Flushes, syncs and closes.
-  void close();
+  // Flushes, syncs and closes; the live end says how it ended.
+  void close(Ending how);
 
   const std::string& path() const { return path_; }
   int32_t day() const { return day_; }
@@ -130,15 +136,17 @@ class Journal {
  private:
   void start_file(int32_t day);
   void begin_file();
-  void recover(int32_t day);
+  bool recover(int32_t day);
+  std::string last_journal_before(int32_t day) const;
+  void resume_after_roll(const std::string& last, int32_t day);
   struct Scan {
     uint64_t good_end = 0, size = 0;
+    bool ended = false;  // the last record is the day's end
     std::optional<uint64_t> open_group;  // a Kafka group lacking records at the end
     std::string open_why;
   };
   Scan scan(std::string& why);
   void reset_state();
-  void cut_previous_open_group(int32_t day);
   void announce(int64_t now);
   void roll(int64_t now);
   void flush_batches();

@@ -19,6 +19,7 @@
 #include "tick/filter.h"
 #include "tick/logtools.h"
 #include "tick/journal.h"
+#include "tick/journal_live.h"
 #include "tick/net.h"
 #include "tick/protocol.h"
 #include "tick/reader.h"
@@ -113,6 +114,7 @@ class Server {
   bool listening_ = false;
   void watch_listeners(int64_t now);
   void read_input();
+  void upstream_ended_in_order();
   int64_t next_hb_ = 0, next_stats_ = 0, next_timeouts_ = 0;
   uint64_t in_records_ = 0, in_bytes_ = 0, stats_records_ = 0, stats_bytes_ = 0;
 };
@@ -433,6 +435,20 @@ void Server::watch_listeners(int64_t now) {
   listening_ = want;
 }
 
+// The end of the input is the stream's end only if the tick-log writing
+// the journal ended in order (a stop signal, or its own input's end): one
+// killed, or failed, leaves its live end unfinished. Then no subscriber is
+// told end-of-stream (they wait and reconnect, and the RDB keeps its day),
+// and tick-pub exits 1, so a service manager restarts the tickerplant.
+void Server::upstream_ended_in_order() {
+  if (o_.log_dir.empty()) return;  // (no journal: the input's end is the end)
+  auto live = LiveReader::open(o_.log_dir);
+  if (!live || live->finished()) return;
+  fail("the input ended, but the tick-log writing ", o_.log_dir,
+       " did not end in order (killed, or failed): no end-of-stream sent; subscribers reconnect to the restarted "
+       "tickerplant");
+}
+
 // What the input has now: every complete record of it, live.
 void Server::read_input() {
   Record r;
@@ -441,6 +457,7 @@ void Server::read_input() {
   if (got == before) {
     in_eof_ = true;
     ep_.remove(0);  // (at its end a pipe is always ready)
+    upstream_ended_in_order();
   }
   in_bytes_ += got - before;
   while (true) {

@@ -10,7 +10,10 @@ tick-gen --print-schema > s1.schema; tac s1.schema > s2.schema          # day 2:
 tick-gen --count 2000 --syms 10 --seed 1 -f json > d1.json
 tick-gen --count 2000 --syms 10 --seed 2 -f json | tac > d2.json       # day 2: syms first seen in another order
 tick-cat -e --schema s1.schema < d1.json | TICK_FAKE_TIME=2026-03-02T12:00:00Z tick-log tp > /dev/null
-tick-cat -e --schema s2.schema < d2.json | TICK_FAKE_TIME=2026-03-03T12:00:00Z tick-log tp > /dev/null
+# (day 2 started fresh: in a directory of its own, as a tick-log started on
+# day 2 in tp would carry day 1's context over)
+tick-cat -e --schema s2.schema < d2.json | TICK_FAKE_TIME=2026-03-03T12:00:00Z tick-log tp.2 > /dev/null
+mv tp.2/2026-03-03.tick tp.2/.tick.live tp/
 F1=tp/2026-03-02.tick; F2=tp/2026-03-03.tick
 # The files really do number tables differently (else this tests nothing).
 first_table() { head -c 100 "$1" | grep -a -o 'quote\|trade' | head -1; }

@@ -4,8 +4,12 @@
 # tick-replay --hdb on a directory that is not an HDB, tick-eod on a
 # journal with no end of day.
 source "$(dirname "$0")/lib.sh"
+# (each day's tick-log stopped mid-day, in a directory of its own: one
+# started on the next day in the same directory would close the day before)
+mkdir tp
 for d in 2026-11-18 2026-11-19; do
-  TICK_FAKE_TIME=${d}T12:00:00Z sh -c "tick-gen --seed 1 --count 5000 --syms 100 --batch 10 | tick-log tp > /dev/null"
+  TICK_FAKE_TIME=${d}T12:00:00Z sh -c "tick-gen --seed 1 --count 5000 --syms 100 --batch 10 | tick-log tp.$d > /dev/null"
+  mv tp.$d/$d.tick tp/
 done
 
 # A directory of journals: info, check and tick-eod take it as its journals.
