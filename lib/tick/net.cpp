@@ -59,6 +59,15 @@ addrinfo* resolve(const Address& a, bool passive) {
 }
 }  // namespace
 
+std::string numeric_host(const Address& a) {
+  addrinfo* res = resolve(a, true);
+  char host[NI_MAXHOST];
+  int r = ::getnameinfo(res->ai_addr, res->ai_addrlen, host, sizeof host, nullptr, 0, NI_NUMERICHOST);
+  ::freeaddrinfo(res);
+  if (r != 0) fail(a.text, ": ", gai_strerror(r));
+  return host;
+}
+
 static sockaddr_un unix_addr(const Address& a) {
   sockaddr_un sa{};
   sa.sun_family = AF_UNIX;

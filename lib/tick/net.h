@@ -22,6 +22,9 @@ struct Address {
 
 // Throws UsageError for a malformed address.
 Address parse_address(const std::string& s);
+// The address a TCP listener on `a` binds, as a numeric host (a name
+// resolved: its first address).
+std::string numeric_host(const Address& a);
 
 // The default file mode of Unix sockets: owner and group may connect.
 constexpr int kDefaultSocketMode = 0660;

@@ -33,6 +33,11 @@ int main(int argc, char** argv) {
   app.add_option("--tls-key", o.tls_key, "The certificate's private key (PEM)");
   app.add_option("--max-message", max_message, "A client's message over this closes its connection (default 64K)");
   app.add_option("--max-clients", o.max_clients, "Connections at most (default 10000)");
+  app.add_option("--max-queries", o.max_queries, "History queries running at once, all clients (default 16)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--query-timeout", o.query_timeout,
+                 "Seconds a history query's read may make no progress before it is abandoned (default 30)")
+      ->check(CLI::PositiveNumber);
   app.add_option("--address-file", o.address_file, "Write the address served on to FILE (with -l :0, the port chosen)");
   return cli::run(app, argc, argv, [&] {
     if (o.tls_cert.empty() != o.tls_key.empty()) throw UsageError("--tls-cert and --tls-key go together");

@@ -45,6 +45,8 @@ class Conn {
   virtual ~Conn() = default;
   // Asks to be told when the connection can be written to.
   virtual void want_write() = 0;
+  // Bytes queued to it, not yet written.
+  size_t queued() const { return queued_; }
   std::string peer;
 
  private:

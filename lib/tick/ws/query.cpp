@@ -3,11 +3,13 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 
 #include "tick/clock.h"
 #include "tick/error.h"
 #include "tick/filter.h"
+#include "tick/hdb.h"
 #include "tick/journal_files.h"
 #include "tick/replay.h"
 
@@ -69,76 +71,114 @@ bool parse_query(const FieldOf& field, const QuerySources& src, uint64_t max_lim
   return true;
 }
 
-QueryStream::QueryStream(Query q, QuerySources src, std::function<void()> wake)
-    : q_(std::move(q)), src_(std::move(src)), wake_(std::move(wake)) {
-  thread_ = std::thread([this] { run(); });
+namespace {
+std::atomic<size_t> g_running{0};
+}
+
+struct QueryStream::State {
+  Query q;
+  QuerySources src;
+  std::function<void()> wake;
+  std::mutex m;
+  std::condition_variable room;
+  std::string buf, error;
+  size_t off = 0;  // taken from buf so far
+  bool finished = false, cancelled = false, pending_comma = false, waiting = false;
+  uint64_t rows = 0;
+  int64_t progress_at = 0;  // the last time it put bytes, or found room
+
+  void put(const uint8_t* p, size_t n);
+  void run();
+  // (under m: the owner's wake is never called once it has cancelled)
+  void wake_locked() {
+    if (!cancelled) wake();
+  }
+};
+
+QueryStream::QueryStream(Query q, QuerySources src, std::function<void()> wake) : s_(std::make_shared<State>()) {
+  s_->q = std::move(q);
+  s_->src = std::move(src);
+  s_->wake = std::move(wake);
+  s_->progress_at = now_ns();
+  g_running++;
+  std::thread([s = s_] {
+    s->run();
+    g_running--;
+  }).detach();
 }
 
 QueryStream::~QueryStream() {
-  {
-    std::lock_guard<std::mutex> l(m_);
-    cancelled_ = true;
-    room_.notify_all();
-  }
-  thread_.join();
+  std::lock_guard<std::mutex> l(s_->m);
+  s_->cancelled = true;
+  s_->room.notify_all();
 }
+
+size_t QueryStream::running() { return g_running.load(); }
 
 // The answer's bytes from the text writer: JSON lines become the elements
 // of an array; rows are counted to the limit.
-void QueryStream::put(const uint8_t* p, size_t n) {
-  std::unique_lock<std::mutex> l(m_);
-  room_.wait(l, [&] { return buf_.size() - off_ < kBuffer || cancelled_; });
-  if (cancelled_) throw Stop{};
+void QueryStream::State::put(const uint8_t* p, size_t n) {
+  std::unique_lock<std::mutex> l(m);
+  waiting = true;
+  room.wait(l, [&] { return buf.size() - off < kBuffer || cancelled; });
+  waiting = false;
+  progress_at = now_ns();
+  if (cancelled) throw Stop{};
   for (size_t i = 0; i < n; i++) {
     char c = static_cast<char>(p[i]);
     if (c == '\n') {
-      if (++rows_ >= q_.limit + (q_.format == Format::csv ? 1 : 0)) {  // (CSV: the header line too)
-        if (q_.format == Format::csv) buf_ += '\n';
-        l.unlock();
+      if (++rows >= q.limit + (q.format == Format::csv ? 1 : 0)) {  // (CSV: the header line too)
+        if (q.format == Format::csv) buf += '\n';
         throw Stop{};
       }
-      if (q_.format == Format::json) pending_comma_ = true;
-      else buf_ += c;
+      if (q.format == Format::json) pending_comma = true;
+      else buf += c;
       continue;
     }
-    if (pending_comma_) {
-      buf_ += ',';
-      pending_comma_ = false;
+    if (pending_comma) {
+      buf += ',';
+      pending_comma = false;
     }
-    buf_ += c;
+    buf += c;
   }
-  bool wake = !buf_.empty();
-  l.unlock();
-  if (wake) wake_();
+  if (!buf.empty()) wake_locked();
 }
 
-void QueryStream::run() {
+void QueryStream::State::run() {
   std::string err;
   try {
-    if (q_.format == Format::json) {
-      std::lock_guard<std::mutex> l(m_);
-      buf_ = "[";
+    if (q.format == Format::json) {
+      std::lock_guard<std::mutex> l(m);
+      buf = "[";
     }
     Output out([this](const uint8_t* p, size_t n) { put(p, n); }, 64 << 10);
     ReplayOptions o;
-    o.copy.format = q_.format;
-    o.copy.filter.tables = {q_.table};
-    o.copy.filter.syms = split_list(q_.syms);
-    o.copy.filter.from = q_.from;
-    o.copy.filter.to = q_.to;
+    o.copy.format = q.format;
+    o.copy.filter.tables = {q.table};
+    o.copy.filter.syms = split_list(q.syms);
+    o.copy.filter.from = q.from;
+    o.copy.filter.to = q.to;
     o.copy.csv_table_column = false;
     int32_t today = day_of(now_ns());
     // Past days from the HDB, today from the journal (or the HDB when
     // there is no journal).
-    if (!src_.hdb.empty() && q_.date_from <= (src_.log.empty() ? q_.date_to : std::min(q_.date_to, today - 1))) {
-      o.hdb = src_.hdb;
-      o.date_from = q_.date_from;
-      o.date_to = src_.log.empty() ? q_.date_to : std::min(q_.date_to, today - 1);
-      replay_hdb(out, o);
+    int32_t hdb_to = src.log.empty() ? q.date_to : std::min(q.date_to, today - 1);
+    if (!src.hdb.empty() && q.date_from <= hdb_to) {
+      // Only the days it has (a range over weekends and holidays; a day
+      // with no partition is an empty answer, not an error).
+      auto dates = hdb::partition_dates(src.hdb);
+      auto first = std::lower_bound(dates.begin(), dates.end(), q.date_from);
+      auto last = std::upper_bound(dates.begin(), dates.end(), hdb_to);
+      if (first != last) {
+        o.hdb = src.hdb;
+        o.date_from = *first;
+        o.date_to = *(last - 1);
+        replay_hdb(out, o);
+      }
     }
-    if (!src_.log.empty() && q_.date_to >= today && q_.date_from <= today && is_dir(src_.log)) {
+    if (!src.log.empty() && q.date_to >= today && q.date_from <= today && is_dir(src.log)) {
       std::vector<std::string> files;
-      for (const auto& f : journal_files(src_.log))
+      for (const auto& f : journal_files(src.log))
         if (journal_date(f) == today) files.push_back(f);
       o.hdb.clear();
       if (!files.empty()) replay(files, out, o);
@@ -148,39 +188,44 @@ void QueryStream::run() {
   } catch (const std::exception& e) {
     err = e.what();
   }
-  {
-    std::lock_guard<std::mutex> l(m_);
-    if (q_.format == Format::json && err.empty()) buf_ += ']';  // (a failed answer is left open: not valid JSON)
-    error_ = err;
-    finished_ = true;
-  }
-  wake_();
+  std::lock_guard<std::mutex> l(m);
+  if (q.format == Format::json && err.empty()) buf += ']';  // (a failed answer is left open: not valid JSON)
+  error = err;
+  finished = true;
+  wake_locked();
 }
 
 void QueryStream::take(std::string& out, size_t max, bool& done) {
-  std::lock_guard<std::mutex> l(m_);
-  size_t n = std::min(max, buf_.size() - off_);
-  out.append(buf_, off_, n);
-  off_ += n;
-  if (off_ == buf_.size()) {
-    buf_.clear();
-    off_ = 0;
-  } else if (off_ > kBuffer / 2) {
-    buf_.erase(0, off_);
-    off_ = 0;
+  State& s = *s_;
+  std::lock_guard<std::mutex> l(s.m);
+  size_t n = std::min(max, s.buf.size() - s.off);
+  out.append(s.buf, s.off, n);
+  s.off += n;
+  if (s.off == s.buf.size()) {
+    s.buf.clear();
+    s.off = 0;
+  } else if (s.off > kBuffer / 2) {
+    s.buf.erase(0, s.off);
+    s.off = 0;
   }
-  room_.notify_all();
-  done = finished_ && buf_.empty();
+  s.room.notify_all();
+  done = s.finished && s.buf.empty();
 }
 
 std::string QueryStream::error() {
-  std::lock_guard<std::mutex> l(m_);
-  return error_;
+  std::lock_guard<std::mutex> l(s_->m);
+  return s_->error;
 }
 
-uint64_t QueryStream::rows() {
-  std::lock_guard<std::mutex> l(m_);
-  return rows_;
+bool QueryStream::started() {
+  std::lock_guard<std::mutex> l(s_->m);
+  return s_->rows > 0 || s_->finished;
+}
+
+int64_t QueryStream::stalled_ns(int64_t now) {
+  std::lock_guard<std::mutex> l(s_->m);
+  if (s_->finished || s_->waiting) return 0;
+  return now - s_->progress_at;
 }
 
 }  // namespace tick::ws

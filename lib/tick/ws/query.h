@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -33,9 +34,14 @@ using FieldOf = std::function<std::string(const char*)>;
 // max_limit caps "limit" (a larger one is refused).
 bool parse_query(const FieldOf& field, const QuerySources& src, uint64_t max_limit, Query& q, std::string& why);
 
+// A query run on a thread of its own. Its reads may block (a hung network
+// file system, a FIFO planted in the HDB): the owner never waits for them.
+// Destroying a QueryStream cancels it and returns at once; a thread stuck
+// in a read is left to end on its own, and counts in running() until then.
 class QueryStream {
  public:
-  // wake: called (from the query's thread) when there is more to take.
+  // wake: called (from the query's thread) when there is more to take;
+  // never after the QueryStream is destroyed.
   QueryStream(Query q, QuerySources src, std::function<void()> wake);
   ~QueryStream();
   QueryStream(const QueryStream&) = delete;
@@ -44,21 +50,18 @@ class QueryStream {
   // has been taken. error(): what went wrong, if the query failed.
   void take(std::string& out, size_t max, bool& done);
   std::string error();
-  uint64_t rows();
+  // Its first row has been put (for CSV, its header), or it has finished:
+  // an HTTP answer's status is known.
+  bool started();
+  // How long the query has made no progress while it had room to (not
+  // waiting for its reader): a read that does not return. 0 if finished.
+  int64_t stalled_ns(int64_t now);
+  // Query threads not yet ended, these and abandoned ones.
+  static size_t running();
 
  private:
-  void run();
-  void put(const uint8_t* p, size_t n);
-  Query q_;
-  QuerySources src_;
-  std::function<void()> wake_;
-  std::mutex m_;
-  std::condition_variable room_;
-  std::string buf_, error_;
-  size_t off_ = 0;  // taken from buf_ so far
-  bool finished_ = false, cancelled_ = false, pending_comma_ = false;
-  uint64_t rows_ = 0;
-  std::thread thread_;
+  struct State;
+  std::shared_ptr<State> s_;
 };
 
 }  // namespace tick::ws

@@ -2,6 +2,8 @@
 
 #include "tick/ws/dashboard.h"
 
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <libwebsockets.h>
 #include <unistd.h>
 
@@ -21,6 +23,7 @@
 #include "tick/reader.h"
 #include "tick/signals.h"
 #include "tick/text_out.h"
+#include "tick/units.h"
 
 namespace tick::ws {
 
@@ -79,6 +82,10 @@ struct Client : Conn {
   std::string rx;
   bool closing = false;  // closed at the next writable (lws may still deliver what it has read)
   bool deflate = false;  // asked for permessage-deflate: its messages go through lws's framing
+  // The message lws is compressing: its deflate stream reads the message
+  // where it is, and a large one over several writables (lws drains it
+  // before the next writable it hands us), so it is kept until then.
+  Message deflating;
   void want_write() override { lws_callback_on_writable(wsi); }
 };
 
@@ -88,6 +95,7 @@ struct Session {
   std::string* body;  // HTTP: the response body still to write
   size_t sent;
   QueryStream* query;  // HTTP: /api/query's answer, streaming
+  bool answering;      // HTTP: its status and headers are sent
 };
 
 // The query action of a WebSocket client: its result gathered, then sent
@@ -229,26 +237,47 @@ std::string json_error(const std::string& why) {
   return out + "\"}";
 }
 
-// WebSocket queries: what has come of each; a finished one is sent.
-void serve_ws_queries(Server& s) {
+// WebSocket queries: what has come of each; a finished one is sent once
+// its client's queue has room (a client that does not read holds at most
+// kQueriesPerClient answers, each within kMaxResultBytes); one that makes
+// no progress for --query-timeout is abandoned.
+void serve_ws_queries(Server& s, int64_t now) {
+  const int64_t timeout = static_cast<int64_t>(s.o.query_timeout * 1e9);
   for (auto it = s.ws_queries.begin(); it != s.ws_queries.end();) {
     bool done = false;
-    it->stream->take(it->rows, SIZE_MAX, done);
-    if (!done) {
+    it->stream->take(it->rows, kMaxResultBytes + 1 - std::min(it->rows.size(), kMaxResultBytes), done);
+    std::string err;
+    if (it->rows.size() > kMaxResultBytes)
+      err = str("the result passes ", size_text(kMaxResultBytes),
+                ": narrow the query (syms, from, to, limit), or use /api/query, which streams");
+    else if (!done && it->stream->stalled_ns(now) > timeout)
+      err = str("no progress for ", duration_text(timeout), " (the history's storage does not answer?): abandoned");
+    else if (done)
+      err = it->stream->error();
+    if (!err.empty()) {
+      warn(str(it->client->peer, ": query: ", err));
+      s.hub.fail(*it->client, it->id, "query: " + err);
+      it = s.ws_queries.erase(it);
+      continue;
+    }
+    if (!done || it->client->queued() >= s.o.hub.max_queue) {
       ++it;
       continue;
     }
-    std::string err = it->stream->error();
-    if (!err.empty()) {
-      s.hub.fail(*it->client, it->id, "query: " + err);
-    } else {
-      std::string body = "{\"type\":\"result\"";
-      if (!it->id.empty()) body += ",\"id\":" + it->id;
-      body += ",\"rows\":" + it->rows + "}";
-      s.hub.reply(*it->client, body);
-    }
+    std::string body = "{\"type\":\"result\"";
+    if (!it->id.empty()) body += ",\"id\":" + it->id;
+    body += ",\"rows\":" + it->rows + "}";
+    s.hub.reply(*it->client, body);
     it = s.ws_queries.erase(it);
   }
+}
+
+// A new query, or why not: the queries running in all (with reads that
+// were abandoned and have not returned) are bounded.
+std::string busy(const Server& s) {
+  if (QueryStream::running() < s.o.max_queries) return "";
+  return str("busy: ", QueryStream::running(), " history queries are running (--max-queries ", s.o.max_queries,
+             "); try again");
 }
 
 int start_query(lws* wsi, Session* ss) {
@@ -260,17 +289,36 @@ int start_query(lws* wsi, Session* ss) {
     return respond(wsi, ss, 400, "application/json", json_error(why));
   if (!s.hub.has_table(q.table))
     return respond(wsi, ss, 400, "application/json", json_error("table: unknown table \"" + q.table + "\""));
+  if (std::string b = busy(s); !b.empty()) return respond(wsi, ss, 503, "application/json", json_error(b));
+  // The status waits for the query's first row or its end: an error found
+  // before it (a day with no data is an empty answer, not an error) is
+  // answered as one.
+  lws_context* ctx = s.ctx;
+  ss->query = new QueryStream(q, s.o.history, [ctx] { lws_cancel_service(ctx); });
+  ss->answering = false;
+  s.http_queries.insert(wsi);
+  lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);  // (--query-timeout decides, not lws's 5 s for an answer to begin)
+  return 0;
+}
+
+// The client of an answer still to come has closed its side. (lws, while
+// it waits for the answer, keeps asking to write instead of closing.)
+bool peer_gone(lws* wsi) {
+  char c;
+  return ::recv(lws_get_socket_fd(wsi), &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
+}
+
+// The answer's status and headers, once the query has started.
+int begin_answer(lws* wsi, Session* ss) {
+  const bool csv = urlarg(wsi, "format=") == "csv";
   uint8_t buf[LWS_PRE + 512];
   uint8_t *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
   // (no length: the answer streams, and its end closes the connection)
-  if (lws_add_http_common_headers(wsi, 200, q.format == Format::csv ? "text/csv" : "application/json",
-                                  LWS_ILLEGAL_HTTP_CONTENT_LEN, &p, end) ||
+  if (lws_add_http_common_headers(wsi, 200, csv ? "text/csv" : "application/json", LWS_ILLEGAL_HTTP_CONTENT_LEN, &p,
+                                  end) ||
       lws_finalize_write_http_header(wsi, start, &p, end))
     return 1;
-  lws_context* ctx = s.ctx;
-  ss->query = new QueryStream(q, s.o.history, [ctx] { lws_cancel_service(ctx); });
-  s.http_queries.insert(wsi);
-  lws_callback_on_writable(wsi);
+  ss->answering = true;
   return 0;
 }
 
@@ -307,17 +355,29 @@ int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
       drain_inbox(s);
       for (lws* q : s.http_queries) lws_callback_on_writable(q);
-      serve_ws_queries(s);
+      serve_ws_queries(s, now_ns());
       return 0;
     case LWS_CALLBACK_HTTP:
       return on_http(wsi, ss, static_cast<const char*>(in));
     case LWS_CALLBACK_HTTP_WRITEABLE: {
+      if (ss && ss->query && !ss->answering) {
+        if (!ss->query->started()) return peer_gone(wsi) ? -1 : 0;  // the query wakes us when it has begun
+        std::string err = ss->query->error();
+        if (!err.empty()) {
+          end_query(wsi, ss);
+          warn(str(peer_of(wsi), ": /api/query: ", err));
+          return respond(wsi, ss, 500, "application/json", json_error(err));
+        }
+        if (begin_answer(wsi, ss)) return -1;
+        lws_callback_on_writable(wsi);
+        return 0;
+      }
       if (ss && ss->query) {
         std::string chunk(LWS_PRE, '\0');
         bool done = false;
         ss->query->take(chunk, 16 << 10, done);
         size_t n = chunk.size() - LWS_PRE;
-        if (!n && !done) return 0;  // the query wakes us when it has more
+        if (!n && !done) return peer_gone(wsi) ? -1 : 0;  // the query wakes us when it has more
         if (done && !ss->query->error().empty())
           warn(str(peer_of(wsi), ": /api/query failed after its answer began: ", ss->query->error()));
         if (lws_write(wsi, reinterpret_cast<unsigned char*>(chunk.data()) + LWS_PRE, n,
@@ -390,6 +450,7 @@ int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t
     }
     case LWS_CALLBACK_SERVER_WRITEABLE: {
       Client* c = ss->client;
+      c->deflating.reset();  // (lws is done with it: it hands us a writable only then)
       if (c->closing) {
         static const char why[] = "message too large";
         lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
@@ -407,6 +468,7 @@ int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t
       auto small = [&](size_t n) { return n > 0 && n < kCoalesceBelow; };
       if (c->deflate || m->size() >= kCoalesceBelow || !small(s.hub.next_size(*c))) {
         size_t n = m->size() - LWS_PRE;
+        if (c->deflate) c->deflating = m;
         if (lws_write(wsi, reinterpret_cast<unsigned char*>(m->data()) + LWS_PRE, n, LWS_WRITE_TEXT) <
             static_cast<int>(n))
           return -1;
@@ -435,9 +497,32 @@ int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t
   }
 }
 
+// HTTP answers whose query makes no progress for --query-timeout: the
+// query is abandoned (its thread left to its read) and the answer ends, with
+// a 504 if it had not begun, cut off (no final chunk) if it had.
+void abandon_stalled(Server& s, int64_t now) {
+  const int64_t timeout = static_cast<int64_t>(s.o.query_timeout * 1e9);
+  std::vector<lws*> stalled;
+  for (lws* wsi : s.http_queries) {
+    auto* ss = static_cast<Session*>(lws_wsi_user(wsi));
+    if (ss && ss->query && ss->query->stalled_ns(now) > timeout) stalled.push_back(wsi);
+  }
+  for (lws* wsi : stalled) {
+    auto* ss = static_cast<Session*>(lws_wsi_user(wsi));
+    std::string why = str("no progress for ", duration_text(timeout), " (the history's storage does not answer?)");
+    warn(str(peer_of(wsi), ": /api/query: ", why, ": abandoned"));
+    bool answering = ss->answering;
+    end_query(wsi, ss);
+    if (!answering) respond(wsi, ss, 504, "application/json", json_error(why));
+    else lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+  }
+}
+
 void on_timer(lws_sorted_usec_list_t* sul) {
   Server& s = *g_server;
   s.hub.tick(now_ns());
+  abandon_stalled(s, now_ns());
+  serve_ws_queries(s, now_ns());
   lws_sul_schedule(s.ctx, 0, sul, on_timer, LWS_US_PER_SEC / 4);
 }
 
@@ -484,6 +569,11 @@ int serve(const ServerOptions& o) {
       std::string why;
       if (!parse_query(field, s.o.history, s.o.max_rows / 10, q, why)) return s.hub.fail(c, id, why);
       if (q.format != Format::json) return s.hub.fail(c, id, "format: a WebSocket result is JSON");
+      size_t mine = 0;
+      for (const auto& p : s.ws_queries) mine += p.client == &c;
+      if (mine >= kQueriesPerClient)
+        return s.hub.fail(c, id, str("query: ", mine, " queries of this connection are running; wait for a result"));
+      if (std::string b = busy(s); !b.empty()) return s.hub.fail(c, id, "query: " + b);
       lws_context* ctx = s.ctx;
       s.ws_queries.push_back({static_cast<Client*>(&c), id, "",
                               std::make_unique<QueryStream>(q, s.o.history, [ctx] { lws_cancel_service(ctx); })});
@@ -497,8 +587,13 @@ int serve(const ServerOptions& o) {
       {"tick", callback, sizeof(Session), 4096, 0, nullptr, kFramesBatch}, {nullptr, nullptr, 0, 0, 0, nullptr, 0}};
   lws_context_creation_info info{};
   info.port = a.port;
-  std::string iface = a.host;
+  std::string iface = numeric_host(a);  // (lws takes a name for an interface's)
   info.iface = iface.c_str();
+  // lws built with IPv6 binds the wildcard [::] (every interface, IPv4
+  // too) when given an IPv4 address: on such an address the vhost is IPv4
+  // only, so it binds that address and nothing else.
+  in_addr v4{};
+  if (::inet_pton(AF_INET, iface.c_str(), &v4) == 1) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
   info.protocols = protocols;
   info.extensions = kExtensions;
   if (!o.tls_cert.empty()) {

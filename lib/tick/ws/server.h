@@ -10,6 +10,11 @@
 
 namespace tick::ws {
 
+// History queries one WebSocket connection may have running at once.
+constexpr size_t kQueriesPerClient = 4;
+// A WebSocket query's result is one message: at most this large.
+constexpr size_t kMaxResultBytes = 16u << 20;
+
 struct ServerOptions {
   std::string listen = ":8080";
   HubOptions hub;
@@ -21,6 +26,8 @@ struct ServerOptions {
   std::string address_file;          // the address bound, for scripts (port 0 picks one)
   QuerySources history;              // --hdb, --log
   uint64_t max_rows = 1000000;       // an HTTP query's limit at most (a WebSocket one's: max_rows / 10)
+  size_t max_queries = 16;           // history queries running at once, all clients (and reads abandoned)
+  double query_timeout = 30;         // seconds a query's read may make no progress before it is abandoned
 };
 
 // Serves until stdin ends or a stop signal; returns the exit status.
