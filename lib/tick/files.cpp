@@ -61,6 +61,19 @@ int open_or_fail(const std::string& path, int flags, int mode) {
   return fd;
 }
 
+int open_regular(const std::string& path, int flags, int mode) {
+  int fd = ::open(path.c_str(), flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, mode);
+  if (fd < 0 && errno == ELOOP) fail(path, ": a symbolic link: refused (only regular files are read or written there)");
+  if (fd < 0) fail(path, ": ", std::strerror(errno));
+  struct stat st{};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    fail(path, ": not a regular file: refused");
+  }
+  ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);  // (only so a FIFO could not block the open)
+  return fd;
+}
+
 CloseFd::~CloseFd() {
   if (fd >= 0) ::close(fd);
   fd = -1;

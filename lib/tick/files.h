@@ -28,6 +28,10 @@ inline void write_file(const std::string& path, const std::string& s) { write_fi
 void pwrite_all(int fd, const void* p, size_t n, uint64_t off, const std::string& path);
 void pread_all(int fd, void* p, size_t n, uint64_t off, const std::string& path);
 int open_or_fail(const std::string& path, int flags, int mode = 0644);
+// The same for a file that must be a regular file where it is named (in a
+// directory others may write: the journal's): a symbolic link or anything
+// but a regular file is refused, never followed or written.
+int open_regular(const std::string& path, int flags, int mode = 0644);
 // Closes fd (if open) when it goes out of scope, and leaves it -1.
 struct CloseFd {
   int& fd;

@@ -12,6 +12,7 @@
 #include "tick/diag.h"
 #include "tick/journal_files.h"
 #include "tick/error.h"
+#include "tick/files.h"
 #include "tick/positions.h"
 #include "tick/protocol.h"
 #include "tick/units.h"
@@ -160,8 +161,7 @@ void Journal::publish_live() {
 // Opens path_ for appending and locks it: one tick-log writes a journal,
 // and tick-log compress leaves a locked one alone.
 void Journal::open_file(int flags) {
-  fd_ = ::open(path_.c_str(), O_RDWR | O_APPEND | O_CLOEXEC | flags, 0644);
-  if (fd_ < 0) fail(path_, ": ", std::strerror(errno));
+  fd_ = open_regular(path_, O_RDWR | O_APPEND | flags);
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     int e = errno;
     ::close(fd_);
@@ -311,8 +311,11 @@ Journal::Scan Journal::scan(std::string& why) {
 namespace {
 void cut_file_tail(int fd, const std::string& path, uint64_t good_end, uint64_t size, const std::string& why) {
   std::string bad = path + ".bad";
-  int out = ::open(bad.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (out < 0) fail(bad, ": ", std::strerror(errno));
+  // (no more readable than the journal it comes from)
+  struct stat st{};
+  int mode = ::fstat(fd, &st) == 0 ? static_cast<int>(st.st_mode & 0666) : 0600;
+  int out = open_regular(bad, O_WRONLY | O_CREAT | O_APPEND, mode);
+  ::fchmod(out, static_cast<mode_t>(mode));
   std::vector<uint8_t> tail(size - good_end);
   bool read_ok = ::pread(fd, tail.data(), tail.size(), static_cast<off_t>(good_end)) ==
                  static_cast<ssize_t>(tail.size());

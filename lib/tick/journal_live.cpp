@@ -16,6 +16,7 @@
 #include <fstream>
 
 #include "tick/error.h"
+#include "tick/files.h"
 
 namespace tick {
 
@@ -59,8 +60,7 @@ LiveLayout* map_live(int fd, const std::string& path, int prot) {
 
 LiveWriter::LiveWriter(const std::string& dir) {
   std::string path = dir + "/" + kLiveFile;
-  fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) fail(path, ": ", std::strerror(errno));
+  fd_ = open_regular(path, O_RDWR | O_CREAT);
   struct stat st{};
   if (::fstat(fd_, &st) != 0 || (st.st_size < static_cast<off_t>(kFileSize) && ::ftruncate(fd_, kFileSize) != 0))
     fail(path, ": ", std::strerror(errno));

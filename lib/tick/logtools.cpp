@@ -152,8 +152,7 @@ bool journal_check(const std::string& path, bool repair) {
   if (repair) {
     in->fill(4);  // recognises zstd
     if (in->compressed()) fail(path, ": cannot repair a compressed journal (decompress it first)");
-    good_fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (good_fd < 0) fail(tmp, ": ", std::strerror(errno));
+    good_fd = open_regular(tmp, O_WRONLY | O_CREAT | O_TRUNC);
     good = std::make_unique<Output>(good_fd);
   }
   const uint8_t* base = in->data();  // mmap'd: offsets index the whole file
@@ -161,8 +160,7 @@ bool journal_check(const std::string& path, bool repair) {
   auto keep_bad = [&](uint64_t from, uint64_t len) {
     if (!repair || len == 0) return;
     if (bad_fd < 0) {
-      bad_fd = ::open(bad.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-      if (bad_fd < 0) fail(bad, ": ", std::strerror(errno));
+      bad_fd = open_regular(bad, O_WRONLY | O_CREAT | O_APPEND, 0600);
     }
     write_all(bad_fd, base + from, len);
     bad_bytes += len;
@@ -246,8 +244,7 @@ void compress_journal(const std::string& path, int level, bool force) {
                    "compressed"));
   }
   std::string dst = path + ".zst", tmp = dst + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail(tmp, ": ", std::strerror(errno));
+  int fd = open_regular(tmp, O_WRONLY | O_CREAT | O_TRUNC);
   ZSTD_CCtx* cc = ZSTD_createCCtx();
   ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, level);
   ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
