@@ -169,6 +169,8 @@ void write_positions(Output& out, const PositionsMark& m) {
     put32(b, static_cast<uint32_t>(p.partition));
     put_str(b, p.topic);
   }
+  // (never a record its readers refuse: the writer fails instead)
+  if (b.size() > (1u << 20)) fail("a positions record of ", b.size(), " bytes passes the format's 1 MiB");
   emit(out, RecordType::Positions, b);
 }
 

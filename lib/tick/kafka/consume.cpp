@@ -70,6 +70,7 @@ struct Partition {
   std::string topic;
   int32_t partition;
   int64_t next = -1;   // the offset after the last message written
+  int64_t journaled = -1;  // next, as the last positions written downstream say
   bool dirty = false;  // next not stored yet
   bool eof = false;
   bool assigned = true;
@@ -242,7 +243,7 @@ class Consumer {
     for (auto& k : jp->positions) {
       if (std::find(o_.topics.begin(), o_.topics.end(), k.topic) == o_.topics.end()) continue;
       Partition& p = part(k.topic, k.partition);
-      p.next = k.next;
+      p.next = p.journaled = k.next;  // (journaled: the journal says so)
       p.assigned = false;  // until assigned
       n++;
     }
@@ -277,11 +278,34 @@ class Consumer {
     }
     out_.write(group_.data(), first_data);
     if (records || moved_) {
+      // Every partition's position, so that each journal holds them all. A
+      // record of many partitions (past the format's 1 MiB for positions)
+      // is split: those this group does not move (journaled already) go
+      // first, in records that announce no data; the group's own record
+      // names those it moves (at most kMaxGroupPartitions).
       PositionsMark m;
       m.records = records;
+      size_t bytes = 8;
       for (const auto& p : parts_)
-        if (p.next >= 0) m.positions.push_back({p.topic, p.partition, p.next});
+        if (p.next >= 0) bytes += 14 + p.topic.size();
+      PositionsMark before;
+      for (const auto& p : parts_) {
+        if (p.next < 0) continue;
+        bool moved = p.next != p.journaled;
+        if (bytes <= kPositionsSplit || moved) {
+          m.positions.push_back({p.topic, p.partition, p.next});
+          continue;
+        }
+        before.positions.push_back({p.topic, p.partition, p.next});
+        if (before.positions.size() * (14 + 249) >= kPositionsSplit) {
+          write_positions(out_, before);
+          before.positions.clear();
+        }
+      }
+      if (!before.positions.empty()) write_positions(out_, before);
       write_positions(out_, m);
+      for (auto& p : parts_) p.journaled = p.next;
+      changed_ = 0;
     }
     out_.write(group_.data() + first_data, group_.size() - first_data);
     group_.clear();
@@ -425,10 +449,14 @@ class Consumer {
       reject(topic, m, reason, where);
       rejected_++;
     }
+    if (p.next == p.journaled) changed_++;  // (first moved in this group)
     p.next = m->offset + 1;
     p.dirty = true;
     moved_ = true;
     pending_++;
+    // The group's own positions record names every partition it moves, in
+    // one record within the format's bound: a group moving this many ends.
+    if (resuming_ && changed_ >= kMaxGroupPartitions) write_out();
     if (o_.count && ++consumed_ >= o_.count) return false;
     return true;
   }
@@ -549,6 +577,11 @@ class Consumer {
   Output& out_;
   std::function<void()> flush_out_;
   static constexpr size_t kMaxGroupBytes = 16u << 20;
+  // Positions records stay within the format's 1 MiB: a topic name is at
+  // most 249 bytes, a position 14 more.
+  static constexpr size_t kPositionsSplit = 512u << 10;
+  static constexpr size_t kMaxGroupPartitions = kPositionsSplit / (14 + 249);
+  size_t changed_ = 0;  // partitions the group being gathered moves
   bool resuming_ = false, moved_ = false;
   std::vector<uint8_t> group_;
   std::unique_ptr<Output> group_out_;
