@@ -9,7 +9,7 @@ BUILD := build-san
 CMAKE_FLAGS += -DTICK_SANITIZE=ON -DTICK_WERROR=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo
 endif
 
-.PHONY: all deps build test demo bench fuzz clean install package
+.PHONY: all deps build test demo bench fuzz chaos clean install package
 all: build
 
 deps:
@@ -32,6 +32,13 @@ bench:
 	@TICK_DEPS=bench bash scripts/install-deps.sh
 	@$(MAKE) --no-print-directory build
 	@bash bench/run.sh $(BUILD)
+
+# The system run whole under faults: CHAOS_SEEDS (three random ones by
+# default) of CHAOS_SECONDS each; a failing seed is printed for replay.
+CHAOS_SECONDS ?= 120
+chaos: build
+	@for seed in $${CHAOS_SEEDS:-$$RANDOM $$RANDOM $$RANDOM}; do \
+	  CHAOS_SEED=$$seed CHAOS_SECONDS=$(CHAOS_SECONDS) bash scripts/chaos.sh $(BUILD) || exit 1; done
 
 fuzz:
 	@TICK_DEPS=all bash scripts/install-deps.sh
