@@ -8,18 +8,25 @@ OUT=$ROOT/build-fuzz
 mkdir -p "$OUT"
 CXX=${CXX_FUZZ:-clang++}
 FLAGS="-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$ROOT/lib -DTICK_VERSION=\"fuzz\""
-# The library once, as objects.
+# The library once, as objects (and tick-ws's parsers, without lws), two
+# compilers at a time.
 objs=()
-for src in "$ROOT"/lib/tick/*.cpp; do
-  o="$OUT/$(basename "$src" .cpp).o"
+stale=()
+for src in "$ROOT"/lib/tick/*.cpp "$ROOT"/lib/tick/ws/hub.cpp "$ROOT"/lib/tick/ws/query.cpp; do
+  o="$OUT/$(basename "$(dirname "$src")")_$(basename "$src" .cpp).o"
   # (Rebuilt when its source or any header is newer: a header's layout change
   # must reach every object.)
   if [ ! -f "$o" ] || [ "$src" -nt "$o" ] || [ -n "$(find "$ROOT/lib/tick" -name '*.h' -newer "$o" | head -1)" ]; then
-    $CXX $FLAGS -fsanitize=fuzzer-no-link -c "$src" -o "$o" ${FLAGS/-fsanitize=fuzzer,/-fsanitize=}
+    stale+=("$src:$o")
   fi
   objs+=("$o")
 done
-for t in reader json hdb; do
+OBJ_FLAGS="${FLAGS/-fsanitize=fuzzer,/-fsanitize=} -fsanitize=fuzzer-no-link"
+export CXX OBJ_FLAGS
+printf '%s\n' "${stale[@]}" | grep . | xargs -r -P "$(nproc)" -I{} sh -c \
+  'src=${1%%:*}; o=${1#*:}; $CXX $OBJ_FLAGS -c "$src" -o "$o"' _ {} \
+  || { echo "fuzz: the library did not build" >&2; exit 1; }
+for t in reader json hdb parsers; do
   $CXX $FLAGS "$ROOT/fuzz/${t}_fuzz.cpp" "${objs[@]}" -lsimdjson -lzstd -o "$OUT/${t}_fuzz"
 done
 # Seeds made now (the corpora are not kept in git).
@@ -49,8 +56,16 @@ for f in files:
 PY
   rm -rf "$h"
 done
+# Parser seeds: one per parser (the first byte picks it, as parsers_fuzz reads it).
+mkdir -p "$ROOT/fuzz/corpus-parsers"
+P="$ROOT/fuzz/corpus-parsers"
+printf '\x07trade time:timestamp sym:symbol price:float size:long\n' > "$P/schema"
+printf '\x08trade:([]time:`timespan$();sym:`symbol$();price:`float$();size:`long$())\n' > "$P/symq"
+printf '\x09{"action":"subscribe","table":"trade","syms":["AAPL"],"history":5,"id":1}' > "$P/subscribe"
+printf '\x09{"action":"query","table":"trade","date":"2026-03-01..2026-03-02","from":"10:00","limit":5}' > "$P/query"
+printf '\x0atable=trade\0syms=A,B\0date=2026-03-01\0from=09:30\0to=16:00\0limit=9\0format=csv' > "$P/fields"
 status=0
-for t in reader json hdb; do
+for t in reader json hdb parsers; do
   echo "fuzz: ${t}_fuzz for ${SECONDS_EACH}s" >&2
   "$OUT/${t}_fuzz" -max_total_time="$SECONDS_EACH" -max_len=65536 -print_final_stats=1 \
     -artifact_prefix="$OUT/${t}-" "$ROOT/fuzz/corpus-$t" 2> "$OUT/${t}.log" || status=1

@@ -42,7 +42,7 @@ declare -A faults=() crashes=() peak=()
 fault() { faults[$1]=$(( ${faults[$1]:-0} + 1 )); }
 # Every process of a session started with setsid.
 stop() { kill -TERM -- "-$1" 2> /dev/null; for _ in $(seq 100); do pgrep -s "$1" > /dev/null || return 0; sleep 0.1; done; pkill -KILL -s "$1" 2> /dev/null; }
-cleanup() { for s in ${SESSIONS:-}; do pkill -KILL -s "$s" 2> /dev/null; done; }
+cleanup() { for s in ${SESSIONS:-}; do pkill -KILL -s "$s" 2> /dev/null; done; [ -n "${TMPFS:-}" ] && umount -l "$W/tp" 2> /dev/null; }
 trap cleanup EXIT
 SESSIONS=""
 start() {  # start NAME COMMAND: in a session of its own; sets S_NAME
@@ -65,6 +65,16 @@ NA=$((SECS * 2000)); NK=$((SECS * 500))
 tick-gen --print-schema > gen.schema
 tick-kafka broker --topics k:4 --address-file b.addr > /dev/null 2> broker.err & BRK=$!
 for _ in $(seq 100); do [ -s b.addr ] && break; sleep 0.1; done; B=$(cat b.addr)
+
+# The journal on a disk of its own that can be filled and freed (root: a
+# tmpfs resized under it).
+mkdir tp
+TMPFS=""
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=1g tmpfs tp 2> /dev/null; then TMPFS=1; fi
+disk_full() {
+  local used; used=$(df -k --output=used tp | tail -1)
+  mount -o remount,size=$((used + 128))k tp && sleep "$(( 1 + RANDOM % 3 ))" && mount -o remount,size=1g tp
+}
 
 # The unit, restarted after it exits non-zero (Restart=on-failure).
 unit() {
@@ -108,7 +118,7 @@ T_END=$(( $(date +%s) + SECS ))
 while [ "$(date +%s)" -lt "$T_END" ]; do
   sleep "$(( 1 + RANDOM % 3 )).$(( RANDOM % 10 ))"
   sample
-  case $(( RANDOM % 9 )) in
+  case $(( RANDOM % (TMPFS ? 10 : 9) )) in
     0) p=$(pgrep -s "$S_unit" -x tick-log) && { kill -9 $p; fault "SIGKILL tick-log"; } ;;
     1) p=$(pgrep -s "$S_unit" -x tick-pub) && { kill -9 $p; fault "SIGKILL tick-pub (fan-out)"; } ;;
     2) p=$(pgrep -s "$S_leg" -x tick-kafka) && { kill -9 $p; sleep 0.$((RANDOM % 10)); stop "$S_leg"; leg; fault "SIGKILL tick-kafka consume"; } ;;
@@ -118,6 +128,7 @@ while [ "$(date +%s)" -lt "$T_END" ]; do
     6) p=$(pgrep -s "$S_wsclient") && { kill -STOP $p; sleep 1.$((RANDOM % 10)); kill -CONT $p; fault "SIGSTOP WebSocket client"; } ;;
     7) p=$(pgrep -s "$S_ws" -x tick-ws) && { kill -STOP $p; sleep 0.$((RANDOM % 10)); kill -CONT $p; fault "SIGSTOP tick-ws"; } ;;
     8) hostile $PL; hostile $PP; hostile $PW; fault "hostile clients on 3 listeners" ;;
+    9) disk_full && fault "journal's disk full, then freed" ;;
   esac
 done
 
@@ -177,5 +188,5 @@ tick-log check tp > check.out 2>&1 || { bad=1; echo "tick-log check: $(cat check
 lost=$((lost_feed + lost_kafka)); dup=$((dup_feed + dup_kafka))
 echo "rows lost: $lost"
 echo "rows duplicated: $dup"
-[ $lost = 0 ] && [ $dup = 0 ] && [ $extra = 0 ] && [ ${#crashes[@]} = 0 ] && [ $bad = 0 ] || { echo "chaos: FAILED (seed $SEED; work left in $W)"; trap - EXIT; cleanup; exit 1; }
-cd /; rm -rf "$W"
+[ $lost = 0 ] && [ $dup = 0 ] && [ $extra = 0 ] && [ ${#crashes[@]} = 0 ] && [ $bad = 0 ] || { echo "chaos: FAILED (seed $SEED; work left in $W)"; trap - EXIT; [ -n "$TMPFS" ] && cp -a tp tp.saved; cleanup; exit 1; }
+trap - EXIT; cleanup; cd /; rm -rf "$W"

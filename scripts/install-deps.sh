@@ -21,9 +21,8 @@ debs+=(chromium fonts-dejavu-core)
 if [ "${TICK_DEPS:-}" = bench ] || [ "${TICK_DEPS:-}" = all ]; then
   debs+=(time)
 fi
-if [ "${TICK_DEPS:-}" = all ]; then
-  debs+=(clang libclang-rt-14-dev)  # libFuzzer for make fuzz
-fi
+# libFuzzer: make test fuzzes the decoders briefly, make fuzz at length.
+debs+=(clang libclang-rt-14-dev)
 
 missing=()
 for p in "${debs[@]}"; do
