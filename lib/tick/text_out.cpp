@@ -324,17 +324,38 @@ void TextWriter::header(const Decoder& d, const Layout& l) {
   }
 }
 
+namespace {
+// The table's name and columns, as a number (FNV-1a).
+uint64_t table_signature(const Table& t) {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&](std::string_view s) {
+    for (char c : s) h = (h ^ static_cast<uint8_t>(c)) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;
+  };
+  mix(t.name);
+  for (const auto& c : t.columns) {
+    mix(c.name);
+    h = (h ^ static_cast<uint8_t>(c.type)) * 1099511628211ull;
+  }
+  return h;
+}
+}  // namespace
+
 void TextWriter::rows(const Decoder& d, const uint32_t* sel, uint32_t n) {
   const DataView& v = d.data();
   const SymbolTable& s = d.syms();
   const Layout& l = layout(d);
   if (n == 0) return;
-  bool changed = d.generation() != last_gen_ || v.table_id != last_table_;
+  // A new context (the next file, a subscriber's reconnect) changes the
+  // table only if it is another one than the last header's.
+  bool changed = d.generation() != last_gen_ ? table_signature(*v.table) != header_sig_ || last_table_ < 0
+                                             : v.table_id != last_table_;
   if (fmt_ != Format::json &&
       (changed || (fmt_ == Format::table && rows_since_header_ >= 40))) {
     // A header at each change of table; the table format also repeats it
     // every 40 rows to stay readable as it scrolls.
     header(d, l);
+    header_sig_ = table_signature(*v.table);
     rows_since_header_ = 0;
   }
   last_gen_ = d.generation();

@@ -51,6 +51,7 @@ class TextWriter {
   std::vector<Layout> layouts_;
   uint64_t last_gen_ = 0;
   int last_table_ = -1;
+  uint64_t header_sig_ = 0;  // the table of the last header printed
   uint64_t rows_since_header_ = 0;
 };
 

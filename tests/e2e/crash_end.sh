@@ -40,6 +40,7 @@ setsid sh -c "exec tick-log --listen 127.0.0.1:$PL tp2 < /dev/null | exec tick-p
 wait_for grep -q 'tick-pub: listening' tp.err
 (tick-gen --rate 2000 --count 6000 --start 2026-03-01T01:00:00Z | tick-pub --to 127.0.0.1:$PL) 2> feed2.err & FEED=$!
 tick-sub 127.0.0.1:$PP --from start > sub.tick 2> sub.err & SUB=$!
+tick-sub 127.0.0.1:$PP --from start -t trade -f csv > sub.csv 2> subcsv.err & SUBCSV=$!
 wait_for larger sub.tick 20000
 kill -9 "$(pgrep -s $TP -x tick-log)"
 set +e; wait $TP; unit=$?; set -e
@@ -53,6 +54,9 @@ kill -TERM "$(pgrep -s $TP -x tick-log)"
 wait $SUB || die "the subscriber failed after the orderly stop: $(cat sub.err)"; ok
 wait $TP || die "the unit failed on an orderly stop: $(cat tp.err)"; ok
 expect_eq "$(rows sub.tick)" "6000" "the TCP subscriber got every row once across the restart"
+wait $SUBCSV || die "the CSV subscriber failed: $(cat subcsv.err)"; ok
+expect_eq "$(grep -c '^time,' sub.csv) $(grep -vc '^time,' sub.csv)" "1 $(tick-cat -f csv -t trade tp2 | grep -vc '^time,\|^table,')" \
+  "a CSV subscriber's rows across the reconnect, under one header"
 
 # 3. The journal's disk fills (root: a small tmpfs).
 if [ "$(id -u)" = 0 ] && mkdir mnt && mount -t tmpfs -o size=2m tmpfs mnt 2> /dev/null; then

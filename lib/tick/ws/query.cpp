@@ -10,7 +10,10 @@
 #include "tick/error.h"
 #include "tick/filter.h"
 #include "tick/hdb.h"
+#include "tick/copy.h"
+#include "tick/io.h"
 #include "tick/journal_files.h"
+#include "tick/journal_live.h"
 #include "tick/replay.h"
 
 namespace tick::ws {
@@ -177,11 +180,23 @@ void QueryStream::State::run() {
       }
     }
     if (!src.log.empty() && q.date_to >= today && q.date_from <= today && is_dir(src.log)) {
-      std::vector<std::string> files;
-      for (const auto& f : journal_files(src.log))
-        if (journal_date(f) == today) files.push_back(f);
-      o.hdb.clear();
-      if (!files.empty()) replay(files, out, o);
+      // Today's journal as far as its tick-log has written whole records
+      // (its live end): a record being written at its end is not torn.
+      std::string path = journal_file(src.log, today);
+      struct stat st{};
+      if (::stat(path.c_str(), &st) == 0) {
+        uint64_t end = static_cast<uint64_t>(st.st_size);
+        try {
+          if (auto live = LiveReader::open(src.log); live && live->end().day == today)
+            end = std::min(end, live->end().length);
+        } catch (const Error&) {
+          // (a live end it cannot read: the file as it is)
+        }
+        auto in = Input::open_growing(path, 0, end, [end](uint64_t, const std::function<void()>&) { return end; });
+        Copier copier(out, o.copy);
+        copier.copy(*in);
+        copier.flush();
+      }
     }
     out.flush();
   } catch (const Stop&) {
