@@ -72,9 +72,10 @@ expect_eq "$(tick-replay --hdb hdb5 --date 2026-11-24 -f csv | grep -vc '^table,
 
 # Interrupted mid-day: the unfinished day is not written.
 mkdir hdb3
-(tick-gen --rate 2000 --syms 5 | tick-eod --hdb hdb3 2> eod3.err) &
+tick-gen --rate 2000 --syms 5 | tick-eod --hdb hdb3 2> eod3.err &
+E3=$!
 sleep 1
-pkill -TERM -f 'tick-eod --hdb hdb3'
+kill -TERM $E3   # (this test's own: another suite may run the same beside it)
 wait || true
 expect_match "$(cat eod3.err)" "stopped: the [0-9]+ rows of the unfinished day were not written" "SIGTERM"
 expect_eq "$(ls -A hdb3)" "" "nothing written, no spool left"

@@ -14,7 +14,8 @@ tick-log tp < feed 2> log.err | tick-pub -l 127.0.0.1:$port --log tp 2> pub.err 
 exec 3> feed
 wait_for grep -q listening pub.err
 tick-gen --seed 9 --count 5000 --batch 100 --syms 100 >&3
-wait_for test "$(tick-cat tp 2> /dev/null | wc -l)" -ge 5000
+journal_lines_at_least() { [ "$(tick-cat tp 2> /dev/null | wc -l)" -ge "$1" ]; }
+wait_for journal_lines_at_least 5000
 $PY "$HERE/many_subs.py" 127.0.0.1 $port 500 500 > subs.out 2> subs.err 3>&- &
 clients=$!
 wait_for grep -q ready subs.out

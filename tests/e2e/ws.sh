@@ -118,6 +118,7 @@ pkill -f "tick-ws -l :$port" || true
 # -- https and wss with a certificate made here; -l :0 and --address-file.
 openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 1 -subj /CN=localhost 2> /dev/null
 (cat part_a.tick; sleep 30) | tick-ws -l :0 --address-file tls.addr --tls-cert cert.pem --tls-key key.pem 2> ws6.err &
+WS6=$!
 wait_for test -s tls.addr
 A=$(cat tls.addr)
 expect_match "$A" '^127\.0\.0\.1:[0-9]+$' "the address chosen, in --address-file"
@@ -136,7 +137,7 @@ asyncio.run(main())
 P
 ok
 expect_match "$(cat ws6.err)" "listening on https://127.0.0.1:${A#*:}/" "tick-ws says https"
-pkill -f "tick-ws -l :0 --address-file tls.addr" || true
+kill $WS6 || true
 
 # -- History: /api/query and the query action from the HDB (past days) and
 # today's journal, the same rows as tick-replay; bad parameters get 400; a
