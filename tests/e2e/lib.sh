@@ -30,9 +30,12 @@ same_files() { cmp -s "$1" "$2" || die "$3: $1 and $2 differ ($(cmp "$1" "$2" 2>
 done_ok() { echo "PASS [$TEST_NAME]: $checks checks"; }
 # A free TCP port on loopback.
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-# wait_for CMD...: retries CMD for up to 30 s.
+# wait_for CMD...: retries CMD for up to 30 s (90 s under the sanitizers,
+# whose binaries start and run several times slower).
 wait_for() {
-  for _ in $(seq 1 300); do "$@" > /dev/null 2>&1 && return 0; sleep 0.1; done
+  local tries=300
+  [ "${TICK_SANITIZED:-0}" = 1 ] && tries=900
+  for _ in $(seq 1 $tries); do "$@" > /dev/null 2>&1 && return 0; sleep 0.1; done
   die "timed out waiting for: $*"
 }
 # stop_session PID: a script started with setsid, and every process of its
