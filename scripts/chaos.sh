@@ -12,8 +12,9 @@
 #
 # One replaced clock for every process crosses a day roll CHAOS_ROLL seconds
 # in. Faults, one every 1-4 s, drawn from CHAOS_SEED: SIGKILL of tick-log, of
-# the fan-out tick-pub, of the Kafka consumer (each restarted, as a service
-# manager would: the unit after its non-zero exit), SIGSTOP/SIGCONT of the
+# the fan-out tick-pub, of the Kafka consumer, of the RDB, of tick-agg or
+# tick-ws (each restarted, as a service manager would: the unit after its
+# non-zero exit), a full journal disk freed again, SIGSTOP/SIGCONT of the
 # subscribers, the RDB, the WebSocket client and tick-ws, and hostile clients on
 # every listener. Then the feeds finish, the unit is stopped in order, and
 # the table compares what was acknowledged, journaled, received and
@@ -88,8 +89,12 @@ start produce "tick-gen --seed 9 --syms 30 --rate 500 --count $NK --start ${D1}T
 leg
 start tcp "TICK_FAKE_TIME=$(clock) tick-sub 127.0.0.1:$PP --from start --day $D1 > tcp.tick"
 start local "TICK_FAKE_TIME=$(clock) tick-sub tp --from start --day $D1 > local.tick"
-start rdb "TICK_FAKE_TIME=$(clock) tick-sub tp --from start --day $D1 | tick-eod --hdb hdb"
-start ws "TICK_FAKE_TIME=$(clock) tick-sub 127.0.0.1:$PP -t trade | tick-agg --bar 5s | exec tick-ws -l 127.0.0.1:$PW"
+# (the RDB and the dashboard's pipeline restart as their units would: the
+# RDB reading the journal again from the start)
+rdb() { start rdb "TICK_FAKE_TIME=$(clock) tick-sub tp --from start --day $D1 | tick-eod --hdb hdb"; }
+wsp() { start ws "TICK_FAKE_TIME=$(clock) tick-sub 127.0.0.1:$PP -t trade | tick-agg --bar 5s | exec tick-ws -l 127.0.0.1:$PW"; }
+rdb
+wsp
 start wsclient "$PY -c \"
 import asyncio, json, websockets
 async def main():
@@ -118,7 +123,7 @@ T_END=$(( $(date +%s) + SECS ))
 while [ "$(date +%s)" -lt "$T_END" ]; do
   sleep "$(( 1 + RANDOM % 3 )).$(( RANDOM % 10 ))"
   sample
-  case $(( RANDOM % (TMPFS ? 10 : 9) )) in
+  case $(( RANDOM % (TMPFS ? 12 : 11) )) in
     0) p=$(pgrep -s "$S_unit" -x tick-log) && { kill -9 $p; fault "SIGKILL tick-log"; } ;;
     1) p=$(pgrep -s "$S_unit" -x tick-pub) && { kill -9 $p; fault "SIGKILL tick-pub (fan-out)"; } ;;
     2) p=$(pgrep -s "$S_leg" -x tick-kafka) && { kill -9 $p; sleep 0.$((RANDOM % 10)); stop "$S_leg"; leg; fault "SIGKILL tick-kafka consume"; } ;;
@@ -128,7 +133,9 @@ while [ "$(date +%s)" -lt "$T_END" ]; do
     6) p=$(pgrep -s "$S_wsclient") && { kill -STOP $p; sleep 1.$((RANDOM % 10)); kill -CONT $p; fault "SIGSTOP WebSocket client"; } ;;
     7) p=$(pgrep -s "$S_ws" -x tick-ws) && { kill -STOP $p; sleep 0.$((RANDOM % 10)); kill -CONT $p; fault "SIGSTOP tick-ws"; } ;;
     8) hostile $PL; hostile $PP; hostile $PW; fault "hostile clients on 3 listeners" ;;
-    9) disk_full && fault "journal's disk full, then freed" ;;
+    9) p=$(pgrep -s "$S_rdb" -x tick-eod) && { kill -9 $p; stop "$S_rdb"; rdb; fault "SIGKILL the RDB (restarted from the start)"; } ;;
+    10) p=$(pgrep -s "$S_ws" -x "tick-$( ((RANDOM % 2)) && echo agg || echo ws)") && { kill -9 $p; stop "$S_ws"; wsp; fault "SIGKILL tick-agg or tick-ws (restarted)"; } ;;
+    11) disk_full && fault "journal's disk full, then freed" ;;
   esac
 done
 
