@@ -37,7 +37,7 @@ bench:
 # default) of CHAOS_SECONDS each; a failing seed is printed for replay.
 CHAOS_SECONDS ?= 120
 chaos: build
-	@for seed in $${CHAOS_SEEDS:-$$RANDOM $$RANDOM $$RANDOM}; do \
+	@for seed in $${CHAOS_SEEDS:-$$(shuf -i 1-999999 -n 3)}; do \
 	  CHAOS_SEED=$$seed CHAOS_SECONDS=$(CHAOS_SECONDS) bash scripts/chaos.sh $(BUILD) || exit 1; done
 
 fuzz:
