@@ -224,6 +224,8 @@ bool Ingest::apply(Feed& f, const Record& r) {
     // the journal's own clock decides its day.
   } catch (const BrokenPipe&) {
     throw;
+  } catch (const JournalFailed&) {
+    throw;  // (tick-log's failure: it ends, the publisher resends to the next)
   } catch (const VersionError& e) {
     if (f.publisher) {
       drop(f, str("offset ", r.offset, ": ", e.what()));

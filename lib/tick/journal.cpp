@@ -44,12 +44,20 @@ Journal::~Journal() {
 
 void Journal::write_out(const uint8_t* p, size_t n) {
   if (fd_ < 0) return;
-  off_t at = down_ >= 0 && splice_down_ ? ::lseek(fd_, 0, SEEK_END) : -1;
-  write_all(fd_, p, n);
-  file_len_ += n;
-  unsynced_ = true;
-  if (opt_.fsync == FsyncPolicy::always) sync();
-  if (down_ >= 0) send_down(p, n, at);
+  try {
+    off_t at = down_ >= 0 && splice_down_ ? ::lseek(fd_, 0, SEEK_END) : -1;
+    write_all(fd_, p, n);
+    file_len_ += n;
+    unsynced_ = true;
+    if (opt_.fsync == FsyncPolicy::always) sync();
+    if (down_ >= 0) send_down(p, n, at);
+  } catch (const BrokenPipe&) {
+    throw;
+  } catch (const JournalFailed&) {
+    throw;
+  } catch (const Error& e) {
+    throw JournalFailed(str(path_, ": ", e.what()));
+  }
   if (on_journaled_)
     for (uint32_t i = 1; i < slots_.size(); i++)
       if (slots_[i].upto > slots_[i].acked) {
@@ -78,7 +86,7 @@ void Journal::send_down(const uint8_t* p, size_t n, off_t at) {
 }
 
 void Journal::sync() {
-  if (fd_ >= 0 && unsynced_ && ::fdatasync(fd_) != 0) fail(path_, ": fdatasync: ", std::strerror(errno));
+  if (fd_ >= 0 && unsynced_ && ::fdatasync(fd_) != 0) throw JournalFailed(str(path_, ": fdatasync: ", std::strerror(errno)));
   unsynced_ = false;
   last_sync_ = now_ns();
 }

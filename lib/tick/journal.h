@@ -43,6 +43,12 @@ struct JournalOptions {
   DayRoll roll;
 };
 
+// The journal could not be written (a full disk, an I/O error): tick-log's
+// own failure, never a publisher's, whose record is not at fault.
+struct JournalFailed : Error {
+  using Error::Error;
+};
+
 // Publisher slots a journal can declare (the source numbers its data records
 // carry); a restart refuses more.
 constexpr uint32_t kMaxPublisherSlots = 65535;
