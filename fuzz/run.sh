@@ -66,10 +66,23 @@ printf '\x09{"action":"query","table":"trade","date":"2026-03-01..2026-03-02","f
 printf '\x0atable=trade\0syms=A,B\0date=2026-03-01\0from=09:30\0to=16:00\0limit=9\0format=csv' > "$P/fields"
 status=0
 for t in reader json hdb parsers; do
+  # Inputs that once crashed a fuzzer (fuzz/regressions/TARGET/, kept in
+  # git) run first, each once: a fixed crash stays fixed.
+  if compgen -G "$ROOT/fuzz/regressions/$t/*" > /dev/null; then
+    "$OUT/${t}_fuzz" "$ROOT/fuzz/regressions/$t"/* > "$OUT/${t}-regressions.log" 2>&1 \
+      || { echo "fuzz: ${t}_fuzz crashes on a regression input again; see $OUT/${t}-regressions.log" >&2; status=1; }
+  fi
   echo "fuzz: ${t}_fuzz for ${SECONDS_EACH}s" >&2
   "$OUT/${t}_fuzz" -max_total_time="$SECONDS_EACH" -max_len=65536 -print_final_stats=1 \
     -artifact_prefix="$OUT/${t}-" "$ROOT/fuzz/corpus-$t" 2> "$OUT/${t}.log" || status=1
   grep -E "stat::number_of_executed_units|stat::peak_rss|cov:" "$OUT/${t}.log" | tail -3 >&2
+  # A new crash becomes a regression input: fix it, and commit the file.
+  for a in "$OUT/${t}-"crash-* "$OUT/${t}-"leak-* "$OUT/${t}-"timeout-*; do
+    [ -f "$a" ] || continue
+    mkdir -p "$ROOT/fuzz/regressions/$t"
+    mv "$a" "$ROOT/fuzz/regressions/$t/"
+    echo "fuzz: kept fuzz/regressions/$t/$(basename "$a"): commit it once fixed" >&2
+  done
 done
-[ $status -eq 0 ] || { echo "fuzz: a crash; see $OUT/*.log and $OUT/*-crash-*" >&2; exit 1; }
+[ $status -eq 0 ] || { echo "fuzz: a crash; see $OUT/*.log and fuzz/regressions/" >&2; exit 1; }
 echo "fuzz: no crashes" >&2
