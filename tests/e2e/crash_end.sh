@@ -36,7 +36,8 @@ expect_eq "$(live_state tp)" "2" "an orderly stop says 'ended in order'"
 
 # 2. tick-log killed under tick-pub, as the shipped unit runs them.
 PL=$(free_port); PP=$(free_port)
-setsid sh -c "exec tick-log --listen 127.0.0.1:$PL tp2 < /dev/null | exec tick-pub -l 127.0.0.1:$PP --log tp2" 2> tp.err & TP=$!
+setsid sh -c "exec tick-log --listen 127.0.0.1:$PL tp2 < /dev/null | exec tick-pub -l 127.0.0.1:$PP --log tp2" > /dev/null 2> tp.err & TP=$!
+ON_EXIT='stop_session $TP; stop_session ${FEED3:-$TP}' 
 wait_for grep -q 'tick-pub: listening' tp.err
 (tick-gen --rate 2000 --count 6000 --start 2026-03-01T01:00:00Z | tick-pub --to 127.0.0.1:$PL) 2> feed2.err & FEED=$!
 tick-sub 127.0.0.1:$PP --from start > sub.tick 2> sub.err & SUB=$!
@@ -48,7 +49,7 @@ set +e; wait $TP; unit=$?; set -e
 expect_match "$(cat tp.err)" "did not end in order" "tick-pub says why it ends"
 wait_for grep -q "reconnecting" sub.err
 running $SUB || die "the TCP subscriber ended: $(cat sub.err)"; ok
-setsid sh -c "exec tick-log --listen 127.0.0.1:$PL tp2 < /dev/null | exec tick-pub -l 127.0.0.1:$PP --log tp2" 2>> tp.err & TP=$!
+setsid sh -c "exec tick-log --listen 127.0.0.1:$PL tp2 < /dev/null | exec tick-pub -l 127.0.0.1:$PP --log tp2" > /dev/null 2>> tp.err & TP=$!
 wait $FEED || die "the feed failed: $(cat feed2.err)"; ok
 kill -TERM "$(pgrep -s $TP -x tick-log)"
 wait $SUB || die "the subscriber failed after the orderly stop: $(cat sub.err)"; ok
@@ -60,11 +61,11 @@ expect_eq "$(grep -c '^time,' sub.csv) $(grep -vc '^time,' sub.csv)" "1 $(tick-c
 
 # 3. The journal's disk fills (root: a small tmpfs).
 if [ "$(id -u)" = 0 ] && mkdir mnt && mount -t tmpfs -o size=2m tmpfs mnt 2> /dev/null; then
-  ON_EXIT="umount -l $WORK/mnt"
+  ON_EXIT="$ON_EXIT; umount -l $WORK/mnt"
   PL=$(free_port)
   tick-log mnt/tp --listen 127.0.0.1:$PL < /dev/null > /dev/null 2> full.err & LOG=$!
   wait_for grep -q listening full.err
-  setsid sh -c "tick-gen --count 100000 --start 2026-03-01T01:00:00Z | tick-pub --to 127.0.0.1:$PL" 2> feed3.err & FEED=$!
+  setsid sh -c "tick-gen --count 100000 --start 2026-03-01T01:00:00Z | tick-pub --to 127.0.0.1:$PL" > /dev/null 2> feed3.err & FEED=$!; FEED3=$FEED
   tick-sub mnt/tp --from start > full.tick 2> fullsub.err & LOC=$!
   set +e; wait $LOG; logrc=$?; set -e
   expect_eq "$logrc" "1" "tick-log exits 1 on a full disk"

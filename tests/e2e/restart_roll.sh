@@ -55,8 +55,9 @@ mkfifo b.fifo
 TICK_FAKE_TIME=${D2}T00:00:10Z tick-log rdb --listen 127.0.0.1:$PL < /dev/null > b.fifo 2> rlog2.err & LOG=$!
 TICK_FAKE_TIME=${D2}T00:00:10Z tick-pub -l 127.0.0.1:$PP --log rdb < b.fifo 2> rpub2.err & PUB=$!
 wait_for grep -q listening rpub2.err
-setsid sh -c "tick-sub rdb --from start --day $D1 | tick-eod --hdb hdb_local" 2> rdb_local.err & RL=$!
-setsid sh -c "tick-sub 127.0.0.1:$PP --from start --day $D1 | tick-eod --hdb hdb_tcp" 2> rdb_tcp.err & RT=$!
+setsid sh -c "tick-sub rdb --from start --day $D1 | tick-eod --hdb hdb_local" > /dev/null 2> rdb_local.err & RL=$!
+setsid sh -c "tick-sub 127.0.0.1:$PP --from start --day $D1 | tick-eod --hdb hdb_tcp" > /dev/null 2> rdb_tcp.err & RT=$!
+ON_EXIT='stop_session $RL; stop_session $RT' 
 tick-gen --count 2000 --start ${D2}T10:00:00Z | tick-pub --to 127.0.0.1:$PL 2> feed2.err
 wait_for test -d hdb_local/$D1
 wait_for test -d hdb_tcp/$D1
