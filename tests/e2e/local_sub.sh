@@ -192,6 +192,7 @@ tick-log quiet < qfeed > /dev/null 2> quiet.err &
 QLOG=$!
 exec 5> qfeed
 tick-gen --count 100 --seed 12 >&5
+wait_for test -s quiet/.tick.live   # (tick-log has made the directory and its live end)
 for f in tick json csv table; do
   timeout 10 bash -c "tick-sub quiet --from start -f $f 2> qhead.err | head -c 10 > /dev/null; exit \${PIPESTATUS[0]}" 5>&- ||
     die "tick-sub DIR -f $f | head on a quiet journal: status $?"

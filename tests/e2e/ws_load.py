@@ -63,6 +63,9 @@ def write_feed():
 
 
 async def connect(**kw):
+    # (no keepalive pings: a client that reads slowly on purpose would see
+    # its pong behind the backlog it leaves unread, and close itself)
+    kw.setdefault('ping_interval', None)
     for _ in range(100):  # tick-ws is starting
         try:
             return await websockets.connect(url, **kw)
