@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <list>
 #include <thread>
@@ -30,24 +31,34 @@ namespace tick::ws {
 namespace {
 
 // Records read from stdin by a thread of their own, handed to the service
-// loop in batches (the loop is woken with lws_cancel_service).
+// loop in batches (the loop is woken with lws_cancel_service). Shared with
+// that thread, which a blocking read keeps past the server's end: once
+// closed, nothing it brings is kept and the loop is never woken again.
 class Inbox {
  public:
   static constexpr size_t kMaxBytes = 4u << 20;  // the reader waits past this
-  // Adds a record; true when the service loop should be woken: the batch
-  // was empty, or has grown by another MiB since it was last woken.
-  bool put(const uint8_t* p, size_t n) {
+  void set_wake(lws_context* ctx) {
+    std::lock_guard<std::mutex> l(m_);
+    ctx_ = ctx;
+  }
+  // Adds a record, waking the service loop when the batch was empty or has
+  // grown by another MiB since it was last woken.
+  void put(const uint8_t* p, size_t n) {
     std::unique_lock<std::mutex> l(m_);
     room_.wait(l, [&] { return bytes_.size() < kMaxBytes || closed_; });
+    if (closed_) return;
     bool wake = bytes_.empty() || bytes_.size() >= woke_at_ + (1u << 20);
     bytes_.insert(bytes_.end(), p, p + n);
-    if (wake) woke_at_ = bytes_.size();
-    return wake;
+    if (wake) {
+      woke_at_ = bytes_.size();
+      wake_service(l);
+    }
   }
   void end(std::string why) {
-    std::lock_guard<std::mutex> l(m_);
+    std::unique_lock<std::mutex> l(m_);
     ended_ = true;
     why_ = std::move(why);
+    wake_service(l);
   }
   // The batch so far (swapped out), whether the input has ended, and why
   // if it ended on bad input.
@@ -60,19 +71,37 @@ class Inbox {
     why = why_;
     return ended_;
   }
+  // Before the service loop's context is destroyed (waits for a wake
+  // under way).
   void close() {
-    std::lock_guard<std::mutex> l(m_);
+    std::unique_lock<std::mutex> l(m_);
     closed_ = true;
+    ctx_ = nullptr;
     room_.notify_all();
+    room_.wait(l, [&] { return wakers_ == 0; });
   }
 
  private:
+  // (lws is called outside the lock: the service loop takes the lock from
+  // within lws)
+  void wake_service(std::unique_lock<std::mutex>& l) {
+    lws_context* ctx = closed_ ? nullptr : ctx_;
+    if (!ctx) return;
+    wakers_++;
+    l.unlock();
+    lws_cancel_service(ctx);
+    l.lock();
+    wakers_--;
+    room_.notify_all();
+  }
+  int wakers_ = 0;
   std::mutex m_;
   std::condition_variable room_;
   std::vector<uint8_t> bytes_;
   bool ended_ = false, closed_ = false;
   size_t woke_at_ = 0;
   std::string why_;
+  lws_context* ctx_ = nullptr;
 };
 
 struct Server;
@@ -131,7 +160,7 @@ void put_text_frame(std::string& out, const std::string& m) {
 struct Server {
   const ServerOptions& o;
   Hub hub;
-  Inbox inbox;
+  std::shared_ptr<Inbox> inbox = std::make_shared<Inbox>();
   Decoder dec;
   std::string frames;  // a backlog's frames, written at once
   std::vector<uint8_t> batch;
@@ -188,7 +217,7 @@ bool origin_allowed(lws* wsi, const ServerOptions& o) {
 // Applies what the reader thread has brought.
 void drain_inbox(Server& s) {
   std::string why;
-  bool ended = s.inbox.take(s.batch, why);
+  bool ended = s.inbox->take(s.batch, why);
   size_t at = 0;
   while (at + kHeaderSize <= s.batch.size()) {
     Record r;
@@ -526,7 +555,7 @@ void on_timer(lws_sorted_usec_list_t* sul) {
   lws_sul_schedule(s.ctx, 0, sul, on_timer, LWS_US_PER_SEC / 4);
 }
 
-void read_stdin(Server& s) {
+void read_stdin(const std::shared_ptr<Inbox>& inbox) {
   try {
     auto in = Input::open("-");
     RecordReader rr(*in);
@@ -534,20 +563,15 @@ void read_stdin(Server& s) {
     while (true) {
       auto st = rr.next(r);
       if (st == RecordReader::Status::End) break;
-      if (st == RecordReader::Status::Bad) {
-        s.inbox.end(rr.damage(false).where("stdin"));
-        lws_cancel_service(s.ctx);
-        return;
-      }
+      if (st == RecordReader::Status::Bad) return inbox->end(rr.damage(false).where("stdin"));
       // (woken at the first record of a batch: what a quiet input brings is
       // applied at once, a busy one's in batches)
-      if (s.inbox.put(r.bytes, r.size())) lws_cancel_service(s.ctx);
+      inbox->put(r.bytes, r.size());
     }
-    s.inbox.end("");
+    inbox->end("");
   } catch (const Error& e) {
-    s.inbox.end(e.what());
+    inbox->end(e.what());
   }
-  lws_cancel_service(s.ctx);
 }
 
 const lws_extension kExtensions[] = {
@@ -615,7 +639,8 @@ int serve(const ServerOptions& o) {
     std::fclose(f);
   }
   lws_sul_schedule(s.ctx, 0, &s.sul, on_timer, LWS_US_PER_SEC / 4);
-  std::thread reader([&] { read_stdin(s); });
+  s.inbox->set_wake(s.ctx);
+  std::thread reader([inbox = s.inbox] { read_stdin(inbox); });
   reader.detach();  // (a blocking read of stdin is not interrupted; the process ends around it)
   bool said_end = false;
   while (!stop_requested()) {
@@ -625,7 +650,7 @@ int serve(const ServerOptions& o) {
       warn("the input ended: serving its last state until stopped (SIGINT, SIGTERM)");
     }
   }
-  s.inbox.close();
+  s.inbox->close();
   warn(str(s.hub.serialised(), " updates serialised, ", s.hub.delivered(), " sent; ", s.hub.conflated(),
            " rows conflated for slow clients"));
   lws_context_destroy(s.ctx);
