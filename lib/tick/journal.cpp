@@ -130,7 +130,7 @@ std::string Journal::last_journal_before(int32_t day) const {
 // readers and the RDB end the day as at a roll.
 void Journal::resume_after_roll(const std::string& last, int32_t day) {
   int32_t was = journal_date(last);
-  bool plain = last.size() >= 5 && last.compare(last.size() - 5, 5, ".tick") == 0;
+  bool plain = is_plain_journal(last);
   if (!plain) {
     // Compressed: closed and at rest; only read.
     path_ = last;

@@ -57,4 +57,8 @@ std::vector<std::string> expand_journals(const std::vector<std::string>& paths) 
   return out;
 }
 
+bool is_plain_journal(const std::string& path) {
+  return path.size() >= 5 && path.compare(path.size() - 5, 5, ".tick") == 0;
+}
+
 }  // namespace tick

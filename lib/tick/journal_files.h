@@ -9,6 +9,8 @@ namespace tick {
 
 // DIR/YYYY-MM-DD.tick for a day (days since 1970-01-01).
 std::string journal_file(const std::string& dir, int32_t day);
+// A plain journal (YYYY-MM-DD.tick), not a compressed one.
+bool is_plain_journal(const std::string& path);
 // The date of a journal file's name, or INT32_MIN.
 int32_t journal_date(const std::string& path);
 // Journal files (YYYY-MM-DD.tick, .tick.zst) in dir, in date order; of a

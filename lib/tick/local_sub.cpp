@@ -211,7 +211,7 @@ bool LocalSub::copy_file(const std::string& path, uint64_t from, Decoder* dec) {
   // A past day's journal has been at rest: its CRCs are checked. The live
   // day's, up to the end tick-log publishes, was written by it or checked
   // by it on its start: read as it is (man 5 tick, "The live end").
-  bool live_day = day >= e.day && path.size() >= 5 && path.compare(path.size() - 5, 5, ".tick") == 0;
+  bool live_day = day >= e.day && is_plain_journal(path);
   copier_.set_trusted(live_day);
   uint64_t have = 0;  // (the growing input's hook refers to it while it reads)
   if (!live_day) {

@@ -46,31 +46,6 @@ std::string open_group_text(uint32_t missing, uint32_t announced) {
              " data records; tick-kafka consume --resume-from reads it again");
 }
 
-JournalTail scan_tail(const std::string& path) {
-  JournalTail t;
-  auto in = Input::open(path);
-  t.size = in->size_hint();
-  RecordReader rr(*in);
-  GroupTracker g;
-  Record r;
-  while (true) {
-    auto st = rr.next(r);
-    if (st == RecordReader::Status::End) break;
-    if (st == RecordReader::Status::Bad) {
-      t.why = rr.damage(false).why;
-      break;
-    }
-    g.apply(r);
-    t.good_end = r.offset + r.size();
-  }
-  if (g.open()) {
-    t.open_group = g.open_offset();
-    t.missing = g.missing();
-    t.announced = g.announced();
-  }
-  return t;
-}
-
 std::optional<JournalPositions> last_positions(const std::string& dir) {
   struct stat st{};
   if (::stat(dir.c_str(), &st) != 0 && errno == ENOENT) return std::nullopt;  // tick-log makes it

@@ -48,15 +48,6 @@ struct JournalPositions {
 // journal that cannot be read.
 std::optional<JournalPositions> last_positions(const std::string& dir);
 
-// What ends a journal file: where its records end whole (a torn record
-// after them is not counted) and, if it ends inside a group, that group.
-struct JournalTail {
-  uint64_t size = 0, good_end = 0;
-  std::optional<uint64_t> open_group;  // offset of its positions record
-  uint32_t missing = 0, announced = 0;
-  std::string why;  // of a torn record, if any
-};
-JournalTail scan_tail(const std::string& path);
 // Why a group is cut, for the warning.
 std::string open_group_text(uint32_t missing, uint32_t announced);
 
