@@ -134,8 +134,7 @@ void Journal::resume_after_roll(const std::string& last, int32_t day) {
   if (!plain) {
     // Compressed: closed and at rest; only read.
     path_ = last;
-    std::string why;
-    scan(why);
+    scan();
     start_file(day);
     return;
   }
@@ -196,25 +195,6 @@ void Journal::begin_file() {
   write_progress_all();
 }
 
-void SlotLedger::apply(const Record& r) {
-  if (r.h.type == RecordType::Progress) {
-    ProgressMark m = parse_progress(r.payload(), r.h.length);
-    if (m.slot == 0 || m.slot > kMaxPublisherSlots)
-      fail("progress record for publisher slot ", m.slot, " (slots are 1 to ", kMaxPublisherSlots, ")");
-    if (slots_.size() <= m.slot) {
-      slots_.resize(m.slot + 1);
-      declared_.resize(m.slot + 1, false);
-    }
-    slots_[m.slot] = {m.publisher, m.upto};
-    declared_[m.slot] = true;
-  } else if (r.has_data_prefix()) {
-    uint32_t src = r.data_source();
-    if (src >= slots_.size() || !declared_[src])
-      fail("data record from publisher slot ", src, ", which no progress record declared");
-    if (src) slots_[src].upto++;
-  }
-}
-
 // A restart on the day's journal: scan it, cut a torn tail, go on from its
 // last record, and give downstream the context it joins in. Returns
 // whether the journal ends with its end-of-day record.
@@ -222,20 +202,17 @@ bool Journal::recover(int32_t day) {
   day_ = day;
   path_ = journal_file(opt_.dir, day);
   open_file(0);  // locked before anything is read or cut
-  std::string why;
-  Scan sc = scan(why);
-  uint64_t good_end = sc.good_end;
+  Scan sc = scan();
   if (sc.open_group) {
     // Killed while writing a Kafka group: the group goes, and the journal
     // is what it was before it.
-    cut_file_tail(fd_, path_, *sc.open_group, sc.size, sc.open_why);
+    cut_file_tail(fd_, path_, *sc.open_group, sc.tail.size, sc.open_why);
     reset_state();
-    why.clear();
-    sc = scan(why);
-    good_end = sc.good_end;
+    sc = scan();
   }
-  if (good_end < sc.size) cut_file_tail(fd_, path_, good_end, sc.size, why);
-  if (good_end == 0) {
+  const JournalTail& t = sc.tail;
+  if (t.good_end < t.size) cut_file_tail(fd_, path_, t.good_end, t.size, t.why);
+  if (t.good_end == 0) {
     reset_state();
     begin_file();  // the file is empty now, and still locked
     return false;
@@ -246,13 +223,9 @@ bool Journal::recover(int32_t day) {
     write_context(pre, day_, schema_.tables, syms_);
     pre.flush();
   }
-  return sc.ended;
+  return t.ended;
 }
 
-// Reads the journal through: its context, sequence and publishers become
-// this journal's. Returns where its whole records end and its size; why
-// says what is wrong at the end, if anything. Damage with valid records
-// after it is an error (not a torn tail).
 void Journal::reset_state() {
   schema_.tables.clear();
   batches_.clear();
@@ -261,56 +234,25 @@ void Journal::reset_state() {
   seq_ = 0;
 }
 
-Journal::Scan Journal::scan(std::string& why) {
-  uint64_t good_end = 0;
-  bool ended = false;
-  GroupTracker groups;
-  auto in = Input::open(path_);
-  const uint64_t size = in->size_hint();
-  RecordReader rr(*in);
-  Decoder dec;
-  SlotLedger ledger;
-  Record r;
-  while (true) {
-    auto st = rr.next(r);
-    if (st == RecordReader::Status::End) break;
-    if (st == RecordReader::Status::Ok) {
-      try {
-        auto k = dec.apply(r);
-        ledger.apply(r);
-        groups.apply(r);
-        if (k == Decoder::Kind::Data) seq_ = dec.data().seq;
-        ended = k == Decoder::Kind::EndOfDay;
-        good_end = r.offset + r.size();
-        continue;
-      } catch (const Error& e) {
-        why = e.what();
-        if (r.offset + r.size() < size) fail(path_, ":", r.offset, ": ", why, "; run tick-log check --repair");
-        break;
-      }
-    }
-    Damage d = rr.damage(/*salvage=*/true);
-    if (d.resumed)
-      fail(path_, ":", d.offset, ": ", d.why, ", and valid records follow it: not a torn tail; ",
-           "run tick-log check --repair ", path_);
-    why = d.why;
-    break;
-  }
+// Reads the journal through as a restart does (walk_to_tail): its context,
+// sequence and publishers become this journal's.
+Journal::Scan Journal::scan() {
+  JournalWalk w(path_);
+  Scan sc;
+  sc.tail = walk_to_tail(w);
+  const Decoder& dec = w.context();
   for (const auto& t : dec.tables()) {
     schema_.tables.push_back(t);
     batches_.push_back(nullptr);
   }
   for (uint32_t i = 0; i < dec.syms().size(); i++) syms_.intern(dec.syms().name(i));
   syms_written_ = syms_.size();
+  seq_ = w.last_seq();
   slots_.clear();
-  for (const auto& sl : ledger.slots()) slots_.push_back(Slot{sl.id, sl.upto, sl.upto});
-  Scan sc;
-  sc.good_end = dec.started() ? good_end : 0;
-  sc.size = size;
-  sc.ended = ended && good_end == size;
-  if (groups.open()) {
-    sc.open_group = groups.open_offset();
-    sc.open_why = open_group_text(groups.missing(), groups.announced());
+  for (const auto& sl : w.slots().slots()) slots_.push_back(Slot{sl.id, sl.upto, sl.upto});
+  if (w.groups().open()) {
+    sc.open_group = w.groups().open_offset();
+    sc.open_why = open_group_text(w.groups().missing(), w.groups().announced());
   }
   return sc;
 }

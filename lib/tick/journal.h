@@ -19,6 +19,7 @@
 
 #include "tick/clock.h"
 #include "tick/journal_live.h"
+#include "tick/journal_walk.h"
 #include "tick/reader.h"
 #include "tick/schema.h"
 #include "tick/symbols.h"
@@ -49,9 +50,6 @@ struct JournalFailed : Error {
   using Error::Error;
 };
 
-// Publisher slots a journal can declare (the source numbers its data records
-// carry); a restart refuses more.
-constexpr uint32_t kMaxPublisherSlots = 65535;
 constexpr uint32_t kUnmapped = UINT32_MAX;
 
 // What the journal knows of one input stream's context.
@@ -70,25 +68,6 @@ struct SourceMap {
 struct DayLimits {
   uint64_t max_syms = UINT64_MAX;
   uint64_t max_sym_bytes = UINT64_MAX;
-};
-
-// The bookkeeping a restart relies on, checked record by record: publisher
-// slots declared by progress records before data records name them, within
-// kMaxPublisherSlots. Recovery and tick-log check share it, so check says
-// exactly what a restart would refuse.
-class SlotLedger {
- public:
-  struct Slot {
-    uint64_t id = 0, upto = 0;
-  };
-  // Throws Error (without location) for a record a restart cannot take.
-  void apply(const Record& r);
-  // Index 0 is stdin's.
-  const std::vector<Slot>& slots() const { return slots_; }
-
- private:
-  std::vector<Slot> slots_{Slot{}};
-  std::vector<bool> declared_{true};
 };
 
 class Journal {
@@ -146,12 +125,11 @@ class Journal {
   std::string last_journal_before(int32_t day) const;
   void resume_after_roll(const std::string& last, int32_t day);
   struct Scan {
-    uint64_t good_end = 0, size = 0;
-    bool ended = false;  // the last record is the day's end
+    JournalTail tail;
     std::optional<uint64_t> open_group;  // a Kafka group lacking records at the end
     std::string open_why;
   };
-  Scan scan(std::string& why);
+  Scan scan();
   void reset_state();
   void announce(int64_t now);
   void roll(int64_t now);

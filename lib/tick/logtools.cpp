@@ -19,6 +19,7 @@
 #include "tick/files.h"
 #include "tick/journal.h"
 #include "tick/journal_files.h"
+#include "tick/journal_walk.h"
 #include "tick/progress.h"
 #include "tick/reader.h"
 #include "tick/writer.h"
@@ -26,26 +27,21 @@
 namespace tick {
 
 namespace {
-// The next sound record of a journal; each corrupt region before it is
-// reported ("PATH:OFFSET: reason (skipped N bytes ...)"), counted, and
-// handed to region(offset, length). False at the end.
+// Each problem of a journal reported ("PATH:OFFSET: reason"), counted, and
+// handed to region(offset, length); the walk goes on past it.
 template <class Region>
-bool next_sound(const std::string& path, RecordReader& rr, Record& r, uint64_t& problems, Region region) {
-  return rr.read(r, Reporter{true, [&](const Damage& d) {
-                               problems++;
-                               region(d.offset, d.skipped);
-                               warn(d.where(path));
-                             }});
+Reporter tell_problems(const std::string& path, uint64_t& problems, Region region) {
+  return Reporter{true, [&path, &problems, region](const Damage& d) {
+                    problems++;
+                    region(d.offset, d.skipped);
+                    warn(d.where(path));
+                  }};
 }
-
 }  // namespace
 
-bool journal_info(const std::string& path) {
-  auto in = Input::open(path);
-  RecordReader rr(*in);
-  Decoder dec;
-  Record r;
-  Progress prog(base_name(path), in->size_hint());
+namespace {
+// What tick-log info prints of a journal, gathered record by record.
+struct Summary {
   struct TableInfo {
     uint64_t records = 0, rows = 0;
   };
@@ -55,47 +51,59 @@ bool journal_info(const std::string& path) {
   int64_t t_lo[2] = {INT64_MAX, INT64_MAX}, t_hi[2] = {INT64_MIN, INT64_MIN};
   std::vector<std::string> eods;
   uint32_t syms = 0;
-  while (next_sound(path, rr, r, problems, [](uint64_t, uint64_t) {})) {
-    records++;
-    prog.update(in->offset());
-    try {
-      auto k = dec.apply(r);
-      if (k == Decoder::Kind::Data) {
-        const DataView& v = dec.data();
-        data++;
-        auto& ti = tables[v.table->name];
-        ti.records++;
-        ti.rows += v.rows;
-        if (v.seq) {
-          if (!seq_lo || v.seq < seq_lo) seq_lo = v.seq;
-          seq_hi = std::max(seq_hi, v.seq);
-        }
-        int span = v.table->columns[v.table->time_col].type == Type::timespan;
-        for (uint32_t i = 0; i < v.rows; i++) {
-          int64_t t = v.time(i);
-          if (t == kNullLong) continue;
-          t_lo[span] = std::min(t_lo[span], t);
-          t_hi[span] = std::max(t_hi[span], t);
-        }
-      } else if (k == Decoder::Kind::EndOfDay) {
-        eods.push_back(str(date_string(dec.eod_date()), " (seq ", dec.control_seq(), ")"));
-      } else if (k == Decoder::Kind::Schema || k == Decoder::Kind::Header) {
-        for (const auto& t : dec.tables()) tables[t.name];
-      }
-      syms = std::max(syms, dec.syms().size());
-    } catch (const Error& e) {
-      problems++;
-      warn(str(path, ":", r.offset, ": ", e.what()));
-    }
+  bool null_sym = false;
+
+  void add(const JournalWalk& w);
+  void add_data(const DataView& v);
+  void print(const std::string& path, const Input& in) const;
+};
+
+void Summary::add(const JournalWalk& w) {
+  const Decoder& dec = w.context();
+  records++;
+  switch (w.kind()) {
+    case Decoder::Kind::Data:
+      add_data(dec.data());
+      break;
+    case Decoder::Kind::EndOfDay:
+      eods.push_back(str(date_string(dec.eod_date()), " (seq ", dec.control_seq(), ")"));
+      break;
+    case Decoder::Kind::Schema:
+    case Decoder::Kind::Header:
+      for (const auto& t : dec.tables()) tables[t.name];
+      break;
+    default:
+      break;
   }
-  prog.finish();
+  syms = std::max(syms, dec.syms().size());
+  // The empty symbol (a null sym) is in most dictionaries; it is not a sym.
+  null_sym = syms && dec.syms().find("");
+}
+
+void Summary::add_data(const DataView& v) {
+  data++;
+  auto& ti = tables[v.table->name];
+  ti.records++;
+  ti.rows += v.rows;
+  if (v.seq) {
+    if (!seq_lo || v.seq < seq_lo) seq_lo = v.seq;
+    seq_hi = std::max(seq_hi, v.seq);
+  }
+  int span = v.table->columns[v.table->time_col].type == Type::timespan;
+  for (uint32_t i = 0; i < v.rows; i++) {
+    int64_t t = v.time(i);
+    if (t == kNullLong) continue;
+    t_lo[span] = std::min(t_lo[span], t);
+    t_hi[span] = std::max(t_hi[span], t);
+  }
+}
+
+void Summary::print(const std::string& path, const Input& in) const {
+  using ull = unsigned long long;
   std::printf("%s\n", path.c_str());
-  std::printf("  size      %llu bytes%s\n", static_cast<unsigned long long>(in->offset()),
-              in->compressed() ? " (uncompressed)" : "");
-  std::printf("  records   %llu (%llu data)\n", static_cast<unsigned long long>(records),
-              static_cast<unsigned long long>(data));
-  if (seq_hi) std::printf("  seq       %llu .. %llu\n", static_cast<unsigned long long>(seq_lo),
-                          static_cast<unsigned long long>(seq_hi));
+  std::printf("  size      %llu bytes%s\n", static_cast<ull>(in.offset()), in.compressed() ? " (uncompressed)" : "");
+  std::printf("  records   %llu (%llu data)\n", static_cast<ull>(records), static_cast<ull>(data));
+  if (seq_hi) std::printf("  seq       %llu .. %llu\n", static_cast<ull>(seq_lo), static_cast<ull>(seq_hi));
   for (int span = 0; span < 2; span++) {
     if (t_lo[span] > t_hi[span]) continue;
     char a[40], b[40];
@@ -105,46 +113,46 @@ bool journal_info(const std::string& path) {
     const char* label = span && t_lo[0] <= t_hi[0] ? "timespan " : "time     ";
     std::printf("  %s %.*s .. %.*s\n", label, static_cast<int>(na), a, static_cast<int>(nb), b);
   }
-  // The empty symbol (a null sym) is in most dictionaries; it is not a sym.
-  std::printf("  syms      %u\n", syms - (syms && dec.syms().find("") ? 1 : 0));
+  std::printf("  syms      %u\n", syms - (null_sym ? 1 : 0));
   for (const auto& [name, ti] : tables)
-    std::printf("  table     %-12s %llu rows in %llu records\n", name.c_str(),
-                static_cast<unsigned long long>(ti.rows), static_cast<unsigned long long>(ti.records));
+    std::printf("  table     %-12s %llu rows in %llu records\n", name.c_str(), static_cast<ull>(ti.rows),
+                static_cast<ull>(ti.records));
   for (const auto& e : eods) std::printf("  end of day %s\n", e.c_str());
   if (eods.empty()) std::printf("  open      (no end-of-day record)\n");
-  if (problems) std::printf("  problems  %llu (see stderr)\n", static_cast<unsigned long long>(problems));
+  if (problems) std::printf("  problems  %llu (see stderr)\n", static_cast<ull>(problems));
   std::fflush(stdout);
-  return problems == 0;
+}
+}  // namespace
+
+bool journal_info(const std::string& path) {
+  JournalWalk w(path);
+  Progress prog(base_name(path), w.input().size_hint());
+  Summary sum;
+  const Reporter rep = tell_problems(path, sum.problems, [](uint64_t, uint64_t) {});
+  while (w.next(rep)) {
+    sum.add(w);
+    prog.update(w.input().offset());
+  }
+  prog.finish();
+  sum.print(path, w.input());
+  return sum.problems == 0;
 }
 
 namespace {
-// Whether every record of a journal frames, checks and fits its context
-// and bookkeeping, said nothing about.
+// Whether every record of a journal frames and keeps the rules, said
+// nothing about.
 bool is_sound(const std::string& path) {
-  auto in = Input::open(path);
-  RecordReader rr(*in);
-  Decoder dec;
-  SlotLedger ledger;
-  Record r;
-  try {
-    while (true) {
-      auto st = rr.next(r);
-      if (st == RecordReader::Status::End) return true;
-      if (st == RecordReader::Status::Bad) return false;
-      dec.apply(r);
-      ledger.apply(r);
-    }
-  } catch (const Error&) {
-    return false;
+  JournalWalk w(path);
+  bool sound = true;
+  while (w.next(Reporter{false, [&](const Damage&) { sound = false; }})) {
   }
+  return sound;
 }
 }  // namespace
 
 bool journal_check(const std::string& path, bool repair) {
-  auto in = Input::open(path);
-  RecordReader rr(*in);
-  Decoder dec;
-  Record r;
+  JournalWalk w(path);
+  Input* in = &w.input();
   Progress prog(base_name(path), in->size_hint());
   std::string tmp = path + ".repair.tmp", bad = path + ".bad";
   std::unique_ptr<Output> good, badout;
@@ -165,21 +173,13 @@ bool journal_check(const std::string& path, bool repair) {
     write_all(bad_fd, base + from, len);
     bad_bytes += len;
   };
-  SlotLedger ledger;  // what a restart of tick-log on this journal would refuse
-  while (next_sound(path, rr, r, problems, keep_bad)) {
+  // A record the rules refuse (its symbols were lost in a corrupt region,
+  // say) is set aside with the bad bytes: what a restart would refuse.
+  const Reporter rep = tell_problems(path, problems, keep_bad);
+  while (w.next(rep)) {
     prog.update(in->offset());
-    try {
-      dec.apply(r);
-      ledger.apply(r);
-      records++;
-      if (good) good->write(r.bytes, r.size());
-    } catch (const Error& e) {
-      // A sound record the context cannot take (its symbols were lost in a
-      // corrupt region, say) is set aside with the bad bytes.
-      problems++;
-      warn(str(path, ":", r.offset, ": ", e.what()));
-      keep_bad(r.offset, r.size());
-    }
+    records++;
+    if (good) good->write(w.record().bytes, w.record().size());
   }
   prog.finish();
   if (!repair) {

@@ -1,13 +1,8 @@
 #include "tick/positions.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
-#include <cerrno>
 
 #include "tick/error.h"
-#include "tick/io.h"
-#include "tick/journal_files.h"
 
 namespace tick {
 
@@ -44,28 +39,6 @@ void GroupTracker::commit() {
 std::string open_group_text(uint32_t missing, uint32_t announced) {
   return str("a Kafka consumer's group lacking ", missing, " of its ", announced,
              " data records; tick-kafka consume --resume-from reads it again");
-}
-
-std::optional<JournalPositions> last_positions(const std::string& dir) {
-  struct stat st{};
-  if (::stat(dir.c_str(), &st) != 0 && errno == ENOENT) return std::nullopt;  // tick-log makes it
-  auto files = journal_files(dir);
-  for (auto it = files.rbegin(); it != files.rend(); ++it) {
-    auto in = Input::open(*it);
-    RecordReader rr(*in);
-    GroupTracker g;
-    Record r;
-    // A torn or damaged tail ends the reading: tick-log cuts it on start.
-    while (rr.next(r) == RecordReader::Status::Ok) {
-      try {
-        g.apply(r);
-      } catch (const Error& e) {
-        fail(*it, ":", r.offset, ": ", e.what());
-      }
-    }
-    if (g.any()) return JournalPositions{*it, g.committed()};
-  }
-  return std::nullopt;
 }
 
 }  // namespace tick

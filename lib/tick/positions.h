@@ -39,15 +39,6 @@ class GroupTracker {
   std::vector<KafkaPosition> committed_;
 };
 
-struct JournalPositions {
-  std::string file;
-  std::vector<KafkaPosition> positions;
-};
-// The positions of the last complete group in the newest journal in dir
-// that has one; nothing if no journal there has any. Throws Error for a
-// journal that cannot be read.
-std::optional<JournalPositions> last_positions(const std::string& dir);
-
 // Why a group is cut, for the warning.
 std::string open_group_text(uint32_t missing, uint32_t announced);
 

@@ -35,6 +35,7 @@ struct Damage {
   uint64_t skipped = 0;   // with salvage: bytes passed over
   bool resumed = false;   // with salvage: a good record follows
   bool oversized = false; // a record over the reader's cap: no reading past it helps
+  bool refused = false;   // a whole record, framed and checked, that a rule refuses
   // "NAME:OFFSET: why", and with salvage what was skipped.
   std::string where(const std::string& name) const;
 };

@@ -17,7 +17,7 @@
 #include "tick/diag.h"
 #include "tick/error.h"
 #include "tick/kafka/client.h"
-#include "tick/positions.h"
+#include "tick/journal_walk.h"
 #include "tick/protocol.h"
 #include "tick/signals.h"
 #include "tick/text_in.h"
