@@ -236,10 +236,10 @@ void Feeder::read_acks() {
         held_.pop_front();
       }
     } else if (h.type == RecordType::Refuse) {
-      std::string why = parse_refuse(p, h.length);
+      Refused ref = parse_refuse(h, p);
       // Our earlier connection is not gone on the journal's side yet.
-      if (why.find("is already connected") != std::string::npos) return disconnect("refused: " + why);
-      fail(o_.address, ": refused: ", why);
+      if (ref.code == Refusal::already_connected) return disconnect("refused: " + ref.why);
+      fail(o_.address, ": refused: ", ref.why);
     }
     at += kHeaderSize + h.length;
   }

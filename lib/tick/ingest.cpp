@@ -92,7 +92,8 @@ class Ingest {
   void begin_group(Feed& f, const Record& r);
   void hold(Feed& f, const Record& r);
 
-  void drop(Feed& f, const std::string& why, bool tell = true);
+  void drop(Feed& f, Refusal code, const std::string& why);
+  void end_feed(Feed& f, const std::string& why);
   bool apply(Feed& f, const Record& r);
   bool apply_publisher(Feed& f, const Record& r);
   void hello(Feed& f, const Record& r);
@@ -107,28 +108,32 @@ class Ingest {
   std::vector<std::unique_ptr<Feed>> feeds_;
 };
 
-// Ends a publisher's connection: one line naming it, and (tell) the reason
-// sent to it as a refusal. What it had sent before stays journaled.
-void Ingest::drop(Feed& f, const std::string& why, bool tell) {
+// Ends a publisher's connection: one line naming it, and the reason sent
+// to it as a refusal. What it had sent before stays journaled.
+void Ingest::drop(Feed& f, Refusal code, const std::string& why) {
+  if (f.done) return;
+  auto msg = framed([&](Output& o) { write_refuse(o, code, why); });
+  send_now(f.fd, msg.data(), msg.size());
+  end_feed(f, why);
+}
+
+// Ends a publisher's connection that is gone: one line naming it.
+void Ingest::end_feed(Feed& f, const std::string& why) {
   if (f.done) return;
   warn(str(f.name, ": ", why));
-  if (tell) {
-    auto msg = framed([&](Output& o) { write_refuse(o, why); });
-    send_now(f.fd, msg.data(), msg.size());
-  }
   f.done = true;
 }
 
 void Ingest::hello(Feed& f, const Record& r) {
   Hello h = parse_hello(r.payload(), r.h.length);
-  if (h.next == 0) return drop(f, "bad hello (next sequence 0)");
+  if (h.next == 0) return drop(f, Refusal::bad_input, "bad hello (next sequence 0)");
   for (auto& o : feeds_)
     if (o.get() != &f && o->publisher && o->hello && !o->done && o->id == h.publisher)
-      return drop(f, str("publisher ", id_text(h.publisher), " is already connected from ", o->name,
+      return drop(f, Refusal::already_connected, str("publisher ", id_text(h.publisher), " is already connected from ", o->name,
                          "; refused"));
   auto known = j_.find_slot(h.publisher);
   if (known && h.next > j_.journaled(*known) + 1)
-    return drop(f, str("publisher ", id_text(h.publisher), " says its next record is ", h.next,
+    return drop(f, Refusal::bad_input, str("publisher ", id_text(h.publisher), " says its next record is ", h.next,
                        ", but the journal has its records only up to ", j_.journaled(*known),
                        "; refused (the records between would be lost)"));
   f.hello = true;
@@ -144,7 +149,7 @@ void Ingest::hello(Feed& f, const Record& r) {
 bool Ingest::apply_publisher(Feed& f, const Record& r) {
   if (!f.hello) {
     if (r.h.type != RecordType::Hello) {
-      drop(f, str("expected a hello, got a ", record_type_name(r.h.type),
+      drop(f, Refusal::bad_input, str("expected a hello, got a ", record_type_name(r.h.type),
                   " record (tick-log --listen takes publishers: tick-pub --to)"));
       return false;
     }
@@ -152,7 +157,7 @@ bool Ingest::apply_publisher(Feed& f, const Record& r) {
     return !f.done;
   }
   if (f.group.left && r.h.type == RecordType::Header) {
-    drop(f, str("offset ", r.offset, ": a stream header inside the Kafka consumer's group announced at offset ",
+    drop(f, Refusal::bad_input, str("offset ", r.offset, ": a stream header inside the Kafka consumer's group announced at offset ",
                 f.group.at));
     return false;
   }
@@ -162,11 +167,11 @@ bool Ingest::apply_publisher(Feed& f, const Record& r) {
     case Decoder::Kind::Schema:
     case Decoder::Kind::Symbols:
       if (f.dec.tables().size() > o_.max_tables) {
-        drop(f, str("its stream declares more than ", o_.max_tables, " tables (--max-tables)"));
+        drop(f, Refusal::limit, str("its stream declares more than ", o_.max_tables, " tables (--max-tables)"));
         return false;
       }
       if (f.dec.syms().size() > o_.max_syms || f.dec.syms().bytes() > o_.max_sym_bytes) {
-        drop(f, str("its dictionary passed ", f.dec.syms().size() > o_.max_syms
+        drop(f, Refusal::limit, str("its dictionary passed ", f.dec.syms().size() > o_.max_syms
                                                   ? str(o_.max_syms, " symbols (--max-syms)")
                                                   : size_text(o_.max_sym_bytes) + " (--max-sym-bytes)"));
         return false;
@@ -194,7 +199,7 @@ bool Ingest::apply_publisher(Feed& f, const Record& r) {
     case Decoder::Kind::Heartbeat:
       return true;  // the journal's own clock decides its day; heartbeats say the feed lives
     case Decoder::Kind::Protocol:
-      drop(f, str("unexpected ", record_type_name(r.h.type), " record from a publisher"));
+      drop(f, Refusal::bad_input, str("unexpected ", record_type_name(r.h.type), " record from a publisher"));
       return false;
     case Decoder::Kind::Positions:  // a Kafka consumer's group, through tick-pub --to
       begin_group(f, r);
@@ -228,14 +233,14 @@ bool Ingest::apply(Feed& f, const Record& r) {
     throw;  // (tick-log's failure: it ends, the publisher resends to the next)
   } catch (const VersionError& e) {
     if (f.publisher) {
-      drop(f, str("offset ", r.offset, ": ", e.what()));
+      drop(f, Refusal::bad_input, str("offset ", r.offset, ": ", e.what()));
       return false;
     }
     j_.close(Ending::failed);
     throw Error(str(f.name, ":", r.offset, ": ", e.what()));
   } catch (const Error& e) {
     if (f.publisher) {
-      drop(f, str("offset ", r.offset, ": ", e.what()));
+      drop(f, Refusal::bad_input, str("offset ", r.offset, ": ", e.what()));
       return false;
     }
     if (!o_.skip_bad) {
@@ -304,9 +309,8 @@ void Ingest::drain(Feed& f) {
       if (f.publisher) {
         Damage d = f.rr->damage(false);
         if (d.torn)
-          return drop(f, str("the connection ended in the middle of a record at offset ", d.offset, "; closed"),
-                      false);
-        return drop(f, str("offset ", d.offset, ": ", d.why));
+          return end_feed(f, str("the connection ended in the middle of a record at offset ", d.offset, "; closed"));
+        return drop(f, Refusal::bad_input, str("offset ", d.offset, ": ", d.why));
       }
       Damage d = f.rr->damage(o_.skip_bad);
       if (!o_.skip_bad) {
@@ -341,7 +345,7 @@ void Ingest::read(Feed& f) {
     f.in->fill(before + 1);
   } catch (const RefusedInput& e) {
     warn(str(e.what(), "; closed"));
-    auto msg = framed([&](Output& o) { write_refuse(o, e.reason); });
+    auto msg = framed([&](Output& o) { write_refuse(o, Refusal::bad_input, e.reason); });
     send_now(f.fd, msg.data(), msg.size());
     f.done = true;
     return;
@@ -364,10 +368,10 @@ void Ingest::timeouts(int64_t now) {
   for (auto& fp : feeds_) {
     Feed& f = *fp;
     if (!f.publisher || f.done) continue;
-    if (!f.hello && now - f.since > t) drop(f, "no hello within " + secs + "; closed");
+    if (!f.hello && now - f.since > t) drop(f, Refusal::timed_out, "no hello within " + secs + "; closed");
     else if (f.partial_since && now - f.partial_since > t)
-      drop(f, "a record it started " + secs + " ago is still incomplete; closed");
-    else if (now - f.heard > t) drop(f, "silent for " + secs + " (a tick-pub --to sends a heartbeat each second); closed");
+      drop(f, Refusal::timed_out, "a record it started " + secs + " ago is still incomplete; closed");
+    else if (now - f.heard > t) drop(f, Refusal::timed_out, "silent for " + secs + " (a tick-pub --to sends a heartbeat each second); closed");
   }
 }
 

@@ -14,9 +14,12 @@
 #include <climits>
 #include <cstring>
 #include <fstream>
+#include <optional>
+#include <algorithm>
 
 #include "tick/error.h"
 #include "tick/files.h"
+#include "tick/journal_files.h"
 
 namespace tick {
 
@@ -163,6 +166,23 @@ bool LiveReader::writer_alive() const {
   std::ifstream comm("/proc/" + std::to_string(pid) + "/comm");
   std::string name;
   return !std::getline(comm, name) || name == "tick-log";
+}
+
+std::unique_ptr<Input> open_journal_now(const std::string& path) {
+  const int32_t day = journal_date(path);
+  std::optional<uint64_t> end;
+  if (day != INT32_MIN && is_plain_journal(path)) {
+    try {
+      if (auto live = LiveReader::open(dir_name(path)); live && live->end().day == day) end = live->end().length;
+    } catch (const Error&) {
+      // (a live end it cannot read: the file as it is)
+    }
+  }
+  if (!end) return Input::open(path);
+  struct stat st{};
+  if (::stat(path.c_str(), &st) != 0) fail(path, ": ", std::strerror(errno));
+  const uint64_t n = std::min<uint64_t>(*end, static_cast<uint64_t>(st.st_size));
+  return Input::open_growing(path, 0, n, [n](uint64_t, const std::function<void()>&) { return n; });
 }
 
 }  // namespace tick

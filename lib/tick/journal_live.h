@@ -10,6 +10,8 @@
 #include <memory>
 #include <string>
 
+#include "tick/io.h"
+
 namespace tick {
 
 constexpr const char* kLiveFile = ".tick.live";
@@ -68,5 +70,11 @@ class LiveReader {
   int fd_ = -1;
   LiveLayout* p_ = nullptr;
 };
+
+// A journal as far as a reader may read it now: the journal a tick-log is
+// writing (or was, when it was killed) up to its live end, for its last
+// record may be half written; any other whole. Throws Error if it cannot
+// be opened.
+std::unique_ptr<Input> open_journal_now(const std::string& path);
 
 }  // namespace tick

@@ -95,19 +95,19 @@ Accepted parse_accept(const uint8_t* p, size_t len) {
   return a;
 }
 
-void write_refuse(Output& out, const std::string& why) {
+void write_refuse(Output& out, Refusal code, const std::string& why) {
   // Sized once and copied (GCC 12 warns falsely on insert after put32 at -O2).
-  std::vector<uint8_t> b(4 + why.size());
+  std::vector<uint8_t> b(pad8(4 + why.size()), 0);
   store32(b.data(), static_cast<uint32_t>(why.size()));
   if (!why.empty()) std::memcpy(b.data() + 4, why.data(), why.size());
-  emit(out, RecordType::Refuse, b);
+  write_record(out, RecordType::Refuse, static_cast<uint16_t>(code), b.data(), static_cast<uint32_t>(b.size()));
 }
 
-std::string parse_refuse(const uint8_t* p, size_t len) {
-  Cursor c{p, len, 0, "refuse"};
+Refused parse_refuse(const RecordHeader& h, const uint8_t* payload) {
+  Cursor c{payload, h.length, 0, "refuse"};
   uint32_t n = c.u32();
   c.need(n);
-  return std::string(reinterpret_cast<const char*>(p + 4), n);
+  return Refused{static_cast<Refusal>(h.table), std::string(reinterpret_cast<const char*>(payload + 4), n)};
 }
 
 void write_end_of_stream(Output& out) { write_record(out, RecordType::EndOfStream, 0, nullptr, 0); }

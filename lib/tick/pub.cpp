@@ -70,7 +70,7 @@ class Server {
   void on_readable(Sub& s);
   void on_writable(Sub& s);
   void start(Sub& s);
-  void refuse(Sub& s, const std::string& why);
+  void refuse(Sub& s, Refusal code, const std::string& why);
   void close_sub(Sub& s, const std::string& why);
   void cut_off(Sub& s);
   void enqueue(Sub& s, const uint8_t* p, size_t n);  // a private copy
@@ -142,7 +142,7 @@ void Server::close_sub(Sub& s, const std::string& why) {
   s.catch_up.reset();
 }
 
-void Server::refuse(Sub& s, const std::string& why) {
+void Server::refuse(Sub& s, Refusal code, const std::string& why) {
   // Never waits: a subscriber with a full socket just sees the connection
   // end. The refusal follows whole records only: a half-sent one is
   // finished first, if the socket takes it now.
@@ -151,7 +151,7 @@ void Server::refuse(Sub& s, const std::string& why) {
   size_t n;
   if (s.q.half_sent(rest, n)) whole = send_now(s.fd, rest, n);
   if (whole) {
-    auto msg = framed([&](Output& o) { write_refuse(o, why); });
+    auto msg = framed([&](Output& o) { write_refuse(o, code, why); });
     send_now(s.fd, msg.data(), msg.size());
   }
   close_sub(s, "refused: " + why);
@@ -161,7 +161,7 @@ void Server::cut_off(Sub& s) {
   std::string why = str("cut off: its queue passed --max-queue ", o_.max_queue,
                         " bytes; it may reconnect and resume from the journal");
   s.q.drop_whole();
-  refuse(s, why);
+  refuse(s, Refusal::cut_off, why);
   cut_pending_++;
   linger_until_ = now_ns() + static_cast<int64_t>(o_.linger_secs * 1e9);
 }
@@ -197,11 +197,11 @@ void Server::on_readable(Sub& s) {
   if (s.in.size() < kHeaderSize + h.length) return;
   if (record_crc(s.in.data(), s.in.data() + kHeaderSize, h.length) != h.crc)
     return close_sub(s, "subscription with a bad CRC; closed");
-  if (h.type != RecordType::Subscribe) return refuse(s, "expected a subscribe message, got " + record_type_name(h.type));
+  if (h.type != RecordType::Subscribe) return refuse(s, Refusal::bad_input, "expected a subscribe message, got " + record_type_name(h.type));
   try {
     s.req = parse_subscribe(s.in.data() + kHeaderSize, h.length);
   } catch (const Error& e) {
-    return refuse(s, e.what());
+    return refuse(s, Refusal::bad_input, e.what());
   }
   // The names are kept once, in the filter (start); the request bytes go.
   s.spec.tables = std::move(s.req.tables);
@@ -223,7 +223,7 @@ void Server::start(Sub& s) {
     for (const auto& t : s.spec.tables) {
       bool known = false;
       for (const auto& lt : live_.tables()) known |= lt.name == t;
-      if (!known) return refuse(s, "unknown table " + quoted(t));
+      if (!known) return refuse(s, Refusal::unknown_table, "unknown table " + quoted(t));
     }
     s.filter = Filter(s.spec);
     s.spec = FilterSpec{};
@@ -240,13 +240,13 @@ void Server::start(Sub& s) {
   int32_t day = s.req.day == kNoDate ? live_day_ : s.req.day;
   uint64_t seq = s.req.from == SubscribeRequest::From::start ? 1 : s.req.seq;
   if (day != kNoDate && live_day_ != kNoDate && day > live_day_)
-    return refuse(s, "day " + date_string(day) + " is after the live day " + date_string(live_day_));
+    return refuse(s, Refusal::not_served, "day " + date_string(day) + " is after the live day " + date_string(live_day_));
   if (day == live_day_ && seq > live_seq_) {
     // Nothing to catch up: the live stream starts at the next record.
     s.req.from = SubscribeRequest::From::now;
     return start(s);
   }
-  if (o_.log_dir.empty()) return refuse(s, "cannot serve from the journal: tick-pub has no --log DIR");
+  if (o_.log_dir.empty()) return refuse(s, Refusal::not_served, "cannot serve from the journal: tick-pub has no --log DIR");
   std::vector<std::string> files;
   for (const auto& f : journal_files(o_.log_dir)) {
     int32_t d = journal_date(f);
@@ -256,7 +256,7 @@ void Server::start(Sub& s) {
   // subscriber resuming after an end of day asks for the next date, which
   // may be a weekend); a sequence number needs its own day.
   if (files.empty() || (seq > 1 && journal_date(files[0]) != day))
-    return refuse(s, "no journal for " + date_string(day) + " in " + o_.log_dir);
+    return refuse(s, Refusal::not_served, "no journal for " + date_string(day) + " in " + o_.log_dir);
   if (journal_date(files[0]) != day) {
     day = journal_date(files[0]);
     seq = 1;
@@ -301,7 +301,7 @@ bool Server::pump(Sub& s) {
         go_live(s);
         break;
       case CatchUp::Step::Refuse:
-        refuse(s, why);
+        refuse(s, Refusal::not_served, why);
         return false;
     }
   }

@@ -64,7 +64,8 @@ uint64_t replay(const std::vector<std::string>& paths, Output& out, const Replay
         // (one it may not write to, to count itself as waiting: it looks)
       }
     }
-    auto in = Input::open(f, /*allow_mmap=*/!o.follow);
+    // (not following: a journal being written, as far as it is written)
+    auto in = o.follow ? Input::open(f, /*allow_mmap=*/false) : open_journal_now(f);
     bool last = i + 1 == files.size();
     bool saw_next = false;  // (lives as long as the follow hook that uses it)
     if (o.follow && f != "-") {

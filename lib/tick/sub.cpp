@@ -73,10 +73,13 @@ int subscribe(const SubOptions& o, Output& out) {
           warned = false;
           return true;
         }
-        case RecordType::Refuse:
-          refused = parse_refuse(r.payload(), r.h.length);
-          end = refused.rfind("cut off", 0) == 0 ? End::cut : End::lost;
+        case RecordType::Refuse: {
+          Refused ref = parse_refuse(r.h, r.payload());
+          refused = ref.why;
+          // (cut off: its queue passed tick-pub's bound; it resumes from the journal)
+          end = ref.code == Refusal::cut_off ? End::cut : End::lost;
           return false;
+        }
         case RecordType::EndOfStream:
           end = End::eos;
           return false;

@@ -185,14 +185,7 @@ void QueryStream::State::run() {
       std::string path = journal_file(src.log, today);
       struct stat st{};
       if (::stat(path.c_str(), &st) == 0) {
-        uint64_t end = static_cast<uint64_t>(st.st_size);
-        try {
-          if (auto live = LiveReader::open(src.log); live && live->end().day == today)
-            end = std::min(end, live->end().length);
-        } catch (const Error&) {
-          // (a live end it cannot read: the file as it is)
-        }
-        auto in = Input::open_growing(path, 0, end, [end](uint64_t, const std::function<void()>&) { return end; });
+        auto in = open_journal_now(path);
         Copier copier(out, o.copy);
         copier.copy(*in);
         copier.flush();
