@@ -67,7 +67,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     switch (which % 11) {
       case 0: tick::parse_subscribe(p, n); break;
       case 1: tick::parse_accept(p, n); break;
-      case 2: tick::parse_refuse(p, n); break;
+      case 2: {
+        tick::RecordHeader h{};
+        h.length = static_cast<uint32_t>(n);
+        tick::parse_refuse(h, p);
+        break;
+      }
       case 3: tick::parse_hello(p, n); break;
       case 4: {
         uint64_t a, b;

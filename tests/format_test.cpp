@@ -349,7 +349,7 @@ TEST_CASE("FramingAhead hands over what RecordReader reads, in order, corrupt re
       auto st = rr.next(r);
       if (st == RecordReader::Status::End) break;
       if (st == RecordReader::Status::Bad) {
-        Damage d = rr.damage(salvage);
+        Damage d = salvage ? rr.salvage() : rr.damage();
         seen.emplace_back(d.offset, d.where("x"));
         if (!salvage) break;
         continue;

@@ -226,7 +226,7 @@ TEST_CASE("a record over the reader's cap is refused from its header, before its
   rr.set_max_record(1024);
   Record r;
   REQUIRE(rr.next(r) == RecordReader::Status::Bad);
-  CHECK(rr.damage(false).oversized);
+  CHECK(rr.damage().oversized);
   CHECK_FALSE(rr.torn_tail());
   CHECK(rr.problem() == "data record of 4096 bytes is over the limit of 1024 bytes (--max-record)");
 }

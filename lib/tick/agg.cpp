@@ -165,16 +165,8 @@ class Run {
     dec_ = &dec;
     in.set_idle_hook([&] { idle(in); });
     Record r;
-    while (!stop_requested()) {
-      auto st = rr.next(r);
-      if (st == RecordReader::Status::End) break;
-      if (st == RecordReader::Status::Bad) fail(rr.damage(false).where(in.name()));
-      Decoder::Kind k;
-      try {
-        k = dec.apply(r);
-      } catch (const Error& err) {
-        fail(in.name(), ":", r.offset, ": ", err.what());
-      }
+    Decoder::Kind k;
+    while (!stop_requested() && read_applied(rr, dec, r, k)) {
       groups_.apply(r);
       record(r, k, dec);
     }
@@ -185,7 +177,7 @@ class Run {
 
   // After the last input: -t named a table no input had.
   void end() {
-    write_derived(true);
+    write_derived(Out::now);
     if (!bound_ && !o_.table.empty() && !seen_tables_.empty()) {
       std::string names;
       for (const auto& n : seen_tables_) names += (names.empty() ? "" : ", ") + n;
@@ -203,7 +195,7 @@ class Run {
         return;
       case Decoder::Kind::EndOfDay:
         close_all();
-        write_derived(true);
+        write_derived(Out::now);
         ds_.pass(r, k, d);
         if constexpr (std::is_same_v<Engine, Last>) {
           if (bound_) e_.reset();  // (a new day: the state starts again)
@@ -230,13 +222,13 @@ class Run {
           seen_ = now_ns();
         }
         if constexpr (std::is_same_v<Engine, Last>) timers(now_ns());
-        write_derived(false);
+        write_derived(Out::between_groups);
         return;
       }
       case Decoder::Kind::Heartbeat:
         ds_.pass(r, k, d);
         timers(now_ns());
-        write_derived(false);
+        write_derived(Out::between_groups);
         return;
       default:
         ds_.pass(r, k, d);
@@ -248,7 +240,7 @@ class Run {
   void finish_context() {
     if (!dec_ || !bound_) return;
     close_all();
-    write_derived(true);
+    write_derived(Out::now);
     e_.reset();
   }
   void close_all() {
@@ -256,11 +248,12 @@ class Run {
     else e_.all();
   }
 
-  // Derived rows out, unless a positions group is being passed (its data
-  // records must follow it unbroken); force: out at once whatever is open.
-  void write_derived(bool force) {
+  // Derived rows out: between_groups, unless a positions group is being
+  // passed (its data records must follow it unbroken); now, whatever is open.
+  enum class Out { between_groups, now };
+  void write_derived(Out when) {
     if (!bound_ || e_.batch().empty() || !dec_) return;
-    if (groups_.open() && !force) return;
+    if (groups_.open() && when != Out::now) return;
     ds_.emit(e_.table(), e_.batch(), *dec_);
     e_.batch().clear();
   }
@@ -300,13 +293,13 @@ class Run {
     if constexpr (std::is_same_v<Engine, Bars>) {
       if (bound_) e_.corrections();
     }
-    write_derived(false);
+    write_derived(Out::between_groups);
     flush_();
     while (!stop_requested()) {
       int ms = due_ms(now_ns());
       if (ms < 0 || in.wait_source(std::min(ms, Input::kIdleRecheckMs))) return;
       timers(now_ns());
-      write_derived(false);
+      write_derived(Out::between_groups);
       flush_();
     }
   }

@@ -270,15 +270,7 @@ struct Side {
 
   // The next record, applied; false at the end.
   bool next(Decoder::Kind& k) {
-    auto st = rr.next(rec);
-    if (st == RecordReader::Status::End) return false;
-    if (st == RecordReader::Status::Bad) fail(rr.damage(false).where(in.name()));
-    try {
-      k = dec.apply(rec);
-    } catch (const Error& e) {
-      fail(in.name(), ":", rec.offset, ": ", e.what());
-    }
-    return true;
+    return read_applied(rr, dec, rec, k);
   }
   void map_syms(SymbolTable& out) {
     follow.follow(dec, [&] { map.clear(); }, [](size_t, const Table&) {},

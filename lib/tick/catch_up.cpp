@@ -55,7 +55,7 @@ CatchUp::Step CatchUp::next(const LiveMark& live, Record& r, Decoder::Kind& kind
       continue;
     }
     if (st == RecordReader::Status::Bad) {
-      Damage d = rr_->damage(false);
+      Damage d = rr_->damage();
       // The live day's journal ends in a record tick-log is still writing:
       // the live stream has not had it yet (the journal is written first).
       if (d.torn && day_ >= live.day) return Step::GoLive;

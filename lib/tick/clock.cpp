@@ -383,4 +383,10 @@ std::string DayRoll::describe() const {
   return std::string(b, 5 < n ? 5 : n) + " " + (utc_ ? std::string("UTC") : tz_);
 }
 
+void sleep_ns(int64_t ns) {
+  if (ns <= 0) return;
+  timespec ts{static_cast<time_t>(ns / kNsPerSec), static_cast<long>(ns % kNsPerSec)};
+  ::nanosleep(&ts, nullptr);
+}
+
 }  // namespace tick

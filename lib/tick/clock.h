@@ -9,6 +9,7 @@
 namespace tick {
 
 constexpr int64_t kNsPerSec = 1'000'000'000;
+constexpr int64_t kNsPerMs = 1'000'000;
 constexpr int64_t kNsPerDay = 86'400 * kNsPerSec;
 
 // Days since 1970-01-01 <-> civil date (proleptic Gregorian).
@@ -22,6 +23,8 @@ int32_t day_of(int64_t ns);  // floor(ns / day)
 int64_t now_ns();
 // Real nanoseconds to wait for `clock_ns` of now_ns() time to pass.
 int64_t real_delay(int64_t clock_ns);
+// Sleeps this many real nanoseconds (none if not positive).
+void sleep_ns(int64_t ns);
 
 // The day roll: a day ends at a local time of day in a time zone (default
 // midnight UTC) and is named by the calendar date most of it falls on, so a

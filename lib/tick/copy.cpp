@@ -52,9 +52,7 @@ void Copier::pace(const DataView& v, const uint32_t* sel, uint32_t n) {
   }
   if (target <= now) return;
   flush();
-  int64_t d = real_delay(target - now);
-  timespec ts{static_cast<time_t>(d / kNsPerSec), static_cast<long>(d % kNsPerSec)};
-  ::nanosleep(&ts, nullptr);
+  sleep_ns(real_delay(target - now));
 }
 
 void Copier::flush_span() {

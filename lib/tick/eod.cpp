@@ -25,7 +25,7 @@
 #include "tick/files.h"
 #include "tick/hdb.h"
 #include "tick/hdb_commit.h"
-#include "tick/logtools.h"
+#include "tick/journal_files.h"
 #include "tick/progress.h"
 #include "tick/reader.h"
 #include "tick/signals.h"
@@ -36,6 +36,10 @@
 namespace tick {
 
 namespace {
+// How a day's partition ends: at its end-of-day record, or partial, where
+// the input ended before it.
+enum class DayEnd { eod_record, input_ended };
+
 
 // How read_records reads.
 struct ReadOptions {
@@ -96,7 +100,8 @@ uint64_t read_records(Input& in, const ReadOptions& o, const RecordFn& f) {
 // Builds the partition of date from a day read by again(), and puts it in
 // place; false if an existing one was kept.
 bool build(DayBuilder& b, int32_t date, const EodOptions& o, const ReadAgain& again,
-           EodReport& report, bool partial_day = false) {
+           EodReport& report, DayEnd end = DayEnd::eod_record) {
+  const bool partial_day = end == DayEnd::input_ended;
   std::string fin = hdb::partition_path(o.hdb, date);
   // A partial partition (written from an unfinished day) never blocks the
   // real one.
@@ -196,7 +201,7 @@ void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
     if (!dec || !dec->started()) return;
     write_context(*out, *dec);
   };
-  auto end_day = [&](int32_t date, bool partial_day) {
+  auto end_day = [&](int32_t date, DayEnd end) {
     out->flush();
     ::close(out->fd());
     out.reset();
@@ -205,7 +210,7 @@ void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
       if (again->mapped()) day->set_release([&](uint64_t off) { again->release(off); });
       read_records(*again, {.quiet = true}, f);
       return again;
-    }, report, partial_day);
+    }, report, end);
   };
   begin_day(nullptr);
   report.problems += read_records(in, {.salvage = o.salvage, .first_reading = true}, [&](Decoder::Kind kind, const Decoder& dec, const Record& r) {
@@ -219,7 +224,7 @@ void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
         day->count(kind, dec, {in.name(), r.offset});
         break;
       case Decoder::Kind::EndOfDay:
-        end_day(dec.eod_date(), false);
+        end_day(dec.eod_date(), DayEnd::eod_record);
         begin_day(&dec);
         break;
       default:
@@ -241,7 +246,7 @@ void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
     report.unfinished = day->rows();
     return;
   }
-  end_day(stream_date, true);
+  end_day(stream_date, DayEnd::input_ended);
 }
 
 }  // namespace tick

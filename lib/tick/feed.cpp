@@ -154,27 +154,17 @@ void Feeder::read_input() {
 void Feeder::drain() {
   Record r;
   while (!barrier_) {
-    if (!in_.eof()) {
-      if (in_.avail() < kHeaderSize) break;
-      RecordHeader h;
-      if (parse_header(in_.data(), h) && in_.avail() < kHeaderSize + h.length) break;
-      // A new stream's context waits until everything of the last one is
-      // journaled: held records must be resent in the context they had.
-      if (parse_header(in_.data(), h) && h.type == RecordType::Header && dec_.started() &&
-          (!held_.empty() || (chunk_ && !chunk_->empty()))) {
-        barrier_ = true;
-        break;
-      }
+    if (!record_buffered(in_, in_.eof())) break;
+    RecordHeader h;
+    // A new stream's context waits until everything of the last one is
+    // journaled: held records must be resent in the context they had.
+    if (!in_.eof() && parse_header(in_.data(), h) && h.type == RecordType::Header && dec_.started() &&
+        (!held_.empty() || (chunk_ && !chunk_->empty()))) {
+      barrier_ = true;
+      break;
     }
-    auto st = rr_.next(r);
-    if (st == RecordReader::Status::End) break;
-    if (st == RecordReader::Status::Bad) throw Error(rr_.damage(false).where(in_.name()));
     Decoder::Kind k;
-    try {
-      k = dec_.apply(r);
-    } catch (const Error& e) {
-      fail(in_.name(), ":", r.offset, ": ", e.what());
-    }
+    if (!read_applied(rr_, dec_, r, k)) break;
     if (k == Decoder::Kind::Data) {
       if (!chunk_) {
         chunk_ = std::make_shared<std::vector<uint8_t>>();

@@ -47,10 +47,7 @@ std::string sym_name(uint32_t i) {
 double round_cents(double p) { return std::round(p * 100.0) / 100.0; }
 
 void sleep_until(int64_t wall_ns) {
-  int64_t d = wall_ns - now_ns();
-  if (d <= 0) return;
-  timespec ts{static_cast<time_t>(d / kNsPerSec), static_cast<long>(d % kNsPerSec)};
-  nanosleep(&ts, nullptr);
+  tick::sleep_ns(wall_ns - now_ns());
 }
 
 }  // namespace

@@ -64,16 +64,6 @@ struct Feed {
   }
 };
 
-// A complete record waits in the feed's buffer (or a problem to report).
-bool record_ready(Input& in, size_t max_record) {
-  if (in.eof()) return in.avail() > 0;
-  if (in.avail() < kHeaderSize) return false;
-  RecordHeader h;
-  if (!parse_header(in.data(), h)) return true;
-  if (max_record && h.length > max_record) return true;
-  return in.avail() >= kHeaderSize + h.length;
-}
-
 class Ingest {
  public:
   Ingest(Journal& j, const IngestOptions& o) : j_(j), o_(o), acceptor_(o.listen, o.unix_mode) {
@@ -291,7 +281,7 @@ void Ingest::hold(Feed& f, const Record& r) {
     at(pos);
     rec.offset = off;
     f.dec.apply(rec);
-    j_.append(f.map, f.dec, rec, f.slot, /*coalesce=*/false);
+    j_.append(f.map, f.dec, rec, f.slot, Journal::Coalesce::never);
     if (f.slot) j_.advance(f.slot);
     pos += rec.size();
   }
@@ -302,17 +292,17 @@ void Ingest::hold(Feed& f, const Record& r) {
 void Ingest::drain(Feed& f) {
   const size_t max = f.publisher ? o_.max_record : 0;
   Record r;
-  while (!f.done && record_ready(*f.in, max)) {
+  while (!f.done && record_buffered(*f.in, f.in->eof(), max)) {
     auto st = f.rr->next(r);
     if (st == RecordReader::Status::End) break;
     if (st == RecordReader::Status::Bad) {
       if (f.publisher) {
-        Damage d = f.rr->damage(false);
+        Damage d = f.rr->damage();
         if (d.torn)
           return end_feed(f, str("the connection ended in the middle of a record at offset ", d.offset, "; closed"));
         return drop(f, Refusal::bad_input, str("offset ", d.offset, ": ", d.why));
       }
-      Damage d = f.rr->damage(o_.skip_bad);
+      Damage d = o_.skip_bad ? f.rr->salvage() : f.rr->damage();
       if (!o_.skip_bad) {
         j_.close(Ending::failed);
         throw Error(d.where(f.name));
@@ -376,7 +366,7 @@ void Ingest::timeouts(int64_t now) {
 }
 
 void Ingest::add_publisher(int fd, const std::string& peer) {
-  set_nonblocking(fd, false);  // poll says when; one read then never waits
+  set_blocking(fd);  // poll says when; one read then never waits
   auto f = std::make_unique<Feed>();
   f->name = peer;
   f->fd = fd;

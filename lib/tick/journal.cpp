@@ -352,7 +352,7 @@ void Journal::append_positions(const Record& r) {
   buf_->write(r.bytes, r.size());
 }
 
-void Journal::append(SourceMap& m, const Decoder& in, const Record& r, uint32_t slot, bool coalesce) {
+void Journal::append(SourceMap& m, const Decoder& in, const Record& r, uint32_t slot, Coalesce c) {
   const DataView& v = in.data();
   int jt = m.tables[v.table_id];
   if (jt < 0) jt = m.tables[v.table_id] = adopt_table(*v.table);
@@ -360,7 +360,7 @@ void Journal::append(SourceMap& m, const Decoder& in, const Record& r, uint32_t 
   const Table& t = schema_.tables[jt];
   // Publishers' records stay whole and tagged, so a restart can count
   // exactly what it has of each; batching coalesces stdin's.
-  if ((opt_.batch_rows || opt_.batch_ns) && slot == 0 && coalesce) {
+  if ((opt_.batch_rows || opt_.batch_ns) && slot == 0 && c == Coalesce::allowed) {
     auto& b = batches_[jt];
     if (!b) b = std::make_unique<TableBatch>(t);
     bool was_empty = true;

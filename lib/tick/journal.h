@@ -86,8 +86,9 @@ class Journal {
   // journal what a lazy map has not brought yet). slot: the publisher it
   // came from (0: stdin), recorded in the journal for exact resumption.
   // Throws Error (nothing appended) when the day's limits are reached.
-  // coalesce: stdin's rows may join a batch (--batch-rows, --batch-ns).
-  void append(SourceMap& m, const Decoder& in, const Record& r, uint32_t slot = 0, bool coalesce = true);
+  // Stdin's rows may join a batch (--batch-rows, --batch-ns), unless never.
+  enum class Coalesce { allowed, never };
+  void append(SourceMap& m, const Decoder& in, const Record& r, uint32_t slot = 0, Coalesce c = Coalesce::allowed);
   // Appends a Kafka consumer's positions record as it is, after the rows
   // batched so far: the start of a group (its data records follow, whole).
   void append_positions(const Record& r);
@@ -138,7 +139,6 @@ class Journal {
   void write_batch(uint16_t table, TableBatch& b);
   void write_out(const uint8_t* p, size_t n);
   void sync();
-  uint32_t journal_sym(std::string_view s);
   int adopt_table(const Table& t);
   void adopt_syms(SourceMap& m, const Decoder& in);
   void open_file(int flags);

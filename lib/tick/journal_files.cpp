@@ -61,4 +61,12 @@ bool is_plain_journal(const std::string& path) {
   return path.size() >= 5 && path.compare(path.size() - 5, 5, ".tick") == 0;
 }
 
+std::string journal_after(const std::string& path) {
+  int32_t d = journal_date(path);
+  if (d == INT32_MIN) return {};
+  for (const auto& f : journal_files(dir_name(path)))
+    if (journal_date(f) > d) return f;
+  return {};
+}
+
 }  // namespace tick

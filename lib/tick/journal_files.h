@@ -16,6 +16,9 @@ int32_t journal_date(const std::string& path);
 // Journal files (YYYY-MM-DD.tick, .tick.zst) in dir, in date order; of a
 // day in both forms (mid-compress), the plain one.
 std::vector<std::string> journal_files(const std::string& dir);
+// The first journal in path's directory dated after path's day ("" if none
+// yet): the next day a reader that follows a journal goes on into.
+std::string journal_after(const std::string& path);
 // Paths as given, each directory replaced by its journals (journal_files):
 // every tool that takes journals takes a directory of them.
 std::vector<std::string> expand_journals(const std::vector<std::string>& paths);

@@ -173,7 +173,8 @@ std::unique_ptr<Input> open_journal_now(const std::string& path) {
   std::optional<uint64_t> end;
   if (day != INT32_MIN && is_plain_journal(path)) {
     try {
-      if (auto live = LiveReader::open(dir_name(path)); live && live->end().day == day) end = live->end().length;
+      if (auto live = LiveReader::open(dir_name(path)); live && live->end().day == day && live->writer_alive())
+        end = live->end().length;
     } catch (const Error&) {
       // (a live end it cannot read: the file as it is)
     }

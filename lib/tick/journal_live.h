@@ -71,10 +71,11 @@ class LiveReader {
   LiveLayout* p_ = nullptr;
 };
 
-// A journal as far as a reader may read it now: the journal a tick-log is
-// writing (or was, when it was killed) up to its live end, for its last
-// record may be half written; any other whole. Throws Error if it cannot
-// be opened.
+// A journal as far as a reader may read it now: the journal a running
+// tick-log is writing up to its live end, for its last record may be half
+// written; any other whole (a torn tail a killed tick-log left is there to
+// be reported, and its restart cuts it). Throws Error if it cannot be
+// opened.
 std::unique_ptr<Input> open_journal_now(const std::string& path);
 
 }  // namespace tick

@@ -16,6 +16,7 @@
 #include "tick/journal_files.h"
 #include "tick/journal_live.h"
 #include "tick/signals.h"
+#include "tick/subscription.h"
 #include "tick/units.h"
 #include "tick/writer.h"
 
@@ -33,18 +34,6 @@ bool is_local_source(const std::string& address, std::string& dir) {
 }
 
 namespace {
-
-void nap_ms(int ms) {
-  timespec ts{ms / 1000, (ms % 1000) * 1'000'000L};
-  ::nanosleep(&ts, nullptr);
-}
-
-// The first journal in dir dated on or after day ("" if none).
-std::string journal_from(const std::string& dir, int32_t day) {
-  for (const auto& f : journal_files(dir))
-    if (journal_date(f) >= day) return f;
-  return {};
-}
 
 // A live end that names more of a journal than its file holds (a stale or
 // foreign .tick.live): said, never read past the file's end.
@@ -92,7 +81,7 @@ void LocalSub::wait_for_live() {
       warn(str(o_.dir, ": journals, but no ", kLiveFile, " (a tick-log of an older version wrote them?): waiting for ",
                "a tick-log to write here; tick-replay reads them as they are"));
     warned = true;
-    nap_ms(100);
+    sleep_ns(100 * kNsPerMs);
   }
 }
 
@@ -191,10 +180,7 @@ Decoder LocalSub::context_at(const std::string& path, uint64_t end, uint64_t& la
   rr.set_trusted(true);
   Record r;
   last_seq = 0;
-  while (true) {
-    auto st = rr.next(r);
-    if (st == RecordReader::Status::End) break;
-    if (st == RecordReader::Status::Bad) fail(rr.damage(false).where(path));
+  while (rr.read(r)) {
     if (r.has_data_prefix()) {
       last_seq = r.data_seq();
     } else if (dec.apply(r) == Decoder::Kind::Schema && until && known()) {
@@ -270,39 +256,35 @@ int LocalSub::run() {
   if (::stat(live_path.c_str(), &st) != 0) fail(live_path, ": ", std::strerror(errno), " (named by ", o_.dir, "/", kLiveFile, ")");
   if (e.length > static_cast<uint64_t>(st.st_size)) not_this_journal(live_path, e.length, st.st_size);
   Decoder live_ctx = context_at(live_path, e.length, live_seq, whole ? nullptr : &q.tables);
-  for (const auto& t : q.tables) {
-    bool known = false;
-    for (const auto& lt : live_ctx.tables()) known |= lt.name == t;
-    if (!known) fail(o_.dir, ": unknown table ", quoted(t));
-  }
+  if (std::string t = unknown_table(q.tables, live_ctx.tables()); !t.empty()) fail(o_.dir, ": unknown table ", quoted(t));
+  SubscriptionStart start = subscription_start(q, e.day, live_seq, journal_files(o_.dir));
   std::string path;
-  // A sequence number not written yet: the stream starts at the next
-  // record, as tick-pub has it.
-  bool now = q.from == SubscribeRequest::From::now ||
-             (q.from == SubscribeRequest::From::seq && day == e.day && q.seq > live_seq);
-  if (now) {
-    // The live context, then what comes after the live end: as tick-pub
-    // starts a subscriber "now".
-    std::vector<uint8_t> ctx = framed([&](Output& w) { write_context(w, live_ctx); });
-    Decoder dec;
-    copier_.feed(ctx.data(), ctx.size(), live_path, dec);
-    if (!copy_file(live_path, e.length, &dec)) return 0;
-    path = live_path;
-  } else {
-    if (day > e.day) fail(o_.dir, ": day ", date_string(day), " is after the live day ", date_string(e.day));
-    path = journal_from(o_.dir, day);
-    if (path.empty() || (q.from == SubscribeRequest::From::seq && q.seq > 1 && journal_date(path) != day))
-      fail(o_.dir, ": no journal for ", date_string(day));
-    if (q.from == SubscribeRequest::From::seq && journal_date(path) == day) copier_.set_seq_from(q.seq);
-    if (!copy_file(path, 0, nullptr)) return 0;
+  switch (start.kind) {
+    case SubscriptionStart::Kind::live: {
+      // The live context, then what comes after the live end: as tick-pub
+      // starts a subscriber "now".
+      std::vector<uint8_t> ctx = framed([&](Output& w) { write_context(w, live_ctx); });
+      Decoder dec;
+      copier_.feed(ctx.data(), ctx.size(), live_path, dec);
+      if (!copy_file(live_path, e.length, &dec)) return 0;
+      path = live_path;
+      break;
+    }
+    case SubscriptionStart::Kind::journal:
+      path = start.journal;
+      if (start.seq > 1) copier_.set_seq_from(start.seq);
+      if (!copy_file(path, 0, nullptr)) return 0;
+      break;
+    case SubscriptionStart::Kind::after_live_day:
+    case SubscriptionStart::Kind::no_journal:
+      fail(o_.dir, ": ", start.why);
   }
   // Day after day: the next journal once this one is over.
   while (true) {
-    int32_t day = journal_date(path);
     std::string next;
-    while ((next = journal_from(o_.dir, day + 1)).empty()) {
+    while ((next = journal_after(path)).empty()) {
       if (stop_requested() || live_->finished()) return 0;
-      nap_ms(10);  // (tick-log publishes the new day after making its file)
+      sleep_ns(10 * kNsPerMs);  // (tick-log publishes the new day after making its file)
     }
     path = next;
     if (!copy_file(path, 0, nullptr)) return 0;

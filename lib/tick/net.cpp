@@ -75,10 +75,8 @@ static sockaddr_un unix_addr(const Address& a) {
   return sa;
 }
 
-void set_nonblocking(int fd, bool on) {
-  int fl = ::fcntl(fd, F_GETFL);
-  ::fcntl(fd, F_SETFL, on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK);
-}
+void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+void set_blocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK); }
 
 int parse_mode(const std::string& s) {
   bool ok = !s.empty() && s.size() <= 4;
@@ -168,15 +166,6 @@ std::string bound_name(int fd, const Address& a) {
   if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return a.text;
   std::string n = inet_name(ss);
   return n.empty() ? a.text : n;
-}
-
-int bound_port(int fd) {
-  sockaddr_storage ss{};
-  socklen_t len = sizeof ss;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
-  if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
-  if (ss.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
-  return 0;
 }
 
 int connect_to(const Address& a) {

@@ -35,8 +35,6 @@ int parse_mode(const std::string& s);
 // socket path some process is listening on is not taken over; a stale one
 // is replaced. Throws Error naming the address.
 int listen_on(const Address& a, int mode = kDefaultSocketMode);
-// The port a TCP listener is bound to (for :0).
-int bound_port(int fd);
 // What a listener is bound to, for the log: "127.0.0.1:5010",
 // "0.0.0.0:5010", "[::]:5010", or the address as given for unix:PATH.
 std::string bound_name(int fd, const Address& a);
@@ -45,7 +43,8 @@ int connect_to(const Address& a);
 // Accepts one connection (non-blocking, close-on-exec); -1 if none waits.
 // peer gets "HOST:PORT" or "unix".
 int accept_from(int listener, std::string& peer);
-void set_nonblocking(int fd, bool on = true);
+void set_nonblocking(int fd);
+void set_blocking(int fd);
 // Sends a small message without waiting: a peer that does not read has it
 // shut down instead (a partial message would break its framing). Returns
 // whether all of it went.

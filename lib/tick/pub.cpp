@@ -17,7 +17,7 @@
 #include "tick/diag.h"
 #include "tick/error.h"
 #include "tick/filter.h"
-#include "tick/logtools.h"
+#include "tick/journal_files.h"
 #include "tick/journal.h"
 #include "tick/journal_live.h"
 #include "tick/net.h"
@@ -25,6 +25,7 @@
 #include "tick/reader.h"
 #include "tick/send_queue.h"
 #include "tick/signals.h"
+#include "tick/subscription.h"
 #include "tick/units.h"
 #include "tick/writer.h"
 
@@ -220,16 +221,17 @@ void Server::start(Sub& s) {
   if (!s.filter_built) {
     s.filter_built = true;
     s.unfiltered = s.spec.tables.empty() && s.spec.syms.empty();
-    for (const auto& t : s.spec.tables) {
-      bool known = false;
-      for (const auto& lt : live_.tables()) known |= lt.name == t;
-      if (!known) return refuse(s, Refusal::unknown_table, "unknown table " + quoted(t));
-    }
+    if (std::string t = unknown_table(s.spec.tables, live_.tables()); !t.empty())
+      return refuse(s, Refusal::unknown_table, "unknown table " + quoted(t));
     s.filter = Filter(s.spec);
     s.spec = FilterSpec{};
   }
   s.filter.rebind();
-  if (s.req.from == SubscribeRequest::From::now) {
+  using Kind = SubscriptionStart::Kind;
+  std::vector<std::string> journals;
+  if (s.req.from != SubscribeRequest::From::now && !o_.log_dir.empty()) journals = journal_files(o_.log_dir);
+  SubscriptionStart st = subscription_start(s.req, live_day_, live_seq_, journals);
+  if (st.kind == Kind::live) {
     write_accept(*s.out, {live_day_, live_seq_});
     write_context(*s.out, live_day_, live_.tables(), live_.syms());
     s.filter.update(live_);
@@ -237,33 +239,15 @@ void Server::start(Sub& s) {
     s.st = Sub::State::Live;
     return;
   }
-  int32_t day = s.req.day == kNoDate ? live_day_ : s.req.day;
-  uint64_t seq = s.req.from == SubscribeRequest::From::start ? 1 : s.req.seq;
-  if (day != kNoDate && live_day_ != kNoDate && day > live_day_)
-    return refuse(s, Refusal::not_served, "day " + date_string(day) + " is after the live day " + date_string(live_day_));
-  if (day == live_day_ && seq > live_seq_) {
-    // Nothing to catch up: the live stream starts at the next record.
-    s.req.from = SubscribeRequest::From::now;
-    return start(s);
-  }
+  if (st.kind == Kind::after_live_day) return refuse(s, Refusal::not_served, st.why);
   if (o_.log_dir.empty()) return refuse(s, Refusal::not_served, "cannot serve from the journal: tick-pub has no --log DIR");
-  std::vector<std::string> files;
-  for (const auto& f : journal_files(o_.log_dir)) {
-    int32_t d = journal_date(f);
-    if (d >= day && d <= live_day_) files.push_back(f);
-  }
-  // From the start of a day, the first journal on or after it will do (a
-  // subscriber resuming after an end of day asks for the next date, which
-  // may be a weekend); a sequence number needs its own day.
-  if (files.empty() || (seq > 1 && journal_date(files[0]) != day))
-    return refuse(s, Refusal::not_served, "no journal for " + date_string(day) + " in " + o_.log_dir);
-  if (journal_date(files[0]) != day) {
-    day = journal_date(files[0]);
-    seq = 1;
-  }
-  write_accept(*s.out, {day, seq - 1});
+  if (st.kind == Kind::no_journal) return refuse(s, Refusal::not_served, st.why + " in " + o_.log_dir);
+  std::vector<std::string> files;  // the journals from its day to the live day
+  for (const auto& f : journals)
+    if (int32_t d = journal_date(f); d >= st.day && d <= live_day_) files.push_back(f);
+  write_accept(*s.out, {st.day, st.seq - 1});
   s.st = Sub::State::CatchUp;
-  s.catch_up = std::make_unique<CatchUp>(std::move(files), day, seq);
+  s.catch_up = std::make_unique<CatchUp>(std::move(files), st.day, st.seq);
   pump(s);
 }
 
@@ -461,16 +445,12 @@ void Server::read_input() {
   }
   in_bytes_ += got - before;
   while (true) {
-    if (in_.avail() < kHeaderSize && !in_eof_) break;
-    if (in_.avail() >= kHeaderSize) {
-      RecordHeader h;
-      if (parse_header(in_.data(), h) && in_.avail() < kHeaderSize + h.length && !in_eof_) break;
-    }
+    if (!record_buffered(in_, in_eof_)) break;
     auto st = rr_.next(r);
     if (st == RecordReader::Status::End) break;
     if (st == RecordReader::Status::Bad) {
       publish_chunk();
-      throw Error(rr_.damage(false).where(in_.name()));
+      throw Error(rr_.damage().where(in_.name()));
     }
     Decoder::Kind k;
     try {

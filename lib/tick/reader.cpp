@@ -103,9 +103,34 @@ bool RecordReader::read(Record& r, const Reporter& rep) {
     Status st = next(r);
     if (st == Status::Ok) return true;
     if (st == Status::End) return false;
-    rep.on_damage(damage(rep.salvage));
+    rep.on_damage(rep.salvage ? salvage() : damage());
     if (!rep.salvage) return false;
   }
+}
+
+bool record_buffered(Input& in, bool ended, size_t max_record) {
+  if (ended) return in.avail() > 0;
+  if (in.avail() < kHeaderSize) return false;
+  RecordHeader h;
+  if (!parse_header(in.data(), h)) return true;
+  if (max_record && h.length > max_record) return true;
+  return in.avail() >= kHeaderSize + h.length;
+}
+
+bool read_applied(RecordReader& rr, Decoder& dec, Record& r, Decoder::Kind& k) {
+  if (!rr.read(r)) return false;
+  try {
+    k = dec.apply(r);
+  } catch (const Error& e) {
+    fail(rr.input().name(), ":", r.offset, ": ", e.what());
+  }
+  return true;
+}
+
+bool RecordReader::read(Record& r) {
+  Status st = next(r);
+  if (st == Status::Bad) throw Error(damage().where(in_.name()));
+  return st == Status::Ok;
 }
 
 RecordReader::Status RecordReader::next(Record& r) {
@@ -146,7 +171,6 @@ RecordReader::Status RecordReader::next(Record& r) {
         in_.consume(c);
         left -= c;
       }
-      passed_over_++;
       last_unverified_ = true;
       continue;
     }
@@ -233,7 +257,7 @@ void FramingAhead::run() {
         if (st == RecordReader::Status::Bad) {
           it.bad = true;
           it.r.offset = rr_.problem_offset();
-          b->damage.push_back(rr_.damage(salvage_));
+          b->damage.push_back(salvage_ ? rr_.salvage() : rr_.damage());
           b->items.push_back(it);
           if (!salvage_) {
             done = b->last = true;
@@ -253,19 +277,6 @@ void FramingAhead::run() {
     y.err = std::current_exception();
     y.cv.notify_all();
   }
-}
-
-size_t data_payload_size(const Table& t, uint32_t rows, const std::vector<size_t>& heap_bytes) {
-  size_t n = kDataPrefix;
-  size_t s = 0;
-  for (const auto& c : t.columns) {
-    int w = type_width(c.type);
-    if (w)
-      n += pad8(size_t{rows} * w);
-    else
-      n += pad8(size_t{rows + 1} * 4) + pad8(heap_bytes[s++]);
-  }
-  return n;
 }
 
 namespace {
@@ -370,7 +381,6 @@ Decoder::Kind Decoder::apply(const Record& r) {
       return Kind::Positions;  // a Kafka consumer's: parsed by who needs them
     case RecordType::Heartbeat:
       if (len < 16) fail("heartbeat record too short");
-      std::memcpy(&hb_time_, p, 8);
       ctl_seq_ = load64(p + 8);
       return Kind::Heartbeat;
   }

@@ -78,9 +78,14 @@ class RecordReader {
   // The next record, damage told to the reporter (see Reporter); false at
   // the end of the input, or at damage the reading does not go past.
   bool read(Record& r, const Reporter& rep);
-  // The last Bad as a Damage; with salvage, the reader is moved past it to
-  // the next good record (what was skipped is in the Damage).
-  Damage damage(bool salvage);
+  // The next record of a reading that stops at the first damage: an Error
+  // naming where ("NAME:OFFSET: why", NAME the input's); false at the end.
+  bool read(Record& r);
+  // The last Bad as a Damage: damage() where the reading stops; salvage()
+  // moves the reader past it to the next good record (what was skipped is
+  // in the Damage).
+  Damage damage() { return damage(false); }
+  Damage salvage() { return damage(true); }
   // Skips past a bad region to the next record whose header and CRC hold;
   // false if the input ended first. skipped() says how many bytes it passed.
   bool resync();
@@ -104,16 +109,15 @@ class RecordReader {
   // own limit.
   void set_max_record(size_t max) { max_record_ = max; }
   size_t max_record() const { return max_record_; }
-  // Records passed over by set_skip, and bytes in them.
-  uint64_t passed_over() const { return passed_over_; }
   Input& input() { return in_; }
 
  private:
+  Damage damage(bool salvage);
   Status bad(uint64_t offset, std::string why);
   Status torn(uint64_t offset, std::string why);
   Input& in_;
   std::string problem_;
-  uint64_t problem_offset_ = 0, skipped_ = 0, passed_over_ = 0;
+  uint64_t problem_offset_ = 0, skipped_ = 0;
   bool need_resync_ = false, last_unverified_ = false, trusted_ = false, torn_tail_ = false, oversized_ = false;
   size_t max_record_ = 0;
   std::function<bool(const RecordHeader&)> skip_;
@@ -215,7 +219,6 @@ class Decoder {
   const DataView& data() const { return view_; }
   // For EndOfDay and Heartbeat records.
   int32_t eod_date() const { return eod_date_; }
-  int64_t heartbeat_time() const { return hb_time_; }
   uint64_t control_seq() const { return ctl_seq_; }
   // Data records checked before (a live journal, by its tick-log): their
   // sym ids and string offsets are not checked again, and a record's
@@ -231,7 +234,6 @@ class Decoder {
   SymbolTable syms_;
   DataView view_;
   int32_t eod_date_ = 0;
-  int64_t hb_time_ = 0;
   uint64_t ctl_seq_ = 0;
 };
 
@@ -263,7 +265,15 @@ class ContextFollower {
   uint32_t syms_ = 0;
 };
 
-// Payload size of a data record of `rows` rows, given the string heap sizes.
-size_t data_payload_size(const Table& t, uint32_t rows, const std::vector<size_t>& heap_bytes);
+
+// Whether RecordReader::next() answers from what the input has buffered,
+// without reading more: a whole record, a header that cannot be one (damage
+// to report), one over max_record (0: no bound), or the input's end.
+bool record_buffered(Input& in, bool ended, size_t max_record = 0);
+
+// The read loop of a filter that takes a stream whole: the next record,
+// applied to dec; false at the end. Damage, or a record the context
+// refuses, is an Error naming where ("NAME:OFFSET: why").
+bool read_applied(RecordReader& rr, Decoder& dec, Record& r, Decoder::Kind& k);
 
 }  // namespace tick

@@ -10,28 +10,10 @@
 #include "tick/files.h"
 #include "tick/hdb_read.h"
 #include "tick/journal_live.h"
-#include "tick/logtools.h"
+#include "tick/journal_files.h"
 #include "tick/signals.h"
 
 namespace tick {
-
-namespace {
-
-// The first journal in p's directory dated after p, or "".
-std::string next_journal(const std::string& p) {
-  int32_t d = journal_date(p);
-  if (d == INT32_MIN) return {};
-  for (const auto& f : journal_files(dir_name(p)))
-    if (journal_date(f) > d) return f;
-  return {};
-}
-
-void nap_ms(int ms) {
-  timespec ts{0, ms * 1'000'000L};
-  ::nanosleep(&ts, nullptr);
-}
-
-}  // namespace
 
 uint64_t replay(const std::vector<std::string>& paths, Output& out, const ReplayOptions& o) {
   std::vector<std::string> files;
@@ -73,7 +55,7 @@ uint64_t replay(const std::vector<std::string>& paths, Output& out, const Replay
       // its end of day is read (or, for a day that never closed, once a
       // last read after the next file appeared finds nothing more).
       in->set_follow([&, last] {
-        bool has_next = !last || !next_journal(f).empty();
+        bool has_next = !last || !journal_after(f).empty();
         if (has_next && (copier.saw_eod() || saw_next)) return false;
         if (has_next) {
           saw_next = true;
@@ -86,14 +68,14 @@ uint64_t replay(const std::vector<std::string>& paths, Output& out, const Replay
           live->wait(ticket, 100, false);
           ticket = live->ticket();
         } else {
-          nap_ms(20);
+          sleep_ns(20 * kNsPerMs);
         }
         return true;
       });
     }
     copier.copy(*in);
     if (o.follow && last && !stop_requested()) {
-      std::string next = next_journal(f);
+      std::string next = journal_after(f);
       if (!next.empty()) files.push_back(next);
     }
   }

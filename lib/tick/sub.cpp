@@ -15,13 +15,6 @@
 
 namespace tick {
 
-namespace {
-void nap(int64_t ns) {
-  timespec ts{static_cast<time_t>(ns / kNsPerSec), static_cast<long>(ns % kNsPerSec)};
-  ::nanosleep(&ts, nullptr);
-}
-}  // namespace
-
 int subscribe(const SubOptions& o, Output& out) {
   Address addr = parse_address(o.address);
   SubscribeRequest req = o.request;
@@ -39,7 +32,7 @@ int subscribe(const SubOptions& o, Output& out) {
       if (!o.reconnect) fail(why);
       if (!warned) warn(why + " (retrying)");
       warned = true;
-      nap(backoff);
+      sleep_ns(backoff);
       backoff = std::min<int64_t>(backoff * 2, 5 * kNsPerSec);
       continue;
     }
@@ -131,7 +124,7 @@ int subscribe(const SubOptions& o, Output& out) {
     else
       warn(str(o.address, ": ", refused.empty() ? "connection lost" : refused, "; reconnecting"));
     warned = true;
-    nap(backoff);
+    sleep_ns(backoff);
     backoff = std::min<int64_t>(backoff * 2, 5 * kNsPerSec);
   }
   return 0;

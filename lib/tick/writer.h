@@ -37,11 +37,6 @@ class TableBatch {
     std::memcpy(cols_[col].data.data() + size_t{rows_} * cols_[col].width, p, cols_[col].width);
     set_[col] = 1;
   }
-  // Column col of row `row` of a view (same type), into this row's column `to`.
-  void copy_cell(int to, const DataView& v, int col, uint32_t row) {
-    if (cols_[to].width) set_bytes(to, v.cols[col] + size_t{row} * cols_[to].width);
-    else set_string(to, v.string(col, row));
-  }
   // Reading back a row already ended: a fixed-width cell's bytes, a string.
   const uint8_t* cell(int col, uint32_t row) const { return cols_[col].data.data() + size_t{row} * cols_[col].width; }
   std::string_view string_at(int col, uint32_t row) const {

@@ -28,6 +28,179 @@ void on_delivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
     d->first_error = str(rd_kafka_topic_name(m->rkt), "[", m->partition, "]: ", rd_kafka_err2str(m->err));
 }
 
+// The topics messages go to, made once each.
+class Topics {
+ public:
+  Topics(rd_kafka_t* rk, const ProduceOptions& o) : rk_(rk), o_(o) {}
+  ~Topics() {
+    for (auto& [_, rkt] : t_) rd_kafka_topic_destroy(rkt);
+  }
+  Topics(const Topics&) = delete;
+  Topics& operator=(const Topics&) = delete;
+  rd_kafka_topic_t* of(const std::string& table) {
+    std::string name = o_.topic.empty() ? o_.topic_prefix + table : o_.topic;
+    auto it = t_.find(name);
+    if (it != t_.end()) return it->second;
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, name.c_str(), nullptr);
+    if (!rkt) fail("topic ", name, ": ", rd_kafka_err2str(rd_kafka_last_error()));
+    return t_.emplace(name, rkt).first->second;
+  }
+
+ private:
+  rd_kafka_t* rk_;
+  const ProduceOptions& o_;
+  std::map<std::string, rd_kafka_topic_t*, std::less<>> t_;
+};
+
+// One message: its value, key, time and headers.
+struct Message {
+  rd_kafka_topic_t* rkt;
+  std::string_view value, key;
+  int64_t ts_ms;  // 0: librdkafka stamps it now
+  const std::string& table;
+  uint64_t seq;  // 0: a stream not from a journal (no seq header then)
+};
+
+// Sends one message; a full queue stops reading (polling delivers and
+// makes room).
+void send(rd_kafka_t* rk, const Message& m, Deliveries& d) {
+  char seqtext[24];
+  const int seqlen = static_cast<int>(std::to_chars(seqtext, seqtext + sizeof seqtext, m.seq).ptr - seqtext);
+  rd_kafka_vu_t vu[7];
+  size_t n = 0;
+  vu[n].vtype = RD_KAFKA_VTYPE_RKT;
+  vu[n++].u.rkt = m.rkt;
+  vu[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+  vu[n++].u.i = RD_KAFKA_MSG_F_COPY;
+  vu[n].vtype = RD_KAFKA_VTYPE_VALUE;
+  vu[n].u.mem.ptr = const_cast<char*>(m.value.data());
+  vu[n++].u.mem.size = m.value.size();
+  vu[n].vtype = RD_KAFKA_VTYPE_KEY;
+  vu[n].u.mem.ptr = m.key.empty() ? nullptr : const_cast<char*>(m.key.data());
+  vu[n++].u.mem.size = m.key.size();
+  vu[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+  vu[n++].u.i64 = m.ts_ms;
+  vu[n].vtype = RD_KAFKA_VTYPE_HEADER;
+  vu[n++].u.header = {"table", m.table.data(), static_cast<ssize_t>(m.table.size())};
+  if (m.seq) {
+    vu[n].vtype = RD_KAFKA_VTYPE_HEADER;
+    vu[n++].u.header = {"seq", seqtext, seqlen};
+  }
+  while (true) {
+    rd_kafka_error_t* err = rd_kafka_produceva(rk, vu, n);
+    rd_kafka_resp_err_t e = err ? rd_kafka_error_code(err) : RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (err) rd_kafka_error_destroy(err);
+    if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+      rd_kafka_poll(rk, 50);
+      continue;
+    }
+    d.sent++;
+    if (e && !d.failed++) d.first_error = str(rd_kafka_topic_name(m.rkt), ": ", rd_kafka_err2str(e));
+    return;
+  }
+}
+
+// The --key column of a table (-1: none), checked once per table.
+int key_column(const Table& t, const std::string& key) {
+  if (key == "none") return -1;
+  int c = t.find(key);
+  if (c < 0) throw UsageError(str("--key ", key, ": table ", t.name, " has no column ", tick::quoted(key)));
+  Type kt = t.columns[c].type;
+  if (kt != Type::symbol && kt != Type::string)
+    throw UsageError(str("--key ", key, ": column of table ", t.name, " is ", type_name(kt),
+                         ", not a symbol or string"));
+  return c;
+}
+
+// A data record's rows as messages: a JSON line a row, or (--value
+// json-batch) the record's rows as one array keyed by the table, so a
+// table's records stay in order on one partition.
+class RecordSender {
+ public:
+  RecordSender(rd_kafka_t* rk, const ProduceOptions& o, Deliveries& d)
+      : rk_(rk), o_(o), d_(d), topics_(rk, o),
+        rows_out_([this](const uint8_t* p, size_t n) { text_.append(reinterpret_cast<const char*>(p), n); }),
+        json_(rows_out_, Format::json) {}
+
+  void send_record(const Decoder& dec) {
+    const DataView& v = dec.data();
+    if (v.rows == 0) return;
+    const Table& t = *v.table;
+    const int key_col = key_of_table(dec);
+    text_.clear();
+    json_.rows(dec, nullptr, v.rows);
+    rows_out_.flush();
+    rd_kafka_topic_t* rkt = topics_.of(t.name);
+    const bool instants = t.columns[t.time_col].type == Type::timestamp;
+    auto row_ms = [&](uint32_t i) -> int64_t {
+      int64_t ns = v.time(i);
+      return instants && ns != kNullLong ? ns / 1000000 : 0;
+    };
+    if (o_.batch) {
+      batch_.assign(1, '[');
+      size_t at = 0;
+      for (uint32_t i = 0; i < v.rows; i++) {
+        size_t nl = text_.find('\n', at);
+        if (i) batch_ += ',';
+        batch_.append(text_, at, nl - at);
+        at = nl + 1;
+      }
+      batch_ += ']';
+      send(rk_, {rkt, batch_, key_col < 0 ? std::string_view{} : std::string_view(t.name), row_ms(0), t.name, v.seq}, d_);
+    } else {
+      size_t at = 0;
+      for (uint32_t i = 0; i < v.rows; i++) {
+        size_t nl = text_.find('\n', at);  // JSON escapes newlines in values: this ends the row
+        std::string_view key;
+        if (key_col >= 0)
+          key = t.columns[key_col].type == Type::symbol ? dec.syms().name(v.get<uint32_t>(key_col, i))
+                                                        : v.string(key_col, i);
+        send(rk_, {rkt, std::string_view(text_).substr(at, nl - at), key, row_ms(i), t.name, v.seq}, d_);
+        at = nl + 1;
+      }
+    }
+    rd_kafka_poll(rk_, 0);
+  }
+
+ private:
+  // The key column of the record's table: resolved when a table's first
+  // record comes, again for a new context.
+  int key_of_table(const Decoder& dec) {
+    const DataView& v = dec.data();
+    if (key_gen_ != dec.generation()) {
+      key_cols_.assign(dec.tables().size(), kUnresolved);
+      key_gen_ = dec.generation();
+    }
+    if (key_cols_.size() <= v.table_id) key_cols_.resize(v.table_id + 1, kUnresolved);
+    if (key_cols_[v.table_id] == kUnresolved) key_cols_[v.table_id] = key_column(*v.table, o_.key);
+    return key_cols_[v.table_id];
+  }
+
+  static constexpr int kUnresolved = -2;
+  rd_kafka_t* rk_;
+  const ProduceOptions& o_;
+  Deliveries& d_;
+  Topics topics_;
+  std::string text_, batch_;
+  Output rows_out_;
+  TextWriter json_;
+  std::vector<int> key_cols_;
+  uint64_t key_gen_ = 0;
+};
+
+// What is queued is delivered or fails (message.timeout.ms); then the
+// tally, as kcat gives it. A second SIGINT/SIGTERM stops the wait (a broker
+// that is gone would hold it for message.timeout.ms): what is still queued
+// is counted as lost.
+void drain(rd_kafka_t* rk, const Deliveries& d) {
+  while (rd_kafka_outq_len(rk) > 0 && !stop_insisted()) rd_kafka_poll(rk, 100);
+  if (int left = rd_kafka_outq_len(rk); left > 0)
+    fail("stopped by a second signal with ", left, " of ", d.sent, " messages not delivered (", d.failed,
+         " failed before)");
+  if (std::string f = fatal_error(rk); !f.empty()) fail("fatal: ", f);
+  if (d.failed) fail(d.failed, " of ", d.sent, " messages not delivered (first: ", d.first_error, ")");
+}
+
 }  // namespace
 
 int produce(const ProduceOptions& o, Input& in) {
@@ -40,144 +213,16 @@ int produce(const ProduceOptions& o, Input& in) {
   rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
   rd_kafka_conf_set_opaque(conf, &deliveries);
   Handle h{make_handle(RD_KAFKA_PRODUCER, conf)};
-  rd_kafka_t* rk = h.rk;
-
-  std::map<std::string, rd_kafka_topic_t*, std::less<>> topics;
-  struct Topics {
-    std::map<std::string, rd_kafka_topic_t*, std::less<>>& t;
-    ~Topics() {
-      for (auto& [_, rkt] : t) rd_kafka_topic_destroy(rkt);
-    }
-  } destroy_topics{topics};
-  auto topic_for = [&](const std::string& table) {
-    std::string name = o.topic.empty() ? o.topic_prefix + table : o.topic;
-    auto it = topics.find(name);
-    if (it != topics.end()) return it->second;
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, name.c_str(), nullptr);
-    if (!rkt) fail("topic ", name, ": ", rd_kafka_err2str(rd_kafka_last_error()));
-    return topics.emplace(name, rkt).first->second;
-  };
-
-  // One send; a full queue stops reading (polling delivers and makes room).
-  auto send = [&](rd_kafka_topic_t* rkt, std::string_view value, std::string_view key, int64_t ts_ms,
-                  const std::string& table, uint64_t seq) {
-    char seqtext[24];
-    int seqlen = seq ? static_cast<int>(std::to_chars(seqtext, seqtext + sizeof seqtext, seq).ptr - seqtext) : 0;
-    while (true) {
-      // (a stream not from a journal has no seq: no header then)
-      rd_kafka_resp_err_t e =
-          seq ? rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                  RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                                  RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
-                                  RD_KAFKA_V_TIMESTAMP(ts_ms),
-                                  RD_KAFKA_V_HEADER("table", table.data(), static_cast<ssize_t>(table.size())),
-                                  RD_KAFKA_V_HEADER("seq", seqtext, seqlen), RD_KAFKA_V_END)
-              : rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-                                  RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
-                                  RD_KAFKA_V_KEY(key.empty() ? nullptr : key.data(), key.size()),
-                                  RD_KAFKA_V_TIMESTAMP(ts_ms),
-                                  RD_KAFKA_V_HEADER("table", table.data(), static_cast<ssize_t>(table.size())),
-                                  RD_KAFKA_V_END);
-      if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-        rd_kafka_poll(rk, 50);
-        continue;
-      }
-      deliveries.sent++;
-      if (e && !deliveries.failed++)
-        deliveries.first_error = str(rd_kafka_topic_name(rkt), ": ", rd_kafka_err2str(e));
-      return;
-    }
-  };
-
-  std::string text;
-  Output rows_out([&](const uint8_t* p, size_t n) { text.append(reinterpret_cast<const char*>(p), n); });
-  TextWriter json(rows_out, Format::json);
-  std::vector<size_t> ends;  // where each row's line ends in text
-  std::string batch;
-  RecordReader rr(in);
-  Decoder dec;
-  Record r;
-  int key_col = -2;  // per table: resolved when a table's first record comes
-  std::vector<int> key_cols;
-  uint64_t key_gen = 0;
-  while (!stop_requested()) {
-    auto st = rr.next(r);
-    if (st == RecordReader::Status::End) break;
-    if (st == RecordReader::Status::Bad) fail(rr.damage(false).where(in.name()));
+  {
+    RecordSender sender(h.rk, o, deliveries);
+    RecordReader rr(in);
+    Decoder dec;
+    Record r;
     Decoder::Kind kind;
-    try {
-      kind = dec.apply(r);
-    } catch (const Error& e) {
-      fail(in.name(), ":", r.offset, ": ", e.what());
-    }
-    if (kind != Decoder::Kind::Data) continue;  // (ends of day are not sent)
-    const DataView& v = dec.data();
-    if (v.rows == 0) continue;
-    const Table& t = *v.table;
-    if (key_gen != dec.generation()) {
-      key_cols.assign(dec.tables().size(), -2);
-      key_gen = dec.generation();
-    }
-    if (key_cols.size() <= v.table_id) key_cols.resize(v.table_id + 1, -2);
-    key_col = key_cols[v.table_id];
-    if (key_col == -2) {
-      key_col = o.key == "none" ? -1 : t.find(o.key);
-      if (o.key != "none" && key_col < 0)
-        throw UsageError(str("--key ", o.key, ": table ", t.name, " has no column ", tick::quoted(o.key)));
-      Type kt = key_col >= 0 ? t.columns[key_col].type : Type::symbol;
-      if (kt != Type::symbol && kt != Type::string)
-        throw UsageError(str("--key ", o.key, ": column of table ", t.name, " is ", type_name(kt),
-                             ", not a symbol or string"));
-      key_cols[v.table_id] = key_col;
-    }
-    text.clear();
-    json.rows(dec, nullptr, v.rows);
-    rows_out.flush();
-    rd_kafka_topic_t* rkt = topic_for(t.name);
-    const bool instants = t.columns[t.time_col].type == Type::timestamp;
-    auto row_ms = [&](uint32_t i) -> int64_t {
-      int64_t ns = v.time(i);
-      return instants && ns != kNullLong ? ns / 1000000 : 0;  // 0: librdkafka stamps it now
-    };
-    auto key_of = [&](uint32_t i) -> std::string_view {
-      if (key_col < 0) return {};
-      if (t.columns[key_col].type == Type::symbol) return dec.syms().name(v.get<uint32_t>(key_col, i));
-      return v.string(key_col, i);
-    };
-    if (o.batch) {
-      // [row,row,...]: the rows' lines joined; keyed by the table, so a
-      // table's records stay in order on one partition.
-      batch.assign(1, '[');
-      size_t at = 0;
-      for (uint32_t i = 0; i < v.rows; i++) {
-        size_t nl = text.find('\n', at);
-        if (i) batch += ',';
-        batch.append(text, at, nl - at);
-        at = nl + 1;
-      }
-      batch += ']';
-      send(rkt, batch, key_col < 0 ? std::string_view{} : std::string_view(t.name), row_ms(0), t.name, v.seq);
-    } else {
-      size_t at = 0;
-      for (uint32_t i = 0; i < v.rows; i++) {
-        size_t nl = text.find('\n', at);  // JSON escapes newlines in values: this ends the row
-        send(rkt, std::string_view(text).substr(at, nl - at), key_of(i), row_ms(i), t.name, v.seq);
-        at = nl + 1;
-      }
-    }
-    rd_kafka_poll(rk, 0);
+    while (!stop_requested() && read_applied(rr, dec, r, kind))
+      if (kind == Decoder::Kind::Data) sender.send_record(dec);  // (ends of day are not sent)
+    drain(h.rk, deliveries);
   }
-  // What is queued is delivered or fails (message.timeout.ms); then the
-  // tally, as kcat gives it.
-  // A second SIGINT/SIGTERM stops the wait (a broker that is gone would hold
-  // it for message.timeout.ms): what is still queued is counted as lost.
-  while (rd_kafka_outq_len(rk) > 0 && !stop_insisted()) rd_kafka_poll(rk, 100);
-  if (int left = rd_kafka_outq_len(rk); left > 0)
-    fail("stopped by a second signal with ", left, " of ", deliveries.sent,
-         " messages not delivered (", deliveries.failed, " failed before)");
-  if (std::string f = fatal_error(rk); !f.empty()) fail("fatal: ", f);
-  if (deliveries.failed)
-    fail(deliveries.failed, " of ", deliveries.sent, " messages not delivered (first: ", deliveries.first_error, ")");
   return 0;
 }
 

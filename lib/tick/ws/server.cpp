@@ -557,13 +557,10 @@ void on_timer(lws_sorted_usec_list_t* sul) {
 
 void read_stdin(const std::shared_ptr<Inbox>& inbox) {
   try {
-    auto in = Input::open("-");
+    auto in = Input::from_fd(0, "stdin");
     RecordReader rr(*in);
     Record r;
-    while (true) {
-      auto st = rr.next(r);
-      if (st == RecordReader::Status::End) break;
-      if (st == RecordReader::Status::Bad) return inbox->end(rr.damage(false).where("stdin"));
+    while (rr.read(r)) {
       // (woken at the first record of a batch: what a quiet input brings is
       // applied at once, a busy one's in batches)
       inbox->put(r.bytes, r.size());
