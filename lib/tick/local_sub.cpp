@@ -257,6 +257,9 @@ int LocalSub::run() {
   if (e.length > static_cast<uint64_t>(st.st_size)) not_this_journal(live_path, e.length, st.st_size);
   Decoder live_ctx = context_at(live_path, e.length, live_seq, whole ? nullptr : &q.tables);
   if (std::string t = unknown_table(q.tables, live_ctx.tables()); !t.empty()) fail(o_.dir, ": unknown table ", quoted(t));
+  // (live_seq is read only with the whole context: otherwise the request
+  // is for the start of a day, read from its journal's beginning)
+  if (!whole) live_seq = UINT64_MAX;
   SubscriptionStart start = subscription_start(q, e.day, live_seq, journal_files(o_.dir));
   std::string path;
   switch (start.kind) {
