@@ -108,25 +108,6 @@ bool RecordReader::read(Record& r, const Reporter& rep) {
   }
 }
 
-bool record_buffered(Input& in, bool ended, size_t max_record) {
-  if (ended) return in.avail() > 0;
-  if (in.avail() < kHeaderSize) return false;
-  RecordHeader h;
-  if (!parse_header(in.data(), h)) return true;
-  if (max_record && h.length > max_record) return true;
-  return in.avail() >= kHeaderSize + h.length;
-}
-
-bool read_applied(RecordReader& rr, Decoder& dec, Record& r, Decoder::Kind& k) {
-  if (!rr.read(r)) return false;
-  try {
-    k = dec.apply(r);
-  } catch (const Error& e) {
-    fail(rr.input().name(), ":", r.offset, ": ", e.what());
-  }
-  return true;
-}
-
 bool RecordReader::read(Record& r) {
   Status st = next(r);
   if (st == Status::Bad) throw Error(damage().where(in_.name()));

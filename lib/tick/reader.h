@@ -269,11 +269,26 @@ class ContextFollower {
 // Whether RecordReader::next() answers from what the input has buffered,
 // without reading more: a whole record, a header that cannot be one (damage
 // to report), one over max_record (0: no bound), or the input's end.
-bool record_buffered(Input& in, bool ended, size_t max_record = 0);
+inline bool record_buffered(Input& in, bool ended, size_t max_record = 0) {
+  if (ended) return in.avail() > 0;
+  if (in.avail() < kHeaderSize) return false;
+  RecordHeader h;
+  if (!parse_header(in.data(), h)) return true;
+  if (max_record && h.length > max_record) return true;
+  return in.avail() >= kHeaderSize + h.length;
+}
 
 // The read loop of a filter that takes a stream whole: the next record,
 // applied to dec; false at the end. Damage, or a record the context
 // refuses, is an Error naming where ("NAME:OFFSET: why").
-bool read_applied(RecordReader& rr, Decoder& dec, Record& r, Decoder::Kind& k);
+inline bool read_applied(RecordReader& rr, Decoder& dec, Record& r, Decoder::Kind& k) {
+  if (!rr.read(r)) return false;
+  try {
+    k = dec.apply(r);
+  } catch (const Error& e) {
+    fail(rr.input().name(), ":", r.offset, ": ", e.what());
+  }
+  return true;
+}
 
 }  // namespace tick
