@@ -1,20 +1,20 @@
 #include "tick/ws/server.h"
 
+#include "tick/ws/connection.h"
 #include "tick/ws/dashboard.h"
+#include "tick/ws/inbox.h"
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <libwebsockets.h>
 #include <unistd.h>
 
-#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <list>
 #include <thread>
-#include <unordered_set>
+#include <unordered_map>
 
 #include "tick/clock.h"
 #include "tick/diag.h"
@@ -30,82 +30,6 @@ namespace tick::ws {
 
 namespace {
 
-// Records read from stdin by a thread of their own, handed to the service
-// loop in batches (the loop is woken with lws_cancel_service). Shared with
-// that thread, which a blocking read keeps past the server's end: once
-// closed, nothing it brings is kept and the loop is never woken again.
-class Inbox {
- public:
-  static constexpr size_t kMaxBytes = 4u << 20;  // the reader waits past this
-  void set_wake(lws_context* ctx) {
-    std::lock_guard<std::mutex> l(m_);
-    ctx_ = ctx;
-  }
-  // Adds a record, waking the service loop when the batch was empty or has
-  // grown by another MiB since it was last woken.
-  void put(const uint8_t* p, size_t n) {
-    std::unique_lock<std::mutex> l(m_);
-    room_.wait(l, [&] { return bytes_.size() < kMaxBytes || closed_; });
-    if (closed_) return;
-    bool wake = bytes_.empty() || bytes_.size() >= woke_at_ + (1u << 20);
-    bytes_.insert(bytes_.end(), p, p + n);
-    if (wake) {
-      woke_at_ = bytes_.size();
-      wake_service(l);
-    }
-  }
-  void end(std::string why) {
-    std::unique_lock<std::mutex> l(m_);
-    ended_ = true;
-    why_ = std::move(why);
-    wake_service(l);
-  }
-  // The batch so far (swapped out), whether the input has ended, and why
-  // if it ended on bad input.
-  bool take(std::vector<uint8_t>& out, std::string& why) {
-    std::lock_guard<std::mutex> l(m_);
-    out.clear();
-    out.swap(bytes_);
-    woke_at_ = 0;
-    room_.notify_all();
-    why = why_;
-    return ended_;
-  }
-  // Before the service loop's context is destroyed (waits for a wake
-  // under way).
-  void close() {
-    std::unique_lock<std::mutex> l(m_);
-    closed_ = true;
-    ctx_ = nullptr;
-    room_.notify_all();
-    room_.wait(l, [&] { return wakers_ == 0; });
-  }
-
- private:
-  // (lws is called outside the lock: the service loop takes the lock from
-  // within lws)
-  void wake_service(std::unique_lock<std::mutex>& l) {
-    lws_context* ctx = closed_ ? nullptr : ctx_;
-    if (!ctx) return;
-    wakers_++;
-    l.unlock();
-    lws_cancel_service(ctx);
-    l.lock();
-    wakers_--;
-    room_.notify_all();
-  }
-  int wakers_ = 0;
-  std::mutex m_;
-  std::condition_variable room_;
-  std::vector<uint8_t> bytes_;
-  bool ended_ = false, closed_ = false;
-  size_t woke_at_ = 0;
-  std::string why_;
-  lws_context* ctx_ = nullptr;
-};
-
-struct Server;
-
 struct Client : Conn {
   lws* wsi = nullptr;
   std::string rx;
@@ -118,13 +42,12 @@ struct Client : Conn {
   void want_write() override { lws_callback_on_writable(wsi); }
 };
 
-// Per HTTP transaction or WebSocket connection.
-struct Session {
-  Client* client;  // WebSocket
-  std::string* body;  // HTTP: the response body still to write
-  size_t sent;
-  QueryStream* query;  // HTTP: /api/query's answer, streaming
-  bool answering;      // HTTP: its status and headers are sent
+// An HTTP transaction's answer: a whole one, written at the next writable,
+// or /api/query's, streaming.
+struct Answer {
+  std::string body;                    // LWS_PRE bytes of headroom, then the body (empty: none)
+  std::unique_ptr<QueryStream> query;  // /api/query's answer
+  bool answering = false;              // its status and headers are sent
 };
 
 // The query action of a WebSocket client: its result gathered, then sent
@@ -139,140 +62,126 @@ struct PendingQuery {
 constexpr size_t kFramesBatch = 256 << 10;
 constexpr size_t kCoalesceBelow = 16 << 10;  // bytes: messages framed into a batch
 
-// A server's text frame (not masked, final) holding a message (which has
-// LWS_PRE bytes of headroom before its text), appended to out.
-void put_text_frame(std::string& out, const std::string& m) {
-  size_t n = m.size() - LWS_PRE;
-  out += static_cast<char>(0x81);
-  if (n < 126) {
-    out += static_cast<char>(n);
-  } else if (n < 65536) {
-    out += static_cast<char>(126);
-    out += static_cast<char>(n >> 8);
-    out += static_cast<char>(n & 0xff);
-  } else {
-    out += static_cast<char>(127);
-    for (int i = 7; i >= 0; i--) out += static_cast<char>((static_cast<uint64_t>(n) >> (8 * i)) & 0xff);
-  }
-  out.append(m, LWS_PRE, n);
-}
 
-struct Server {
-  const ServerOptions& o;
-  Hub hub;
-  std::shared_ptr<Inbox> inbox = std::make_shared<Inbox>();
-  Decoder dec;
-  std::string frames;  // a backlog's frames, written at once
-  std::vector<uint8_t> batch;
-  uint64_t offset = 0;
-  bool input_ended = false;
-  int status = 0;
-  lws_context* ctx = nullptr;
-  lws_sorted_usec_list_t sul{};
-  std::unordered_set<lws*> http_queries;
-  std::list<PendingQuery> ws_queries;
-  Server(const ServerOptions& opt, HubOptions h) : o(opt), hub(h) {}
+// One tick-ws server: the hub its clients share, its stdin's inbox, the
+// history queries running, and what lws calls it for. lws finds it as its
+// context's user; the connections are its own (keyed by lws's handle).
+class Server {
+ public:
+  Server(const ServerOptions& o, HubOptions h) : o_(o), hub_(h) {}
+  ~Server() {
+    if (ctx_) lws_context_destroy(ctx_);
+  }
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Listens (as o.listen says) and serves until a stop signal; the exit status.
+  int run();
+
+  static int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
+    auto* s = wsi ? static_cast<Server*>(lws_context_user(lws_get_context(wsi))) : nullptr;
+    if (!s) return lws_callback_http_dummy(wsi, reason, user, in, len);
+    return s->on(wsi, reason, user, in, len);
+  }
+
+ private:
+  int on(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len);
+  void listen();
+  void drain_inbox();
+  void on_query(Conn& c, const FieldOf& field, const std::string& id);
+  void serve_ws_queries(int64_t now);
+  std::string busy() const;
+  static void on_timer(lws_sorted_usec_list_t* sul);
+  void abandon_stalled(int64_t now);
+
+  // HTTP
+  int on_http(lws* wsi, const char* uri);
+  int respond(lws* wsi, unsigned status, const char* type, const std::string& body);
+  int start_query(lws* wsi);
+  int http_writable(lws* wsi);
+  int write_query(lws* wsi, Answer& a);
+  void end_query(lws* wsi);
+  // WebSocket
+  bool admit(lws* wsi);
+  void established(lws* wsi);
+  void receive(lws* wsi, Client& c, const void* in, size_t len);
+  int writable(lws* wsi, Client& c);
+  void closed(lws* wsi);
+
+  const ServerOptions& o_;
+  Hub hub_;
+  std::shared_ptr<Inbox> inbox_ = std::make_shared<Inbox>();
+  Decoder dec_;
+  std::string frames_;  // a backlog's frames, written at once
+  std::vector<uint8_t> batch_;
+  uint64_t offset_ = 0;
+  bool input_ended_ = false;
+  int status_ = 0;
+  lws_context* ctx_ = nullptr;
+  struct Timer {
+    lws_sorted_usec_list_t sul{};  // (first: lws hands the timer back as it)
+    Server* server = nullptr;
+  } timer_;
+  std::unordered_map<lws*, std::unique_ptr<Client>> clients_;
+  std::unordered_map<lws*, std::unique_ptr<Answer>> answers_;  // HTTP transactions answering
+  std::list<PendingQuery> ws_queries_;
 };
 
-Server* g_server = nullptr;
-
-std::string header(lws* wsi, lws_token_indexes h) {
-  int n = lws_hdr_total_length(wsi, h);
-  if (n <= 0) return {};
-  std::string s(static_cast<size_t>(n) + 1, '\0');
-  lws_hdr_copy(wsi, s.data(), n + 1, h);
-  s.resize(static_cast<size_t>(n));
-  return s;
-}
-
-std::string urlarg(lws* wsi, const char* name) {
-  char buf[1024];
-  const char* v = lws_get_urlarg_by_name(wsi, name, buf, sizeof buf);
-  return v ? std::string(v) : std::string();
-}
-
-std::string peer_of(lws* wsi) {
-  char buf[128];
-  lws_get_peer_simple(wsi, buf, sizeof buf);
-  return buf;
-}
-
-// The token, from "?token=" or "Authorization: Bearer".
-bool authorised(lws* wsi, const ServerOptions& o) {
-  if (o.token.empty()) return true;
-  if (urlarg(wsi, "token=") == o.token) return true;
-  std::string a = header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION);
-  return a == "Bearer " + o.token;
-}
-
-bool origin_allowed(lws* wsi, const ServerOptions& o) {
-  if (o.origins.empty()) return true;
-  std::string origin = header(wsi, WSI_TOKEN_ORIGIN);
-  if (origin.empty()) return true;  // not a browser: the token decides
-  for (const auto& a : o.origins)
-    if (a == origin) return true;
-  return false;
-}
-
 // Applies what the reader thread has brought.
-void drain_inbox(Server& s) {
+void Server::drain_inbox() {
   std::string why;
-  bool ended = s.inbox->take(s.batch, why);
+  bool ended = inbox_->take(batch_, why);
   size_t at = 0;
-  while (at + kHeaderSize <= s.batch.size()) {
+  while (at + kHeaderSize <= batch_.size()) {
     Record r;
-    parse_header(s.batch.data() + at, r.h);
-    r.bytes = s.batch.data() + at;
-    r.offset = s.offset;
+    parse_header(batch_.data() + at, r.h);
+    r.bytes = batch_.data() + at;
+    r.offset = offset_;
     try {
-      s.hub.record(s.dec, s.dec.apply(r));
+      hub_.record(dec_, dec_.apply(r));
     } catch (const Error& e) {
       warn(str("stdin:", r.offset, ": ", e.what()));
-      s.status = 1;
+      status_ = 1;
       ended = true;
       break;
     }
     at += r.size();
-    s.offset += r.size();
+    offset_ += r.size();
   }
-  s.hub.flush();
+  hub_.flush();
   if (!why.empty()) {
     warn(why);
-    s.status = 1;
+    status_ = 1;
   }
-  if (ended && !s.input_ended) {
-    s.input_ended = true;
-    s.hub.end_of_stream();
+  if (ended && !input_ended_) {
+    input_ended_ = true;
+    hub_.end_of_stream();
   }
 }
 
-int respond(lws* wsi, Session* ss, unsigned status, const char* type, std::string body) {
-  uint8_t buf[LWS_PRE + 1024];
-  uint8_t *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
-  if (lws_add_http_common_headers(wsi, status, type, body.size(), &p, end)) return 1;
-  if (lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>("cache-control:"),
-                                  reinterpret_cast<const unsigned char*>("no-store"), 8, &p, end))
-    return 1;
-  if (lws_finalize_write_http_header(wsi, start, &p, end)) return 1;
-  ss->body = new std::string(std::string(LWS_PRE, '\0') + body);
-  ss->sent = 0;
-  lws_callback_on_writable(wsi);
-  return 0;
-}
-
-std::string json_error(const std::string& why) {
-  std::string out = "{\"error\":\"";
-  json_escape(out, why);
-  return out + "\"}";
+// A WebSocket client's query action: parsed, bounded, then run.
+void Server::on_query(Conn& c, const FieldOf& field, const std::string& id) {
+  Query q;
+  std::string why;
+  if (!parse_query(field, o_.history, o_.max_rows / 10, q, why)) return hub_.fail(c, id, why);
+  if (q.format != Format::json) return hub_.fail(c, id, "format: a WebSocket result is JSON");
+  size_t mine = 0;
+  for (const auto& p : ws_queries_) mine += p.client == &c;
+  if (mine >= kQueriesPerClient)
+    return hub_.fail(c, id, str("query: ", mine, " queries of this connection are running; wait for a result"));
+  if (std::string b = busy(); !b.empty()) return hub_.fail(c, id, "query: " + b);
+  lws_context* ctx = ctx_;
+  ws_queries_.push_back({static_cast<Client*>(&c), id, "",
+                         std::make_unique<QueryStream>(q, o_.history, [ctx] { lws_cancel_service(ctx); })});
 }
 
 // WebSocket queries: what has come of each; a finished one is sent once
 // its client's queue has room (a client that does not read holds at most
 // kQueriesPerClient answers, each within kMaxResultBytes); one that makes
 // no progress for --query-timeout is abandoned.
-void serve_ws_queries(Server& s, int64_t now) {
-  const int64_t timeout = static_cast<int64_t>(s.o.query_timeout * 1e9);
-  for (auto it = s.ws_queries.begin(); it != s.ws_queries.end();) {
+void Server::serve_ws_queries(int64_t now) {
+  const int64_t timeout = static_cast<int64_t>(o_.query_timeout * 1e9);
+  for (auto it = ws_queries_.begin(); it != ws_queries_.end();) {
     bool done = false;
     it->stream->take(it->rows, kMaxResultBytes + 1 - std::min(it->rows.size(), kMaxResultBytes), done);
     std::string err;
@@ -285,327 +194,302 @@ void serve_ws_queries(Server& s, int64_t now) {
       err = it->stream->error();
     if (!err.empty()) {
       warn(str(it->client->peer, ": query: ", err));
-      s.hub.fail(*it->client, it->id, "query: " + err);
-      it = s.ws_queries.erase(it);
+      hub_.fail(*it->client, it->id, "query: " + err);
+      it = ws_queries_.erase(it);
       continue;
     }
-    if (!done || it->client->queued() >= s.o.hub.max_queue) {
+    if (!done || it->client->queued() >= o_.hub.max_queue) {
       ++it;
       continue;
     }
     std::string body = "{\"type\":\"result\"";
     if (!it->id.empty()) body += ",\"id\":" + it->id;
     body += ",\"rows\":" + it->rows + "}";
-    s.hub.reply(*it->client, body);
-    it = s.ws_queries.erase(it);
+    hub_.reply(*it->client, body);
+    it = ws_queries_.erase(it);
   }
 }
 
 // A new query, or why not: the queries running in all (with reads that
 // were abandoned and have not returned) are bounded.
-std::string busy(const Server& s) {
-  if (QueryStream::running() < s.o.max_queries) return "";
-  return str("busy: ", QueryStream::running(), " history queries are running (--max-queries ", s.o.max_queries,
+std::string Server::busy() const {
+  if (QueryStream::running() < o_.max_queries) return "";
+  return str("busy: ", QueryStream::running(), " history queries are running (--max-queries ", o_.max_queries,
              "); try again");
 }
 
-int start_query(lws* wsi, Session* ss) {
-  Server& s = *g_server;
-  Query q;
-  std::string why;
-  if (!parse_query([&](const char* name) { return urlarg(wsi, (std::string(name) + "=").c_str()); }, s.o.history,
-                   s.o.max_rows, q, why))
-    return respond(wsi, ss, 400, "application/json", json_error(why));
-  if (!s.hub.has_table(q.table))
-    return respond(wsi, ss, 400, "application/json", json_error("table: unknown table \"" + q.table + "\""));
-  if (std::string b = busy(s); !b.empty()) return respond(wsi, ss, 503, "application/json", json_error(b));
-  // The status waits for the query's first row or its end: an error found
-  // before it (a day with no data is an empty answer, not an error) is
-  // answered as one.
-  lws_context* ctx = s.ctx;
-  ss->query = new QueryStream(q, s.o.history, [ctx] { lws_cancel_service(ctx); });
-  ss->answering = false;
-  s.http_queries.insert(wsi);
-  lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);  // (--query-timeout decides, not lws's 5 s for an answer to begin)
-  return 0;
-}
-
-// The client of an answer still to come has closed its side. (lws, while
-// it waits for the answer, keeps asking to write instead of closing.)
-bool peer_gone(lws* wsi) {
-  char c;
-  return ::recv(lws_get_socket_fd(wsi), &c, 1, MSG_PEEK | MSG_DONTWAIT) == 0;
-}
-
-// The answer's status and headers, once the query has started.
-int begin_answer(lws* wsi, Session* ss) {
-  const bool csv = urlarg(wsi, "format=") == "csv";
-  uint8_t buf[LWS_PRE + 512];
-  uint8_t *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
-  // (no length: the answer streams, and its end closes the connection)
-  if (lws_add_http_common_headers(wsi, 200, csv ? "text/csv" : "application/json", LWS_ILLEGAL_HTTP_CONTENT_LEN, &p,
-                                  end) ||
-      lws_finalize_write_http_header(wsi, start, &p, end))
-    return 1;
-  ss->answering = true;
-  return 0;
-}
-
-void end_query(lws* wsi, Session* ss) {
-  if (!ss || !ss->query) return;
-  g_server->http_queries.erase(wsi);
-  delete ss->query;  // (stops and joins its thread)
-  ss->query = nullptr;
-}
-
-int on_http(lws* wsi, Session* ss, const char* uri) {
-  Server& s = *g_server;
-  if (!authorised(wsi, s.o)) return respond(wsi, ss, 401, "application/json", json_error("a token is required"));
-  if (!origin_allowed(wsi, s.o)) return respond(wsi, ss, 403, "application/json", json_error("origin refused"));
-  std::string path = uri;
-  if (path == "/" || path == "/index.html") return respond(wsi, ss, 200, "text/html; charset=utf-8", std::string(dashboard_html()));
-  if (path == "/api/tables") return respond(wsi, ss, 200, "application/json", s.hub.tables_json());
-  if (path == "/api/query") return start_query(wsi, ss);
-  if (path == "/api/last") {
-    std::string table = urlarg(wsi, "table=");
-    if (table.empty()) return respond(wsi, ss, 400, "application/json", json_error("table: a table is required"));
-    std::string out;
-    if (!s.hub.last_json(table, urlarg(wsi, "syms="), out))
-      return respond(wsi, ss, 400, "application/json", json_error("table: " + out));
-    return respond(wsi, ss, 200, "application/json", out);
-  }
-  return respond(wsi, ss, 404, "application/json", json_error("no such route: " + path));
-}
-
-int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
-  Server& s = *g_server;
-  auto* ss = static_cast<Session*>(user);
+int Server::on(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
   switch (reason) {
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-      drain_inbox(s);
-      for (lws* q : s.http_queries) lws_callback_on_writable(q);
-      serve_ws_queries(s, now_ns());
+      drain_inbox();
+      for (auto& [q, a] : answers_)
+        if (a->query) lws_callback_on_writable(q);
+      serve_ws_queries(now_ns());
       return 0;
     case LWS_CALLBACK_HTTP:
-      return on_http(wsi, ss, static_cast<const char*>(in));
-    case LWS_CALLBACK_HTTP_WRITEABLE: {
-      if (ss && ss->query && !ss->answering) {
-        if (!ss->query->started()) return peer_gone(wsi) ? -1 : 0;  // the query wakes us when it has begun
-        std::string err = ss->query->error();
-        if (!err.empty()) {
-          end_query(wsi, ss);
-          warn(str(peer_of(wsi), ": /api/query: ", err));
-          return respond(wsi, ss, 500, "application/json", json_error(err));
-        }
-        if (begin_answer(wsi, ss)) return -1;
-        lws_callback_on_writable(wsi);
-        return 0;
-      }
-      if (ss && ss->query) {
-        std::string chunk(LWS_PRE, '\0');
-        bool done = false;
-        ss->query->take(chunk, 16 << 10, done);
-        size_t n = chunk.size() - LWS_PRE;
-        if (!n && !done) return peer_gone(wsi) ? -1 : 0;  // the query wakes us when it has more
-        if (done && !ss->query->error().empty())
-          warn(str(peer_of(wsi), ": /api/query failed after its answer began: ", ss->query->error()));
-        if (lws_write(wsi, reinterpret_cast<unsigned char*>(chunk.data()) + LWS_PRE, n,
-                      done ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < static_cast<int>(n))
-          return -1;
-        if (!done) {
-          lws_callback_on_writable(wsi);
-          return 0;
-        }
-        end_query(wsi, ss);
-        return lws_http_transaction_completed(wsi) ? -1 : 0;
-      }
-      if (!ss || !ss->body) return 0;
-      std::string& b = *ss->body;
-      size_t n = b.size() - LWS_PRE;
-      int wrote = lws_write(wsi, reinterpret_cast<unsigned char*>(b.data()) + LWS_PRE, n, LWS_WRITE_HTTP_FINAL);
-      delete ss->body;
-      ss->body = nullptr;
-      if (wrote < 0) return -1;
-      return lws_http_transaction_completed(wsi) ? -1 : 0;
-    }
+      return on_http(wsi, static_cast<const char*>(in));
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+      return http_writable(wsi);
     case LWS_CALLBACK_CLOSED_HTTP:
-      end_query(wsi, ss);
-      if (ss && ss->body) {
-        delete ss->body;
-        ss->body = nullptr;
-      }
+      answers_.erase(wsi);  // (a query stops, its thread joined)
       return 0;
-    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
-      std::string uri = header(wsi, WSI_TOKEN_GET_URI);
-      if (uri != "/ws" && uri.rfind("/stream/", 0) != 0) return 1;
-      if (!authorised(wsi, s.o) || !origin_allowed(wsi, s.o)) {
-        warn(str(peer_of(wsi), ": WebSocket refused (", authorised(wsi, s.o) ? "origin" : "token", ")"));
-        return 1;
-      }
-      if (s.hub.connections() >= s.o.max_clients) {
-        warn(str(peer_of(wsi), ": refused: --max-clients ", s.o.max_clients, " reached"));
-        return 1;
-      }
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+      return admit(wsi) ? 0 : 1;
+    case LWS_CALLBACK_ESTABLISHED:
+      established(wsi);
       return 0;
-    }
-    case LWS_CALLBACK_ESTABLISHED: {
-      auto* c = new Client;
-      c->wsi = wsi;
-      c->peer = peer_of(wsi);
-      ss->client = c;
-      ss->body = nullptr;
-      c->deflate = header(wsi, WSI_TOKEN_EXTENSIONS).find("permessage-deflate") != std::string::npos;
-      std::string uri = header(wsi, WSI_TOKEN_GET_URI);
-      s.hub.opened(*c);
-      if (uri.rfind("/stream/", 0) == 0) s.hub.stream_sym(*c, uri.substr(8));
+    case LWS_CALLBACK_RECEIVE:
+      if (auto it = clients_.find(wsi); it != clients_.end()) receive(wsi, *it->second, in, len);
       return 0;
-    }
-    case LWS_CALLBACK_RECEIVE: {
-      Client* c = ss->client;
-      if (c->closing) return 0;
-      if (c->rx.size() + len > s.o.max_message) {
-        warn(str(c->peer, ": a message over --max-message (", s.o.max_message, " bytes): closed"));
-        c->closing = true;
-        c->rx.clear();
-        c->rx.shrink_to_fit();
-        lws_callback_on_writable(wsi);
-        return 0;
-      }
-      c->rx.append(static_cast<const char*>(in), len);
-      if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi)) return 0;
-      s.hub.message(*c, c->rx);
-      c->rx.clear();
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+      if (auto it = clients_.find(wsi); it != clients_.end()) return writable(wsi, *it->second);
       return 0;
-    }
-    case LWS_CALLBACK_SERVER_WRITEABLE: {
-      Client* c = ss->client;
-      c->deflating.reset();  // (lws is done with it: it hands us a writable only then)
-      if (c->closing) {
-        static const char why[] = "message too large";
-        lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
-                         reinterpret_cast<unsigned char*>(const_cast<char*>(why)), sizeof why - 1);
-        return -1;
-      }
-      int64_t now = now_ns();
-      Message m = s.hub.next(*c, now);
-      if (!m) return 0;
-      // Small messages queued behind each other are framed here and
-      // written at once (a write each cost a syscall); a large one,
-      // or one for a client that deflates, is written from where it is,
-      // lws framing it (copying it into a batch would cost more than the
-      // syscall it saves).
-      auto small = [&](size_t n) { return n > 0 && n < kCoalesceBelow; };
-      if (c->deflate || m->size() >= kCoalesceBelow || !small(s.hub.next_size(*c))) {
-        size_t n = m->size() - LWS_PRE;
-        if (c->deflate) c->deflating = m;
-        if (lws_write(wsi, reinterpret_cast<unsigned char*>(m->data()) + LWS_PRE, n, LWS_WRITE_TEXT) <
-            static_cast<int>(n))
-          return -1;
-      } else {
-        std::string& out = s.frames;
-        out.clear();
-        put_text_frame(out, *m);
-        while (out.size() < kFramesBatch && small(s.hub.next_size(*c))) put_text_frame(out, *s.hub.next(*c, now));
-        if (lws_write(wsi, reinterpret_cast<unsigned char*>(out.data()), out.size(), LWS_WRITE_RAW) <
-            static_cast<int>(out.size()))
-          return -1;
-      }
-      c->want_write();  // the next one, if any (next() says)
-      return 0;
-    }
     case LWS_CALLBACK_CLOSED:
-      if (ss && ss->client) {
-        s.ws_queries.remove_if([&](const PendingQuery& q) { return q.client == ss->client; });
-        s.hub.closed(*ss->client);
-        delete ss->client;
-        ss->client = nullptr;
-      }
+      closed(wsi);
       return 0;
     default:
       return lws_callback_http_dummy(wsi, reason, user, in, len);
   }
 }
 
+// ---- HTTP
+
+int Server::on_http(lws* wsi, const char* uri) {
+  if (!authorised(wsi, o_)) return respond(wsi, 401, "application/json", json_error("a token is required"));
+  if (!origin_allowed(wsi, o_)) return respond(wsi, 403, "application/json", json_error("origin refused"));
+  std::string path = uri;
+  if (path == "/" || path == "/index.html") return respond(wsi, 200, "text/html; charset=utf-8", std::string(dashboard_html()));
+  if (path == "/api/tables") return respond(wsi, 200, "application/json", hub_.tables_json());
+  if (path == "/api/query") return start_query(wsi);
+  if (path == "/api/last") {
+    std::string table = urlarg(wsi, "table=");
+    if (table.empty()) return respond(wsi, 400, "application/json", json_error("table: a table is required"));
+    std::string out;
+    if (!hub_.last_json(table, urlarg(wsi, "syms="), out))
+      return respond(wsi, 400, "application/json", json_error("table: " + out));
+    return respond(wsi, 200, "application/json", out);
+  }
+  return respond(wsi, 404, "application/json", json_error("no such route: " + path));
+}
+
+// A whole answer: its headers now, its body at the next writable.
+int Server::respond(lws* wsi, unsigned status, const char* type, const std::string& body) {
+  uint8_t buf[LWS_PRE + 1024];
+  uint8_t *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+  if (lws_add_http_common_headers(wsi, status, type, body.size(), &p, end)) return 1;
+  if (lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>("cache-control:"),
+                                  reinterpret_cast<const unsigned char*>("no-store"), 8, &p, end))
+    return 1;
+  if (lws_finalize_write_http_header(wsi, start, &p, end)) return 1;
+  auto& a = answers_[wsi];
+  if (!a) a = std::make_unique<Answer>();
+  a->body.assign(LWS_PRE, '\0');
+  a->body += body;
+  lws_callback_on_writable(wsi);
+  return 0;
+}
+
+int Server::start_query(lws* wsi) {
+  Query q;
+  std::string why;
+  if (!parse_query([&](const char* name) { return urlarg(wsi, (std::string(name) + "=").c_str()); }, o_.history,
+                   o_.max_rows, q, why))
+    return respond(wsi, 400, "application/json", json_error(why));
+  if (!hub_.has_table(q.table))
+    return respond(wsi, 400, "application/json", json_error("table: unknown table \"" + q.table + "\""));
+  if (std::string b = busy(); !b.empty()) return respond(wsi, 503, "application/json", json_error(b));
+  // The status waits for the query's first row or its end: an error found
+  // before it (a day with no data is an empty answer, not an error) is
+  // answered as one.
+  lws_context* ctx = ctx_;
+  auto a = std::make_unique<Answer>();
+  a->query = std::make_unique<QueryStream>(q, o_.history, [ctx] { lws_cancel_service(ctx); });
+  answers_[wsi] = std::move(a);
+  lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);  // (--query-timeout decides, not lws's 5 s for an answer to begin)
+  return 0;
+}
+
+void Server::end_query(lws* wsi) {
+  if (auto it = answers_.find(wsi); it != answers_.end()) it->second->query.reset();  // (stops and joins its thread)
+}
+
+int Server::http_writable(lws* wsi) {
+  auto it = answers_.find(wsi);
+  if (it == answers_.end()) return 0;
+  Answer& a = *it->second;
+  if (a.query) return write_query(wsi, a);
+  if (a.body.empty()) return 0;
+  int wrote = lws_write(wsi, reinterpret_cast<unsigned char*>(a.body.data()) + LWS_PRE, a.body.size() - LWS_PRE,
+                        LWS_WRITE_HTTP_FINAL);
+  answers_.erase(it);
+  if (wrote < 0) return -1;
+  return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+// /api/query's answer: its status once the query has begun (or an error
+// answer if it failed first), then its rows as they come.
+int Server::write_query(lws* wsi, Answer& a) {
+  if (!a.answering) {
+    if (!a.query->started()) return peer_gone(wsi) ? -1 : 0;  // the query wakes us when it has begun
+    std::string err = a.query->error();
+    if (!err.empty()) {
+      end_query(wsi);
+      warn(str(peer_of(wsi), ": /api/query: ", err));
+      return respond(wsi, 500, "application/json", json_error(err));
+    }
+    if (begin_answer(wsi)) return -1;
+    a.answering = true;
+    lws_callback_on_writable(wsi);
+    return 0;
+  }
+  std::string chunk(LWS_PRE, '\0');
+  bool done = false;
+  a.query->take(chunk, 16 << 10, done);
+  size_t n = chunk.size() - LWS_PRE;
+  if (!n && !done) return peer_gone(wsi) ? -1 : 0;  // the query wakes us when it has more
+  if (done && !a.query->error().empty())
+    warn(str(peer_of(wsi), ": /api/query failed after its answer began: ", a.query->error()));
+  if (lws_write(wsi, reinterpret_cast<unsigned char*>(chunk.data()) + LWS_PRE, n,
+                done ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < static_cast<int>(n))
+    return -1;
+  if (!done) {
+    lws_callback_on_writable(wsi);
+    return 0;
+  }
+  answers_.erase(wsi);
+  return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
 // HTTP answers whose query makes no progress for --query-timeout: the
 // query is abandoned (its thread left to its read) and the answer ends, with
 // a 504 if it had not begun, cut off (no final chunk) if it had.
-void abandon_stalled(Server& s, int64_t now) {
-  const int64_t timeout = static_cast<int64_t>(s.o.query_timeout * 1e9);
+void Server::abandon_stalled(int64_t now) {
+  const int64_t timeout = static_cast<int64_t>(o_.query_timeout * 1e9);
   std::vector<lws*> stalled;
-  for (lws* wsi : s.http_queries) {
-    auto* ss = static_cast<Session*>(lws_wsi_user(wsi));
-    if (ss && ss->query && ss->query->stalled_ns(now) > timeout) stalled.push_back(wsi);
-  }
+  for (auto& [wsi, a] : answers_)
+    if (a->query && a->query->stalled_ns(now) > timeout) stalled.push_back(wsi);
   for (lws* wsi : stalled) {
-    auto* ss = static_cast<Session*>(lws_wsi_user(wsi));
     std::string why = str("no progress for ", duration_text(timeout), " (the history's storage does not answer?)");
     warn(str(peer_of(wsi), ": /api/query: ", why, ": abandoned"));
-    bool answering = ss->answering;
-    end_query(wsi, ss);
-    if (!answering) respond(wsi, ss, 504, "application/json", json_error(why));
+    bool answering = answers_[wsi]->answering;
+    end_query(wsi);
+    if (!answering) respond(wsi, 504, "application/json", json_error(why));
     else lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
   }
 }
 
-void on_timer(lws_sorted_usec_list_t* sul) {
-  Server& s = *g_server;
-  s.hub.tick(now_ns());
-  abandon_stalled(s, now_ns());
-  serve_ws_queries(s, now_ns());
-  lws_sul_schedule(s.ctx, 0, sul, on_timer, LWS_US_PER_SEC / 4);
+// ---- WebSocket
+
+// A WebSocket connection asked for: its route, its token and origin, and
+// room for it.
+bool Server::admit(lws* wsi) {
+  std::string uri = header(wsi, WSI_TOKEN_GET_URI);
+  if (uri != "/ws" && uri.rfind("/stream/", 0) != 0) return false;
+  if (!authorised(wsi, o_) || !origin_allowed(wsi, o_)) {
+    warn(str(peer_of(wsi), ": WebSocket refused (", authorised(wsi, o_) ? "origin" : "token", ")"));
+    return false;
+  }
+  if (hub_.connections() >= o_.max_clients) {
+    warn(str(peer_of(wsi), ": refused: --max-clients ", o_.max_clients, " reached"));
+    return false;
+  }
+  return true;
 }
 
-void read_stdin(const std::shared_ptr<Inbox>& inbox) {
-  try {
-    auto in = Input::from_fd(0, "stdin");
-    RecordReader rr(*in);
-    Record r;
-    while (rr.read(r)) {
-      // (woken at the first record of a batch: what a quiet input brings is
-      // applied at once, a busy one's in batches)
-      inbox->put(r.bytes, r.size());
-    }
-    inbox->end("");
-  } catch (const Error& e) {
-    inbox->end(e.what());
+void Server::established(lws* wsi) {
+  auto c = std::make_unique<Client>();
+  c->wsi = wsi;
+  c->peer = peer_of(wsi);
+  c->deflate = header(wsi, WSI_TOKEN_EXTENSIONS).find("permessage-deflate") != std::string::npos;
+  std::string uri = header(wsi, WSI_TOKEN_GET_URI);
+  Client& client = *c;
+  clients_[wsi] = std::move(c);
+  hub_.opened(client);
+  if (uri.rfind("/stream/", 0) == 0) hub_.stream_sym(client, uri.substr(8));
+}
+
+void Server::receive(lws* wsi, Client& c, const void* in, size_t len) {
+  if (c.closing) return;
+  if (c.rx.size() + len > o_.max_message) {
+    warn(str(c.peer, ": a message over --max-message (", o_.max_message, " bytes): closed"));
+    c.closing = true;
+    c.rx.clear();
+    c.rx.shrink_to_fit();
+    lws_callback_on_writable(wsi);
+    return;
   }
+  c.rx.append(static_cast<const char*>(in), len);
+  if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi)) return;
+  hub_.message(c, c.rx);
+  c.rx.clear();
+}
+
+int Server::writable(lws* wsi, Client& c) {
+  c.deflating.reset();  // (lws is done with it: it hands us a writable only then)
+  if (c.closing) {
+    static const char why[] = "message too large";
+    lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, reinterpret_cast<unsigned char*>(const_cast<char*>(why)),
+                     sizeof why - 1);
+    return -1;
+  }
+  int64_t now = now_ns();
+  Message m = hub_.next(c, now);
+  if (!m) return 0;
+  // Small messages queued behind each other are framed here and
+  // written at once (a write each cost a syscall); a large one,
+  // or one for a client that deflates, is written from where it is,
+  // lws framing it (copying it into a batch would cost more than the
+  // syscall it saves).
+  auto small = [&](size_t n) { return n > 0 && n < kCoalesceBelow; };
+  if (c.deflate || m->size() >= kCoalesceBelow || !small(hub_.next_size(c))) {
+    size_t n = m->size() - LWS_PRE;
+    if (c.deflate) c.deflating = m;
+    if (lws_write(wsi, reinterpret_cast<unsigned char*>(m->data()) + LWS_PRE, n, LWS_WRITE_TEXT) < static_cast<int>(n))
+      return -1;
+  } else {
+    std::string& out = frames_;
+    out.clear();
+    put_text_frame(out, *m);
+    while (out.size() < kFramesBatch && small(hub_.next_size(c))) put_text_frame(out, *hub_.next(c, now));
+    if (lws_write(wsi, reinterpret_cast<unsigned char*>(out.data()), out.size(), LWS_WRITE_RAW) <
+        static_cast<int>(out.size()))
+      return -1;
+  }
+  c.want_write();  // the next one, if any (next() says)
+  return 0;
+}
+
+void Server::closed(lws* wsi) {
+  auto it = clients_.find(wsi);
+  if (it == clients_.end()) return;
+  Client* c = it->second.get();
+  ws_queries_.remove_if([&](const PendingQuery& q) { return q.client == c; });
+  hub_.closed(*c);
+  clients_.erase(it);
+}
+
+// ---- the service loop
+
+void Server::on_timer(lws_sorted_usec_list_t* sul) {
+  Server& s = *reinterpret_cast<Timer*>(sul)->server;
+  s.hub_.tick(now_ns());
+  s.abandon_stalled(now_ns());
+  s.serve_ws_queries(now_ns());
+  lws_sul_schedule(s.ctx_, 0, sul, on_timer, LWS_US_PER_SEC / 4);
 }
 
 const lws_extension kExtensions[] = {
     {"permessage-deflate", lws_extension_callback_pm_deflate, "permessage-deflate; client_no_context_takeover"},
     {nullptr, nullptr, nullptr}};
 
-}  // namespace
-
-int serve(const ServerOptions& o) {
-  Address a = parse_address(o.listen);
+void Server::listen() {
+  Address a = parse_address(o_.listen);
   if (a.unix_socket) throw UsageError("tick-ws listens on HOST:PORT or :PORT");
-  HubOptions h = o.hub;
-  h.headroom = LWS_PRE;  // lws_write's frame header goes before each message
-  Server s(o, h);
-  g_server = &s;
-  if (!o.history.hdb.empty() || !o.history.log.empty())
-    s.hub.on_query = [&s](Conn& c, const FieldOf& field, const std::string& id) {
-      Query q;
-      std::string why;
-      if (!parse_query(field, s.o.history, s.o.max_rows / 10, q, why)) return s.hub.fail(c, id, why);
-      if (q.format != Format::json) return s.hub.fail(c, id, "format: a WebSocket result is JSON");
-      size_t mine = 0;
-      for (const auto& p : s.ws_queries) mine += p.client == &c;
-      if (mine >= kQueriesPerClient)
-        return s.hub.fail(c, id, str("query: ", mine, " queries of this connection are running; wait for a result"));
-      if (std::string b = busy(s); !b.empty()) return s.hub.fail(c, id, "query: " + b);
-      lws_context* ctx = s.ctx;
-      s.ws_queries.push_back({static_cast<Client*>(&c), id, "",
-                              std::make_unique<QueryStream>(q, s.o.history, [ctx] { lws_cancel_service(ctx); })});
-    };
-  lws_set_log_level(LLL_ERR, [](int, const char* line) { warn(str("libwebsockets: ", line)); });
-
   static const lws_protocols protocols[] = {
       // (tx_packet_size: lws sends at most this much a syscall, keeping the
       // rest for the next writable; its default, the 4 KiB rx buffer, made
       // a poll cycle of every 4 KiB of a busy client's updates)
-      {"tick", callback, sizeof(Session), 4096, 0, nullptr, kFramesBatch}, {nullptr, nullptr, 0, 0, 0, nullptr, 0}};
+      {"tick", callback, 0, 4096, 0, nullptr, kFramesBatch}, {nullptr, nullptr, 0, 0, 0, nullptr, 0}};
   lws_context_creation_info info{};
   info.port = a.port;
   std::string iface = numeric_host(a);  // (lws takes a name for an interface's)
@@ -617,42 +501,60 @@ int serve(const ServerOptions& o) {
   if (::inet_pton(AF_INET, iface.c_str(), &v4) == 1) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
   info.protocols = protocols;
   info.extensions = kExtensions;
-  if (!o.tls_cert.empty()) {
+  info.user = this;
+  if (!o_.tls_cert.empty()) {
     info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-    info.ssl_cert_filepath = o.tls_cert.c_str();
-    info.ssl_private_key_filepath = o.tls_key.c_str();
+    info.ssl_cert_filepath = o_.tls_cert.c_str();
+    info.ssl_private_key_filepath = o_.tls_key.c_str();
   }
   info.pt_serv_buf_size = 64 * 1024;
-  s.ctx = lws_create_context(&info);
-  if (!s.ctx) fail("cannot listen on ", o.listen, " (in use, or a TLS file is bad)");
-  lws_vhost* vh = lws_get_vhost_by_name(s.ctx, "default");
+  ctx_ = lws_create_context(&info);
+  if (!ctx_) fail("cannot listen on ", o_.listen, " (in use, or a TLS file is bad)");
+  lws_vhost* vh = lws_get_vhost_by_name(ctx_, "default");
   int port = vh ? lws_get_vhost_listen_port(vh) : a.port;
   std::string bound = str(a.host.find(':') != std::string::npos ? "[" + a.host + "]" : a.host, ":", port);
-  warn(str("listening on ", o.tls_cert.empty() ? "http://" : "https://", bound, "/"));
-  if (!o.address_file.empty()) {
-    FILE* f = std::fopen(o.address_file.c_str(), "w");
-    if (!f) fail(o.address_file, ": ", std::strerror(errno));
+  warn(str("listening on ", o_.tls_cert.empty() ? "http://" : "https://", bound, "/"));
+  if (!o_.address_file.empty()) {
+    FILE* f = std::fopen(o_.address_file.c_str(), "w");
+    if (!f) fail(o_.address_file, ": ", std::strerror(errno));
     std::fprintf(f, "%s\n", bound.c_str());
     std::fclose(f);
   }
-  lws_sul_schedule(s.ctx, 0, &s.sul, on_timer, LWS_US_PER_SEC / 4);
-  s.inbox->set_wake(s.ctx);
-  std::thread reader([inbox = s.inbox] { read_stdin(inbox); });
+}
+
+int Server::run() {
+  if (!o_.history.hdb.empty() || !o_.history.log.empty())
+    hub_.on_query = [this](Conn& c, const FieldOf& field, const std::string& id) { on_query(c, field, id); };
+  lws_set_log_level(LLL_ERR, [](int, const char* line) { warn(str("libwebsockets: ", line)); });
+  listen();
+  timer_.server = this;
+  lws_sul_schedule(ctx_, 0, &timer_.sul, on_timer, LWS_US_PER_SEC / 4);
+  inbox_->set_wake(ctx_);
+  std::thread reader([inbox = inbox_] { read_stdin(inbox); });
   reader.detach();  // (a blocking read of stdin is not interrupted; the process ends around it)
   bool said_end = false;
   while (!stop_requested()) {
-    if (lws_service(s.ctx, 0) < 0) break;
-    if (s.input_ended && !said_end) {
+    if (lws_service(ctx_, 0) < 0) break;
+    if (input_ended_ && !said_end) {
       said_end = true;
       warn("the input ended: serving its last state until stopped (SIGINT, SIGTERM)");
     }
   }
-  s.inbox->close();
-  warn(str(s.hub.serialised(), " updates serialised, ", s.hub.delivered(), " sent; ", s.hub.conflated(),
+  inbox_->close();
+  warn(str(hub_.serialised(), " updates serialised, ", hub_.delivered(), " sent; ", hub_.conflated(),
            " rows conflated for slow clients"));
-  lws_context_destroy(s.ctx);
-  g_server = nullptr;
-  return s.status;
+  lws_context_destroy(ctx_);  // (its connections close, calling back)
+  ctx_ = nullptr;
+  return status_;
+}
+
+}  // namespace
+
+int serve(const ServerOptions& o) {
+  HubOptions h = o.hub;
+  h.headroom = LWS_PRE;  // lws_write's frame header goes before each message
+  Server s(o, h);
+  return s.run();
 }
 
 }  // namespace tick::ws
