@@ -42,7 +42,10 @@ constexpr size_t kChunk = 256u << 10;
 struct Sub {
   int fd = -1;
   std::string peer;
-  enum class State { Request, CatchUp, Live, Done } st = State::Request;
+  // Request: reading its request; Requested: answered once the input's
+  // context is complete; CatchUp: from the journal; Live; Ending: its
+  // end-of-stream queued, closed once sent; Done: closed, to be dropped.
+  enum class State { Request, Requested, CatchUp, Live, Ending, Done } st = State::Request;
   std::vector<uint8_t> in;  // request bytes
   SendQueue q;                   // whole records (Output flushes between records)
   std::unique_ptr<Output> out;  // private bytes, flushed into q
@@ -54,10 +57,6 @@ struct Sub {
   std::unique_ptr<CatchUp> catch_up;  // from the journal, until it goes live
   int64_t since = 0, last_sent = 0;
   uint64_t sent = 0;
-  bool eos = false;
-  bool requested = false;  // a request is parsed, waiting for the input to begin
-  bool resuming = false;   // it asked for a sequence number: perhaps one cut off, back
-  bool filter_built = false;
   bool watch_out = false;  // registered for EPOLLOUT (it has bytes queued)
 };
 
@@ -116,6 +115,9 @@ class Server {
   void watch_listeners(int64_t now);
   void read_input();
   void upstream_ended_in_order();
+  bool wind_down();
+  bool pump_and_watch();
+  void dispatch(std::span<const epoll_event> ready, int64_t now);
   int64_t next_hb_ = 0, next_stats_ = 0, next_timeouts_ = 0;
   uint64_t in_records_ = 0, in_bytes_ = 0, stats_records_ = 0, stats_bytes_ = 0;
 };
@@ -181,7 +183,10 @@ void Server::add_sub(int fd, const std::string& peer) {
 void Server::on_readable(Sub& s) {
   uint8_t buf[65536];
   ssize_t n = ::read(s.fd, buf, sizeof buf);
-  if (n == 0) return close_sub(s, s.st == Sub::State::Request ? "closed before subscribing" : "");
+  if (n == 0) {
+    bool early = s.st == Sub::State::Request || s.st == Sub::State::Requested;
+    return close_sub(s, early ? "closed before subscribing" : "");
+  }
   if (n < 0) {
     if (errno == EAGAIN || errno == EINTR) return;
     // A reset is how many clients say goodbye.
@@ -210,23 +215,19 @@ void Server::on_readable(Sub& s) {
   s.req.tables.clear();
   s.req.syms.clear();
   std::vector<uint8_t>().swap(s.in);
-  s.resuming = s.req.from == SubscribeRequest::From::seq;
-  if (s.resuming && cut_pending_) cut_pending_--;
-  s.requested = true;
+  // (one that asks for a sequence number may be one cut off, back)
+  if (s.req.from == SubscribeRequest::From::seq && cut_pending_) cut_pending_--;
+  s.st = Sub::State::Requested;
   if (context_complete_) start(s);  // else once the input's context is complete
 }
 
 // Answers a complete request: accept and the stream's start, or refuse.
 void Server::start(Sub& s) {
-  if (!s.filter_built) {
-    s.filter_built = true;
-    s.unfiltered = s.spec.tables.empty() && s.spec.syms.empty();
-    if (std::string t = unknown_table(s.spec.tables, live_.tables()); !t.empty())
-      return refuse(s, Refusal::unknown_table, "unknown table " + quoted(t));
-    s.filter = Filter(s.spec);
-    s.spec = FilterSpec{};
-  }
-  s.filter.rebind();
+  s.unfiltered = s.spec.tables.empty() && s.spec.syms.empty();
+  if (std::string t = unknown_table(s.spec.tables, live_.tables()); !t.empty())
+    return refuse(s, Refusal::unknown_table, "unknown table " + quoted(t));
+  s.filter = Filter(s.spec);
+  s.spec = FilterSpec{};
   using Kind = SubscriptionStart::Kind;
   std::vector<std::string> journals;
   if (s.req.from != SubscribeRequest::From::now && !o_.log_dir.empty()) journals = journal_files(o_.log_dir);
@@ -382,7 +383,7 @@ void Server::timeouts(int64_t now) {
   const int64_t t = static_cast<int64_t>(o_.timeout_secs * 1e9);
   for (auto& sp : subs_) {
     Sub& s = *sp;
-    if (s.st == Sub::State::Request && !s.requested && now - s.since > t)
+    if (s.st == Sub::State::Request && now - s.since > t)
       close_sub(s, "no subscription within " + duration_text(t) + "; closed");
   }
 }
@@ -395,7 +396,10 @@ void Server::stats(int64_t now) {
                            rate_text((in_bytes_ - stats_bytes_) / secs), "; seq ", live_seq_,
                            "; ", subs_.size(), " subscribers");
     for (auto& sp : subs_) {
-      const char* st = sp->st == Sub::State::Live ? "live" : sp->st == Sub::State::CatchUp ? "catching up" : "waiting";
+      const char* st = sp->st == Sub::State::Live       ? "live"
+                       : sp->st == Sub::State::CatchUp  ? "catching up"
+                       : sp->st == Sub::State::Ending ? "ending"
+                                                        : "waiting";
       line += str("; ", sp->peer, " ", st, " queue ", sp->q.queued());
     }
     warn(line);
@@ -467,7 +471,78 @@ void Server::read_input() {
   // first data or heartbeat record).
   if (context_complete_)
     for (auto& sp : subs_)
-      if (sp->st == Sub::State::Request && sp->requested) start(*sp);
+      if (sp->st == Sub::State::Requested) start(*sp);
+}
+
+// The input has ended: what came before it is delivered, then
+// end-of-stream; true once every subscriber is done (and none cut off
+// lately may still come back for the rest).
+bool Server::wind_down() {
+  bool linger = cut_pending_ && now_ns() < linger_until_;
+  if (!linger) {
+    acceptor_->close();  // (and out of the epoll set)
+    listening_ = false;
+  }
+  bool all_done = !linger;
+  for (auto& sp : subs_) {
+    Sub& s = *sp;
+    if (s.st == Sub::State::Requested && live_.started()) start(s);
+    if (s.st == Sub::State::CatchUp) all_done = false;
+    if (s.st == Sub::State::Live) {
+      write_end_of_stream(*s.out);
+      s.out->flush();
+      s.st = Sub::State::Ending;
+    }
+    if (s.st == Sub::State::Ending && s.q.queued() == 0) {
+      ::shutdown(s.fd, SHUT_WR);
+      close_sub(s, "");
+    }
+    if ((s.st == Sub::State::Request || s.st == Sub::State::Requested) && !linger) close_sub(s, "");
+    all_done = all_done && s.st == Sub::State::Done;
+  }
+  return all_done;
+}
+
+// Catching-up subscribers take more of the journal; a subscriber with
+// bytes queued is watched for room in its socket, one without is not.
+// (Writing at once instead, as far as the socket takes it, fills a
+// stopped subscriber's socket to the brim, and a cut-off's refusal then
+// finds no room: what poll's and epoll's writable mark leaves is what
+// carries it.) True while one catching up has room for more.
+bool Server::pump_and_watch() {
+  bool catching = false;
+  for (auto& sp : subs_) {
+    Sub& s = *sp;
+    if (s.st == Sub::State::CatchUp) {
+      pump(s);
+      catching |= s.st == Sub::State::CatchUp && s.q.queued() < catch_up_ahead();
+    }
+    bool out = s.st != Sub::State::Done && s.q.queued() > 0;
+    if (s.st != Sub::State::Done && out != s.watch_out) {
+      ep_.modify(s.fd, out ? EPOLLIN | EPOLLOUT : uint32_t{EPOLLIN}, &s);
+      s.watch_out = out;
+    }
+  }
+  return catching;
+}
+
+// The listeners' and subscribers' events (the input's is read before).
+void Server::dispatch(std::span<const epoll_event> ready, int64_t now) {
+  for (const auto& e : ready) {
+    void* tag = e.data.ptr;
+    if (tag == &input_tag_) continue;
+    if (!listen_tags_.empty() && tag >= &listen_tags_.front() && tag <= &listen_tags_.back()) {
+      size_t i = static_cast<size_t>(static_cast<char*>(tag) - listen_tags_.data());
+      if (listening_ && i < acceptor_->fds().size())
+        acceptor_->accept_on(i, now, [this](int fd, const std::string& peer) { add_sub(fd, peer); });
+      continue;
+    }
+    // (a subscriber closed earlier in this batch is Done, not yet dropped)
+    Sub& s = *static_cast<Sub*>(tag);
+    if (s.st == Sub::State::Done) continue;
+    if (e.events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(s);
+    if (s.st != Sub::State::Done && (e.events & EPOLLOUT)) on_writable(s);
+  }
 }
 
 void Server::run() {
@@ -477,57 +552,13 @@ void Server::run() {
   // A regular file on stdin cannot be watched: it is always ready.
   const bool input_watched = ep_.add(0, EPOLLIN, &input_tag_);
   while (!stop_requested()) {
-    // The input ended: deliver what came before it, then end-of-stream.
-    if (in_eof_) {
-      // A subscriber cut off lately may be on its way back for the rest.
-      bool linger = cut_pending_ && now_ns() < linger_until_;
-      if (!linger) {
-        acceptor_->close();  // (and out of the epoll set)
-        listening_ = false;
-      }
-      bool all_done = !linger;
-      for (auto& sp : subs_) {
-        Sub& s = *sp;
-        if (s.st == Sub::State::Request && s.requested && live_.started()) start(s);
-        if (s.st == Sub::State::CatchUp) all_done = false;
-        if (s.st == Sub::State::Live && !s.eos) {
-          write_end_of_stream(*s.out);
-          s.out->flush();
-          s.eos = true;
-        }
-        if (s.st == Sub::State::Live && s.eos && s.q.queued() == 0) {
-          ::shutdown(s.fd, SHUT_WR);
-          close_sub(s, "");
-        }
-        if (s.st == Sub::State::Request && !linger) close_sub(s, "");
-        all_done = all_done && s.st == Sub::State::Done;
-      }
-      if (all_done) break;
-    }
+    if (in_eof_ && wind_down()) break;
     if (closed_any_) {
       subs_.erase(std::remove_if(subs_.begin(), subs_.end(), [](auto& s) { return s->st == Sub::State::Done; }),
                   subs_.end());
       closed_any_ = false;
     }
-    // Catching-up subscribers take more of the journal; a subscriber with
-    // bytes queued is watched for room in its socket, one without is not.
-    // (Writing at once instead, as far as the socket takes it, fills a
-    // stopped subscriber's socket to the brim, and a cut-off's refusal
-    // then finds no room: what poll's and epoll's writable mark leaves is
-    // what carries it.)
-    bool catching = false;
-    for (auto& sp : subs_) {
-      Sub& s = *sp;
-      if (s.st == Sub::State::CatchUp) {
-        pump(s);
-        catching |= s.st == Sub::State::CatchUp && s.q.queued() < catch_up_ahead();
-      }
-      bool out = s.st != Sub::State::Done && s.q.queued() > 0;
-      if (s.st != Sub::State::Done && out != s.watch_out) {
-        ep_.modify(s.fd, out ? EPOLLIN | EPOLLOUT : uint32_t{EPOLLIN}, &s);
-        s.watch_out = out;
-      }
-    }
+    bool catching = pump_and_watch();
     int64_t now = now_ns();
     watch_listeners(now);
     int timeout = 100;
@@ -539,21 +570,7 @@ void Server::run() {
     for (const auto& e : ready) input_ready |= e.data.ptr == &input_tag_;
     if (input_ready && !in_eof_) read_input();
     now = now_ns();
-    for (const auto& e : ready) {
-      void* tag = e.data.ptr;
-      if (tag == &input_tag_) continue;
-      if (!listen_tags_.empty() && tag >= &listen_tags_.front() && tag <= &listen_tags_.back()) {
-        size_t i = static_cast<size_t>(static_cast<char*>(tag) - listen_tags_.data());
-        if (listening_ && i < acceptor_->fds().size())
-          acceptor_->accept_on(i, now, [this](int fd, const std::string& peer) { add_sub(fd, peer); });
-        continue;
-      }
-      // (a subscriber closed earlier in this batch is Done, not yet dropped)
-      Sub& s = *static_cast<Sub*>(tag);
-      if (s.st == Sub::State::Done) continue;
-      if (e.events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(s);
-      if (s.st != Sub::State::Done && (e.events & EPOLLOUT)) on_writable(s);
-    }
+    dispatch(ready, now);
     heartbeats(now);
     timeouts(now);
     stats(now);
