@@ -87,25 +87,14 @@ void Copier::copy(Input& in, size_t max_record, Decoder* given) {
   Decoder own;
   Decoder& dec = given ? *given : own;
   dec.set_trusted(opt_.trusted);
-  if (opt_.filter.tables.empty() && !opt_.trusted && FramingAhead::suits(in)) {
-    // Every table wanted (nothing for set_skip to pass over): framing and
-    // CRCs on a second thread, a batch ahead of the decoding and writing.
-    FramingAhead(in, opt_.skip_bad)
-        .drain([&](const Record& r) { return handle(r, dec, in.name()); },
-               Reporter{opt_.skip_bad, [&](const Damage& d) { problem(in.name(), d); }});
-    flush_span();  // the mapping ends with the input
-    return;
-  }
-  RecordReader rr(in);
-  rr.set_trusted(opt_.trusted);
-  rr.set_max_record(max_record);
-  rr.set_skip([this, &dec](const RecordHeader& h) {
-    return dec.started() && !filter_.want_table(h.table);
-  });
-  const Reporter rep{opt_.skip_bad, [&](const Damage& d) { problem(in.name(), d); }};
-  Record r;
-  while (rr.read(r, rep))
-    if (!handle(r, dec, in.name())) break;
+  ReadPlan plan;
+  plan.trusted = opt_.trusted;
+  plan.max_record = max_record;
+  // (every table wanted: nothing to pass over, and the framing may run ahead)
+  if (!opt_.filter.tables.empty())
+    plan.skip = [this, &dec](const RecordHeader& h) { return dec.started() && !filter_.want_table(h.table); };
+  for_each_record(in, plan, Reporter{opt_.skip_bad, [&](const Damage& d) { problem(in.name(), d); }},
+                  [&](const Record& r) { return handle(r, dec, in.name()); });
   flush_span();  // the mapping ends with the input
 }
 

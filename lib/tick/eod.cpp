@@ -80,20 +80,15 @@ uint64_t read_records(Input& in, const ReadOptions& o, const RecordFn& f) {
       released = r.offset;
     }
   };
-  if (first_reading && limit == UINT64_MAX && FramingAhead::suits(in)) {
-    // Framing and CRCs on a second thread, a batch ahead of decoding.
-    FramingAhead(in, salvage).drain([&](const Record& r) { take(r); return true; }, rep);
-    return problems;
-  }
-  RecordReader rr(in);
+  ReadPlan plan;
   // The second reading of a day: its bytes were verified by the first.
   // (With --salvage the corrupt regions must be found again: checked.)
-  rr.set_trusted(!first_reading && !salvage);
-  Record r;
-  while (rr.read(r, rep)) {
-    if (r.offset >= limit) break;
+  plan.trusted = !first_reading && !salvage;
+  plan.limit = limit;
+  for_each_record(in, plan, rep, [&](const Record& r) {
     take(r);
-  }
+    return true;
+  });
   return problems;
 }
 

@@ -266,6 +266,34 @@ class ContextFollower {
 };
 
 
+// How for_each_record reads.
+struct ReadPlan {
+  bool trusted = false;         // CRCs were verified by an earlier reading
+  size_t max_record = 0;        // payload bytes of one record at most (0: any)
+  uint64_t limit = UINT64_MAX;  // stop at the record at this byte
+  std::function<bool(const RecordHeader&)> skip;  // records passed over (RecordReader::set_skip)
+};
+
+// Every record of in to on_record (returning false ends the reading there)
+// and every corrupt region to rep, in the input's order. The framing and
+// CRCs run on a second thread, a batch ahead, where that is worth it and
+// the plan allows (a mapped input of some size, CRCs to check, nothing to
+// skip, no limit); else on this one.
+template <class OnRecord>
+void for_each_record(Input& in, const ReadPlan& p, const Reporter& rep, OnRecord on_record) {
+  if (!p.trusted && !p.skip && p.limit == UINT64_MAX && FramingAhead::suits(in)) {
+    FramingAhead(in, rep.salvage).drain(on_record, rep);
+    return;
+  }
+  RecordReader rr(in);
+  rr.set_trusted(p.trusted);
+  rr.set_max_record(p.max_record);
+  if (p.skip) rr.set_skip(p.skip);
+  Record r;
+  while (rr.read(r, rep))
+    if (r.offset >= p.limit || !on_record(r)) return;
+}
+
 // Whether RecordReader::next() answers from what the input has buffered,
 // without reading more: a whole record, a header that cannot be one (damage
 // to report), one over max_record (0: no bound), or the input's end.
