@@ -1,9 +1,8 @@
-// Streaming analytics as filters: tick-agg's bars (OHLC, volume, VWAP,
+// tick-agg's streaming analytics as a filter: bars (OHLC, volume, VWAP,
 // count, sum, avg, min, max per key per bar, bars aligned to the day as
-// q's xbar) and last-by-key, and tick-aj's as-of join (kdb+'s aj). Each
-// reads a tick stream and writes one: tick-agg passes its input through and
-// adds a derived table, declared in the stream like any other; tick-aj
-// writes the joined table. Memory is bounded by the keys, not the rows.
+// q's xbar) and last-by-key. It reads a tick stream and writes it through
+// with a derived table added, declared in the stream like any other.
+// Memory is bounded by the keys, not the rows.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -45,22 +44,4 @@ struct AggReport {
 // text's output's too).
 AggReport aggregate(const std::vector<Input*>& inputs, Output& out, const AggOptions& o,
                     std::function<void()> idle = nullptr);
-
-struct AjOptions {
-  std::string left, right;    // tables
-  std::string on = "sym";     // the key: a symbol column of both
-  std::vector<std::string> cols;  // right's columns to add, NAME or NEW=NAME ("": all but time and the key)
-  std::string out_table;      // "": LEFT_RIGHT
-};
-
-struct AjReport {
-  uint64_t left = 0, right = 0, joined = 0, unmatched = 0;  // unmatched: left rows with no right row yet
-};
-
-// One stream carrying both tables (inputs read in turn), or with
-// right_input two: left's rows from the first, right's from the second,
-// merged by time (right first at equal times).
-AjReport asof_join(const std::vector<Input*>& inputs, Input* right_input, Output& out, const AjOptions& o,
-                   std::function<void()> idle = nullptr);
-
 }  // namespace tick

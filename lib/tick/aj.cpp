@@ -9,7 +9,7 @@
 #include <deque>
 #include <memory>
 
-#include "tick/agg.h"
+#include "tick/aj.h"
 #include "tick/error.h"
 #include "tick/filter.h"
 #include "tick/reader.h"

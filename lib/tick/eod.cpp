@@ -141,7 +141,7 @@ void eod_journal(const std::string& path, const EodOptions& o, EodReport& report
   open_hdb(o.hdb);
   auto in = Input::open(path);
   uint64_t size = in->size_hint();
-  Progress prog(base_name(path), 2 * size);
+  ProgressBar prog(base_name(path), 2 * size);
   DayBuilder b(o);
   int32_t date = kNoDate;
   uint64_t end = 0;

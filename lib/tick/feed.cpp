@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "tick/clock.h"
+#include "tick/control.h"
 #include "tick/diag.h"
 #include "tick/error.h"
 #include "tick/net.h"

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "tick/control.h"
 #include "tick/diag.h"
 #include "tick/error.h"
 #include "tick/positions.h"

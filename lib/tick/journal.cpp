@@ -9,12 +9,12 @@
 #include <cerrno>
 #include <cstring>
 
+#include "tick/control.h"
 #include "tick/diag.h"
 #include "tick/journal_files.h"
 #include "tick/error.h"
 #include "tick/files.h"
 #include "tick/positions.h"
-#include "tick/protocol.h"
 #include "tick/units.h"
 
 namespace tick {

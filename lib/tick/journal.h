@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "tick/clock.h"
+#include "tick/control.h"
 #include "tick/journal_live.h"
 #include "tick/journal_walk.h"
 #include "tick/reader.h"

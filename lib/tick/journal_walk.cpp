@@ -5,9 +5,9 @@
 #include <cerrno>
 #include <optional>
 
+#include "tick/control.h"
 #include "tick/error.h"
 #include "tick/journal_files.h"
-#include "tick/protocol.h"
 
 namespace tick {
 

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "tick/control.h"
 #include "tick/io.h"
 #include "tick/positions.h"
 #include "tick/reader.h"

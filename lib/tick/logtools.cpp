@@ -126,7 +126,7 @@ void Summary::print(const std::string& path, const Input& in) const {
 
 bool journal_info(const std::string& path) {
   JournalWalk w(path);
-  Progress prog(base_name(path), w.input().size_hint());
+  ProgressBar prog(base_name(path), w.input().size_hint());
   Summary sum;
   const Reporter rep = tell_problems(path, sum.problems, [](uint64_t, uint64_t) {});
   while (w.next(rep)) {
@@ -153,7 +153,7 @@ bool is_sound(const std::string& path) {
 bool journal_check(const std::string& path, bool repair) {
   JournalWalk w(path);
   Input* in = &w.input();
-  Progress prog(base_name(path), in->size_hint());
+  ProgressBar prog(base_name(path), in->size_hint());
   std::string tmp = path + ".repair.tmp", bad = path + ".bad";
   std::unique_ptr<Output> good, badout;
   int good_fd = -1, bad_fd = -1;
@@ -249,7 +249,7 @@ void compress_journal(const std::string& path, int level, bool force) {
   ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, level);
   ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
   std::vector<uint8_t> out(ZSTD_CStreamOutSize());
-  Progress prog(base_name(path), in->size_hint());
+  ProgressBar prog(base_name(path), in->size_hint());
   try {
     bool last = false;
     while (!last) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "tick/control.h"
 #include "tick/error.h"
 
 namespace tick {

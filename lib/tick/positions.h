@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "tick/protocol.h"
+#include "tick/control.h"
 #include "tick/reader.h"
 
 namespace tick {

@@ -8,14 +8,14 @@
 
 namespace tick {
 
-Progress::Progress(std::string label, uint64_t total)
+ProgressBar::ProgressBar(std::string label, uint64_t total)
     : label_(std::move(label)), total_(total), on_(::isatty(STDERR_FILENO) && total > 0) {
   start_ = now_ns();
 }
 
-Progress::~Progress() { finish(); }
+ProgressBar::~ProgressBar() { finish(); }
 
-void Progress::draw(uint64_t done, bool last) {
+void ProgressBar::draw(uint64_t done, bool last) {
   int64_t now = now_ns();
   if (!last && now - last_ < 100'000'000) return;
   last_ = now;
@@ -30,7 +30,7 @@ void Progress::draw(uint64_t done, bool last) {
   std::fflush(stderr);
 }
 
-void Progress::finish() {
+void ProgressBar::finish() {
   if (!on_) return;
   draw(total_, true);
   on_ = false;

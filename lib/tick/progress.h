@@ -5,10 +5,10 @@
 
 namespace tick {
 
-class Progress {
+class ProgressBar {
  public:
-  Progress(std::string label, uint64_t total);
-  ~Progress();
+  ProgressBar(std::string label, uint64_t total);
+  ~ProgressBar();
   // Cheap to call often: redraws at most ten times a second.
   void update(uint64_t done) {
     if (on_ && ++calls_ % 1024 == 0) draw(done, false);

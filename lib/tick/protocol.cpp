@@ -3,46 +3,11 @@
 #include <cstring>
 
 #include "tick/error.h"
-#include "tick/writer.h"
+#include "tick/payload.h"
 
 namespace tick {
 
-namespace {
-void put_str(std::vector<uint8_t>& b, const std::string& s) {
-  uint16_t n = static_cast<uint16_t>(std::min<size_t>(s.size(), 65535));
-  b.push_back(n & 0xff);
-  b.push_back(n >> 8);
-  b.insert(b.end(), s.begin(), s.begin() + n);
-}
-void put32(std::vector<uint8_t>& b, uint32_t v) {
-  for (int i = 0; i < 4; i++) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-void put64(std::vector<uint8_t>& b, uint64_t v) {
-  for (int i = 0; i < 8; i++) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
-}
-void emit(Output& out, RecordType t, std::vector<uint8_t>& b) {
-  b.resize(pad8(b.size()), 0);
-  write_record(out, t, 0, b.data(), static_cast<uint32_t>(b.size()));
-}
-struct Cursor {
-  const uint8_t* p;
-  size_t len, at = 0;
-  const char* what;
-  void need(size_t n) {
-    if (at + n > len) fail(what, " message too short");
-  }
-  uint16_t u16() { need(2); uint16_t v = load16(p + at); at += 2; return v; }
-  uint32_t u32() { need(4); uint32_t v = load32(p + at); at += 4; return v; }
-  uint64_t u64() { need(8); uint64_t v = load64(p + at); at += 8; return v; }
-  std::string str() {
-    uint16_t n = u16();
-    need(n);
-    std::string s(reinterpret_cast<const char*>(p + at), n);
-    at += n;
-    return s;
-  }
-};
-}  // namespace
+using namespace payload;
 
 // Subscribe: u8 from, u8 0, u16 ntables, i32 day, u64 seq, u32 nsyms,
 // then the table names and the syms, each u16 length + bytes.
@@ -138,58 +103,6 @@ void parse_ack(const uint8_t* p, size_t len, uint64_t& publisher, uint64_t& upto
   Cursor c{p, len, 0, "ack"};
   publisher = c.u64();
   upto = c.u64();
-}
-
-void write_progress(Output& out, const ProgressMark& m) {
-  std::vector<uint8_t> b;
-  put64(b, m.publisher);
-  put64(b, m.upto);
-  put32(b, m.slot);
-  put32(b, 0);
-  emit(out, RecordType::Progress, b);
-}
-
-ProgressMark parse_progress(const uint8_t* p, size_t len) {
-  Cursor c{p, len, 0, "progress"};
-  ProgressMark m;
-  m.publisher = c.u64();
-  m.upto = c.u64();
-  m.slot = c.u32();
-  return m;
-}
-
-// Positions: u32 records, u32 count, then count times u64 next offset,
-// u32 partition, u16 topic length and the topic.
-void write_positions(Output& out, const PositionsMark& m) {
-  std::vector<uint8_t> b;
-  put32(b, m.records);
-  put32(b, static_cast<uint32_t>(m.positions.size()));
-  for (const auto& p : m.positions) {
-    put64(b, static_cast<uint64_t>(p.next));
-    put32(b, static_cast<uint32_t>(p.partition));
-    put_str(b, p.topic);
-  }
-  // (never a record its readers refuse: the writer fails instead)
-  if (b.size() > (1u << 20)) fail("a positions record of ", b.size(), " bytes passes the format's 1 MiB");
-  emit(out, RecordType::Positions, b);
-}
-
-PositionsMark parse_positions(const uint8_t* p, size_t len) {
-  Cursor c{p, len, 0, "positions"};
-  PositionsMark m;
-  m.records = c.u32();
-  uint32_t n = c.u32();
-  if (n > len / 14) fail("positions message too short");
-  m.positions.reserve(n);
-  for (uint32_t i = 0; i < n; i++) {
-    KafkaPosition k;
-    k.next = static_cast<int64_t>(c.u64());
-    k.partition = static_cast<int32_t>(c.u32());
-    k.topic = c.str();
-    if (k.next < 0 || k.partition < 0 || k.topic.empty()) fail("positions message: bad position");
-    m.positions.push_back(std::move(k));
-  }
-  return m;
 }
 
 }  // namespace tick

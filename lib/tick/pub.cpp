@@ -39,7 +39,7 @@ using Bytes = std::shared_ptr<std::vector<uint8_t>>;
 constexpr size_t kCatchUpAhead = 4u << 20;  // journal bytes queued ahead at most
 constexpr size_t kChunk = 256u << 10;
 
-struct Sub {
+struct Subscriber {
   int fd = -1;
   std::string peer;
   // Request: reading its request; Requested: answered once the input's
@@ -67,20 +67,20 @@ class Server {
 
  private:
   void add_sub(int fd, const std::string& peer);
-  void on_readable(Sub& s);
-  void on_writable(Sub& s);
-  void start(Sub& s);
-  void refuse(Sub& s, Refusal code, const std::string& why);
-  void close_sub(Sub& s, const std::string& why);
-  void cut_off(Sub& s);
-  void enqueue(Sub& s, const uint8_t* p, size_t n);  // a private copy
-  void enqueue_shared(Sub& s, const Bytes& b, size_t off, size_t n);
+  void on_readable(Subscriber& s);
+  void on_writable(Subscriber& s);
+  void start(Subscriber& s);
+  void refuse(Subscriber& s, Refusal code, const std::string& why);
+  void close_sub(Subscriber& s, const std::string& why);
+  void cut_off(Subscriber& s);
+  void enqueue(Subscriber& s, const uint8_t* p, size_t n);  // a private copy
+  void enqueue_shared(Subscriber& s, const Bytes& b, size_t off, size_t n);
   void live_record(const Record& r, Decoder::Kind k);
-  void forward(Sub& s, const Record& r, Decoder::Kind k, const Decoder& d);
+  void forward(Subscriber& s, const Record& r, Decoder::Kind k, const Decoder& d);
   void publish_chunk();
-  bool pump(Sub& s);
+  bool pump(Subscriber& s);
   LiveMark live_mark() const { return {live_day_, live_seq_, live_.tables().size(), live_.syms().size()}; }
-  void go_live(Sub& s);
+  void go_live(Subscriber& s);
   void heartbeats(int64_t now);
   void timeouts(int64_t now);
   // Journal bytes queued ahead for a catching-up subscriber: a few MB, and
@@ -104,7 +104,7 @@ class Server {
   // after the input ends.
   uint64_t cut_pending_ = 0;
   int64_t linger_until_ = 0;
-  std::vector<std::unique_ptr<Sub>> subs_;
+  std::vector<std::unique_ptr<Subscriber>> subs_;
   bool closed_any_ = false;  // subs_ has Done ones to drop
   // One epoll set for the input, the listeners (while accepting) and every
   // subscriber; the tags say which one is ready.
@@ -122,30 +122,30 @@ class Server {
   uint64_t in_records_ = 0, in_bytes_ = 0, stats_records_ = 0, stats_bytes_ = 0;
 };
 
-void Server::enqueue(Sub& s, const uint8_t* p, size_t n) {
-  if (s.st == Sub::State::Done || n == 0) return;
+void Server::enqueue(Subscriber& s, const uint8_t* p, size_t n) {
+  if (s.st == Subscriber::State::Done || n == 0) return;
   s.q.push(p, n);
 }
 
-void Server::enqueue_shared(Sub& s, const Bytes& b, size_t off, size_t n) {
-  if (s.st == Sub::State::Done || n == 0) return;
+void Server::enqueue_shared(Subscriber& s, const Bytes& b, size_t off, size_t n) {
+  if (s.st == Subscriber::State::Done || n == 0) return;
   s.out->flush();
   s.q.push_shared(b, off, n);
 }
 
-void Server::close_sub(Sub& s, const std::string& why) {
+void Server::close_sub(Subscriber& s, const std::string& why) {
   if (s.fd >= 0) {
     if (!why.empty()) warn(str(s.peer, ": ", why));
     ::close(s.fd);  // (and out of the epoll set)
   }
   s.fd = -1;
-  s.st = Sub::State::Done;
+  s.st = Subscriber::State::Done;
   closed_any_ = true;
   s.q.clear();
   s.catch_up.reset();
 }
 
-void Server::refuse(Sub& s, Refusal code, const std::string& why) {
+void Server::refuse(Subscriber& s, Refusal code, const std::string& why) {
   // Never waits: a subscriber with a full socket just sees the connection
   // end. The refusal follows whole records only: a half-sent one is
   // finished first, if the socket takes it now.
@@ -160,7 +160,7 @@ void Server::refuse(Sub& s, Refusal code, const std::string& why) {
   close_sub(s, "refused: " + why);
 }
 
-void Server::cut_off(Sub& s) {
+void Server::cut_off(Subscriber& s) {
   std::string why = str("cut off: its queue passed --max-queue ", o_.max_queue,
                         " bytes; it may reconnect and resume from the journal");
   s.q.drop_whole();
@@ -170,21 +170,21 @@ void Server::cut_off(Sub& s) {
 }
 
 void Server::add_sub(int fd, const std::string& peer) {
-  auto s = std::make_unique<Sub>();
+  auto s = std::make_unique<Subscriber>();
   s->fd = fd;
   s->peer = peer;
   s->since = now_ns();
-  Sub* sp = s.get();
+  Subscriber* sp = s.get();
   s->out = std::make_unique<Output>([this, sp](const uint8_t* p, size_t n) { enqueue(*sp, p, n); }, 64 << 10);
   ep_.add(fd, EPOLLIN, sp);
   subs_.push_back(std::move(s));
 }
 
-void Server::on_readable(Sub& s) {
+void Server::on_readable(Subscriber& s) {
   uint8_t buf[65536];
   ssize_t n = ::read(s.fd, buf, sizeof buf);
   if (n == 0) {
-    bool early = s.st == Sub::State::Request || s.st == Sub::State::Requested;
+    bool early = s.st == Subscriber::State::Request || s.st == Subscriber::State::Requested;
     return close_sub(s, early ? "closed before subscribing" : "");
   }
   if (n < 0) {
@@ -192,7 +192,7 @@ void Server::on_readable(Sub& s) {
     // A reset is how many clients say goodbye.
     return close_sub(s, errno == ECONNRESET ? "" : str("read: ", std::strerror(errno)));
   }
-  if (s.st != Sub::State::Request) return;  // nothing more is expected: ignored
+  if (s.st != Subscriber::State::Request) return;  // nothing more is expected: ignored
   s.in.insert(s.in.end(), buf, buf + n);
   if (s.in.size() >= 4 && load32(s.in.data()) != kMarker)
     return close_sub(s, "not a subscription (no record marker); closed");
@@ -217,12 +217,12 @@ void Server::on_readable(Sub& s) {
   std::vector<uint8_t>().swap(s.in);
   // (one that asks for a sequence number may be one cut off, back)
   if (s.req.from == SubscribeRequest::From::seq && cut_pending_) cut_pending_--;
-  s.st = Sub::State::Requested;
+  s.st = Subscriber::State::Requested;
   if (context_complete_) start(s);  // else once the input's context is complete
 }
 
 // Answers a complete request: accept and the stream's start, or refuse.
-void Server::start(Sub& s) {
+void Server::start(Subscriber& s) {
   s.unfiltered = s.spec.tables.empty() && s.spec.syms.empty();
   if (std::string t = unknown_table(s.spec.tables, live_.tables()); !t.empty())
     return refuse(s, Refusal::unknown_table, "unknown table " + quoted(t));
@@ -237,7 +237,7 @@ void Server::start(Sub& s) {
     write_context(*s.out, live_day_, live_.tables(), live_.syms());
     s.filter.update(live_);
     s.out->flush();
-    s.st = Sub::State::Live;
+    s.st = Subscriber::State::Live;
     return;
   }
   if (st.kind == Kind::after_live_day) return refuse(s, Refusal::not_served, st.why);
@@ -247,13 +247,13 @@ void Server::start(Sub& s) {
   for (const auto& f : journals)
     if (int32_t d = journal_date(f); d >= st.day && d <= live_day_) files.push_back(f);
   write_accept(*s.out, {st.day, st.seq - 1});
-  s.st = Sub::State::CatchUp;
+  s.st = Subscriber::State::CatchUp;
   s.catch_up = std::make_unique<CatchUp>(std::move(files), st.day, st.seq);
   pump(s);
 }
 
-void Server::go_live(Sub& s) {
-  if (s.st == Sub::State::Done) return;
+void Server::go_live(Subscriber& s) {
+  if (s.st == Subscriber::State::Done) return;
   // Context the live stream has and the journal reader had not reached.
   const Decoder* jdec = s.catch_up ? s.catch_up->decoder() : nullptr;
   if (jdec && jdec->started()) {
@@ -267,17 +267,17 @@ void Server::go_live(Sub& s) {
   s.filter.rebind();
   s.filter.update(live_);
   s.catch_up.reset();
-  s.st = Sub::State::Live;
+  s.st = Subscriber::State::Live;
 }
 
 // Moves journal records into a catching-up subscriber's queue, a few MB
 // ahead of its socket. Returns false when the subscriber went away.
-bool Server::pump(Sub& s) {
+bool Server::pump(Subscriber& s) {
   Record r;
   Decoder::Kind k;
   std::string why;
   const LiveMark live = live_mark();
-  while (s.st == Sub::State::CatchUp && s.q.queued() < catch_up_ahead()) {
+  while (s.st == Subscriber::State::CatchUp && s.q.queued() < catch_up_ahead()) {
     switch (s.catch_up->next(live, r, k, why)) {
       case CatchUp::Step::Record:
         forward(s, r, k, *s.catch_up->decoder());
@@ -291,11 +291,11 @@ bool Server::pump(Sub& s) {
     }
   }
   s.out->flush();
-  return s.st != Sub::State::Done;
+  return s.st != Subscriber::State::Done;
 }
 
 // One record to one subscriber, filtered, in the context of decoder d.
-void Server::forward(Sub& s, const Record& r, Decoder::Kind k, const Decoder& d) {
+void Server::forward(Subscriber& s, const Record& r, Decoder::Kind k, const Decoder& d) {
   switch (k) {
     case Decoder::Kind::Header:
     case Decoder::Kind::Schema:
@@ -335,8 +335,8 @@ void Server::live_record(const Record& r, Decoder::Kind k) {
   if (k == Decoder::Kind::Protocol || k == Decoder::Kind::Positions || k == Decoder::Kind::Unknown) return;
   cur_->insert(cur_->end(), r.bytes, r.bytes + r.size());
   for (auto& sp : subs_) {
-    Sub& s = *sp;
-    if (s.st == Sub::State::Live && !s.unfiltered) forward(s, r, k, live_);
+    Subscriber& s = *sp;
+    if (s.st == Subscriber::State::Live && !s.unfiltered) forward(s, r, k, live_);
   }
   if (cur_->size() >= kChunk) publish_chunk();
 }
@@ -345,8 +345,8 @@ void Server::live_record(const Record& r, Decoder::Kind k) {
 void Server::publish_chunk() {
   if (cur_->empty()) return;
   for (auto& sp : subs_) {
-    Sub& s = *sp;
-    if (s.st != Sub::State::Live) continue;
+    Subscriber& s = *sp;
+    if (s.st != Subscriber::State::Live) continue;
     if (s.unfiltered) enqueue_shared(s, cur_, 0, cur_->size());
     else s.out->flush();
     if (s.q.queued() > o_.max_queue) cut_off(s);
@@ -355,7 +355,7 @@ void Server::publish_chunk() {
   cur_->reserve(kChunk + 4096);
 }
 
-void Server::on_writable(Sub& s) {
+void Server::on_writable(Subscriber& s) {
   uint64_t before = s.sent;
   if (!s.q.write_to(s.fd, s.sent))
     return close_sub(s, errno == EPIPE || errno == ECONNRESET ? "" : str("write: ", std::strerror(errno)));
@@ -366,8 +366,8 @@ void Server::heartbeats(int64_t now) {
   if (now < next_hb_) return;
   next_hb_ = now + static_cast<int64_t>(o_.heartbeat_secs * 1e9);
   for (auto& sp : subs_) {
-    Sub& s = *sp;
-    if (s.st == Sub::State::Live && s.q.queued() == 0) {
+    Subscriber& s = *sp;
+    if (s.st == Subscriber::State::Live && s.q.queued() == 0) {
       write_heartbeat(*s.out, now, live_seq_);
       s.out->flush();
     }
@@ -382,8 +382,8 @@ void Server::timeouts(int64_t now) {
   next_timeouts_ = now + 100'000'000;
   const int64_t t = static_cast<int64_t>(o_.timeout_secs * 1e9);
   for (auto& sp : subs_) {
-    Sub& s = *sp;
-    if (s.st == Sub::State::Request && now - s.since > t)
+    Subscriber& s = *sp;
+    if (s.st == Subscriber::State::Request && now - s.since > t)
       close_sub(s, "no subscription within " + duration_text(t) + "; closed");
   }
 }
@@ -396,9 +396,9 @@ void Server::stats(int64_t now) {
                            rate_text((in_bytes_ - stats_bytes_) / secs), "; seq ", live_seq_,
                            "; ", subs_.size(), " subscribers");
     for (auto& sp : subs_) {
-      const char* st = sp->st == Sub::State::Live       ? "live"
-                       : sp->st == Sub::State::CatchUp  ? "catching up"
-                       : sp->st == Sub::State::Ending ? "ending"
+      const char* st = sp->st == Subscriber::State::Live       ? "live"
+                       : sp->st == Subscriber::State::CatchUp  ? "catching up"
+                       : sp->st == Subscriber::State::Ending ? "ending"
                                                         : "waiting";
       line += str("; ", sp->peer, " ", st, " queue ", sp->q.queued());
     }
@@ -471,7 +471,7 @@ void Server::read_input() {
   // first data or heartbeat record).
   if (context_complete_)
     for (auto& sp : subs_)
-      if (sp->st == Sub::State::Requested) start(*sp);
+      if (sp->st == Subscriber::State::Requested) start(*sp);
 }
 
 // The input has ended: what came before it is delivered, then
@@ -485,20 +485,20 @@ bool Server::wind_down() {
   }
   bool all_done = !linger;
   for (auto& sp : subs_) {
-    Sub& s = *sp;
-    if (s.st == Sub::State::Requested && live_.started()) start(s);
-    if (s.st == Sub::State::CatchUp) all_done = false;
-    if (s.st == Sub::State::Live) {
+    Subscriber& s = *sp;
+    if (s.st == Subscriber::State::Requested && live_.started()) start(s);
+    if (s.st == Subscriber::State::CatchUp) all_done = false;
+    if (s.st == Subscriber::State::Live) {
       write_end_of_stream(*s.out);
       s.out->flush();
-      s.st = Sub::State::Ending;
+      s.st = Subscriber::State::Ending;
     }
-    if (s.st == Sub::State::Ending && s.q.queued() == 0) {
+    if (s.st == Subscriber::State::Ending && s.q.queued() == 0) {
       ::shutdown(s.fd, SHUT_WR);
       close_sub(s, "");
     }
-    if ((s.st == Sub::State::Request || s.st == Sub::State::Requested) && !linger) close_sub(s, "");
-    all_done = all_done && s.st == Sub::State::Done;
+    if ((s.st == Subscriber::State::Request || s.st == Subscriber::State::Requested) && !linger) close_sub(s, "");
+    all_done = all_done && s.st == Subscriber::State::Done;
   }
   return all_done;
 }
@@ -512,13 +512,13 @@ bool Server::wind_down() {
 bool Server::pump_and_watch() {
   bool catching = false;
   for (auto& sp : subs_) {
-    Sub& s = *sp;
-    if (s.st == Sub::State::CatchUp) {
+    Subscriber& s = *sp;
+    if (s.st == Subscriber::State::CatchUp) {
       pump(s);
-      catching |= s.st == Sub::State::CatchUp && s.q.queued() < catch_up_ahead();
+      catching |= s.st == Subscriber::State::CatchUp && s.q.queued() < catch_up_ahead();
     }
-    bool out = s.st != Sub::State::Done && s.q.queued() > 0;
-    if (s.st != Sub::State::Done && out != s.watch_out) {
+    bool out = s.st != Subscriber::State::Done && s.q.queued() > 0;
+    if (s.st != Subscriber::State::Done && out != s.watch_out) {
       ep_.modify(s.fd, out ? EPOLLIN | EPOLLOUT : uint32_t{EPOLLIN}, &s);
       s.watch_out = out;
     }
@@ -538,10 +538,10 @@ void Server::dispatch(std::span<const epoll_event> ready, int64_t now) {
       continue;
     }
     // (a subscriber closed earlier in this batch is Done, not yet dropped)
-    Sub& s = *static_cast<Sub*>(tag);
-    if (s.st == Sub::State::Done) continue;
+    Subscriber& s = *static_cast<Subscriber*>(tag);
+    if (s.st == Subscriber::State::Done) continue;
     if (e.events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(s);
-    if (s.st != Sub::State::Done && (e.events & EPOLLOUT)) on_writable(s);
+    if (s.st != Subscriber::State::Done && (e.events & EPOLLOUT)) on_writable(s);
   }
 }
 
@@ -554,7 +554,7 @@ void Server::run() {
   while (!stop_requested()) {
     if (in_eof_ && wind_down()) break;
     if (closed_any_) {
-      subs_.erase(std::remove_if(subs_.begin(), subs_.end(), [](auto& s) { return s->st == Sub::State::Done; }),
+      subs_.erase(std::remove_if(subs_.begin(), subs_.end(), [](auto& s) { return s->st == Subscriber::State::Done; }),
                   subs_.end());
       closed_any_ = false;
     }

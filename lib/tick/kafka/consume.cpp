@@ -14,6 +14,7 @@
 #include <thread>
 #include <utility>
 
+#include "tick/control.h"
 #include "tick/diag.h"
 #include "tick/error.h"
 #include "tick/kafka/client.h"
