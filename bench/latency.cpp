@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <vector>
 
-#include "tick/clock.h"
-#include "tick/reader.h"
+#include "tick/base/clock.h"
+#include "tick/stream/reader.h"
 
 int main() {
   using namespace tick;

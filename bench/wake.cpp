@@ -18,8 +18,8 @@
 #include <string>
 #include <vector>
 
-#include "tick/clock.h"
-#include "tick/journal_live.h"
+#include "tick/base/clock.h"
+#include "tick/journal/live_end.h"
 
 using namespace tick;
 

@@ -9,10 +9,10 @@
 #include <cstring>
 #include <string>
 
-#include "tick/copy.h"
-#include "tick/error.h"
-#include "tick/files.h"
-#include "tick/hdb_read.h"
+#include "tick/base/error.h"
+#include "tick/base/files.h"
+#include "tick/hdb/read.h"
+#include "tick/text/copy.h"
 
 namespace {
 const char* const kFiles[] = {".d",          "sym",         "trade/.d",    "trade/.index", "trade/time",

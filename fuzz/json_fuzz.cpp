@@ -8,9 +8,9 @@
 
 #include "harness.h"
 
-#include "tick/error.h"
-#include "tick/schema.h"
-#include "tick/text_in.h"
+#include "tick/base/error.h"
+#include "tick/stream/schema.h"
+#include "tick/text/in.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;

@@ -8,9 +8,10 @@
 #include <string>
 #include <string_view>
 
-#include "tick/error.h"
-#include "tick/protocol.h"
-#include "tick/schema.h"
+#include "tick/base/error.h"
+#include "tick/net/protocol.h"
+#include "tick/stream/control.h"
+#include "tick/stream/schema.h"
 #include "tick/ws/hub.h"
 #include "tick/ws/query.h"
 

@@ -10,8 +10,8 @@
 #include "harness.h"
 #include <cstring>
 
-#include "tick/copy.h"
-#include "tick/error.h"
+#include "tick/base/error.h"
+#include "tick/text/copy.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;

@@ -12,7 +12,7 @@ FLAGS="-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 # compilers at a time.
 objs=()
 stale=()
-for src in "$ROOT"/lib/tick/*.cpp "$ROOT"/lib/tick/ws/hub.cpp "$ROOT"/lib/tick/ws/query.cpp; do
+for src in "$ROOT"/lib/tick/{base,stream,text,journal,hdb,net,analytics}/*.cpp "$ROOT"/lib/tick/ws/hub.cpp "$ROOT"/lib/tick/ws/query.cpp; do
   o="$OUT/$(basename "$(dirname "$src")")_$(basename "$src" .cpp).o"
   # (Rebuilt when its source or any header is newer: a header's layout change
   # must reach every object.)

@@ -5,11 +5,11 @@
 #include <limits>
 
 #include "helpers.h"
-#include "tick/crc32c.h"
-#include "tick/format.h"
-#include "tick/reader.h"
-#include "tick/schema.h"
-#include "tick/writer.h"
+#include "tick/base/crc32c.h"
+#include "tick/stream/format.h"
+#include "tick/stream/reader.h"
+#include "tick/stream/schema.h"
+#include "tick/stream/writer.h"
 
 using namespace tick;
 using testing::Capture;

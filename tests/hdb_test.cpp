@@ -8,14 +8,14 @@
 #include <random>
 
 #include "helpers.h"
-#include "tick/clock.h"
-#include "tick/day_builder.h"
-#include "tick/error.h"
-#include "tick/files.h"
-#include "tick/hdb.h"
-#include "tick/hdb_read.h"
-#include "tick/schema.h"
-#include "tick/writer.h"
+#include "tick/base/clock.h"
+#include "tick/base/error.h"
+#include "tick/base/files.h"
+#include "tick/hdb/day_builder.h"
+#include "tick/hdb/hdb.h"
+#include "tick/hdb/read.h"
+#include "tick/stream/schema.h"
+#include "tick/stream/writer.h"
 
 using namespace tick;
 

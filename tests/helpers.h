@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "tick/io.h"
-#include "tick/reader.h"
+#include "tick/base/io.h"
+#include "tick/stream/reader.h"
 
 namespace testing {
 

@@ -9,14 +9,15 @@
 #include <string>
 
 #include "helpers.h"
-#include "tick/journal.h"
-#include "tick/net.h"
-#include "tick/positions.h"
-#include "tick/protocol.h"
-#include "tick/reader.h"
-#include "tick/schema.h"
-#include "tick/units.h"
-#include "tick/writer.h"
+#include "tick/base/units.h"
+#include "tick/journal/journal.h"
+#include "tick/net/net.h"
+#include "tick/net/protocol.h"
+#include "tick/stream/control.h"
+#include "tick/stream/groups.h"
+#include "tick/stream/reader.h"
+#include "tick/stream/schema.h"
+#include "tick/stream/writer.h"
 
 using namespace tick;
 using testing::Capture;

@@ -3,12 +3,12 @@
 #include <catch2/catch.hpp>
 
 #include "helpers.h"
-#include "tick/clock.h"
-#include "tick/error.h"
-#include "tick/filter.h"
-#include "tick/schema.h"
-#include "tick/symbols.h"
-#include "tick/writer.h"
+#include "tick/base/clock.h"
+#include "tick/base/error.h"
+#include "tick/stream/filter.h"
+#include "tick/stream/schema.h"
+#include "tick/stream/symbols.h"
+#include "tick/stream/writer.h"
 
 using namespace tick;
 

@@ -8,12 +8,13 @@
 #include <string>
 
 #include "helpers.h"
-#include "tick/catch_up.h"
-#include "tick/clock.h"
-#include "tick/protocol.h"
-#include "tick/schema.h"
-#include "tick/send_queue.h"
-#include "tick/writer.h"
+#include "tick/base/clock.h"
+#include "tick/net/catch_up.h"
+#include "tick/net/protocol.h"
+#include "tick/net/send_queue.h"
+#include "tick/stream/control.h"
+#include "tick/stream/schema.h"
+#include "tick/stream/writer.h"
 
 using namespace tick;
 using testing::Capture;

@@ -1,8 +1,8 @@
 // Where a subscription starts: the one rule tick-pub and tick-sub DIR share.
 #include <catch2/catch.hpp>
 
-#include "tick/clock.h"
-#include "tick/subscription.h"
+#include "tick/base/clock.h"
+#include "tick/net/subscription.h"
 
 using namespace tick;
 using Kind = SubscriptionStart::Kind;

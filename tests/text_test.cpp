@@ -6,11 +6,11 @@
 #include <sstream>
 
 #include "helpers.h"
-#include "tick/clock.h"
-#include "tick/copy.h"
-#include "tick/live.h"
-#include "tick/text_in.h"
-#include "tick/writer.h"
+#include "tick/base/clock.h"
+#include "tick/stream/writer.h"
+#include "tick/text/copy.h"
+#include "tick/text/in.h"
+#include "tick/text/last_values.h"
 
 using namespace tick;
 using testing::Capture;

@@ -6,7 +6,7 @@ SRC=${TICK_SOURCE:-$HERE/../..}
 for page in "$SRC"/man/*.5; do
   groff -t -ww -man -z "$page" 2> lint.err; [ ! -s lint.err ] || die "$(basename "$page"): $(cat lint.err)"; ok
 done
-for dir in "$SRC"/tools/*/; do
+for dir in "$SRC"/tools/tick-*/; do
   t=$(basename "$dir")
   page="$SRC/man/$t.1"
   [ -f "$page" ] || die "no man page for $t"

@@ -7,7 +7,7 @@ SRC=${TICK_SOURCE:-$HERE/../..}
 BUILD=${TICK_BUILD:-$SRC/build}
 P=$WORK/prefix
 cmake --install "$BUILD" --prefix "$P" > install.out 2>&1 || die "cmake --install: $(tail -3 install.out)"
-tools=$(ls "$SRC/tools")
+tools=$(cd "$SRC/tools" && ls -d tick-*)
 for t in $tools; do
   [ -x "$P/bin/$t" ] || die "no $P/bin/$t"
   [ -f "$P/share/man/man1/$t.1" ] || die "no man page $t.1"

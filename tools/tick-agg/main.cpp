@@ -2,12 +2,12 @@
 // tick stream, added to it as a derived table (lib/tick/agg.h).
 #include <unistd.h>
 
-#include "tick/agg.h"
-#include "tick/cli.h"
-#include "tick/copy.h"
-#include "tick/diag.h"
-#include "tick/journal_files.h"
-#include "tick/units.h"
+#include "tick/analytics/agg.h"
+#include "common/cli.h"
+#include "tick/base/diag.h"
+#include "tick/base/units.h"
+#include "tick/journal/files.h"
+#include "tick/text/copy.h"
 
 using namespace tick;
 

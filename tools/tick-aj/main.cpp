@@ -2,11 +2,11 @@
 // its time, kdb+'s aj, on a stream or on two files (lib/tick/agg.h).
 #include <unistd.h>
 
-#include "tick/agg.h"
-#include "tick/cli.h"
-#include "tick/copy.h"
-#include "tick/diag.h"
-#include "tick/filter.h"
+#include "tick/analytics/aj.h"
+#include "common/cli.h"
+#include "tick/base/diag.h"
+#include "tick/stream/filter.h"
+#include "tick/text/copy.h"
 
 using namespace tick;
 

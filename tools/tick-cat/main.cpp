@@ -1,12 +1,12 @@
 // tick-cat: decode tick streams to text, or encode text (-e) to a tick stream.
 #include <unistd.h>
 
-#include "tick/cli.h"
-#include "tick/journal_files.h"
-#include "tick/copy.h"
-#include "tick/diag.h"
-#include "tick/schema.h"
-#include "tick/text_in.h"
+#include "common/cli.h"
+#include "tick/base/diag.h"
+#include "tick/journal/files.h"
+#include "tick/stream/schema.h"
+#include "tick/text/copy.h"
+#include "tick/text/in.h"
 
 using namespace tick;
 

@@ -1,11 +1,11 @@
 // tick-eod: end of day. Journals (or a stream) into HDB partitions.
 #include <unistd.h>
 
-#include "tick/cli.h"
-#include "tick/diag.h"
-#include "tick/eod.h"
-#include "tick/journal_files.h"
-#include "tick/hdb.h"
+#include "common/cli.h"
+#include "tick/base/diag.h"
+#include "tick/hdb/eod.h"
+#include "tick/hdb/hdb.h"
+#include "tick/journal/files.h"
 
 using namespace tick;
 

@@ -3,12 +3,12 @@
 
 #include <cstdio>
 
-#include "tick/cli.h"
-#include "tick/clock.h"
-#include "tick/gen.h"
-#include "tick/copy.h"
-#include "tick/schema.h"
-#include "tick/signals.h"
+#include "common/cli.h"
+#include "tick/base/clock.h"
+#include "tick/base/signals.h"
+#include "tick/stream/gen.h"
+#include "tick/stream/schema.h"
+#include "tick/text/copy.h"
 #include <cstring>
 #include <thread>
 

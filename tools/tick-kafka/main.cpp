@@ -2,12 +2,12 @@
 // produce (a tick stream's rows to JSON messages), broker (a local one).
 #include <unistd.h>
 
-#include "tick/cli.h"
-#include "tick/copy.h"
-#include "tick/diag.h"
+#include "common/cli.h"
+#include "tick/base/diag.h"
+#include "tick/base/units.h"
 #include "tick/kafka/kafka.h"
-#include "tick/schema.h"
-#include "tick/units.h"
+#include "tick/stream/schema.h"
+#include "tick/text/copy.h"
 
 using namespace tick;
 

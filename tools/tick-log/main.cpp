@@ -3,14 +3,14 @@
 
 #include <climits>
 
-#include "tick/cli.h"
-#include "tick/clock.h"
-#include "tick/diag.h"
-#include "tick/ingest.h"
-#include "tick/journal.h"
-#include "tick/logtools.h"
-#include "tick/net.h"
-#include "tick/units.h"
+#include "common/cli.h"
+#include "tick/base/clock.h"
+#include "tick/base/diag.h"
+#include "tick/base/units.h"
+#include "tick/journal/journal.h"
+#include "tick/journal/maintenance.h"
+#include "tick/net/ingest.h"
+#include "tick/net/net.h"
 
 using namespace tick;
 

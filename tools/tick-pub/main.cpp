@@ -4,11 +4,11 @@
 
 #include <cstdio>
 
-#include "tick/cli.h"
-#include "tick/diag.h"
-#include "tick/feed.h"
-#include "tick/pub.h"
-#include "tick/units.h"
+#include "common/cli.h"
+#include "tick/base/diag.h"
+#include "tick/base/units.h"
+#include "tick/net/pub.h"
+#include "tick/net/publisher.h"
 
 using namespace tick;
 

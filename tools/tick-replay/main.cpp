@@ -4,10 +4,10 @@
 #include <cstdint>
 #include <tuple>
 
-#include "tick/cli.h"
-#include "tick/clock.h"
-#include "tick/hdb_read.h"
-#include "tick/replay.h"
+#include "common/cli.h"
+#include "tick/base/clock.h"
+#include "tick/hdb/history.h"
+#include "tick/hdb/read.h"
 
 using namespace tick;
 

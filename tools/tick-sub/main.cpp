@@ -1,11 +1,11 @@
 // tick-sub: subscribe to a tick-pub and write the stream, resuming after a lost connection.
 #include <unistd.h>
 
-#include "tick/cli.h"
-#include "tick/clock.h"
-#include "tick/local_sub.h"
-#include "tick/sub.h"
-#include "tick/units.h"
+#include "common/cli.h"
+#include "tick/base/clock.h"
+#include "tick/base/units.h"
+#include "tick/net/local_sub.h"
+#include "tick/net/sub.h"
 
 using namespace tick;
 

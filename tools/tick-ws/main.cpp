@@ -1,9 +1,9 @@
 // tick-ws: a tick stream on stdin to browsers, over WebSockets and HTTP.
 #include <unistd.h>
 
-#include "tick/cli.h"
-#include "tick/filter.h"
-#include "tick/units.h"
+#include "common/cli.h"
+#include "tick/base/units.h"
+#include "tick/stream/filter.h"
 #include "tick/ws/server.h"
 
 using namespace tick;

@@ -7,10 +7,10 @@
 #include <cstdio>
 #include <fstream>
 
-#include "tick/diag.h"
-#include "tick/error.h"
+#include "tick/base/diag.h"
+#include "tick/base/error.h"
+#include "tick/base/signals.h"
 #include "tick/kafka/client.h"
-#include "tick/signals.h"
 
 namespace tick::kafka {
 

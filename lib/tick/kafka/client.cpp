@@ -3,9 +3,9 @@
 #include <chrono>
 #include <mutex>
 
-#include "tick/diag.h"
-#include "tick/error.h"
-#include "tick/signals.h"
+#include "tick/base/diag.h"
+#include "tick/base/error.h"
+#include "tick/base/signals.h"
 
 namespace tick::kafka {
 

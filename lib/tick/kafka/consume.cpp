@@ -14,15 +14,15 @@
 #include <thread>
 #include <utility>
 
-#include "tick/control.h"
-#include "tick/diag.h"
-#include "tick/error.h"
+#include "tick/base/diag.h"
+#include "tick/base/error.h"
+#include "tick/base/signals.h"
+#include "tick/base/units.h"
+#include "tick/journal/walk.h"
 #include "tick/kafka/client.h"
-#include "tick/journal_walk.h"
-#include "tick/protocol.h"
-#include "tick/signals.h"
-#include "tick/text_in.h"
-#include "tick/units.h"
+#include "tick/net/protocol.h"
+#include "tick/stream/control.h"
+#include "tick/text/in.h"
 
 namespace tick::kafka {
 

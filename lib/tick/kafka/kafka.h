@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "tick/clock.h"
-#include "tick/io.h"
-#include "tick/schema.h"
+#include "tick/base/clock.h"
+#include "tick/base/io.h"
+#include "tick/stream/schema.h"
 
 namespace tick::kafka {
 

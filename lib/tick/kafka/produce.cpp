@@ -4,13 +4,13 @@
 #include <charconv>
 #include <map>
 
-#include "tick/diag.h"
-#include "tick/error.h"
+#include "tick/base/diag.h"
+#include "tick/base/error.h"
+#include "tick/base/signals.h"
+#include "tick/base/units.h"
 #include "tick/kafka/client.h"
-#include "tick/reader.h"
-#include "tick/signals.h"
-#include "tick/text_out.h"
-#include "tick/units.h"
+#include "tick/stream/reader.h"
+#include "tick/text/out.h"
 
 namespace tick::kafka {
 

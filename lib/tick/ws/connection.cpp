@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "tick/text_out.h"
+#include "tick/text/out.h"
 
 namespace tick::ws {
 

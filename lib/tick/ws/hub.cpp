@@ -4,10 +4,10 @@
 
 #include <algorithm>
 
-#include "tick/clock.h"
-#include "tick/filter.h"
-#include "tick/text_out.h"
-#include "tick/types.h"
+#include "tick/base/clock.h"
+#include "tick/stream/filter.h"
+#include "tick/stream/types.h"
+#include "tick/text/out.h"
 
 namespace tick::ws {
 

@@ -16,8 +16,8 @@
 #include <unordered_set>
 #include <vector>
 
-#include "tick/live.h"
-#include "tick/reader.h"
+#include "tick/stream/reader.h"
+#include "tick/text/last_values.h"
 #include "tick/ws/query.h"
 
 namespace simdjson::dom {

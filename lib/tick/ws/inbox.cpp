@@ -1,8 +1,8 @@
 #include "tick/ws/inbox.h"
 
-#include "tick/error.h"
-#include "tick/io.h"
-#include "tick/reader.h"
+#include "tick/base/error.h"
+#include "tick/base/io.h"
+#include "tick/stream/reader.h"
 
 namespace tick::ws {
 

@@ -6,15 +6,15 @@
 #include <atomic>
 #include <cctype>
 
-#include "tick/clock.h"
-#include "tick/error.h"
-#include "tick/filter.h"
-#include "tick/hdb.h"
-#include "tick/copy.h"
-#include "tick/io.h"
-#include "tick/journal_files.h"
-#include "tick/journal_live.h"
-#include "tick/replay.h"
+#include "tick/base/clock.h"
+#include "tick/base/error.h"
+#include "tick/base/io.h"
+#include "tick/hdb/hdb.h"
+#include "tick/hdb/history.h"
+#include "tick/journal/files.h"
+#include "tick/journal/live_end.h"
+#include "tick/stream/filter.h"
+#include "tick/text/copy.h"
 
 namespace tick::ws {
 

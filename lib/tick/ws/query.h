@@ -13,7 +13,7 @@
 #include <string>
 #include <thread>
 
-#include "tick/text_out.h"
+#include "tick/text/out.h"
 
 namespace tick::ws {
 

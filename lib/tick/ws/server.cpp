@@ -16,15 +16,15 @@
 #include <thread>
 #include <unordered_map>
 
-#include "tick/clock.h"
-#include "tick/diag.h"
-#include "tick/error.h"
-#include "tick/io.h"
-#include "tick/net.h"
-#include "tick/reader.h"
-#include "tick/signals.h"
-#include "tick/text_out.h"
-#include "tick/units.h"
+#include "tick/base/clock.h"
+#include "tick/base/diag.h"
+#include "tick/base/error.h"
+#include "tick/base/io.h"
+#include "tick/base/signals.h"
+#include "tick/base/units.h"
+#include "tick/net/net.h"
+#include "tick/stream/reader.h"
+#include "tick/text/out.h"
 
 namespace tick::ws {
 

@@ -1,0 +1,96 @@
+#include "tick/hdb/history.h"
+
+#include <sys/stat.h>
+#include <time.h>
+
+#include <climits>
+
+#include "tick/base/clock.h"
+#include "tick/base/error.h"
+#include "tick/base/files.h"
+#include "tick/base/signals.h"
+#include "tick/hdb/read.h"
+#include "tick/journal/files.h"
+#include "tick/journal/live_end.h"
+
+namespace tick {
+
+uint64_t replay(const std::vector<std::string>& paths, Output& out, const ReplayOptions& o) {
+  std::vector<std::string> files;
+  for (const auto& p : paths) {
+    if (p != "-" && is_directory(p)) {
+      auto js = journal_files(p);
+      if (o.follow) {
+        // Following a directory is following its day, from today's journal
+        // (or --from-day's), not replaying its history first.
+        const int32_t from = o.follow_from != INT32_MIN ? o.follow_from : day_of(now_ns());
+        std::erase_if(js, [&](const std::string& f) { return journal_date(f) < from; });
+        if (js.empty()) fail(p, ": no journal from ", date_string(from), " on (yet)");
+      }
+      files.insert(files.end(), js.begin(), js.end());
+    } else {
+      files.push_back(p);
+    }
+  }
+  Copier copier(out, o.copy);
+  for (size_t i = 0; i < files.size() && !stop_requested(); i++) {
+    const std::string f = files[i];  // (a copy: files grows below)
+    // Woken by the tick-log writing there (journal_live.h), as a local
+    // subscriber is; a directory no tick-log writes is looked at every 20 ms.
+    std::unique_ptr<LiveReader> live;
+    uint32_t ticket = 0;
+    if (o.follow && f != "-") {
+      try {
+        if ((live = LiveReader::open(dir_name(f)))) ticket = live->ticket();
+      } catch (const Error&) {
+        // (one it may not write to, to count itself as waiting: it looks)
+      }
+    }
+    // (not following: a journal being written, as far as it is written)
+    auto in = o.follow ? Input::open(f, /*allow_mmap=*/false) : open_journal_now(f);
+    bool last = i + 1 == files.size();
+    bool saw_next = false;  // (lives as long as the follow hook that uses it)
+    if (o.follow && f != "-") {
+      // At the end of what the file holds: a later file ends this one once
+      // its end of day is read (or, for a day that never closed, once a
+      // last read after the next file appeared finds nothing more).
+      in->set_follow([&, last] {
+        bool has_next = !last || !journal_after(f).empty();
+        if (has_next && (copier.saw_eod() || saw_next)) return false;
+        if (has_next) {
+          saw_next = true;
+          return true;
+        }
+        copier.idle();  // (| head went away while the journal is quiet)
+        if (live) {
+          // (the ticket was taken before the read that found nothing, so
+          // a write since then ends the wait at once)
+          live->wait(ticket, 100, false);
+          ticket = live->ticket();
+        } else {
+          sleep_ns(20 * kNsPerMs);
+        }
+        return true;
+      });
+    }
+    copier.copy(*in);
+    if (o.follow && last && !stop_requested()) {
+      std::string next = journal_after(f);
+      if (!next.empty()) files.push_back(next);
+    }
+  }
+  copier.flush();
+  if (!o.follow && !stop_requested()) copier.check_names();
+  return copier.problems();
+}
+
+void replay_hdb(Output& out, const ReplayOptions& o) {
+  Copier copier(out, o.copy);
+  Output stream([&](const uint8_t* p, size_t n) { copier.feed(p, n, o.hdb); });
+  hdb_read(o.hdb, o.date_from, o.date_to, o.copy.filter, stream);
+  stream.flush();
+  copier.flush();
+  copier.check_names();
+}
+
+}  // namespace tick

@@ -1,0 +1,200 @@
+#include "tick/text/copy.h"
+
+#include <time.h>
+
+#include "tick/base/clock.h"
+#include "tick/base/diag.h"
+#include "tick/base/error.h"
+#include "tick/base/units.h"
+#include "tick/stream/writer.h"
+
+namespace tick {
+
+// A run of whole records written in one call at most this long.
+constexpr size_t kMaxSpan = 8u << 20;
+
+Copier::Copier(Output& out, const CopyOptions& o)
+    : out_(out), opt_(o), filter_(o.filter), text_(out, o.format, o.csv_table_column, o.time_format) {}
+
+void Copier::problem(const std::string& name, const Damage& d) {
+  std::string where = d.where(name);
+  // Whatever the mode: a record too large to take would come again.
+  if (d.oversized) {
+    flush();
+    throw RefusedInput(where, d.why);
+  }
+  if (!opt_.skip_bad) {
+    flush();
+    if (d.torn) throw TornTail(where);
+    throw Error(where);
+  }
+  problems_++;
+  warn(where);
+}
+
+// Waits until the rows are due: at their recorded pace times speed, or at
+// rate rows a second, counted from the first row written.
+void Copier::pace(const DataView& v, const uint32_t* sel, uint32_t n) {
+  int64_t now = now_ns();
+  int64_t target;
+  if (opt_.speed > 0) {
+    int64_t t = v.time(sel ? sel[0] : 0);
+    if (t == kNullLong) return;
+    if (pace_data0_ == INT64_MIN) {
+      pace_data0_ = t;
+      pace_wall0_ = now;
+    }
+    target = pace_wall0_ + static_cast<int64_t>(static_cast<double>(t - pace_data0_) / opt_.speed);
+  } else {
+    if (paced_rows_ == 0) pace_wall0_ = now;
+    target = pace_wall0_ + static_cast<int64_t>(static_cast<double>(paced_rows_) * 1e9 / opt_.rate);
+    paced_rows_ += n;
+  }
+  if (target <= now) return;
+  flush();
+  sleep_ns(real_delay(target - now));
+}
+
+void Copier::flush_span() {
+  if (!span_len_) return;
+  out_.write_direct(span_, span_len_);
+  span_ = nullptr;
+  span_len_ = 0;
+}
+
+// Mapped or buffered, the bytes stay where they are until the input moves
+// them, and it flushes the span first (its move hook).
+void Copier::pass(const Record& r) {
+  if (span_ && span_ + span_len_ == r.bytes && span_len_ < kMaxSpan) {
+    span_len_ += r.size();
+    return;
+  }
+  flush_span();
+  span_ = r.bytes;
+  span_len_ = r.size();
+}
+
+void Copier::idle() {
+  uint64_t before = out_.written();
+  flush();
+  if (out_.written() == before) out_.check_reader();
+}
+
+void Copier::copy(Input& in, size_t max_record, Decoder* given) {
+  saw_eod_ = false;
+  in.set_idle_hook([this] { idle(); });
+  in.set_move_hook([this] { flush_span(); });
+  Decoder own;
+  Decoder& dec = given ? *given : own;
+  dec.set_trusted(opt_.trusted);
+  ReadPlan plan;
+  plan.trusted = opt_.trusted;
+  plan.max_record = max_record;
+  // (every table wanted: nothing to pass over, and the framing may run ahead)
+  if (!opt_.filter.tables.empty())
+    plan.skip = [this, &dec](const RecordHeader& h) { return dec.started() && !filter_.want_table(h.table); };
+  for_each_record(in, plan, Reporter{opt_.skip_bad, [&](const Damage& d) { problem(in.name(), d); }},
+                  [&](const Record& r) { return handle(r, dec, in.name()); });
+  flush_span();  // the mapping ends with the input
+}
+
+void Copier::check_names() const {
+  for (const auto& s : filter_.missing_syms()) warn(str("no sym ", quoted(s), " in the input"));
+  const auto missing = filter_.missing_tables();
+  if (missing.empty() || filter_.tables_seen().empty()) return;
+  std::string have;
+  for (const auto& t : filter_.tables_seen()) have += (have.empty() ? "" : ", ") + t;
+  fail("unknown table ", quoted(missing[0]), " (tables: ", have, ")");
+}
+
+void Copier::feed(const uint8_t* p, size_t n, const std::string& name, Decoder& dec) {
+  size_t at = 0;
+  Record r;
+  while (at + kHeaderSize <= n) {
+    if (!parse_header(p + at, r.h) || at + kHeaderSize + r.h.length > n)
+      fail(name, ": malformed record at byte ", fed_ + at);
+    r.bytes = p + at;
+    r.offset = fed_ + at;
+    at += r.size();
+    handle(r, dec, name);
+  }
+  fed_ += n;
+  flush_span();  // the bytes are the caller's only for this call
+}
+
+bool Copier::handle(const Record& r, Decoder& dec, const std::string& name) {
+  const bool tick = opt_.format == Format::tick;
+  if ((opt_.seq_from > 0 || opt_.seq_to < UINT64_MAX) && r.has_data_prefix()) {
+    uint64_t seq = r.data_seq();
+    if (seq < opt_.seq_from || seq > opt_.seq_to) return true;
+  }
+  Decoder::Kind kind;
+  try {
+    kind = dec.apply(r);
+  } catch (const VersionError& e) {
+    flush();
+    throw Error(str(name, ":", r.offset, ": ", e.what()));
+  } catch (const Error& e) {
+    problem(name, Damage{r.offset, e.what()});
+    return true;
+  }
+  if (observer_ && !observer_(r, kind, dec)) return false;
+  const bool paced = opt_.speed > 0 || opt_.rate > 0;
+  switch (kind) {
+    case Decoder::Kind::Header:
+    case Decoder::Kind::Schema:
+    case Decoder::Kind::Symbols:
+      filter_.update(dec);
+      if (tick) pass(r);
+      break;
+    case Decoder::Kind::Data: {
+      const DataView& v = dec.data();
+      if (!filter_.want_table(v.table_id)) break;
+      if (!filter_.by_rows()) {
+        rows_ += v.rows;
+        if (paced && v.rows) pace(v, nullptr, v.rows);
+        if (tick) pass(r);
+        else text_.rows(dec, nullptr, v.rows);
+        break;
+      }
+      uint32_t n = filter_.select(v, sel_);
+      rows_ += n;
+      if (n == 0) break;
+      if (paced) pace(v, sel_.data(), n);
+      if (!tick) {
+        text_.rows(dec, sel_.data(), n);
+      } else if (n == v.rows) {
+        pass(r);
+      } else {
+        flush_span();
+        write_subset(out_, v, sel_.data(), n);
+      }
+      break;
+    }
+    case Decoder::Kind::EndOfDay:
+      saw_eod_ = true;
+      // A slice by sequence number has a day's end only when the day's last
+      // record is in it.
+      if (dec.control_seq() < opt_.seq_from || dec.control_seq() > opt_.seq_to) break;
+      if (tick) pass(r);
+      else text_.eod(dec.eod_date(), dec.control_seq());
+      break;
+    case Decoder::Kind::Heartbeat:
+      if (tick) pass(r);
+      break;
+    case Decoder::Kind::Protocol:
+      break;  // a conversation's message, not part of the stream
+    case Decoder::Kind::Positions:
+      break;  // a journal's Kafka bookkeeping: only tick-log takes it
+    case Decoder::Kind::Unknown:
+      if (tick && !opt_.served) pass(r);  // a newer minor version's record
+      break;
+  }
+  if (stop_after_) {
+    stop_after_ = false;
+    return false;
+  }
+  return true;
+}
+
+}  // namespace tick

@@ -1,0 +1,62 @@
+// Rows as text: JSON lines, CSV, and an aligned table for terminals.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tick/base/io.h"
+#include "tick/stream/reader.h"
+
+namespace tick {
+
+enum class Format { tick, json, csv, table };
+// How times are written: ISO-8601 (2026-11-23T14:30:00.123456789Z,
+// 14:30:00.123456789) or as q shows them (2026.11.23D14:30:00.123456789,
+// 0D14:30:00.123456789, 2026.11.23).
+enum class TimeFormat { iso, q };
+std::optional<Format> format_from_name(std::string_view s);
+const char* format_name(Format f);
+
+class TextWriter {
+ public:
+  // csv_table_column: CSV and table rows start with the table name (several tables in
+  // one output); otherwise a header names just the columns.
+  TextWriter(Output& out, Format f, bool csv_table_column = true, TimeFormat tf = TimeFormat::iso);
+  // Writes rows sel[0..n) of the decoder's current data record (all rows
+  // 0..n when sel is null).
+  void rows(const Decoder& d, const uint32_t* sel, uint32_t n);
+  void eod(int32_t date, uint64_t seq);
+
+ private:
+  struct Layout {
+    uint64_t generation = 0;
+    int table = -1;
+    std::vector<std::string> keys;  // JSON: `{"table":"t","col":` / `,"col":`
+    std::vector<int> widths;        // table format
+  };
+  const Layout& layout(const Decoder& d);
+  void header(const Decoder& d, const Layout& l);
+  void json_row(const DataView& v, const SymbolTable& s, const Layout& l, uint32_t r);
+  void csv_row(const DataView& v, const SymbolTable& s, uint32_t r);
+  void table_row(const DataView& v, const SymbolTable& s, const Layout& l, uint32_t r);
+  // Writes one value as text; returns false for null. quote: JSON quoting.
+  void value(const DataView& v, const SymbolTable& s, int c, uint32_t r, Format f);
+
+  Output& out_;
+  Format fmt_;
+  bool csv_table_col_;
+  bool q_times_;
+  std::vector<Layout> layouts_;
+  uint64_t last_gen_ = 0;
+  int last_table_ = -1;
+  uint64_t header_sig_ = 0;  // the table of the last header printed
+  uint64_t rows_since_header_ = 0;
+};
+
+// JSON string body escaping (no quotes), appended to out.
+void json_escape(Output& out, std::string_view s);
+void json_escape(std::string& out, std::string_view s);
+
+}  // namespace tick

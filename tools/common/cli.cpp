@@ -1,0 +1,94 @@
+#include "common/cli.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "tick/base/diag.h"
+#include "tick/base/error.h"
+#include "tick/base/io.h"
+#include "tick/base/signals.h"
+
+namespace tick::cli {
+
+int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body) {
+  set_program(app.get_name().c_str());
+  app.set_version_flag("--version", std::string(app.get_name()) + " " + TICK_VERSION);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    warn(std::string(e.what()) + " (see --help)");
+    return 2;
+  }
+  install_signal_handlers();
+  try {
+    return body();
+  } catch (const BrokenPipe&) {
+    return 0;  // the downstream went away: end quietly, as Unix filters do
+  } catch (const UsageError& e) {
+    warn(std::string(e.what()) + " (see --help)");
+    return 2;
+  } catch (const std::exception& e) {
+    warn(e.what());
+    return 1;
+  }
+}
+
+void add_format(CLI::App& app, std::string& format, Format pipe_default) {
+  app.add_option("-f,--format", format,
+                 str("Output format: tick, json, csv or table (default: ", format_name(pipe_default),
+                     ", or table on a terminal)"))
+      ->check(CLI::IsMember({"tick", "json", "csv", "table"}));
+}
+
+void add_time_format(CLI::App& app, TimeFormat& tf) {
+  app.add_option_function<std::string>(
+         "--time-format", [&tf](const std::string& v) { tf = v == "q" ? TimeFormat::q : TimeFormat::iso; },
+         "Times in text output: iso (2026-11-23T14:30:00.5Z) or q (2026.11.23D14:30:00.5)")
+      ->check(CLI::IsMember({"iso", "q"}));
+}
+
+Format resolve_format(const std::string& format, int fd, Format pipe_default) {
+  bool tty = ::isatty(fd);
+  if (format.empty()) return tty ? Format::table : pipe_default;
+  Format f = *format_from_name(format);
+  if (f == Format::tick && tty)
+    throw UsageError("refusing to write a binary tick stream to a terminal (redirect it, or use -f table)");
+  return f;
+}
+
+CLI::Validator number(const std::string& what, double max, bool whole) {
+  return CLI::Validator(
+      [=](std::string& s) -> std::string {
+        char* end = nullptr;
+        double v = std::strtod(s.c_str(), &end);
+        bool ok = !s.empty() && end && *end == 0 && v >= 0 && v <= max && (!whole || v == static_cast<double>(static_cast<long long>(v)));
+        if (ok) return "";
+        return str("'", s, "' is not ", what, " (0 to ", static_cast<long long>(max), ")");
+      },
+      "NUMBER");
+}
+
+FilterSpec FilterArgs::spec() const {
+  FilterSpec s;
+  s.tables = split_list(tables);
+  s.syms = split_list(syms);
+  s.from = from;
+  s.to = to;
+  return s;
+}
+
+void add_filters(CLI::App& app, FilterArgs& f) {
+  app.add_option("-t,--table", f.tables, "Only these tables (comma-separated)");
+  app.add_option("-s,--sym", f.syms, "Only these syms (comma-separated)");
+  app.add_option("--from", f.from, "Only rows at or after TIME (ISO-8601, or HH:MM[:SS[.f]])");
+  app.add_option("--to", f.to, "Only rows at or before TIME (ISO-8601, or HH:MM[:SS[.f]])");
+}
+
+}  // namespace tick::cli
