@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "tick/base/clock.h"
-#include "tick/net/subscription.h"
+#include "tick/journal/subscription.h"
 
 using namespace tick;
 using Kind = SubscriptionStart::Kind;

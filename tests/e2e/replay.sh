@@ -69,4 +69,29 @@ same_files followed.json whole.json "followed output equals the journals"
 expect_eq "$(grep -c eod followed.json)" 1 "end of day followed"
 n2=$(tick-replay -f json live/2026-11-24.tick | wc -l)
 [ "$n2" -gt 100 ] || die "followed only $n2 rows of the next day"; ok
+
+# --follow DIR of a tick-log's journal reads up to the live end tick-log
+# publishes, as tick-sub DIR does: a tick-log that dies 24 bytes into a
+# record, restarted (cutting the torn tail), is followed on with every row
+# once (reading the file's bytes as they came, it read the torn bytes and
+# then the restart's as one record: a CRC mismatch).
+mkdir torn
+tick-gen --seed 5 --count 1000 --batch 10 --syms 10 --start 2026-11-25T12:00:00Z > ta.tick
+tick-gen --seed 6 --count 1000 --batch 10 --syms 10 --start 2026-11-25T12:00:00Z > tb.tick
+TICK_FAKE_TIME=2026-11-25T12:00:00Z tick-log torn < ta.tick > /dev/null 2> torn1.err
+TICK_FAKE_TIME=2026-11-25T12:00:00Z tick-replay --follow -f json torn > tfollow.json 2> tfollow.err &
+tf=$!
+followed() { [ "$(wc -l < tfollow.json)" -eq "$1" ]; }
+wait_for followed 1000
+head -c 24 ta.tick >> torn/2026-11-25.tick
+sleep 0.3
+TICK_FAKE_TIME=2026-11-25T12:00:00Z tick-log torn < tb.tick > /dev/null 2> torn2.err
+expect_match "$(cat torn2.err)" "cut a torn tail of 24 bytes" "the restart cut the torn tail"
+wait_for followed 2000
+kill -TERM $tf
+wait $tf || die "tick-replay --follow across a restart: $(cat tfollow.err)"
+ok
+expect_eq "$(cat tfollow.err)" "" "--follow across a crash and restart says nothing"
+tick-replay -f json torn > twhole.json
+same_files tfollow.json twhole.json "--follow across a crash and restart: the journal, each row once"
 done_ok

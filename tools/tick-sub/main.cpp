@@ -4,7 +4,7 @@
 #include "common/cli.h"
 #include "tick/base/clock.h"
 #include "tick/base/units.h"
-#include "tick/net/local_sub.h"
+#include "tick/journal/follow.h"
 #include "tick/net/sub.h"
 
 using namespace tick;

@@ -11,9 +11,40 @@
 #include "tick/base/signals.h"
 #include "tick/hdb/read.h"
 #include "tick/journal/files.h"
+#include "tick/journal/follow.h"
 #include "tick/journal/live_end.h"
 
 namespace tick {
+
+namespace {
+
+// A tick-log writes here (or has): the directory has its live end.
+bool tick_log_writes(const std::string& dir) {
+  try {
+    return LiveReader::open(dir) != nullptr;
+  } catch (const Error&) {
+    return false;  // (one it may not write to, to count itself as waiting)
+  }
+}
+
+// --follow DIR where a tick-log writes: read as tick-sub DIR reads it, up to
+// the live end tick-log publishes (never into a record it is still writing,
+// nor into a torn tail a restart of it cuts), across the day roll and its
+// restarts, and on past its orderly end for the next tick-log (tail -F).
+uint64_t follow_tick_log(const std::string& dir, int32_t from, Output& out, const ReplayOptions& o) {
+  LocalSubOptions lo;
+  lo.dir = dir;
+  lo.request.from = SubscribeRequest::From::start;
+  lo.request.day = from;
+  lo.copy = o.copy;
+  lo.heartbeat_secs = 0;  // (a replay's output has none)
+  lo.past_end = true;
+  uint64_t problems = 0;
+  subscribe_journal(lo, out, &problems);
+  return problems;
+}
+
+}  // namespace
 
 uint64_t replay(const std::vector<std::string>& paths, Output& out, const ReplayOptions& o) {
   std::vector<std::string> files;
@@ -26,6 +57,7 @@ uint64_t replay(const std::vector<std::string>& paths, Output& out, const Replay
         const int32_t from = o.follow_from != INT32_MIN ? o.follow_from : day_of(now_ns());
         std::erase_if(js, [&](const std::string& f) { return journal_date(f) < from; });
         if (js.empty()) fail(p, ": no journal from ", date_string(from), " on (yet)");
+        if (paths.size() == 1 && tick_log_writes(p)) return follow_tick_log(p, from, out, o);
       }
       files.insert(files.end(), js.begin(), js.end());
     } else {

@@ -6,16 +6,10 @@
 #include <vector>
 
 #include "tick/base/io.h"
+#include "tick/journal/subscription.h"
 #include "tick/stream/format.h"
 
 namespace tick {
-
-struct SubscribeRequest {
-  enum class From : uint8_t { now = 0, start = 1, seq = 2 } from = From::now;
-  int32_t day = kNoDate;  // with start/seq: the journal day (kNoDate: the live day)
-  uint64_t seq = 1;       // with seq: the first sequence number wanted
-  std::vector<std::string> tables, syms;  // empty: all
-};
 
 struct Accepted {
   int32_t day = kNoDate;  // the day the stream starts in

@@ -1,14 +1,24 @@
-// Where a subscription starts: one rule for tick-pub's subscribers and for
-// tick-sub DIR, so that both give the same records for the same request.
+// Where a subscription starts in the journals: one rule for tick-pub's
+// subscribers and for a journal followed in place (tick-sub DIR, tick-replay
+// --follow DIR), so that all give the same records for the same request.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "tick/net/protocol.h"
+#include "tick/stream/format.h"
 #include "tick/stream/schema.h"
 
 namespace tick {
+
+// What a subscriber asks for (tick-pub's subscribe message, tick-sub DIR):
+// where to start, and which tables and syms.
+struct SubscribeRequest {
+  enum class From : uint8_t { now = 0, start = 1, seq = 2 } from = From::now;
+  int32_t day = kNoDate;  // with start/seq: the journal day (kNoDate: the live day)
+  uint64_t seq = 1;       // with seq: the first sequence number wanted
+  std::vector<std::string> tables, syms;  // empty: all
+};
 
 struct SubscriptionStart {
   enum class Kind {

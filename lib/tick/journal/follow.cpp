@@ -1,4 +1,4 @@
-#include "tick/net/local_sub.h"
+#include "tick/journal/follow.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -17,7 +17,7 @@
 #include "tick/base/units.h"
 #include "tick/journal/files.h"
 #include "tick/journal/live_end.h"
-#include "tick/net/subscription.h"
+#include "tick/journal/subscription.h"
 #include "tick/stream/writer.h"
 
 namespace tick {
@@ -46,9 +46,13 @@ class LocalSub {
  public:
   LocalSub(const LocalSubOptions& o, Output& out) : o_(o), out_(out), copier_(out, o.copy) {}
   int run();
+  uint64_t problems() const { return copier_.problems(); }
 
  private:
   void wait_for_live();
+  // The stream is over: tick-log has ended in order (and this reader does
+  // not wait on past it for the next).
+  bool over() const { return live_->finished() && !o_.past_end; }
   uint64_t grow(const std::string& path, int32_t day, uint64_t have, const std::function<void()>& idle);
   Decoder context_at(const std::string& path, uint64_t end, uint64_t& last_seq, const std::vector<std::string>* until);
   void check_in_place(const std::string& path, uint64_t have) const;
@@ -124,7 +128,7 @@ uint64_t LocalSub::grow(const std::string& path, int32_t day, uint64_t have, con
       if (::fstat(live_fd_, &st) != 0) fail(path, ": ", std::strerror(errno));
       return std::max<uint64_t>(have, static_cast<uint64_t>(st.st_size));
     }
-    if (live_->finished() || stop_requested()) return have;
+    if (over() || stop_requested()) return have;
     if (!idled) idle();  // the output flushed, its reader still there
     idled = true;
     int64_t now = now_ns();
@@ -138,7 +142,7 @@ uint64_t LocalSub::grow(const std::string& path, int32_t day, uint64_t have, con
     if (live_->ticket() == t) {
       idle();  // (| head gone while the journal is quiet)
       check_in_place(path, have);
-      if (!writer_gone_ && !live_->writer_alive()) {
+      if (!writer_gone_ && !live_->finished() && !live_->writer_alive()) {
         warn(str(o_.dir, ": tick-log is not running (killed?): waiting for it to start again"));
         writer_gone_ = true;
       }
@@ -222,9 +226,9 @@ bool LocalSub::copy_file(const std::string& path, uint64_t from, Decoder* dec) {
     warn(str(t.what(), " (tick-log was killed while writing it); going on with the next day"));
   }
   copier_.flush();
-  copier_.set_seq_from(0);  // (a --from SEQ is of the first day only)
+  copier_.set_seq_from(o_.copy.seq_from);  // (a --from SEQ is of the first day only)
   if (stop_requested() || eod_stop_) return false;
-  return !(live_->finished() && live_->end().day <= day);
+  return !(over() && live_->end().day <= day);
 }
 
 int LocalSub::run() {
@@ -286,7 +290,7 @@ int LocalSub::run() {
   while (true) {
     std::string next;
     while ((next = journal_after(path)).empty()) {
-      if (stop_requested() || live_->finished()) return 0;
+      if (stop_requested() || over()) return 0;
       sleep_ns(10 * kNsPerMs);  // (tick-log publishes the new day after making its file)
     }
     path = next;
@@ -296,6 +300,11 @@ int LocalSub::run() {
 
 }  // namespace
 
-int subscribe_journal(const LocalSubOptions& o, Output& out) { return LocalSub(o, out).run(); }
+int subscribe_journal(const LocalSubOptions& o, Output& out, uint64_t* problems) {
+  LocalSub sub(o, out);
+  int status = sub.run();
+  if (problems) *problems = sub.problems();
+  return status;
+}
 
 }  // namespace tick

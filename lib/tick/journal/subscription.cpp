@@ -1,4 +1,4 @@
-#include "tick/net/subscription.h"
+#include "tick/journal/subscription.h"
 
 #include "tick/base/clock.h"
 #include "tick/journal/files.h"
