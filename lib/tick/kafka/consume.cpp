@@ -30,43 +30,6 @@ namespace {
 
 constexpr int kCloseSeconds = 10;  // the final commit and leaving the group, at most
 
-// Where -o says to start.
-struct StartAt {
-  int64_t offset = RD_KAFKA_OFFSET_BEGINNING;
-  int64_t time_ms = -1;  // @TIME: look the offset up for this time
-};
-
-StartAt parse_offset(const std::string& s) {
-  StartAt a;
-  if (s.empty() || s == "beginning") return a;
-  if (s == "end") return a.offset = RD_KAFKA_OFFSET_END, a;
-  if (s == "stored") return a.offset = RD_KAFKA_OFFSET_STORED, a;
-  if (s[0] == '@') {
-    std::string t = s.substr(1);
-    if (auto ns = parse_timestamp(t)) return a.time_ms = *ns / 1000000, a;
-    char* end = nullptr;
-    long long ms = std::strtoll(t.c_str(), &end, 10);
-    if (!t.empty() && end && *end == 0 && ms >= 0) return a.time_ms = ms, a;
-    throw UsageError(str("-o ", s, ": expected @TIME (ISO-8601 or epoch milliseconds)"));
-  }
-  char* end = nullptr;
-  long long n = std::strtoll(s.c_str(), &end, 10);
-  if (s.empty() || !end || *end != 0)
-    throw UsageError(str("-o ", s, ": expected beginning, end, stored, an offset, -N (N from the end) or @TIME"));
-  a.offset = n < 0 ? RD_KAFKA_OFFSET_TAIL(-n) : n;
-  return a;
-}
-
-bool header_of(const void* ctx, std::string_view name, std::string_view& value) {
-  auto* hdrs = static_cast<rd_kafka_headers_t*>(const_cast<void*>(ctx));
-  const void* v;
-  size_t n;
-  // (name comes from a std::string: it is NUL-terminated)
-  if (!hdrs || rd_kafka_header_get_last(hdrs, name.data(), &v, &n) != RD_KAFKA_RESP_ERR_NO_ERROR) return false;
-  value = {static_cast<const char*>(v), v ? n : 0};
-  return true;
-}
-
 struct Partition {
   std::string topic;
   int32_t partition;
