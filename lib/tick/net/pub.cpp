@@ -448,23 +448,15 @@ void Server::read_input() {
     upstream_ended_in_order();
   }
   in_bytes_ += got - before;
-  while (true) {
-    if (!record_buffered(in_, in_eof_)) break;
-    auto st = rr_.next(r);
-    if (st == RecordReader::Status::End) break;
-    if (st == RecordReader::Status::Bad) {
-      publish_chunk();
-      throw Error(rr_.damage().where(in_.name()));
+  Decoder::Kind k;
+  try {
+    while (record_buffered(in_, in_eof_) && read_applied(rr_, live_, r, k)) {
+      in_records_++;
+      live_record(r, k);
     }
-    Decoder::Kind k;
-    try {
-      k = live_.apply(r);
-    } catch (const Error& e) {
-      publish_chunk();
-      fail(in_.name(), ":", r.offset, ": ", e.what());
-    }
-    in_records_++;
-    live_record(r, k);
+  } catch (const Error&) {
+    publish_chunk();  // (what came before the bad record goes out first)
+    throw;
   }
   publish_chunk();
   // Requests that arrived before the input's context was complete (its
