@@ -34,7 +34,8 @@ tick_ws() {
   sleep 0.3
   local c0; c0=$(cpu_of "$pid")
   touch ws-go
-  wait $sink || { echo "bench: ws_sink: $(cat ws-sink.err)" >&2; exit 1; }
+  # (a failed sink stops the server too: it holds the $(...) this runs in)
+  wait $sink || { echo "bench: ws_sink: $(cat ws-sink.err)" >&2; kill $pid; exit 1; }
   echo "$(cat ws-sink.out) $(awk -v a="$(cpu_of "$pid")" -v b="$c0" 'BEGIN{printf "%.3f", a - b}') $(hwm_of "$pid")"
   kill $pid; wait $pid 2> /dev/null || true
 }
@@ -44,9 +45,12 @@ peer() {
   if [ "$1" = python ]; then /usr/bin/python3 "$BENCH/ws_peer.py" "$port" "$2" ws-msgs.jsonl 2> peer.err &
   else node "$BENCH/ws_peer.js" "$port" "$2" ws-msgs.jsonl 2> peer.err & fi
   local pid=$!
-  until (exec 3<> /dev/tcp/127.0.0.1/"$port") 2> /dev/null; do sleep 0.05; done
+  until (exec 3<> /dev/tcp/127.0.0.1/"$port") 2> /dev/null; do
+    kill -0 $pid 2> /dev/null || { echo "bench: the $1 peer did not start: $(tail -3 peer.err)" >&2; exit 1; }
+    sleep 0.05
+  done
   bench_ws_sink 127.0.0.1 "$port" /ws "$2" --subs ws-all.sub > ws-sink.out 2> ws-sink.err ||
-    { echo "bench: ws_sink against $1: $(cat ws-sink.err) $(cat peer.err)" >&2; exit 1; }
+    { echo "bench: ws_sink against $1: $(cat ws-sink.err) $(cat peer.err)" >&2; kill $pid; exit 1; }
   cat ws-sink.out
   kill $pid; wait $pid 2> /dev/null || true
 }
@@ -124,13 +128,16 @@ port=$(fp)
 pid=$!
 until grep -q "listening on" ws.err; do sleep 0.02; done
 base=$(rss_of $pid)
-bench_ws_sink 127.0.0.1 "$port" /ws 1000 --subs ws-all.sub --hold 2 > ws-sink.out 2> ws-sink.err || { echo "bench: 1000 idle: $(cat ws-sink.err)" >&2; exit 1; }
+bench_ws_sink 127.0.0.1 "$port" /ws 1000 --subs ws-all.sub --hold 2 > ws-sink.out 2> ws-sink.err || { echo "bench: 1000 idle: $(cat ws-sink.err)" >&2; kill $pid; exit 1; }
 idle=$(hwm_of $pid)
 kill $pid; wait $pid 2> /dev/null || true
 port=$(fp)
 node "$BENCH/ws_peer.js" "$port" 1001 /dev/null 2> peer.err &
 npid=$!
-until (exec 3<> /dev/tcp/127.0.0.1/"$port") 2> /dev/null; do sleep 0.05; done
+until (exec 3<> /dev/tcp/127.0.0.1/"$port") 2> /dev/null; do
+  kill -0 $npid 2> /dev/null || { echo "bench: the node peer did not start: $(tail -3 peer.err)" >&2; exit 1; }
+  sleep 0.05
+done
 bench_ws_sink 127.0.0.1 "$port" /ws 1000 --subs ws-all.sub --hold 2 > /dev/null 2>&1
 nidle=$(hwm_of $npid)
 kill $npid; wait $npid 2> /dev/null || true

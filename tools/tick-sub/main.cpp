@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
     Output out(STDOUT_FILENO);
     std::string dir;
     if (is_local_source(o.address, dir)) {
-      LocalSubOptions lo;
+      FollowOptions lo;
       lo.dir = dir;
       lo.request = o.request;
       lo.copy = o.copy;
@@ -65,7 +65,7 @@ int main(int argc, char** argv) {
       lo.copy.served = true;
       lo.until_eod = o.until_eod;
       lo.spin = spin;
-      return subscribe_journal(lo, out);
+      return follow_journal(lo, out);
     }
     if (spin) throw UsageError("--spin is for a journal directory (tick-sub DIR)");
     return subscribe(o, out);

@@ -32,7 +32,7 @@ bool tick_log_writes(const std::string& dir) {
 // nor into a torn tail a restart of it cuts), across the day roll and its
 // restarts, and on past its orderly end for the next tick-log (tail -F).
 uint64_t follow_tick_log(const std::string& dir, int32_t from, Output& out, const ReplayOptions& o) {
-  LocalSubOptions lo;
+  FollowOptions lo;
   lo.dir = dir;
   lo.request.from = SubscribeRequest::From::start;
   lo.request.day = from;
@@ -40,7 +40,7 @@ uint64_t follow_tick_log(const std::string& dir, int32_t from, Output& out, cons
   lo.heartbeat_secs = 0;  // (a replay's output has none)
   lo.past_end = true;
   uint64_t problems = 0;
-  subscribe_journal(lo, out, &problems);
+  follow_journal(lo, out, &problems);
   return problems;
 }
 

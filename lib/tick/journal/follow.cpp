@@ -42,9 +42,9 @@ namespace {
        dir_name(path), "/", kLiveFile, " is not this journal's (copied from elsewhere?); remove it and start tick-log");
 }
 
-class LocalSub {
+class JournalFollower {
  public:
-  LocalSub(const LocalSubOptions& o, Output& out) : o_(o), out_(out), copier_(out, o.copy) {}
+  JournalFollower(const FollowOptions& o, Output& out) : o_(o), out_(out), copier_(out, o.copy) {}
   int run();
   uint64_t problems() const { return copier_.problems(); }
 
@@ -60,7 +60,7 @@ class LocalSub {
   // false when the stream is over.
   bool copy_file(const std::string& path, uint64_t from, Decoder* dec);
 
-  const LocalSubOptions& o_;
+  const FollowOptions& o_;
   Output& out_;
   Copier copier_;
   std::unique_ptr<LiveReader> live_;
@@ -74,7 +74,7 @@ class LocalSub {
   uint64_t size_seen_ = 0;  // the live file's size when last looked at
 };
 
-void LocalSub::wait_for_live() {
+void JournalFollower::wait_for_live() {
   if (!is_directory(o_.dir)) fail(o_.dir, ": no such directory");
   bool warned = false;
   while (!(live_ = LiveReader::open(o_.dir))) {
@@ -93,7 +93,7 @@ void LocalSub::wait_for_live() {
 // further once tick-log has published more, its whole size once the day has
 // rolled past it, the same at the end of the stream. Waits (idle first,
 // heartbeats on a quiet journal) while there is nothing more.
-uint64_t LocalSub::grow(const std::string& path, int32_t day, uint64_t have, const std::function<void()>& idle) {
+uint64_t JournalFollower::grow(const std::string& path, int32_t day, uint64_t have, const std::function<void()>& idle) {
   const int64_t hb = static_cast<int64_t>(o_.heartbeat_secs * 1e9);
   bool idled = false;
   while (true) {
@@ -152,7 +152,7 @@ uint64_t LocalSub::grow(const std::string& path, int32_t day, uint64_t have, con
 
 // The live journal read in place must stay where it is: one compressed,
 // moved or replaced under the reader ends it, saying where it was.
-void LocalSub::check_in_place(const std::string& path, uint64_t have) const {
+void JournalFollower::check_in_place(const std::string& path, uint64_t have) const {
   struct stat mine{}, there{};
   if (::fstat(live_fd_, &mine) != 0) fail(path, ": ", std::strerror(errno));
   bool there_now = ::stat(path.c_str(), &there) == 0;
@@ -169,7 +169,7 @@ void LocalSub::check_in_place(const std::string& path, uint64_t have) const {
 // CRCs are checked when they are copied.)
 // With `until`: only as far as every table named there is known (none
 // named: nothing read), for a reader that needs only to check its tables.
-Decoder LocalSub::context_at(const std::string& path, uint64_t end, uint64_t& last_seq,
+Decoder JournalFollower::context_at(const std::string& path, uint64_t end, uint64_t& last_seq,
                              const std::vector<std::string>* until) {
   Decoder dec;
   auto known = [&] {
@@ -194,7 +194,7 @@ Decoder LocalSub::context_at(const std::string& path, uint64_t end, uint64_t& la
   return dec;
 }
 
-bool LocalSub::copy_file(const std::string& path, uint64_t from, Decoder* dec) {
+bool JournalFollower::copy_file(const std::string& path, uint64_t from, Decoder* dec) {
   int32_t day = journal_date(path);
   LiveEnd e = live_->end();
   std::unique_ptr<Input> in;
@@ -231,7 +231,7 @@ bool LocalSub::copy_file(const std::string& path, uint64_t from, Decoder* dec) {
   return !(over() && live_->end().day <= day);
 }
 
-int LocalSub::run() {
+int JournalFollower::run() {
   wait_for_live();
   if (!live_) return 0;
   copier_.set_observer([this](const Record& r, Decoder::Kind k, const Decoder& d) {
@@ -300,8 +300,8 @@ int LocalSub::run() {
 
 }  // namespace
 
-int subscribe_journal(const LocalSubOptions& o, Output& out, uint64_t* problems) {
-  LocalSub sub(o, out);
+int follow_journal(const FollowOptions& o, Output& out, uint64_t* problems) {
+  JournalFollower sub(o, out);
   int status = sub.run();
   if (problems) *problems = sub.problems();
   return status;

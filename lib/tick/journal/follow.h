@@ -16,7 +16,7 @@
 
 namespace tick {
 
-struct LocalSubOptions {
+struct FollowOptions {
   std::string dir;
   SubscribeRequest request;  // from, day, seq, tables, syms
   CopyOptions copy;
@@ -33,7 +33,7 @@ struct LocalSubOptions {
 // wrote is out, at --until-eod's end of day, or on a stop signal. Throws
 // Error for a request the journal cannot serve or a journal it cannot read.
 // With problems: the corrupt regions skipped (--on-error skip) go there.
-int subscribe_journal(const LocalSubOptions& o, Output& out, uint64_t* problems = nullptr);
+int follow_journal(const FollowOptions& o, Output& out, uint64_t* problems = nullptr);
 
 // "journal:DIR", or a directory: the journal to read in place.
 bool is_local_source(const std::string& address, std::string& dir);

@@ -46,11 +46,14 @@ Address parse_address(const std::string& s) {
 }
 
 namespace {
-addrinfo* resolve(const Address& a, bool passive) {
+// To listen on (AI_PASSIVE) or to connect to.
+enum class Use { listen, connect };
+
+addrinfo* resolve(const Address& a, Use use) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = passive ? AI_PASSIVE : 0;
+  hints.ai_flags = use == Use::listen ? AI_PASSIVE : 0;
   addrinfo* res = nullptr;
   std::string port = std::to_string(a.port);
   int r = ::getaddrinfo(a.host.c_str(), port.c_str(), &hints, &res);
@@ -60,7 +63,7 @@ addrinfo* resolve(const Address& a, bool passive) {
 }  // namespace
 
 std::string numeric_host(const Address& a) {
-  addrinfo* res = resolve(a, true);
+  addrinfo* res = resolve(a, Use::listen);
   char host[NI_MAXHOST];
   int r = ::getnameinfo(res->ai_addr, res->ai_addrlen, host, sizeof host, nullptr, 0, NI_NUMERICHOST);
   ::freeaddrinfo(res);
@@ -124,7 +127,7 @@ int listen_on(const Address& a, int mode) {
       fail(a.text, ": bind: ", std::strerror(e));
     }
   } else {
-    addrinfo* res = resolve(a, true);
+    addrinfo* res = resolve(a, Use::listen);
     fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -181,7 +184,7 @@ int connect_to(const Address& a) {
     }
     return fd;
   }
-  addrinfo* res = resolve(a, false);
+  addrinfo* res = resolve(a, Use::connect);
   fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int r = ::connect(fd, res->ai_addr, res->ai_addrlen);
   int e = errno;
