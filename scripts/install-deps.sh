@@ -10,6 +10,7 @@ debs=(
   zstd jq kcat python3 python3-kafka python3-websockets
   zsh fish groff-base tzdata util-linux
   time curl procps man-db systemd  # (peak RSS, the examples, process checks, man pages and units checked)
+  strace  # (the syncs tick-log --fsync makes, counted)
 )
 # Tests use node's ws as an independent WebSocket client, and drive Debian's
 # chromium (with a font to draw text) through npm's playwright-core; the

@@ -85,8 +85,10 @@ void Journal::send_down(const uint8_t* p, size_t n, off_t at) {
   if (n) write_all(down_, p, n);
 }
 
+// (--fsync never: the operating system decides, at the day roll and the
+// end of input too)
 void Journal::sync() {
-  if (fd_ >= 0 && unsynced_ && ::fdatasync(fd_) != 0) throw JournalFailed(str(path_, ": fdatasync: ", std::strerror(errno)));
+  if (opt_.fsync != FsyncPolicy::never && fd_ >= 0 && unsynced_ && ::fdatasync(fd_) != 0) throw JournalFailed(str(path_, ": fdatasync: ", std::strerror(errno)));
   unsynced_ = false;
   last_sync_ = now_ns();
 }
