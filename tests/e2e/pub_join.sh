@@ -40,4 +40,18 @@ expect_eq "$($WALK $J | awk '$2=="D"{n++; if ($5!=n) {print "gap at " n; exit}}'
 
 expect_status 1 tick-sub :$port --no-reconnect -f json
 expect_match "$(cat err)" "^tick-sub: :$port: Connection refused$" "no-reconnect error"
+# Retrying a connection that cannot be made: said at once, and again while it
+# goes on failing; a downstream that has gone ends it (nothing is written
+# while it waits, so it looks).
+tick-sub :$port -f json > /dev/null 2> retry.err &
+rp=$!
+timeout 20 bash -c "tick-sub :$port -f json 2> gone.err | true" || die "tick-sub :PORT | true did not end: status $?"
+ok
+expect_match "$(head -1 gone.err)" "^tick-sub: :$port: Connection refused \\(retrying; --no-reconnect fails at once\\)$" "the first refusal said"
+sleep 13
+kill -TERM $rp
+wait $rp || die "tick-sub retrying: status $? at SIGTERM"
+ok
+expect_match "$(sed -n 2p retry.err)" "^tick-sub: :$port: Connection refused \\(still, after [0-9]+ attempts in 1[0-9] s; retrying every 5 s\\)$" \
+  "said again while it goes on failing"
 done_ok

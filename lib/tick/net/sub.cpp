@@ -10,6 +10,7 @@
 #include "tick/base/diag.h"
 #include "tick/base/error.h"
 #include "tick/base/signals.h"
+#include "tick/base/units.h"
 #include "tick/net/net.h"
 #include "tick/stream/writer.h"
 
@@ -63,11 +64,30 @@ struct Position {
 // The wait before the next connection: doubling from 0.1 s to 5 s, back to
 // 0.1 s once a connection is accepted; whether a retry has been said.
 struct Backoff {
+  static constexpr int64_t kRepeatNs = 10 * kNsPerSec;  // a failing connect said again this often
   int64_t ns = 100'000'000;
   bool warned = false;
+  int64_t failing_since = 0, said_at = 0;
+  uint64_t attempts = 0;
   void wait() {
     sleep_ns(ns);
     ns = std::min<int64_t>(ns * 2, 5 * kNsPerSec);
+  }
+  // A connection that could not be made: said at once, then every
+  // kRepeatNs while it goes on failing.
+  void refused(const std::string& why) {
+    int64_t now = now_ns();
+    attempts++;
+    if (!warned) {
+      warn(why + " (retrying; --no-reconnect fails at once)");
+      warned = true;
+      failing_since = said_at = now;
+      attempts = 1;
+    } else if (now - said_at >= kRepeatNs) {
+      warn(str(why, " (still, after ", attempts, " attempts in ", duration_text((now - failing_since) / kNsPerSec * kNsPerSec),
+               "; retrying every ", duration_text(ns), ")"));
+      said_at = now;
+    }
   }
   void connected(const std::string& address) {
     ns = 100'000'000;
@@ -144,8 +164,8 @@ int subscribe(const SubOptions& o, Output& out) {
     if (fd < 0) {
       std::string why = str(o.address, ": ", std::strerror(errno));
       if (!o.reconnect) fail(why);
-      if (!backoff.warned) warn(why + " (retrying)");
-      backoff.warned = true;
+      backoff.refused(why);
+      out.check_reader();  // (nothing is written while it waits: | true, | head that ended, end it)
       backoff.wait();
       continue;
     }
