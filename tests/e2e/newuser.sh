@@ -106,4 +106,13 @@ tick-cat -f table -t trade tp/2026-11-18.tick > one.txt
 expect_match "$(head -1 one.txt)" "^time +sym +price +size$" "the table format's header without a table column"
 expect_match "$(sed -n 3p one.txt)" "^2026-[^ ]+Z +S[0-9]+ " "rows without a table column"
 expect_match "$(tick-cat -f table tp/2026-11-18.tick | head -1)" "^table +time +sym" "several tables: the table column stays"
+# A time into a timespan column (kdb+ tick's time:timespan) is its time of
+# day, whether an ISO timestamp or an epoch number (whole or not), as JSON
+# or as a CSV field.
+printf 'trade time:timespan sym:symbol price:float\n' > ts.schema
+printf '%s\n' '{"table":"trade","time":"2026-12-08T14:00:00.123Z","sym":"A","price":1}' \
+  '{"table":"trade","time":1796738400123,"sym":"A","price":1}' \
+  '{"table":"trade","time":1796738400123.0,"sym":"A","price":1}' '{"table":"trade","time":"1796738400123","sym":"A","price":1}' > ts.json
+tick-cat -e --schema ts.schema --time-unit ms ts.json | tick-cat -f csv > ts.csv
+expect_eq "$(cut -d, -f2 ts.csv | tail -n +2 | cut -c1-12 | sort -u)" "14:00:00.123" "epoch numbers and timestamps into a timespan: the time of day"
 done_ok

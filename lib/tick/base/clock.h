@@ -11,6 +11,9 @@ namespace tick {
 constexpr int64_t kNsPerSec = 1'000'000'000;
 constexpr int64_t kNsPerMs = 1'000'000;
 constexpr int64_t kNsPerDay = 86'400 * kNsPerSec;
+// The time since midnight UTC of a time in ns since the epoch (of its day,
+// before 1970 too): what a timespan column holds of a timestamp.
+inline int64_t time_of_day(int64_t ns) { return ((ns % kNsPerDay) + kNsPerDay) % kNsPerDay; }
 
 // Days since 1970-01-01 <-> civil date (proleptic Gregorian).
 int32_t days_from_civil(int y, unsigned m, unsigned d);

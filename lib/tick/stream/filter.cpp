@@ -86,11 +86,11 @@ std::vector<std::string> Filter::missing_syms() const {
 
 bool Filter::pass_time(int64_t t, bool timespan) const {
   auto key = [&](const Bound& b) {
-    if (timespan) return b.time_of_day ? b.ns : ((b.ns % kNsPerDay) + kNsPerDay) % kNsPerDay;
+    if (timespan) return b.time_of_day ? b.ns : time_of_day(b.ns);
     return b.ns;
   };
   auto row = [&](const Bound& b) {
-    if (!timespan && b.time_of_day) return ((t % kNsPerDay) + kNsPerDay) % kNsPerDay;
+    if (!timespan && b.time_of_day) return time_of_day(t);
     return t;
   };
   if (from_ && row(*from_) < key(*from_)) return false;
@@ -101,7 +101,7 @@ bool Filter::pass_time(int64_t t, bool timespan) const {
 std::optional<std::pair<int64_t, int64_t>> Filter::window(bool timespan, std::optional<int32_t> day) const {
   // The same comparisons as pass_time, solved for the row's value.
   auto value = [&](const Bound& b) -> std::optional<int64_t> {
-    if (timespan) return b.time_of_day ? b.ns : ((b.ns % kNsPerDay) + kNsPerDay) % kNsPerDay;
+    if (timespan) return b.time_of_day ? b.ns : time_of_day(b.ns);
     if (!b.time_of_day) return b.ns;
     if (!day) return std::nullopt;
     return int64_t{*day} * kNsPerDay + b.ns;

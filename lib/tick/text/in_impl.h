@@ -220,7 +220,7 @@ struct Encoder::Impl {
     const Table& t = schema.tables[tid];
     if (!b.is_set(t.time_col)) {
       int64_t ts = meta && meta->time != INT64_MIN ? meta->time : now();
-      if (t.columns[t.time_col].type == Type::timespan) ts = ((ts % kNsPerDay) + kNsPerDay) % kNsPerDay;
+      if (t.columns[t.time_col].type == Type::timespan) ts = time_of_day(ts);
       b.set<int64_t>(t.time_col, ts);
     }
     b.end_row();

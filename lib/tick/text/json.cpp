@@ -104,7 +104,8 @@ bool Encoder::Impl::json_value(TableBatch& b, int col, const Column& c, sj::valu
         if (c.type == Type::date) return bad(str("column ", c.name, ": a date number must be whole days"));
         double x = num.get_double() * static_cast<double>(unit_ns(opt.unit));
         if (!(x > -9.2e18 && x < 9.2e18)) return range(type_name(c.type).data());
-        b.set<int64_t>(col, static_cast<int64_t>(std::llround(x)));
+        int64_t ns = std::llround(x);
+        b.set<int64_t>(col, c.type == Type::timespan ? time_of_day(ns) : ns);
         return true;
       }
       if (!num.is_int64()) return range(type_name(c.type).data());

@@ -95,7 +95,7 @@ bool Encoder::Impl::mapped_fields(sj::object& obj, int tid, TableBatch& b) {
             continue;
           }
           if (c.type == Type::timespan) {
-            b.set<int64_t>(col, ((meta->timestamp % kNsPerDay) + kNsPerDay) % kNsPerDay);
+            b.set<int64_t>(col, time_of_day(meta->timestamp));
             continue;
           }
           number(meta->timestamp / 1000000);  // Kafka's unit: milliseconds

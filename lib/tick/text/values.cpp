@@ -11,6 +11,9 @@ bool Encoder::Impl::time_number(const Column& c, int64_t v, int64_t& ns) {
     return true;
   }
   if (mul_overflows(v, unit_ns(opt.unit), ns)) return bad(str("column ", c.name, ": ", v, " is out of range"));
+  // An epoch number in a timespan column is its time of day, as a timestamp
+  // there is (a number within a day is that time of day already).
+  if (c.type == Type::timespan) ns = time_of_day(ns);
   return true;
 }
 
@@ -90,10 +93,7 @@ bool Encoder::Impl::set_text(TableBatch& b, int col, const Column& c, std::strin
       if (auto t = parse_timespan(v)) return b.set<int64_t>(col, *t), true;
       // A timestamp in a timespan column (kdb+ tick's time:timespan) is the
       // time since midnight UTC of its day.
-      if (auto t = parse_timestamp(v)) {
-        int64_t tod = *t % kNsPerDay;
-        return b.set<int64_t>(col, tod < 0 ? tod + kNsPerDay : tod), true;
-      }
+      if (auto t = parse_timestamp(v)) return b.set<int64_t>(col, time_of_day(*t)), true;
       int64_t n, ns;
       if (!parse_int(v, n)) return wrong("a timespan (HH:MM:SS.f, a timestamp or a number)");
       if (!time_number(c, n, ns)) return false;
