@@ -21,8 +21,36 @@ expect_eq "$(cat out)" "tp/2026-11-18.tick: ok, $(tick-log check tp/2026-11-18.t
 tp/2026-11-19.tick: ok, $(tick-log check tp/2026-11-19.tick | sed 's/.*ok, //')" "check takes a directory"
 expect_status 0 tick-eod --hdb hdb tp
 expect_eq "$(ls hdb | tr '\n' ' ')" "2026-11-18 2026-11-19 " "tick-eod takes a directory: a partition per journal"
-# Neither journal has an end-of-day record (their tick-log stopped mid-day).
-expect_eq "$(grep -c 'no end-of-day record (its day may not be over, or its tick-log stopped before the roll): the partition holds what the journal has now' err)" 2 "tick-eod says a day has no end of day"
+# Neither journal has an end-of-day record (their tick-log stopped mid-day):
+# each partition is marked partial, for the day's real end to replace.
+expect_eq "$(grep -c 'no end-of-day record (its tick-log stopped before the roll): the partition is marked partial, and the day.s real end replaces it' err)" 2 "tick-eod says a day has no end of day"
+[ -e hdb/2026-11-18/.partial ] && [ -e hdb/2026-11-19/.partial ] || die "a day without its end of day not marked partial"; ok
+
+# A journal a tick-log is writing (its day is not over) is skipped, not
+# written as the whole day; once its tick-log has stopped, the day is
+# written marked partial, and once a restart has closed the day with its end
+# of day, the real partition replaces it.
+mkdir live
+mkfifo livefeed
+TICK_FAKE_TIME=2026-11-21T12:00:00Z tick-log live < livefeed > /dev/null 2> live.err &
+LIVELOG=$!
+exec 4> livefeed
+tick-gen --seed 2 --count 1000 --syms 10 --start 2026-11-21T12:00:00Z >&4
+journaled() { [ "$(tick-replay -f json live 2> /dev/null | wc -l)" -eq 1000 ]; }
+wait_for journaled
+expect_status 0 tick-eod --hdb hdb2 live
+expect_eq "$(cat err)" "tick-eod: live/2026-11-21.tick: a tick-log is writing this journal (its day is not over): skipped; its partition is written once the day has rolled" "the live day skipped"
+[ ! -e hdb2/2026-11-21 ] || die "a partition of a day that is not over"; ok
+exec 4>&-
+wait $LIVELOG || die "tick-log of the live day: $(cat live.err)"
+expect_status 0 tick-eod --hdb hdb2 live
+[ -e hdb2/2026-11-21/.partial ] || die "the stopped day's partition is not marked partial"; ok
+TICK_FAKE_TIME=2026-11-22T12:00:00Z tick-log live < /dev/null > /dev/null 2> live2.err
+expect_match "$(cat live2.err)" "closed with its end-of-day record" "the restart closed the day"
+expect_status 0 tick-eod --hdb hdb2 live/2026-11-21.tick
+expect_match "$(cat err)" "replaced the partial partition" "the day's real end replaced the partial partition"
+[ ! -e hdb2/2026-11-21/.partial ] || die "the real partition is still marked partial"; ok
+expect_eq "$(tick-replay --hdb hdb2 -f json | grep -c '"table":"trade"')" "$(tick-replay -f json live/2026-11-21.tick | grep -c '"table":"trade"')" "the partition holds the day's trades"
 mkdir empty
 expect_status 1 tick-log info empty
 expect_eq "$(cat err)" "tick-log: empty: no journals (YYYY-MM-DD.tick) in it" "a directory without journals"

@@ -139,6 +139,13 @@ bool build(DayBuilder& b, int32_t date, const EodOptions& o, const ReadAgain& ag
 
 void eod_journal(const std::string& path, const EodOptions& o, EodReport& report) {
   open_hdb(o.hdb);
+  if (journal_in_use(path)) {
+    // Its day is not over: a partition of it now would hold part of the day.
+    warn(str(path, ": a tick-log is writing this journal (its day is not over): skipped; its partition is written "
+             "once the day has rolled"));
+    report.skipped++;
+    return;
+  }
   auto in = Input::open(path);
   uint64_t size = in->size_hint();
   ProgressBar prog(base_name(path), 2 * size);
@@ -162,8 +169,8 @@ void eod_journal(const std::string& path, const EodOptions& o, EodReport& report
   });
   in.reset();
   if (!saw_eod)
-    warn(str(path, ": no end-of-day record (its day may not be over, or its tick-log stopped before the roll): "
-             "the partition holds what the journal has now"));
+    warn(str(path, ": no end-of-day record (its tick-log stopped before the roll): the partition is marked partial, "
+             "and the day's real end replaces it"));
   if (date == kNoDate) date = journal_date(path);
   if (date == kNoDate) fail(path, ": no date in the journal's header or name");
   build(b, date, o, [&](const RecordFn& f) {
@@ -175,7 +182,7 @@ void eod_journal(const std::string& path, const EodOptions& o, EodReport& report
     });
     prog.finish();  // before compression and the summary line
     return again;
-  }, report);
+  }, report, saw_eod ? DayEnd::eod_record : DayEnd::input_ended);
   prog.finish();
 }
 

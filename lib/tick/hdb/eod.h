@@ -34,6 +34,7 @@ struct EodReport {
   uint64_t rows = 0;
   uint64_t problems = 0;  // corrupt regions skipped (--salvage)
   uint64_t unfinished = 0;  // stream mode: rows of a day without its end of day, not written
+  int skipped = 0;    // journals a tick-log is writing (their day is not over): not written
 };
 
 // File mode: the partition of one journal (plain or .zst). Its date is the

@@ -1,6 +1,9 @@
 #include "tick/journal/files.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -67,6 +70,15 @@ std::string journal_after(const std::string& path) {
   for (const auto& f : journal_files(dir_name(path)))
     if (journal_date(f) > d) return f;
   return {};
+}
+
+bool journal_in_use(const std::string& path) {
+  if (!is_plain_journal(path)) return false;  // (compressed: at rest)
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;  // (what cannot be opened is said by its reader)
+  bool held = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+  ::close(fd);  // (and its lock, if it took one)
+  return held;
 }
 
 }  // namespace tick

@@ -22,5 +22,9 @@ std::string journal_after(const std::string& path);
 // Paths as given, each directory replaced by its journals (journal_files):
 // every tool that takes journals takes a directory of them.
 std::vector<std::string> expand_journals(const std::vector<std::string>& paths);
+// A tick-log is writing the journal now: it holds the journal's lock. (The
+// lock is tried and let go at once: a tick-log starting meanwhile is not
+// kept out.)
+bool journal_in_use(const std::string& path);
 
 }  // namespace tick
