@@ -14,8 +14,10 @@ say() { printf '%s %s\n' "$(date -u +%FT%TZ)" "$*" >> "$log"; }
 fail() { say "FAILED $day: $*"; echo "eod.sh: $day: $*" >&2; exit 1; }
 
 mkdir -p "$hdb"
-# A retried job finds its partition written: nothing to do.
-if [ -d "$hdb/$day" ]; then
+# A retried job finds its partition written: nothing to do. (A partial one,
+# of a day whose tick-log stopped before the roll, is written again: once the
+# day has its end of day, the real partition replaces it.)
+if [ -d "$hdb/$day" ] && [ ! -e "$hdb/$day/.partial" ]; then
   say "$day already in $hdb: nothing to do (tick-eod --force rewrites it)"
   exit 0
 fi

@@ -7,7 +7,10 @@ SRC=${TICK_SOURCE:-$HERE/../..}
 EOD="$SRC/examples/cron/eod.sh"
 mkdir tp
 y=$(date -d yesterday +%F)
-tick-gen --start "${y}T09:00:00Z" --count 20000 --syms 20 > "tp/$y.tick"
+# Yesterday's journal, closed with its end of day (today's tick-log start
+# closes it).
+TICK_FAKE_TIME="${y}T09:00:00Z" sh -c "tick-gen --start ${y}T09:00:00Z --count 20000 --syms 20 | tick-log tp > /dev/null"
+tick-log tp < /dev/null > /dev/null 2> today.err
 expect_status 0 "$EOD" tp hdb
 [ -d "hdb/$y" ] || die "no partition for yesterday"; ok
 expect_match "$(cat hdb/eod.log)" "hdb/$y: 20000 rows" "the log has tick-eod's line"
