@@ -101,4 +101,11 @@ expect_match "$(tail -c 300 tty.out | tr '\r' '\n' | grep -a '100%')" "^2026-11-
 expect_match "$(tr '\r' '\n' < tty.out | grep -v '^$' | tail -1)" "^tick-eod: tty/2026-11-20: 200000 rows" "the summary line after the bar"
 tick-eod --hdb notty --force 2026-11-20.tick 2> notty.err
 expect_eq "$(grep -c $'\r\\|%' notty.err || true)" 0 "no bar when stderr is not a terminal"
+# A damaged compressed block is an error naming the column and the block
+# when it is read (each frame carries its checksum), never other values.
+cp -r hdb-zstd dmg
+f=dmg/2026-11-20/t/f
+$PY -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); n=len(b)//2; b[n:n+64]=b"\xff"*64; open(p,"wb").write(b)' "$f"
+expect_status 1 tick-replay --hdb dmg --date 2026-11-20 -f csv -t t
+expect_match "$(cat err)" "dmg/2026-11-20/t/f: block [0-9]+ at byte [0-9]+: " "the damaged block named"
 done_ok
