@@ -347,8 +347,14 @@ int Server::write_query(lws* wsi, Answer& a) {
   a.query->take(chunk, 16 << 10, done);
   size_t n = chunk.size() - LWS_PRE;
   if (!n && !done) return peer_gone(wsi) ? -1 : 0;  // the query wakes us when it has more
-  if (done && !a.query->error().empty())
+  if (done && !a.query->error().empty()) {
+    // The answer ends visibly: a last line saying why, which no client
+    // takes for data (the answer has no length: its end is the connection's).
     warn(str(peer_of(wsi), ": /api/query failed after its answer began: ", a.query->error()));
+    if (chunk.size() > LWS_PRE && chunk.back() != '\n') chunk += '\n';
+    chunk += json_error(a.query->error()) + "\n";
+    n = chunk.size() - LWS_PRE;
+  }
   if (lws_write(wsi, reinterpret_cast<unsigned char*>(chunk.data()) + LWS_PRE, n,
                 done ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < static_cast<int>(n))
     return -1;
