@@ -5,6 +5,9 @@
 # it goes downstream; interval: at least the end of input.
 source "$(dirname "$0")/lib.sh"
 command -v strace > /dev/null || die "strace is missing (scripts/install-deps.sh installs it)"
+# (LeakSanitizer cannot run under ptrace: a sanitized tick-log is traced
+# without it)
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
 syncs() { grep -cE '^[0-9]+ +(fdatasync|fsync|fsyncdata|sync_file_range)\(' "$1" || true; }
 
 tick-gen --seed 3 --count 20000 --batch 10 --syms 20 --start 2026-11-23T12:00:00Z > feed.tick
