@@ -274,7 +274,7 @@
       .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
       .then((j) => {
         const known = new Set(tables.map((t) => t.name));
-        tables = j.tables;
+        tables = j.tables.filter((t) => t.live !== false);  // (a table only the HDB has is queried, not streamed)
         for (const t of tables) {
           if (known.has(t.name)) continue;
           const o = document.createElement("option");

@@ -200,6 +200,41 @@ async def main():
 asyncio.run(main())
 P
 expect_eq "$(curl -s "$Q?table=trade&syms=AAPL,MSFT&date=$Y..$T&limit=1000000" | jq -c .)" "$(cat want.q)" "the next query after clients went away mid-answer"
+expect_eq "$(curl -s -o body -w '%{http_code}' "$Q?table=trade&sym=AAPL&limit=5")" 400 "a misspelt parameter (sym=): 400"
+expect_eq "$(jq -r .error body)" "unknown parameter: sym (/api/query takes table, syms, date, from, to, limit, format)" "the error names it"
+expect_eq "$(curl -s -o body -w '%{http_code}' "$Q?table=trade&limit=5&Date=$Y&x")" 400 "two unknown parameters: 400"
+expect_match "$(jq -r .error body)" "^unknown parameter: Date, x " "both named"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/last?table=trade&sym=AAPL")" 400 "/api/last?sym=: 400"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/api/tables?t=1")" 400 "/api/tables?t=1: 400"
+pkill -f "tick-ws -l :$port" || true
+# Tables only the HDB has (a stream that has declared none, as after a
+# restart before the first row): listed by /api/tables as not live, and
+# queried over HTTP and the query action.
+port=$(free_port)
+sleep 60 | tick-ws -l :$port --hdb hdb 2> ws8.err &
+wait_for curl -sf "http://127.0.0.1:$port/api/tables"
+expect_eq "$(curl -s "http://127.0.0.1:$port/api/tables" | jq -c '[.tables[] | .name + ":" + (.live | tostring) + ":" + ([.columns[].name] | join(","))]')" \
+  '["trade:false:time,sym,price,size","quote:false:time,sym,bid,ask,bsize,asize"]' "/api/tables lists the HDB's tables, not live"
+Q="http://127.0.0.1:$port/api/query"
+expect_eq "$(curl -s "$Q?table=quote&syms=MSFT&date=$Y&limit=9" | jq -c .)" "$(tick-replay --hdb hdb --date $Y -t quote -s MSFT -f json | head -9 | jq -sc .)" "/api/query of a table only the HDB has"
+expect_eq "$(curl -s -o body -w '%{http_code}' "$Q?table=nosuch&date=$Y")" 400 "a table neither has: 400"
+expect_match "$(jq -r .error body)" "^table: unknown table \"nosuch\"" "named"
+$PY - "$port" "$Y" <<'P' || die "the query action on a table only the HDB has"
+import asyncio, json, subprocess, sys, websockets
+async def main():
+    port, y = sys.argv[1:3]
+    want = [json.loads(l) for l in subprocess.run(['tick-replay', '--hdb', 'hdb', '--date', y, '-t', 'trade', '-s', 'AMZN',
+            '-f', 'json'], capture_output=True, text=True, check=True).stdout.splitlines()][:25]
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws", max_size=None) as ws:
+        await ws.send(json.dumps({"action": "query", "table": "trade", "syms": ["AMZN"], "date": y, "limit": 25, "id": 1}))
+        m = json.loads(await asyncio.wait_for(ws.recv(), 30))
+        assert m["type"] == "result" and m["id"] == 1 and m["rows"] == want, m
+        await ws.send(json.dumps({"action": "subscribe", "table": "trade", "id": 2}))
+        m = json.loads(await asyncio.wait_for(ws.recv(), 30))
+        assert m["type"] == "error" and m["id"] == 2 and "unknown table" in m["error"], m
+asyncio.run(main())
+P
+ok
 pkill -f "tick-ws -l :$port" || true
 
 # -- A slow client: it stops reading while ~100 MB of updates flow; tick-ws

@@ -272,3 +272,41 @@ void hdb_info(const std::string& hdb, int32_t from, int32_t to, Output& out) {
 }
 
 }  // namespace tick
+
+namespace tick::hdb {
+
+const std::vector<Table>& Catalog::refresh() {
+  if (!is_directory(hdb_)) return tables_;
+  const auto dates = partition_dates(hdb_);
+  bool changed = dates.size() != read_.size();
+  std::vector<std::pair<int32_t, std::vector<Table>>> now;
+  now.reserve(dates.size());
+  size_t j = 0;
+  for (int32_t d : dates) {
+    while (j < read_.size() && read_[j].first < d) j++, changed = true;  // (a partition removed)
+    if (j < read_.size() && read_[j].first == d) {
+      now.push_back(std::move(read_[j++]));
+      continue;
+    }
+    changed = true;
+    std::vector<Table> ts;
+    try {
+      const std::string part = partition_path(hdb_, d);
+      for (const auto& name : read_partition_meta(part).tables)
+        ts.push_back(read_table_meta(join_path(part, name)).table);
+    } catch (const Error&) {
+      ts.clear();
+    }
+    now.emplace_back(d, std::move(ts));
+  }
+  read_ = std::move(now);
+  if (!changed) return tables_;
+  tables_.clear();
+  for (auto p = read_.rbegin(); p != read_.rend(); ++p)
+    for (const auto& t : p->second)
+      if (std::none_of(tables_.begin(), tables_.end(), [&](const Table& k) { return k.name == t.name; }))
+        tables_.push_back(t);
+  return tables_;
+}
+
+}  // namespace tick::hdb

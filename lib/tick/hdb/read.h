@@ -4,9 +4,11 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "tick/base/io.h"
 #include "tick/stream/filter.h"
+#include "tick/stream/schema.h"
 
 namespace tick {
 
@@ -25,3 +27,22 @@ void hdb_read(const std::string& hdb, int32_t from, int32_t to, const FilterSpec
 void hdb_info(const std::string& hdb, int32_t from, int32_t to, Output& out);
 
 }  // namespace tick
+
+namespace tick::hdb {
+
+// The tables an HDB holds (for a server that lists them): each table as the
+// newest partition that has it defines it. refresh() reads only partitions
+// it has not read before; a partition whose metadata cannot be read is
+// left out (a query of it says why).
+class Catalog {
+ public:
+  explicit Catalog(std::string hdb) : hdb_(std::move(hdb)) {}
+  const std::vector<Table>& refresh();
+
+ private:
+  std::string hdb_;
+  std::vector<std::pair<int32_t, std::vector<Table>>> read_;  // by date, ascending
+  std::vector<Table> tables_;
+};
+
+}  // namespace tick::hdb

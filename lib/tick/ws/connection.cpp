@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <cstdint>
+#include <string_view>
 
 #include "tick/text/out.h"
 
@@ -21,6 +22,24 @@ std::string urlarg(lws* wsi, const char* name) {
   char buf[1024];
   const char* v = lws_get_urlarg_by_name(wsi, name, buf, sizeof buf);
   return v ? std::string(v) : std::string();
+}
+
+std::string unknown_args(lws* wsi, std::initializer_list<const char*> known) {
+  std::string out;
+  char buf[1024];
+  for (int i = 0;; i++) {
+    int n = lws_hdr_copy_fragment(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_URI_ARGS, i);
+    if (n < 0) break;
+    std::string_view arg(buf, static_cast<size_t>(n));
+    std::string_view name = arg.substr(0, arg.find('='));
+    if (name.empty() || name == "token") continue;
+    bool ok = false;
+    for (const char* k : known) ok = ok || name == k;
+    if (ok) continue;
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
 }
 
 std::string peer_of(lws* wsi) {

@@ -310,7 +310,7 @@ void Hub::message(Conn& c, std::string_view text) {
     return error(c, id, "unknown action \"" + std::string(action) + "\" (subscribe, unsubscribe, ping, query)");
   std::string_view tname;
   if (obj["table"].get(tname) != simdjson::SUCCESS) return error(c, id, "no \"table\" (a string)");
-  if (!table(tname)) {
+  if (action != "query" && !table(tname)) {  // (a query may ask for a table only the history has)
     std::string known;
     for (const auto& t : tables_) known += (known.empty() ? "" : ", ") + t.name;
     return error(c, id, "unknown table \"" + std::string(tname) + "\" (the stream has: " + known + ")");
@@ -363,23 +363,29 @@ void Hub::message(Conn& c, std::string_view text) {
   subscribe(c, std::string(tname), std::move(syms), history, id);
 }
 
-std::string Hub::tables_json() const {
+std::string Hub::tables_json(const std::vector<Table>& history) const {
   std::string out = "{\"tables\":[";
-  for (size_t i = 0; i < tables_.size(); i++) {
-    if (i) out += ',';
+  bool first = true;
+  auto put = [&](const Table& t, bool live) {
+    if (!first) out += ',';
+    first = false;
     out += "{\"name\":";
-    put_json_string(out, tables_[i].name);
+    put_json_string(out, t.name);
+    out += live ? ",\"live\":true" : ",\"live\":false";
     out += ",\"columns\":[";
-    for (size_t c = 0; c < tables_[i].columns.size(); c++) {
+    for (size_t c = 0; c < t.columns.size(); c++) {
       if (c) out += ',';
       out += "{\"name\":";
-      put_json_string(out, tables_[i].columns[c].name);
+      put_json_string(out, t.columns[c].name);
       out += ",\"type\":";
-      put_json_string(out, type_name(tables_[i].columns[c].type));
+      put_json_string(out, type_name(t.columns[c].type));
       out += '}';
     }
     out += "]}";
-  }
+  };
+  for (const auto& t : tables_) put(t, true);
+  for (const auto& t : history)
+    if (!table(t.name)) put(t, false);
   out += "]}";
   return out;
 }

@@ -109,8 +109,9 @@ class Hub {
   void reply(Conn& c, std::string_view body) { send_text(c, body); }
   void fail(Conn& c, std::string_view id, std::string_view why) { error(c, id, why); }
 
-  // HTTP: GET /api/tables and /api/last; false and a reason for a bad parameter.
-  std::string tables_json() const;
+  // HTTP: GET /api/tables (the stream's tables, "live", then those only the
+  // history has) and /api/last; false and a reason for a bad parameter.
+  std::string tables_json(const std::vector<Table>& history = {}) const;
   bool last_json(std::string_view table, std::string_view syms, std::string& out) const;
 
   size_t connections() const { return conns_.size(); }

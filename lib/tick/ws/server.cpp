@@ -22,6 +22,7 @@
 #include "tick/base/io.h"
 #include "tick/base/signals.h"
 #include "tick/base/units.h"
+#include "tick/hdb/read.h"
 #include "tick/net/net.h"
 #include "tick/stream/reader.h"
 #include "tick/text/out.h"
@@ -68,7 +69,7 @@ constexpr size_t kCoalesceBelow = 16 << 10;  // bytes: messages framed into a ba
 // context's user; the connections are its own (keyed by lws's handle).
 class Server {
  public:
-  Server(const ServerOptions& o, HubOptions h) : o_(o), hub_(h) {}
+  Server(const ServerOptions& o, HubOptions h) : o_(o), hub_(h), catalog_(o.history.hdb) {}
   ~Server() {
     if (ctx_) lws_context_destroy(ctx_);
   }
@@ -91,6 +92,10 @@ class Server {
   void on_query(Conn& c, const FieldOf& field, const std::string& id);
   void serve_ws_queries(int64_t now);
   std::string busy() const;
+  // The tables only the HDB has (--hdb), and whether a query may ask for
+  // a table: "" or why not.
+  const std::vector<Table>& history_tables();
+  std::string query_table(const std::string& name);
   static void on_timer(lws_sorted_usec_list_t* sul);
   void abandon_stalled(int64_t now);
 
@@ -110,6 +115,7 @@ class Server {
 
   const ServerOptions& o_;
   Hub hub_;
+  hdb::Catalog catalog_;
   std::shared_ptr<Inbox> inbox_ = std::make_shared<Inbox>();
   Decoder dec_;
   std::string frames_;  // a backlog's frames, written at once
@@ -165,6 +171,7 @@ void Server::on_query(Conn& c, const FieldOf& field, const std::string& id) {
   std::string why;
   if (!parse_query(field, o_.history, o_.max_rows / 10, q, why)) return hub_.fail(c, id, why);
   if (q.format != Format::json) return hub_.fail(c, id, "format: a WebSocket result is JSON");
+  if (std::string no = query_table(q.table); !no.empty()) return hub_.fail(c, id, no);
   size_t mine = 0;
   for (const auto& p : ws_queries_) mine += p.client == &c;
   if (mine >= kQueriesPerClient)
@@ -208,6 +215,18 @@ void Server::serve_ws_queries(int64_t now) {
     hub_.reply(*it->client, body);
     it = ws_queries_.erase(it);
   }
+}
+
+const std::vector<Table>& Server::history_tables() {
+  static const std::vector<Table> none;
+  return o_.history.hdb.empty() ? none : catalog_.refresh();
+}
+
+std::string Server::query_table(const std::string& name) {
+  if (hub_.has_table(name)) return "";
+  for (const auto& t : history_tables())
+    if (t.name == name) return "";
+  return "table: unknown table \"" + name + "\" (neither the stream nor the HDB has it)";
 }
 
 // A new query, or why not: the queries running in all (with reads that
@@ -259,7 +278,18 @@ int Server::on_http(lws* wsi, const char* uri) {
   if (!origin_allowed(wsi, o_)) return respond(wsi, 403, "application/json", json_error("origin refused"));
   std::string path = uri;
   if (path == "/" || path == "/index.html") return respond(wsi, 200, "text/html; charset=utf-8", std::string(dashboard_html()));
-  if (path == "/api/tables") return respond(wsi, 200, "application/json", hub_.tables_json());
+  // A parameter misspelt (sym= for syms=) would be ignored: refused, named.
+  std::string odd;
+  if (path == "/api/tables") odd = unknown_args(wsi, {});
+  else if (path == "/api/query") odd = unknown_args(wsi, {"table", "syms", "date", "from", "to", "limit", "format"});
+  else if (path == "/api/last") odd = unknown_args(wsi, {"table", "syms"});
+  if (!odd.empty())
+    return respond(wsi, 400, "application/json", json_error(str("unknown parameter: ", odd, " (", path, " takes ",
+                                                                  path == "/api/tables" ? "none"
+                                                                  : path == "/api/last" ? "table, syms"
+                                                                      : "table, syms, date, from, to, limit, format",
+                                                                  ")")));
+  if (path == "/api/tables") return respond(wsi, 200, "application/json", hub_.tables_json(history_tables()));
   if (path == "/api/query") return start_query(wsi);
   if (path == "/api/last") {
     std::string table = urlarg(wsi, "table=");
@@ -295,8 +325,7 @@ int Server::start_query(lws* wsi) {
   if (!parse_query([&](const char* name) { return urlarg(wsi, (std::string(name) + "=").c_str()); }, o_.history,
                    o_.max_rows, q, why))
     return respond(wsi, 400, "application/json", json_error(why));
-  if (!hub_.has_table(q.table))
-    return respond(wsi, 400, "application/json", json_error("table: unknown table \"" + q.table + "\""));
+  if (std::string no = query_table(q.table); !no.empty()) return respond(wsi, 400, "application/json", json_error(no));
   if (std::string b = busy(); !b.empty()) return respond(wsi, 503, "application/json", json_error(b));
   // The status waits for the query's first row or its end: an error found
   // before it (a day with no data is an empty answer, not an error) is
