@@ -418,16 +418,26 @@ void Server::abandon_stalled(int64_t now) {
 // A WebSocket connection asked for: its route, its token and origin, and
 // room for it.
 bool Server::admit(lws* wsi) {
+  // A refusal is an HTTP answer, as the HTTP API gives (a browser shows
+  // its status; a dropped connection says nothing), then the close.
+  auto refuse = [&](unsigned status, const std::string& why) {
+    warn(str(peer_of(wsi), ": WebSocket refused: ", why));
+    // (Written whole: lws's header helpers say HTTP/1.0 before a request's
+    // version is known, which WebSocket clients refuse to read.)
+    const char* reason = status == 401 ? "Unauthorized" : status == 403 ? "Forbidden" : status == 404 ? "Not Found"
+                                                                                                        : "Service Unavailable";
+    std::string body = json_error(why);
+    std::string m(LWS_PRE, '\0');
+    m += str("HTTP/1.1 ", status, " ", reason, "\r\ncontent-type: application/json\r\ncontent-length: ", body.size(),
+             "\r\ncache-control: no-store\r\nconnection: close\r\n\r\n", body);
+    lws_write(wsi, reinterpret_cast<unsigned char*>(m.data()) + LWS_PRE, m.size() - LWS_PRE, LWS_WRITE_HTTP_FINAL);
+    return false;
+  };
   std::string uri = header(wsi, WSI_TOKEN_GET_URI);
-  if (uri != "/ws" && uri.rfind("/stream/", 0) != 0) return false;
-  if (!authorised(wsi, o_) || !origin_allowed(wsi, o_)) {
-    warn(str(peer_of(wsi), ": WebSocket refused (", authorised(wsi, o_) ? "origin" : "token", ")"));
-    return false;
-  }
-  if (hub_.connections() >= o_.max_clients) {
-    warn(str(peer_of(wsi), ": refused: --max-clients ", o_.max_clients, " reached"));
-    return false;
-  }
+  if (uri != "/ws" && uri.rfind("/stream/", 0) != 0) return refuse(404, "no WebSocket at " + uri + " (/ws, /stream/SYM)");
+  if (!authorised(wsi, o_)) return refuse(401, "a token is required");
+  if (!origin_allowed(wsi, o_)) return refuse(403, "origin refused");
+  if (hub_.connections() >= o_.max_clients) return refuse(503, str("--max-clients ", o_.max_clients, " reached"));
   return true;
 }
 
