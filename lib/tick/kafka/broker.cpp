@@ -4,7 +4,11 @@
 #include <librdkafka/rdkafka_mock.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
+#include <map>
+#include <string>
+#include <utility>
 #include <fstream>
 
 #include "tick/base/diag.h"
@@ -13,6 +17,59 @@
 #include "tick/kafka/client.h"
 
 namespace tick::kafka {
+
+namespace {
+
+// librdkafka's mock keeps at most 5 MiB or 100,000 message sets a
+// partition (fixed bounds, not settable) and drops the oldest silently; a
+// client of its own watches each partition's low watermark and says so.
+class TrimWatch {
+ public:
+  explicit TrimWatch(const std::string& address) {
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    char err[256];
+    rd_kafka_conf_set(conf, "bootstrap.servers", address.c_str(), err, sizeof err);
+    rd_kafka_conf_set_log_cb(conf, [](const rd_kafka_t*, int, const char*, const char*) {});
+    rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+  }
+  ~TrimWatch() {
+    if (rk_) rd_kafka_destroy(rk_);
+  }
+  TrimWatch(const TrimWatch&) = delete;
+  TrimWatch& operator=(const TrimWatch&) = delete;
+
+  void check() {
+    if (!rk_) return;
+    const rd_kafka_metadata_t* md = nullptr;
+    if (rd_kafka_metadata(rk_, 1, nullptr, &md, 1000) || !md) return;
+    const auto now = std::chrono::steady_clock::now();
+    for (int i = 0; i < md->topic_cnt; i++) {
+      const auto& t = md->topics[i];
+      for (int j = 0; j < t.partition_cnt; j++) {
+        int64_t lo = 0, hi = 0;
+        if (rd_kafka_query_watermark_offsets(rk_, t.topic, t.partitions[j].id, &lo, &hi, 1000) || lo <= 0) continue;
+        Seen& s = seen_[{t.topic, t.partitions[j].id}];
+        if (lo <= s.low || now - s.said < std::chrono::seconds(10)) continue;
+        warn(str(t.topic, "[", t.partitions[j].id, "]: offsets before ", lo,
+                 " dropped (the broker in memory keeps at most 5 MiB or 100000 message sets a partition; ", hi - lo,
+                 " messages kept): use a real Kafka broker for more"));
+        s.low = lo;
+        s.said = now;
+      }
+    }
+    rd_kafka_metadata_destroy(md);
+  }
+
+ private:
+  struct Seen {
+    int64_t low = 0;
+    std::chrono::steady_clock::time_point said{};
+  };
+  rd_kafka_t* rk_ = nullptr;
+  std::map<std::pair<std::string, int32_t>, Seen> seen_;
+};
+
+}  // namespace
 
 int broker(const BrokerOptions& o) {
   // The cluster lives inside a client handle; this one is otherwise idle.
@@ -56,7 +113,11 @@ int broker(const BrokerOptions& o) {
   }
   warn(str("a broker in memory for demos and tests at ", address, " (", o.brokers, " broker",
            o.brokers > 1 ? "s" : "", "; nothing is kept on disk)"));
-  while (!stop_requested()) ::usleep(100 * 1000);
+  TrimWatch trims(address);
+  for (int tick = 1; !stop_requested(); tick++) {
+    ::usleep(100 * 1000);
+    if (tick % 10 == 0) trims.check();
+  }
   if (!o.address_file.empty()) ::unlink(o.address_file.c_str());
   return 0;
 }

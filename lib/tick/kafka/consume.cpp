@@ -38,6 +38,10 @@ struct Partition {
   bool dirty = false;  // next not stored yet
   bool eof = false;
   bool assigned = true;
+  // Where a group's consumer began when it has read nothing: the group's
+  // committed offset (asked once an assignment reaches its end), -1 for
+  // none (auto.offset.reset: the beginning), -2 not asked yet.
+  int64_t committed = -2;
 };
 
 class Consumer {
@@ -77,6 +81,11 @@ class Consumer {
                    {"auto.commit.interval.ms", "1000"},  // what a restart reads again: about a second
                    {"enable.partition.eof", "true"},
                    {"auto.offset.reset", "earliest"},
+                   // A drain (-e) that dies holds its partitions 10 s, not 45
+                   // (librdkafka's default); a group whose last member left
+                   // forms again after about that long (the built-in broker
+                   // waits it out before a second run's consumer joins).
+                   {"session.timeout.ms", o.exit_at_end ? "10000" : "45000"},
                    // a broker holds a fetch at most this long waiting for data: low latency
                    // (Kafka's default, 500, batches more when idle)
                    {"fetch.wait.max.ms", "10"},
@@ -344,13 +353,38 @@ class Consumer {
       // The fetches' own figures first; the broker asked only without them.
       if (rd_kafka_get_watermark_offsets(h_.rk, p.topic.c_str(), p.partition, &lo, &hi) || hi < 0 || lo < 0)
         if (rd_kafka_query_watermark_offsets(h_.rk, p.topic.c_str(), p.partition, &lo, &hi, 5000)) continue;
-      bool read_all = p.next >= 0 ? p.next >= hi : (start_.offset != RD_KAFKA_OFFSET_BEGINNING || lo >= hi);
+      bool read_all;
+      if (p.next >= 0) {
+        read_all = p.next >= hi;
+      } else if (starts_stored()) {
+        // A group's second run starts at its commit, not the beginning: at
+        // the end when that commit is (a cron drain with nothing new).
+        if (p.committed == -2) p.committed = committed_offset(p);
+        read_all = p.committed >= 0 ? p.committed >= hi : lo >= hi;
+      } else {
+        read_all = start_.offset != RD_KAFKA_OFFSET_BEGINNING || lo >= hi;
+      }
       if (!read_all) {
         p.eof = false;
         at_end = false;
       }
     }
     return at_end;
+  }
+
+  // A group without -o (or -o stored) starts each partition at its commit.
+  bool starts_stored() const {
+    return !o_.group.empty() && (o_.offset.empty() || start_.offset == RD_KAFKA_OFFSET_STORED);
+  }
+
+  // The group's committed offset of p, -1 for none (or not known).
+  int64_t committed_offset(const Partition& p) {
+    rd_kafka_topic_partition_list_t* l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, p.topic.c_str(), p.partition);
+    int64_t at = -1;
+    if (!rd_kafka_committed(h_.rk, l, 5000) && !l->elems[0].err && l->elems[0].offset >= 0) at = l->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(l);
+    return at;
   }
 
   // One message (or a consumer event); false to stop.
@@ -515,6 +549,7 @@ class Consumer {
         Partition& p = part(l->elems[i].topic, l->elems[i].partition);
         p.assigned = true;
         p.eof = false;
+        p.committed = -2;
       }
       rd_kafka_assign(rk, l);
     } else {
