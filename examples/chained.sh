@@ -25,6 +25,6 @@ tick-sub :"$p2" --from start -t trade -f csv > trades2.csv 2> sub2.err &
 wait %1   # (the feed ends: the first's tick-pub ends, then the chain after it)
 wait
 day=$(date -u +%F)
-echo "first:  $(tick-cat -f csv tp1/$day.tick | grep -vc '^table') rows journaled"
-echo "second: $(tick-cat -f csv tp2/$day.tick | grep -vc '^table') rows journaled"
+echo "first:  $(tick-cat -f json tp1/$day.tick | wc -l) rows journaled"
+echo "second: $(tick-cat -f json tp2/$day.tick | wc -l) rows journaled"
 echo "its subscriber: $(( $(wc -l < trades2.csv) - 1 )) trades"

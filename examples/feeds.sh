@@ -19,4 +19,4 @@ done | tick-cat -e --schema "$dir/feed.schema" | tick-pub --to :"$log_port"
 wait %2
 tick-log info "$dir"/tp/*.tick
 echo "the JSON feed's rows, from the journal:"
-tick-replay -s JSONCO -f csv "$dir/tp" | head -n 4
+tick-replay -t trade -s JSONCO -f csv "$dir/tp" | head -n 4

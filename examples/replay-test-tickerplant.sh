@@ -26,5 +26,5 @@ until (exec 3<> /dev/tcp/127.0.0.1/"$port") 2> /dev/null; do sleep 0.1; done
 # the subscriber under test: here, the last trade per sym at the end
 tick-sub :"$port" --from start -t trade 2> sub.err | tick-agg --last --only --every 0 -f csv > last.csv
 wait
-echo "the test tickerplant journaled $(tick-cat -f csv testtp/*.tick | grep -vc '^table') rows; the last trades:"
+echo "the test tickerplant journaled $(tick-cat -f json testtp/*.tick | wc -l) rows; the last trades:"
 head -4 last.csv

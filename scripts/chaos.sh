@@ -141,7 +141,7 @@ done
 
 # The feeds finish (every row acknowledged), the Kafka leg catches up.
 for _ in $(seq 600); do pgrep -s "$S_feed" > /dev/null || break; sample; sleep 0.5; done
-journaled() { tick-cat -f csv tp/*.tick 2> /dev/null | grep -vc '^table,'; }
+journaled() { tick-cat -f json tp/*.tick 2> /dev/null | grep -c '^{"table"'; }
 for _ in $(seq 120); do [ "$(journaled)" -ge $((NA + NK)) ] && break; sample; sleep 1; done
 # Stop in order: the Kafka leg, the unit (SIGTERM to tick-log: an orderly end).
 stop "$S_leg"
@@ -158,12 +158,12 @@ for f in *.err; do
 done
 
 # What each holds, as "table,time,sym,..." lines.
-rows_of() { tick-cat -f csv "$@" 2> /dev/null | grep -v '^table,' | sort; }
+rows_of() { tick-cat -f json "$@" 2> /dev/null | grep '^{"table"' | sort; }
 rows_of tp/*.tick > journal.rows
-feed_rows() { tick-gen --seed 7 --syms 50 --count $NA --start ${D1}T09:00:00Z -f csv; }
-kafka_rows() { tick-gen --seed 9 --syms 30 --count $NK --start ${D1}T12:00:00Z -f csv; }
-feed_rows | grep -v '^table,' | sort > feed.rows
-kafka_rows | grep -v '^table,' | sort > kafka.rows
+feed_rows() { tick-gen --seed 7 --syms 50 --count $NA --start ${D1}T09:00:00Z -f json; }
+kafka_rows() { tick-gen --seed 9 --syms 30 --count $NK --start ${D1}T12:00:00Z -f json; }
+feed_rows | sort > feed.rows
+kafka_rows | sort > kafka.rows
 lost_of() { comm -23 "$1" journal.rows | wc -l; }
 dup_of() { comm -12 "$1" <(uniq -d journal.rows) | wc -l; }
 lost_feed=$(lost_of feed.rows); dup_feed=$(dup_of feed.rows)
@@ -179,8 +179,8 @@ s_tcp=$(cmp_sub tcp.tick); s_local=$(cmp_sub local.tick)
 printf '%-44s %s\n' "TCP subscriber (--from start)" "$s_tcp"
 printf '%-44s %s\n' "local subscriber (--from start)" "$s_local"
 for d in $D1 $D2; do
-  j=$(tick-cat -f csv tp/$d.tick 2> /dev/null | grep -vc '^table,')
-  if [ -d hdb/$d ]; then h=$(tick-replay --hdb hdb --date $d -f csv 2> /dev/null | grep -vc '^table,\|^time,'); else h="no partition"; fi
+  j=$(tick-cat -f json tp/$d.tick 2> /dev/null | grep -c '^{"table"')
+  if [ -d hdb/$d ]; then h=$(tick-replay --hdb hdb --date $d -f json 2> /dev/null | grep -c '^{"table"'); else h="no partition"; fi
   ended=$(tick-log info tp/$d.tick 2> /dev/null | grep -c 'end of day')
   printf '%-44s %s\n' "HDB $d (journal: $j rows, $([ "$ended" = 1 ] && echo ended || echo open))" "$h"
   if [ "$ended" = 1 ] && [ "$h" != "$j" ]; then bad=1; fi

@@ -1,5 +1,6 @@
 complete -c tick-replay -s f -l format -x -a 'tick json csv table' -d 'Output format'
 complete -c tick-replay -l time-format -x -a 'iso q' -d 'Times in text output: iso or q'
+complete -c tick-replay -l split -r -a '(__fish_complete_directories)' -d 'A text file per table in DIR'
 complete -c tick-replay -s t -l table -x -d 'Tables'
 complete -c tick-replay -s s -l sym -x -d 'Syms'
 complete -c tick-replay -l from -x -d 'Rows at or after TIME'

@@ -138,7 +138,7 @@ expect_eq "$(tail -n +2 quiet.csv | wc -l)" 3 "a bar per sym, closed while the f
 # -- A closed downstream ends them while the feed is still open and silent
 # (| head: the idle hook asks whether the reader is there, each second)
 mkfifo silent
-for cmd in "tick-agg --bar 1h --only" "tick-agg --last --every 0" "tick-agg --bar 1h -f csv" "tick-aj --left trade --right quote -f csv"; do
+for cmd in "tick-agg --bar 1h --only" "tick-agg --last --every 0" "tick-agg --last --only -f csv" "tick-aj --left trade --right quote -f csv"; do
   { tick-gen --seed 5 --count 50 --syms 3; sleep 60; } > silent &
   feed=$!
   set +e

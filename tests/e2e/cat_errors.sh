@@ -140,8 +140,8 @@ done
 [ "$(stat -c %s big.tick)" -gt 16000000 ] || die "big.tick is too small to be read on two threads"; ok
 for mode in fail skip; do
   set +e
-  tick-cat -f csv --on-error $mode big.tick > map.csv 2> map.err; ms=$?
-  cat big.tick | tick-cat -f csv --on-error $mode > pipe.csv 2> pipe.err; ps=$?
+  tick-cat -f json --on-error $mode big.tick > map.csv 2> map.err; ms=$?
+  cat big.tick | tick-cat -f json --on-error $mode > pipe.csv 2> pipe.err; ps=$?
   set -e
   expect_eq "$ms" 1 "exit status, mapped ($mode)"
   expect_eq "$ps" 1 "exit status, piped ($mode)"

@@ -8,7 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 
 live_state() { $PY -c "import struct;print(struct.unpack_from('<I',open('$1/.tick.live','rb').read(64),24)[0])"; }
-rows() { tick-cat -f csv "$@" | grep -vc '^table,'; }
+rows() { tick-cat -f json "$@" | grep -c '^{"table"'; }
 running() { kill -0 "$1" 2> /dev/null; }
 larger() { [ "$(stat -c %s "$1")" -gt "$2" ]; }
 
@@ -56,7 +56,7 @@ wait $SUB || die "the subscriber failed after the orderly stop: $(cat sub.err)";
 wait $TP || die "the unit failed on an orderly stop: $(cat tp.err)"; ok
 expect_eq "$(rows sub.tick)" "6000" "the TCP subscriber got every row once across the restart"
 wait $SUBCSV || die "the CSV subscriber failed: $(cat subcsv.err)"; ok
-expect_eq "$(grep -c '^time,' sub.csv) $(grep -vc '^time,' sub.csv)" "1 $(tick-cat -f csv -t trade tp2 | grep -vc '^time,\|^table,')" \
+expect_eq "$(grep -c '^time,' sub.csv) $(grep -vc '^time,' sub.csv)" "1 $(tick-cat -f json -t trade tp2 | grep -c '^{"table"')" \
   "a CSV subscriber's rows across the reconnect, under one header"
 
 # 3. The journal's disk fills (root: a small tmpfs).

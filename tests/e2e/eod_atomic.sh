@@ -58,8 +58,8 @@ expect_eq "$(ls -A hdb | tr '\n' ' ')" ".lock 2026-11-20 " "a failed run leaves 
 mkdir salv
 expect_status 0 tick-eod --hdb salv --salvage bad/2026-11-20.tick
 expect_match "$(cat err)" "bad/2026-11-20.tick:4999[0-9]{4}: .*skipped [0-9]+ bytes" "salvage reports the skip"
-want=$({ tick-replay --on-error skip -f csv bad/2026-11-20.tick 2> /dev/null || true; } | grep -vc "^table,")
-got=$(tick-replay --hdb salv -f csv | grep -vc '^table,')
+want=$({ tick-replay --on-error skip -f json bad/2026-11-20.tick 2> /dev/null || true; } | grep -c '^{"table"')
+got=$(tick-replay --hdb salv -f json | grep -c '^{"table"')
 expect_eq "$got" "$want" "salvaged rows are every valid record's"
 [ "$got" -lt 4000000 ] && [ "$got" -gt 3900000 ] || die "salvage kept $got rows"; ok
 

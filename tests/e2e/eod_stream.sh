@@ -27,7 +27,7 @@ tick-cat -f json tp/2026-11-23.tick | $SORT trade,quote > ref.json
 tick-replay --hdb hdb --date 2026-11-23 -f json > out.json
 same_files out.json ref.json "partition 2026-11-23 holds its day"
 expect_eq "$(grep -c 'rows, 2 tables' eod.err)" 1 "a summary line per partition"
-n24=$(tick-cat -f csv tp/2026-11-24.tick | grep -vc '^table,')
+n24=$(tick-cat -f json tp/2026-11-24.tick | grep -c '^{"table"')
 expect_match "$(cat eod.err)" "tick-eod: the input ended before the end of day 2026-11-24: its $n24 rows were not written \(--partial writes them, marked partial\)" "the unfinished day is said, not written"
 
 # The journals on standard input (an end of day between them), --partial:
@@ -67,8 +67,8 @@ expect_match "$(cat err)" "stdin:[0-9]+: .*\(--salvage keeps every valid record\
 expect_eq "$(ls hdb4 | tr '\n' ' ')" "2026-11-23 " "the day before the damage is written"
 expect_status 0 sh -c 'cat tp/2026-11-23.tick bad.tick | tick-eod --hdb hdb5 --salvage --partial'
 expect_match "$(cat err)" "stdin:[0-9]+: .*skipped [0-9]+ bytes" "salvage reports"
-want=$({ tick-replay --on-error skip -f csv bad.tick 2> /dev/null || true; } | grep -vc '^table,')
-expect_eq "$(tick-replay --hdb hdb5 --date 2026-11-24 -f csv | grep -vc '^table,')" "$want" "salvaged rows"
+want=$({ tick-replay --on-error skip -f json bad.tick 2> /dev/null || true; } | grep -c '^{"table"')
+expect_eq "$(tick-replay --hdb hdb5 --date 2026-11-24 -f json | grep -c '^{"table"')" "$want" "salvaged rows"
 
 # Interrupted mid-day: the unfinished day is not written.
 mkdir hdb3

@@ -5,7 +5,7 @@
 source "$(dirname "$0")/lib.sh"
 EX=${TICK_SOURCE:-$HERE/../..}/examples
 day=$(date -u +%F)
-rows() { tick-cat -f csv "$@" | grep -vc '^table,\|^time,' || true; }
+rows() { tick-cat -f json "$@" | grep -c '^{"table"' || true; }
 
 # tickerplant.sh: feed -> journal -> fan-out; a late subscriber has the day
 TP_PORT=$(free_port) timeout 120 setsid bash "$EX/tickerplant.sh" "$WORK/tp1" 3 > tp.out 2> tp.err || die "tickerplant.sh: $(tail -3 tp.err)"
@@ -17,7 +17,7 @@ expect_eq "$(tail -1 tp.out)" "trades: $(rows -t trade "$WORK"/tp1/tp/*.tick) ro
 
 # feeds.sh: two feeds, one JSON through tick-cat -e, into one journal
 LOG_PORT=$(free_port) TP_PORT=$(free_port) timeout 120 setsid bash "$EX/feeds.sh" "$WORK/feeds" > feeds.out 2> feeds.err || die "feeds.sh: $(tail -3 feeds.err)"
-expect_eq "$(tick-replay -s JSONCO -f csv "$WORK/feeds/tp" | tail -n +2 | wc -l)" 2000 "feeds.sh: the JSON feed's 2000 rows journaled"
+expect_eq "$(tick-replay -t trade -s JSONCO -f csv "$WORK/feeds/tp" | tail -n +2 | wc -l)" 2000 "feeds.sh: the JSON feed's 2000 rows journaled"
 [ "$(rows -t quote "$WORK"/feeds/tp/*.tick)" -gt 1000 ] || die "feeds.sh: the binary feed's quotes"; ok
 
 # fx-day.sh: a roll at 17:00 New York on a fast clock

@@ -44,7 +44,7 @@ read_until from.json 3000 || die "tick-sub --from 7001 got $(wc -l < from.json) 
 
 # A closed downstream ends tick-sub at once, status 0, in every format
 # (timeout would end a pipeline that hangs: status 124).
-for f in tick json csv table; do
+for f in tick json "csv -t trade" table; do
   timeout 10 bash -c "tick-sub :$port --from start -f $f 2> head.err | head -c 100 > /dev/null; exit \${PIPESTATUS[0]}" \
     || die "tick-sub -f $f | head: status $? ($(cat head.err))"
   ok

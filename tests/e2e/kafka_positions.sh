@@ -11,7 +11,7 @@ tick-kafka broker --topics "$T:2500" --address-file b.addr > /dev/null 2> broker
 wait_for test -s b.addr
 B=$(cat b.addr)
 tick-gen --count 30000 --syms 20000 | tick-kafka produce -b $B --topic $T 2> produce.err
-rows() { local f; for f in tp/*.tick; do tick-cat -f csv "$f"; done | grep -vc '^table,'; }
+rows() { local f; for f in tp/*.tick; do tick-cat -f json "$f"; done | grep -c '^{"table"'; }
 for run in 1 2; do
   set +e
   timeout 120 tick-kafka consume -b $B --topic $T --schema gen.schema --resume-from tp -e 2> c$run.err | tick-log tp > /dev/null 2> l$run.err

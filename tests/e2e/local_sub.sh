@@ -193,14 +193,14 @@ QLOG=$!
 exec 5> qfeed
 tick-gen --count 100 --seed 12 >&5
 wait_for test -s quiet/.tick.live   # (tick-log has made the directory and its live end)
-for f in tick json csv table; do
+for f in tick json "csv -t trade" table; do
   timeout 10 bash -c "tick-sub quiet --from start -f $f 2> qhead.err | head -c 10 > /dev/null; exit \${PIPESTATUS[0]}" 5>&- ||
     die "tick-sub DIR -f $f | head on a quiet journal: status $?"
   ok
   expect_eq "$(cat qhead.err)" "" "tick-sub DIR -f $f | head says nothing"
 done
 # tick-replay --follow, woken by the same live end, ends the same way
-timeout 10 bash -c "tick-replay --follow quiet -f csv 2> qhead.err | head -c 10 > /dev/null; exit \${PIPESTATUS[0]}" 5>&- ||
+timeout 10 bash -c "tick-replay --follow quiet -f csv -t trade 2> qhead.err | head -c 10 > /dev/null; exit \${PIPESTATUS[0]}" 5>&- ||
   die "tick-replay --follow DIR | head on a quiet journal: status $?"
 ok
 exec 5>&-

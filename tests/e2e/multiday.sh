@@ -20,11 +20,17 @@ first_table() { head -c 100 "$1" | grep -a -o 'quote\|trade' | head -1; }
 expect_eq "$(first_table $F1)" "trade" "day 1 declares trade first (table 0)"
 expect_eq "$(first_table $F2)" "quote" "day 2 declares quote first (table 0)"
 
-for f in json csv table; do
+for f in json table; do
   (tick-cat -f $f $F1; tick-cat -f $f $F2) | grep -v '^table\|^--' > want.$f
   tick-cat -f $f $F1 $F2 | grep -v '^table\|^--' > got.$f || die "tick-cat -f $f F1 F2 failed"
-  # (-f table and csv print a header at each change of table: the rows are the reference)
+  # (-f table prints a header at each change of table: the rows are the reference)
   same_files got.$f want.$f "tick-cat -f $f F1 F2 against each file alone"
+done
+# CSV is one table: one header over both files.
+for t in trade quote; do
+  (tick-cat -f csv -t $t $F1; tick-cat -f csv -t $t $F2 | tail -n +2) > want.$t.csv
+  tick-cat -f csv -t $t $F1 $F2 > got.$t.csv || die "tick-cat -f csv -t $t F1 F2 failed"
+  same_files got.$t.csv want.$t.csv "tick-cat -f csv -t $t F1 F2: the rows of each file under one header"
 done
 tick-replay tp -f json > replay.json
 (tick-cat -f json $F1; tick-cat -f json $F2) > want.json

@@ -76,8 +76,8 @@ expect_eq "$(cat err)" "tick-cat: no sym 'NOPE' in the input" "a sym never seen:
 # tick-cat -e -f json|csv|table shows what was encoded; on a terminal
 # without -f it is refused with a suggestion that works.
 echo '{"table":"trade","time":"2026-11-18T10:00:00Z","sym":"A","price":1.5,"size":2}' > one.json
-expect_eq "$(tick-cat -e --schema s.schema -f csv one.json)" "table,time,sym,price,size
-trade,2026-11-18T10:00:00.000000000Z,A,1.5,2" "-e -f csv"
+expect_eq "$(tick-cat -e --schema s.schema -t trade -f csv one.json)" "time,sym,price,size
+2026-11-18T10:00:00.000000000Z,A,1.5,2" "-e -t trade -f csv"
 expect_eq "$(tick-cat -e --schema s.schema -f json one.json)" '{"table":"trade","time":"2026-11-18T10:00:00.000000000Z","sym":"A","price":1.5,"size":2}' "-e -f json"
 expect_match "$(tick-cat -e --schema s.schema -f table one.json | sed -n 3p)" "^trade +2026-11-18T10:00:00\.000000000Z +A +1\.5 +2$" "-e -f table"
 set +e
@@ -89,19 +89,19 @@ expect_match "$(tr -d '\r' < tty2.out)" "tick-cat: refusing to write a binary ti
 
 # tick-replay --follow DIR follows today's journal, not the whole directory
 # first; --from-day starts earlier.
-n18=$(tick-replay -f csv tp/2026-11-18.tick | grep -vc '^table,')
-n19=$(tick-replay -f csv tp/2026-11-19.tick | grep -vc '^table,')
-TICK_FAKE_TIME=2026-11-19T12:00:00Z tick-replay --follow -f csv tp > f19.csv 2> f19.err &
+n18=$(tick-replay -f json tp/2026-11-18.tick | grep -c '^{"table"')
+n19=$(tick-replay -f json tp/2026-11-19.tick | grep -c '^{"table"')
+TICK_FAKE_TIME=2026-11-19T12:00:00Z tick-replay --follow -f json tp > f19.csv 2> f19.err &
 f=$!
-TICK_FAKE_TIME=2026-11-19T12:00:00Z tick-replay --follow --from-day 2026-11-18 -f csv tp > f18.csv 2> f18.err &
+TICK_FAKE_TIME=2026-11-19T12:00:00Z tick-replay --follow --from-day 2026-11-18 -f json tp > f18.csv 2> f18.err &
 g=$!
 sleep 1.5
 kill -TERM $f $g
 wait $f || die "tick-replay --follow: $(cat f19.err)"
 wait $g || die "tick-replay --follow --from-day: $(cat f18.err)"
 ok
-expect_eq "$(grep -vc '^table,' f19.csv)" "$n19" "--follow DIR starts at today's journal"
-expect_eq "$(grep -vc '^table,' f18.csv)" "$((n18 + n19))" "--from-day starts earlier"
+expect_eq "$(grep -c '^{"table"' f19.csv)" "$n19" "--follow DIR starts at today's journal"
+expect_eq "$(grep -c '^{"table"' f18.csv)" "$((n18 + n19))" "--from-day starts earlier"
 # A closed downstream ends a follower of a quiet journal too (status 0).
 TICK_FAKE_TIME=2026-11-19T12:00:00Z timeout 10 bash -c 'tick-replay --follow tp 2> fh.err | head -c 100 > /dev/null; exit ${PIPESTATUS[0]}' \
   || die "tick-replay --follow | head did not end: status $? ($(cat fh.err))"
@@ -142,5 +142,5 @@ printf '%s\n' '{"table":"trade","time":"2026-12-08T14:00:00.123Z","sym":"A","pri
   '{"table":"trade","time":1796738400123,"sym":"A","price":1}' \
   '{"table":"trade","time":1796738400123.0,"sym":"A","price":1}' '{"table":"trade","time":"1796738400123","sym":"A","price":1}' > ts.json
 tick-cat -e --schema ts.schema --time-unit ms ts.json | tick-cat -f csv > ts.csv
-expect_eq "$(cut -d, -f2 ts.csv | tail -n +2 | cut -c1-12 | sort -u)" "14:00:00.123" "epoch numbers and timestamps into a timespan: the time of day"
+expect_eq "$(cut -d, -f1 ts.csv | tail -n +2 | cut -c1-12 | sort -u)" "14:00:00.123" "epoch numbers and timestamps into a timespan: the time of day"
 done_ok

@@ -8,8 +8,8 @@
 source "$(dirname "$0")/lib.sh"
 D1=2026-03-01; D2=2026-03-02
 
-rows_of() { local n=0 f; for f in "$@"; do n=$((n + $(tick-cat -f csv "$f" | grep -vc '^table,'))); done; echo $n; }
-dups_of() { local f; for f in "$@"; do tick-cat -f csv "$f" | grep -v '^table,'; done | sort | uniq -d | wc -l; }
+rows_of() { local n=0 f; for f in "$@"; do n=$((n + $(tick-cat -f json "$f" | grep -c '^{"table"'))); done; echo $n; }
+dups_of() { local f; for f in "$@"; do tick-cat -f json "$f"; done | grep '^{"table"' | sort | uniq -d | wc -l; }
 # blocked_on_pipe PID: the process waits to write into a full pipe.
 blocked_on_pipe() { grep -q pipe_w /proc/$1/wchan 2> /dev/null; }
 
@@ -62,7 +62,7 @@ tick-gen --count 2000 --start ${D2}T10:00:00Z | tick-pub --to 127.0.0.1:$PL 2> f
 wait_for test -d hdb_local/$D1
 wait_for test -d hdb_tcp/$D1
 for h in hdb_local hdb_tcp; do
-  expect_eq "$(tick-replay --hdb $h --date $D1 -f csv | grep -vc '^table,\|^time,')" "3000" "$h: day 1's partition holds day 1's rows"
+  expect_eq "$(tick-replay --hdb $h --date $D1 -f json | grep -c '^{"table"')" "3000" "$h: day 1's partition holds day 1's rows"
 done
 stop_session $RL; stop_session $RT
 kill -TERM $LOG; wait $LOG $PUB

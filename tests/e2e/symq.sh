@@ -114,16 +114,17 @@ cat > q.json <<'S'
 {"table":"u","time":"2026.11.23D09:00:00.000000001","sym":"B"}
 {"table":"u","time":"2026-11-23T09:30:00-05:00","sym":"B"}
 S
-tick-cat -e --schema q.schema < q.json | tick-cat -f csv > q.csv
+tick-cat -e --schema q.schema < q.json > q0.tick
+(tick-cat -f csv -t t q0.tick; tick-cat -f csv -t u q0.tick) > q.csv
 cat > q.want <<'S'
-table,time,sym,d,s
-t,2026-11-23T14:30:00.123456789Z,A,2026-11-23,14:30:00.000000000
-t,2026-11-23T14:30:00.500000000Z,A,2026-11-23,14:30:00.000000000
-t,2026-11-23T00:00:00.000000000Z,A,2026-02-28,1D00:00:01.000000000
-table,time,sym
-u,14:30:00.250000000,B
-u,09:00:00.000000001,B
-u,14:30:00.000000000,B
+time,sym,d,s
+2026-11-23T14:30:00.123456789Z,A,2026-11-23,14:30:00.000000000
+2026-11-23T14:30:00.500000000Z,A,2026-11-23,14:30:00.000000000
+2026-11-23T00:00:00.000000000Z,A,2026-02-28,1D00:00:01.000000000
+time,sym
+14:30:00.250000000,B
+09:00:00.000000001,B
+14:30:00.000000000,B
 S
 same_files q.csv q.want "q literals in JSON"
 printf 'time,sym,d,s\n2026.11.23D14:30:00.123456789,A,2026.11.23,0D14:30:00.000\n' | tick-cat -e --in csv -t t --schema q.schema | tick-cat -f csv -t t > qcsv.csv
@@ -136,9 +137,9 @@ expect_match "$(cat err)" "is not a timespan \(HH:MM:SS.f, a timestamp or a numb
 # q's forms out: JSON, CSV, and the table on a terminal, by every tool with
 # text output; JSON in q's forms encodes back to the same rows.
 tick-cat -e --schema q.schema < q.json > q.tick
-tick-cat --time-format q -f csv q.tick > qout.csv
-expect_eq "$(sed -n 2p qout.csv)" "t,2026.11.23D14:30:00.123456789,A,2026.11.23,0D14:30:00.000000000" "csv in q's forms"
-expect_eq "$(sed -n 4p qout.csv)" "t,2026.11.23D00:00:00.000000000,A,2026.02.28,1D00:00:01.000000000" "a day past a timespan"
+tick-cat --time-format q -f csv -t t q.tick > qout.csv
+expect_eq "$(sed -n 2p qout.csv)" "2026.11.23D14:30:00.123456789,A,2026.11.23,0D14:30:00.000000000" "csv in q's forms"
+expect_eq "$(sed -n 4p qout.csv)" "2026.11.23D00:00:00.000000000,A,2026.02.28,1D00:00:01.000000000" "a day past a timespan"
 tick-cat --time-format q q.tick > qout.json
 expect_eq "$(sed -n 4p qout.json)" '{"table":"u","time":"0D14:30:00.250000000","sym":"B"}' "json in q's forms"
 tick-cat -e --schema q.schema < qout.json | tick-cat > back.json

@@ -157,6 +157,13 @@ Q="http://127.0.0.1:$port/api/query"
 expect_eq "$(curl -s "$Q?table=trade&syms=AAPL,MSFT&date=$Y..$T&limit=1000000" | jq -c .)" "$(cat want.q)" "/api/query: the HDB's and today's journal's rows, as tick-replay has them"
 tick-replay --hdb hdb --date $Y -t trade -s GOOG --from 09:00 --to 09:10 -f csv > want.csv
 expect_eq "$(curl -s "$Q?table=trade&syms=GOOG&date=$Y&from=09:00&to=09:10&format=csv&limit=1000000")" "$(cat want.csv)" "/api/query in CSV, from..to"
+# CSV over the HDB's day and today's journal: one CSV, one header.
+(tick-replay --hdb hdb --date $Y -t trade -s GOOG,MSFT -f csv; tick-replay hist/$T.tick -t trade -s GOOG,MSFT -f csv | tail -n +2) > want2.csv
+curl -s "$Q?table=trade&syms=GOOG,MSFT&date=$Y..$T&format=csv&limit=1000000" > got2.csv
+expect_eq "$(grep -c '^time,' got2.csv)" 1 "/api/query CSV over two sources: one header"
+same_files want2.csv got2.csv "/api/query CSV over the HDB and the journal"
+expect_eq "$(curl -s "$Q?table=trade&syms=NOSUCH&date=$Y..$T&format=csv")" "time,sym,price,size" "an empty CSV answer: its header"
+expect_eq "$(curl -s "$Q?table=trade&date=2020-01-01&format=csv")" "time,sym,price,size" "a day with no data in CSV: the header"
 expect_eq "$(curl -s "$Q?table=quote&date=$Y&limit=7" | jq -c .)" "$(tick-replay --hdb hdb --date $Y -t quote -f json | head -7 | jq -sc .)" "limit"
 expect_eq "$(curl -s "$Q?table=trade&syms=NVDA" | jq -c .)" "$(tick-replay hist/$T.tick -t trade -s NVDA -f json | jq -sc .)" "no date: today's, from the journal"
 for bad in "table=trade&date=2026-13-01:date" "table=trade&limit=-1:limit" "table=trade&limit=99999999:limit" \

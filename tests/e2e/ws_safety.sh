@@ -73,7 +73,7 @@ for d in 2026-02-27 2026-02-20..2026-02-28; do
   code=$(curl -s -m 10 -o body -w '%{http_code}' "$Q?table=trade&date=$d")
   expect_eq "$code $(cat body)" "200 []" "date=$d (no partition)"
 done
-expect_eq "$(curl -s "$Q?table=trade&date=2026-02-27&format=csv" | wc -c)" "0" "no partition in CSV: an empty answer"
+expect_eq "$(curl -s "$Q?table=trade&date=2026-02-27&format=csv")" "time,sym,price,size" "no partition in CSV: the header of an empty answer"
 
 # One client sends 100 queries of 100,000 rows and reads nothing: at most 4
 # run for it; the rest are refused; memory stays bounded.
@@ -159,7 +159,7 @@ setsid sh -c "tick-gen --rate 1000 --syms 5 | exec tick-ws -l :0 --address-file 
 wait_for test -s ws.addr
 Q="http://$(cat ws.addr)/api/query"
 for f in csv json; do
-  curl -s -m 30 -o cut.$f "$Q?table=trade&date=2026-03-05..2026-03-06&format=$f&limit=1000000"
+  curl -s -m 120 -o cut.$f "$Q?table=trade&date=2026-03-05..2026-03-06&format=$f&limit=1000000"
   [ "$(grep -c '2026-03-05' cut.$f)" -gt 0 ] || die "the answer ($f) did not begin"; ok
   expect_match "$(tail -1 cut.$f)" '^\{"error":"hdb3/2026-03-06/trade/price: block [0-9]+ at byte [0-9]+: .*checksum' "the cut answer ($f) ends saying why"
 done

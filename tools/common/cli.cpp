@@ -47,6 +47,12 @@ void add_format(CLI::App& app, std::string& format, Format pipe_default) {
       ->check(CLI::IsMember({"tick", "json", "csv", "table"}));
 }
 
+void add_split(CLI::App& app, std::string& dir) {
+  app.add_option("--split", dir, "Write text rows into DIR/TABLE.csv (or .json), one file per table (CSV holds one table)")
+      ->type_name("DIR")
+      ->check(CLI::ExistingDirectory);
+}
+
 void add_time_format(CLI::App& app, TimeFormat& tf) {
   app.add_option_function<std::string>(
          "--time-format", [&tf](const std::string& v) { tf = v == "q" ? TimeFormat::q : TimeFormat::iso; },

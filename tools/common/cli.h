@@ -19,6 +19,8 @@ int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body);
 // when -f is not given (a stage of a pipeline writes tick; the decoder,
 // tick-cat, JSON lines).
 void add_format(CLI::App& app, std::string& format, Format pipe_default = Format::tick);
+// --split DIR: text rows into DIR/TABLE.csv (.json), one file per table.
+void add_split(CLI::App& app, std::string& dir);
 // --time-format iso|q: how json, csv and table output write times.
 void add_time_format(CLI::App& app, TimeFormat& tf);
 // The format to write on fd: as given, or table on a terminal and

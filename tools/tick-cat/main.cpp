@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   cli::add_format(app, format, Format::json);  // the decoder: text on a pipe too
   TimeFormat time_format = TimeFormat::iso;
   cli::add_time_format(app, time_format);
+  std::string split;
+  cli::add_split(app, split);
   cli::add_filters(app, filters);
   app.add_option("--on-error", on_error, "On bad input: fail (stop, exit 1) or skip (go on)")
       ->check(CLI::IsMember({"fail", "skip"}));
@@ -73,7 +75,9 @@ int main(int argc, char** argv) {
     }
     if (!schema_file.empty()) throw UsageError("--schema is for -e (encoding)");
     CopyOptions o;
+    if (!split.empty() && format.empty()) format = "csv";
     o.format = cli::resolve_format(format, STDOUT_FILENO, Format::json);
+    o.split_dir = split;
     o.time_format = time_format;
     o.filter = filters.spec();
     o.skip_bad = on_error == "skip";
@@ -83,8 +87,7 @@ int main(int argc, char** argv) {
       auto in = Input::open(f);
       copier.copy(*in);
     }
-    copier.flush();
-    copier.check_names();
+    copier.finish();
     return copier.problems() ? 1 : 0;
   });
 }

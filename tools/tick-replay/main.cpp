@@ -23,6 +23,8 @@ int main(int argc, char** argv) {
   cli::add_format(app, format);
   TimeFormat time_format = TimeFormat::iso;
   cli::add_time_format(app, time_format);
+  std::string split;
+  cli::add_split(app, split);
   cli::add_filters(app, filters);
   app.add_option("--seq-from", o.copy.seq_from, "Only data records with sequence number >= N");
   app.add_option("--seq-to", o.copy.seq_to, "Only data records with sequence number <= N");
@@ -58,7 +60,9 @@ int main(int argc, char** argv) {
       o.follow_from = *d;
     }
     if (paths.empty()) paths.push_back("-");
+    if (!split.empty() && format.empty()) format = "csv";
     o.copy.format = cli::resolve_format(format, STDOUT_FILENO);
+    o.copy.split_dir = split;
     o.copy.time_format = time_format;
     o.copy.filter = filters.spec();
     o.copy.skip_bad = on_error == "skip";

@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   cli::add_format(app, format);
   TimeFormat time_format = TimeFormat::iso;
   cli::add_time_format(app, time_format);
+  std::string split;
+  cli::add_split(app, split);
   app.add_flag("--until-eod", o.until_eod, "Exit after the next end-of-day record");
   std::string max_record = "64M";
   app.add_option("--max-record", max_record, "Largest record to accept from the server (default 64M)");
@@ -50,7 +52,9 @@ int main(int argc, char** argv) {
       if (!d) throw UsageError("bad --day '" + day + "' (want YYYY-MM-DD)");
       o.request.day = *d;
     }
+    if (!split.empty() && format.empty()) format = "csv";
     o.copy.format = cli::resolve_format(format, STDOUT_FILENO);
+    o.copy.split_dir = split;
     o.copy.time_format = time_format;
     o.copy.csv_table_column = o.request.tables.size() != 1;
     Output out(STDOUT_FILENO);

@@ -111,8 +111,8 @@ uint64_t replay(const std::vector<std::string>& paths, Output& out, const Replay
       if (!next.empty()) files.push_back(next);
     }
   }
-  copier.flush();
-  if (!o.follow && !stop_requested()) copier.check_names();
+  if (!o.follow && !stop_requested()) copier.finish();
+  else copier.flush();
   return copier.problems();
 }
 
@@ -121,8 +121,7 @@ void replay_hdb(Output& out, const ReplayOptions& o) {
   Output stream([&](const uint8_t* p, size_t n) { copier.feed(p, n, o.hdb); });
   hdb_read(o.hdb, o.date_from, o.date_to, o.copy.filter, stream);
   stream.flush();
-  copier.flush();
-  copier.check_names();
+  copier.finish();
 }
 
 }  // namespace tick

@@ -1,10 +1,16 @@
 #include "tick/text/copy.h"
 
+#include <fcntl.h>
 #include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "tick/base/clock.h"
 #include "tick/base/diag.h"
 #include "tick/base/error.h"
+#include "tick/base/files.h"
 #include "tick/base/units.h"
 #include "tick/stream/writer.h"
 
@@ -13,8 +19,49 @@ namespace tick {
 // A run of whole records written in one call at most this long.
 constexpr size_t kMaxSpan = 8u << 20;
 
+struct Copier::Split {
+  int fd;
+  Output out;
+  TextWriter text;
+  Split(int f, const CopyOptions& o) : fd(f), out(f), text(out, o.format, false, o.time_format) {}
+  ~Split() { ::close(fd); }
+};
+
 Copier::Copier(Output& out, const CopyOptions& o)
-    : out_(out), opt_(o), filter_(o.filter), text_(out, o.format, o.csv_table_column, o.time_format) {}
+    : out_(out), opt_(o), filter_(o.filter), text_(out, o.format, o.csv_table_column, o.time_format) {
+  text_.set_csv_hint(o.csv_hint);
+  if (!opt_.split_dir.empty() && opt_.format == Format::tick) throw UsageError("--split writes text: give -f csv or json");
+}
+
+Copier::~Copier() {
+  for (auto& [name, f] : split_) {
+    try {
+      f->out.flush();
+    } catch (const std::exception& e) {
+      warn(e.what());
+    }
+  }
+}
+
+void Copier::flush() {
+  flush_span();
+  out_.flush();
+  for (auto& [name, f] : split_) f->out.flush();
+}
+
+// --split: the table's file, made (truncated) at its first rows.
+TextWriter& Copier::text_for(const Table& t) {
+  if (opt_.split_dir.empty()) return text_;
+  auto& f = split_[t.name];
+  if (!f) {
+    const char* ext = opt_.format == Format::csv ? ".csv" : opt_.format == Format::json ? ".json" : ".txt";
+    std::string path = join_path(opt_.split_dir, t.name + ext);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) fail(path, ": ", std::strerror(errno));
+    f = std::make_unique<Split>(fd, opt_);
+  }
+  return f->text;
+}
 
 void Copier::problem(const std::string& name, const Damage& d) {
   std::string where = d.where(name);
@@ -98,7 +145,8 @@ void Copier::copy(Input& in, size_t max_record, Decoder* given) {
   flush_span();  // the mapping ends with the input
 }
 
-void Copier::check_names() const {
+void Copier::finish() {
+  flush();
   for (const auto& s : filter_.missing_syms()) warn(str("no sym ", quoted(s), " in the input"));
   const auto missing = filter_.missing_tables();
   if (missing.empty() || filter_.tables_seen().empty()) return;
@@ -146,6 +194,8 @@ bool Copier::handle(const Record& r, Decoder& dec, const std::string& name) {
     case Decoder::Kind::Symbols:
       filter_.update(dec);
       if (tick) pass(r);
+      if (kind == Decoder::Kind::Schema && opt_.split_dir.empty())
+        text_.schema(dec, opt_.filter.tables.size() == 1 ? std::string_view(opt_.filter.tables[0]) : "");
       break;
     case Decoder::Kind::Data: {
       const DataView& v = dec.data();
@@ -154,7 +204,7 @@ bool Copier::handle(const Record& r, Decoder& dec, const std::string& name) {
         rows_ += v.rows;
         if (paced && v.rows) pace(v, nullptr, v.rows);
         if (tick) pass(r);
-        else text_.rows(dec, nullptr, v.rows);
+        else text_for(*v.table).rows(dec, nullptr, v.rows);
         break;
       }
       uint32_t n = filter_.select(v, sel_);
@@ -162,7 +212,7 @@ bool Copier::handle(const Record& r, Decoder& dec, const std::string& name) {
       if (n == 0) break;
       if (paced) pace(v, sel_.data(), n);
       if (!tick) {
-        text_.rows(dec, sel_.data(), n);
+        text_for(*v.table).rows(dec, sel_.data(), n);
       } else if (n == v.rows) {
         pass(r);
       } else {
@@ -177,7 +227,7 @@ bool Copier::handle(const Record& r, Decoder& dec, const std::string& name) {
       // record is in it.
       if (dec.control_seq() < opt_.seq_from || dec.control_seq() > opt_.seq_to) break;
       if (tick) pass(r);
-      else text_.eod(dec.eod_date(), dec.control_seq());
+      else if (opt_.split_dir.empty()) text_.eod(dec.eod_date(), dec.control_seq());
       break;
     case Decoder::Kind::Heartbeat:
       if (tick) pass(r);

@@ -4,6 +4,8 @@
 #include <climits>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <string>
 #include <memory>
 #include <vector>
 
@@ -20,6 +22,11 @@ struct CopyOptions {
   FilterSpec filter;
   bool skip_bad = false;         // resync past corrupt regions instead of stopping
   bool csv_table_column = true;  // false when one table is asked for
+  // Text rows into DIR/TABLE.csv (or .json, .txt), one file per table,
+  // each begun afresh, instead of the output ("": off).
+  std::string split_dir;
+  // How a user chooses one table, said when CSV of several is refused.
+  std::string csv_hint = "choose one with -t TABLE, or write a CSV per table with --split DIR";
   uint64_t seq_from = 0, seq_to = UINT64_MAX;  // data records by sequence number
   double speed = 0;  // pace rows at their recorded pace times this (0: off)
   double rate = 0;   // or at this many rows a second (0: off)
@@ -51,10 +58,15 @@ class Copier {
   // Data records before this sequence number are passed over (0: none).
   void set_seq_from(uint64_t seq) { opt_.seq_from = seq; }
   void set_trusted(bool t) { opt_.trusted = t; }
-  // After the last input: a table asked for (-t) that no input had, when
-  // the inputs had tables, is an error naming the tables there are; a sym
-  // asked for (-s) that no dictionary had is a warning.
-  void check_names() const;
+  // After the last input: the output is flushed; a table asked for (-t) that
+  // no input had, when the inputs had tables, is an error naming the
+  // tables there are; a sym asked for (-s) that no dictionary had is a
+  // warning.
+  void finish();
+  // CSV continuing one begun by another copier: no header of its own.
+  void continue_csv() { text_.continue_csv(); }
+  // A CSV header has been written (or rows of JSON: anything).
+  bool wrote_text() const { return text_.wrote_header() || rows_ > 0; }
   // Problems reported in skip mode.
   uint64_t problems() const { return problems_; }
   uint64_t rows() const { return rows_; }
@@ -66,10 +78,8 @@ class Copier {
   void stop_after() { stop_after_ = true; }
   // An end-of-day record was read in the current input.
   bool saw_eod() const { return saw_eod_; }
-  void flush() {
-    flush_span();
-    out_.flush();
-  }
+  void flush();
+  ~Copier();
   // The input is quiet: what is held goes out, and, when there was
   // nothing to write, whether the reader is still there is asked (a write
   // would have failed on a reader gone): `| head` ends a follower.
@@ -91,6 +101,10 @@ class Copier {
   CopyOptions opt_;
   Filter filter_;
   TextWriter text_;
+  // --split: a file and a writer per table.
+  struct Split;
+  std::map<std::string, std::unique_ptr<Split>> split_;
+  TextWriter& text_for(const Table& t);
   std::vector<uint32_t> sel_;
   uint64_t problems_ = 0, rows_ = 0, paced_rows_ = 0;
   int64_t pace_data0_ = INT64_MIN, pace_wall0_ = 0;

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "tick/base/clock.h"
+#include "tick/base/error.h"
 
 namespace tick {
 
@@ -257,10 +258,6 @@ void TextWriter::json_row(const DataView& v, const SymbolTable& s, const Layout&
 }
 
 void TextWriter::csv_row(const DataView& v, const SymbolTable& s, uint32_t r) {
-  if (csv_table_col_) {
-    csv_field(out_, v.table->name);
-    out_.put(',');
-  }
   for (size_t c = 0; c < v.table->columns.size(); c++) {
     if (c) out_.put(',');
     value(v, s, static_cast<int>(c), r, Format::csv);
@@ -301,12 +298,7 @@ void TextWriter::table_row(const DataView& v, const SymbolTable& s, const Layout
 void TextWriter::header(const Decoder& d, const Layout& l) {
   const Table& t = *d.data().table;
   if (fmt_ == Format::csv) {
-    if (csv_table_col_) put_sv(out_, "table,");
-    for (size_t c = 0; c < t.columns.size(); c++) {
-      if (c) out_.put(',');
-      put_sv(out_, t.columns[c].name);
-    }
-    out_.put('\n');
+    if (csv_header_) put_sv(out_, csv_header(t));
   } else if (fmt_ == Format::table) {
     std::string h = csv_table_col_ ? "table " : "";
     for (size_t c = 0; c < t.columns.size(); c++) {
@@ -322,6 +314,15 @@ void TextWriter::header(const Decoder& d, const Layout& l) {
     put_sv(out_, std::string(h.size(), '-'));
     out_.put('\n');
   }
+}
+
+std::string csv_header(const Table& t) {
+  std::string h;
+  for (size_t c = 0; c < t.columns.size(); c++) {
+    if (c) h += ',';
+    h += t.columns[c].name;
+  }
+  return h + '\n';
 }
 
 namespace {
@@ -350,10 +351,16 @@ void TextWriter::rows(const Decoder& d, const uint32_t* sel, uint32_t n) {
   // table only if it is another one than the last header's.
   bool changed = d.generation() != last_gen_ ? table_signature(*v.table) != header_sig_ || last_table_ < 0
                                              : v.table_id != last_table_;
-  if (fmt_ != Format::json &&
-      (changed || (fmt_ == Format::table && rows_since_header_ >= 40))) {
-    // A header at each change of table; the table format also repeats it
-    // every 40 rows to stay readable as it scrolls.
+  if (fmt_ == Format::csv) {
+    // One header, of the one table (csv_check refuses another).
+    if (changed && table_signature(*v.table) != header_sig_) {
+      csv_check(d);
+      header(d, l);
+      header_sig_ = table_signature(*v.table);
+    }
+  } else if (fmt_ == Format::table && (changed || rows_since_header_ >= 40)) {
+    // A header at each change of table, repeated every 40 rows to stay
+    // readable as it scrolls.
     header(d, l);
     header_sig_ = table_signature(*v.table);
     rows_since_header_ = 0;
@@ -370,6 +377,34 @@ void TextWriter::rows(const Decoder& d, const uint32_t* sel, uint32_t n) {
       case Format::tick: break;
     }
   }
+}
+
+// CSV holds one table: rows of another after a header, or rows when the
+// stream has several and none was chosen, would make a file no CSV reader
+// loads. Refused before they are written.
+void TextWriter::csv_check(const Decoder& d) {
+  const Table& t = *d.data().table;
+  std::string have;
+  for (const auto& k : d.tables()) have += (have.empty() ? "" : ", ") + k.name;
+  const std::string& how = csv_hint_;
+  if (header_sig_ != 0 && table_signature(t) != header_sig_)
+    fail("-f csv holds one table: rows of ", t.name, " after another's (the stream has ", have, "): ", how);
+  if (header_sig_ == 0 && csv_table_col_ && d.tables().size() > 1)
+    fail("-f csv holds one table, and the stream has ", d.tables().size(), " (", have, "): ", how);
+}
+
+void TextWriter::schema(const Decoder& d, std::string_view chosen) {
+  if (fmt_ != Format::csv || header_sig_ != 0) return;
+  const Table* t = nullptr;
+  if (!chosen.empty()) {
+    for (const auto& k : d.tables())
+      if (k.name == chosen) t = &k;
+  } else if (!csv_table_col_ && d.tables().size() == 1) {
+    t = &d.tables()[0];
+  }
+  if (!t) return;
+  if (csv_header_) put_sv(out_, csv_header(*t));
+  header_sig_ = table_signature(*t);
 }
 
 void TextWriter::eod(int32_t date, uint64_t seq) {

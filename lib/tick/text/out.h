@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -21,13 +22,27 @@ const char* format_name(Format f);
 
 class TextWriter {
  public:
-  // csv_table_column: CSV and table rows start with the table name (several tables in
+  // csv_table_column: table rows start with the table name (several tables in
   // one output); otherwise a header names just the columns.
+  //
+  // CSV is one table, as pandas, DuckDB and q's 0: load it: a header line,
+  // then its rows. Rows when the stream declares several tables and none
+  // was chosen (csv_table_column), or rows of a second table, are refused
+  // (Error naming the tables and -t/--split): never a header mid-file.
   TextWriter(Output& out, Format f, bool csv_table_column = true, TimeFormat tf = TimeFormat::iso);
   // Writes rows sel[0..n) of the decoder's current data record (all rows
   // 0..n when sel is null).
   void rows(const Decoder& d, const uint32_t* sel, uint32_t n);
   void eod(int32_t date, uint64_t seq);
+  // CSV continuing one begun elsewhere: no header line of its own.
+  void continue_csv() { csv_header_ = false; }
+  // At each schema record: CSV's header as soon as its one table is
+  // declared (chosen, or the only one when csv_table_column is off), so an
+  // answer with no rows, or a quiet stream, still has it.
+  void schema(const Decoder& d, std::string_view chosen);
+  // What a refusal of CSV of several tables tells the user to do.
+  void set_csv_hint(std::string h) { csv_hint_ = std::move(h); }
+  bool wrote_header() const { return header_sig_ != 0; }
 
  private:
   struct Layout {
@@ -38,6 +53,7 @@ class TextWriter {
   };
   const Layout& layout(const Decoder& d);
   void header(const Decoder& d, const Layout& l);
+  void csv_check(const Decoder& d);
   void json_row(const DataView& v, const SymbolTable& s, const Layout& l, uint32_t r);
   void csv_row(const DataView& v, const SymbolTable& s, uint32_t r);
   void table_row(const DataView& v, const SymbolTable& s, const Layout& l, uint32_t r);
@@ -53,7 +69,12 @@ class TextWriter {
   int last_table_ = -1;
   uint64_t header_sig_ = 0;  // the table of the last header printed
   uint64_t rows_since_header_ = 0;
+  bool csv_header_ = true;
+  std::string csv_hint_ = "choose one table";
 };
+
+// A CSV header line: the table's column names, comma-separated, "\n".
+std::string csv_header(const Table& t);
 
 // JSON string body escaping (no quotes), appended to out.
 void json_escape(Output& out, std::string_view s);

@@ -116,6 +116,7 @@ class Hub {
 
   size_t connections() const { return conns_.size(); }
   bool has_table(std::string_view name) const { return table(name) != nullptr; }
+  const Table* find_table(std::string_view name) const { return table(name); }
   // Messages serialised for updates, and deliveries of them (shared ones count once, then each).
   uint64_t serialised() const { return serialised_; }
   uint64_t delivered() const { return delivered_; }

@@ -92,6 +92,11 @@ struct QueryStream::State {
 
   void put(const uint8_t* p, size_t n);
   void run();
+  // Lines of the answer have been put (a CSV's header among them).
+  bool began() {
+    std::lock_guard<std::mutex> l(m);
+    return rows > 0;
+  }
   // (under m: the owner's wake is never called once it has cancelled)
   void wake_locked() {
     if (!cancelled) wake();
@@ -187,11 +192,15 @@ void QueryStream::State::run() {
       if (::stat(path.c_str(), &st) == 0) {
         auto in = open_journal_now(path);
         Copier copier(out, o.copy);
+        out.flush();
+        if (began()) copier.continue_csv();  // (one CSV: the HDB's days wrote its header)
         copier.copy(*in);
-        copier.flush();
+        copier.finish();
       }
     }
     out.flush();
+    // An answer with no rows is still a CSV of the table: its header.
+    if (q.format == Format::csv && !began() && !q.csv_header.empty()) put(reinterpret_cast<const uint8_t*>(q.csv_header.data()), q.csv_header.size());
   } catch (const Stop&) {
   } catch (const std::exception& e) {
     err = e.what();

@@ -26,6 +26,7 @@ struct Query {
   int32_t date_from = 0, date_to = 0;
   uint64_t limit = 10000;
   Format format = Format::json;  // json (an array of rows) or csv
+  std::string csv_header;        // the table's CSV header line, for an answer with no rows
 };
 
 // A field by name (an HTTP parameter or a message's field), "" if absent.

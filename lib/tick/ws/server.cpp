@@ -95,7 +95,7 @@ class Server {
   // The tables only the HDB has (--hdb), and whether a query may ask for
   // a table: "" or why not.
   const std::vector<Table>& history_tables();
-  std::string query_table(const std::string& name);
+  std::string query_table(Query& q);
   static void on_timer(lws_sorted_usec_list_t* sul);
   void abandon_stalled(int64_t now);
 
@@ -171,7 +171,7 @@ void Server::on_query(Conn& c, const FieldOf& field, const std::string& id) {
   std::string why;
   if (!parse_query(field, o_.history, o_.max_rows / 10, q, why)) return hub_.fail(c, id, why);
   if (q.format != Format::json) return hub_.fail(c, id, "format: a WebSocket result is JSON");
-  if (std::string no = query_table(q.table); !no.empty()) return hub_.fail(c, id, no);
+  if (std::string no = query_table(q); !no.empty()) return hub_.fail(c, id, no);
   size_t mine = 0;
   for (const auto& p : ws_queries_) mine += p.client == &c;
   if (mine >= kQueriesPerClient)
@@ -222,10 +222,15 @@ const std::vector<Table>& Server::history_tables() {
   return o_.history.hdb.empty() ? none : catalog_.refresh();
 }
 
-std::string Server::query_table(const std::string& name) {
-  if (hub_.has_table(name)) return "";
-  for (const auto& t : history_tables())
-    if (t.name == name) return "";
+std::string Server::query_table(Query& q) {
+  const Table* t = hub_.find_table(q.table);
+  for (const auto& h : history_tables())
+    if (!t && h.name == q.table) t = &h;
+  if (t) {
+    q.csv_header = csv_header(*t);
+    return "";
+  }
+  const std::string& name = q.table;
   return "table: unknown table \"" + name + "\" (neither the stream nor the HDB has it)";
 }
 
@@ -325,7 +330,7 @@ int Server::start_query(lws* wsi) {
   if (!parse_query([&](const char* name) { return urlarg(wsi, (std::string(name) + "=").c_str()); }, o_.history,
                    o_.max_rows, q, why))
     return respond(wsi, 400, "application/json", json_error(why));
-  if (std::string no = query_table(q.table); !no.empty()) return respond(wsi, 400, "application/json", json_error(no));
+  if (std::string no = query_table(q); !no.empty()) return respond(wsi, 400, "application/json", json_error(no));
   if (std::string b = busy(); !b.empty()) return respond(wsi, 503, "application/json", json_error(b));
   // The status waits for the query's first row or its end: an error found
   // before it (a day with no data is an empty answer, not an error) is
