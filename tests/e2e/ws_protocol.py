@@ -152,13 +152,14 @@ async def main():
             m, _ = await recv_type(all_ws, 'eod')
             check(m['date'] == '2026-11-20', "eod to the other connection too")
 
-        # -- /stream/SYM: trades of one sym, 50 rows of history first
+        # -- /stream/SYM, as the FastAPI proxy serves it: the sym upper-cased,
+        # its last 50 trades as time, price and size
         base = url.rsplit('/ws', 1)[0]
-        async with websockets.connect(base + '/stream/MSFT') as st:
+        async with websockets.connect(base + '/stream/msft') as st:
             snap, _ = await recv_type(st, 'snapshot')
-            msft = [r for r in a_trades + b_trades + c_trades if r['sym'] == 'MSFT']
-            check(snap['rows'] == [msft[-1]], "/stream/MSFT: the last MSFT trade")
-            check(snap['history'] == msft[-50:], f"/stream/MSFT: its last 50 trades ({len(snap['history'])})")
+            msft = [{k: r[k] for k in ('time', 'price', 'size')} for r in a_trades + b_trades + c_trades if r['sym'] == 'MSFT']
+            check(snap['sym'] == 'MSFT', f"/stream/msft: MSFT's ({snap['sym']})")
+            check(snap['data'] == msft[-50:], f"/stream/msft: its last 50 trades ({len(snap['data'])})")
 
     print(f"ws_protocol: {checks} checks")
 

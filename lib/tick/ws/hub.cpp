@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cctype>
 
 #include "tick/base/clock.h"
 #include "tick/stream/filter.h"
@@ -35,8 +36,9 @@ void put_rows(std::string& out, const std::vector<std::string_view>& rows) {
   out += ']';
 }
 
-std::string sub_key(const std::string& table, const std::vector<std::string>& syms) {
-  std::string k = table;
+std::string sub_key(const std::string& table, const std::vector<std::string>& syms, Dialect d) {
+  std::string k(1, static_cast<char>('0' + static_cast<int>(d)));  // (dialects serialise apart)
+  k += table;
   for (const auto& s : syms) {
     k += '\0';
     k += s;
@@ -141,16 +143,10 @@ void Hub::fan_out(const std::string& tname, const std::vector<LiveState::Row>& r
   for (Sub* s : it->second) {
     mine.clear();
     for (const auto& r : rows)
-      if (s->syms.empty() || s->symset.find(r.sym) != s->symset.end()) mine.push_back(&r);
+      if (s->syms.empty() || s->symset.find(r.sym) != s->symset.end()) mine.push_back(r.json);
     if (mine.empty()) continue;
-    scratch_.assign("{\"type\":\"update\",\"table\":");
-    put_json_string(scratch_, tname);
-    scratch_ += ",\"rows\":[";
-    for (size_t i = 0; i < mine.size(); i++) {
-      if (i) scratch_ += ',';
-      scratch_ += mine[i]->json;
-    }
-    scratch_ += "]}";
+    scratch_.clear();
+    put_update(scratch_, s->dialect, tname, mine, false);
     Message m = make(scratch_);
     serialised_++;
     for (Conn* c : s->conns) {
@@ -162,10 +158,11 @@ void Hub::fan_out(const std::string& tname, const std::vector<LiveState::Row>& r
       // Past the bound: the latest row per sym waits for the queue to drain.
       c->conflating_ = true;
       auto& per_sym = c->conflated_[tname];
-      for (const auto* r : mine) {
-        auto at = per_sym.find(r->sym);
-        if (at == per_sym.end()) at = per_sym.emplace(std::string(r->sym), std::string()).first;
-        at->second.assign(r->json);
+      for (const auto& r : rows) {
+        if (!s->syms.empty() && s->symset.find(r.sym) == s->symset.end()) continue;
+        auto at = per_sym.find(r.sym);
+        if (at == per_sym.end()) at = per_sym.emplace(std::string(r.sym), std::string()).first;
+        at->second.assign(r.json);
       }
       conflated_rows_ += mine.size();
       c->want_write();
@@ -178,16 +175,10 @@ Message Hub::next(Conn& c, int64_t now) {
     // Drained: the conflated rows, one update per table.
     for (auto& [tname, per_sym] : c.conflated_) {
       if (per_sym.empty()) continue;
-      std::string body = "{\"type\":\"update\",\"table\":";
-      put_json_string(body, tname);
-      body += ",\"conflated\":true,\"rows\":[";
-      bool first = true;
-      for (auto& [_, row] : per_sym) {
-        if (!first) body += ',';
-        first = false;
-        body += row;
-      }
-      body += "]}";
+      std::vector<std::string_view> rows;
+      for (auto& [_, row] : per_sym) rows.push_back(row);
+      std::string body;
+      put_update(body, c.dialect_, tname, rows, true);
       c.queue_.push_back(make(body));
       c.queued_ += c.queue_.back()->size();
     }
@@ -246,12 +237,78 @@ void Hub::unsubscribe(Conn& c, const std::string& tname) {
   subs_.erase(s->key);
 }
 
+void Hub::put_dialect_rows(std::string& out, Dialect d, const std::string& tname,
+                           const std::vector<std::string_view>& rows) {
+  if (d == Dialect::tick) return put_rows(out, rows);
+  out += '[';
+  std::string prefix = "{\"table\":";
+  put_json_string(prefix, tname);
+  prefix += ',';
+  for (size_t i = 0; i < rows.size(); i++) {
+    if (i) out += ',';
+    std::string_view r = rows[i];
+    if (d == Dialect::qws) {
+      if (r.substr(0, prefix.size()) == prefix) (out += '{').append(r.substr(prefix.size()));
+      else out += r;
+      continue;
+    }
+    // FastAPI: the row's time, price and size (our own JSON, parsed back).
+    simdjson::padded_string ps(r);
+    simdjson::dom::object o;
+    out += '{';
+    if (parser_->parse(ps).get(o) == simdjson::SUCCESS) {
+      bool first = true;
+      for (const char* k : {"time", "price", "size"}) {
+        simdjson::dom::element v;
+        if (o[k].get(v) != simdjson::SUCCESS) continue;
+        if (!first) out += ',';
+        first = false;
+        put_json_string(out, k);
+        out += ':';
+        out += simdjson::minify(v);
+      }
+    }
+    out += '}';
+  }
+  out += ']';
+}
+
+void Hub::put_update(std::string& out, Dialect d, const std::string& tname, const std::vector<std::string_view>& rows,
+                     bool conflated) {
+  switch (d) {
+    case Dialect::tick:
+      out += "{\"type\":\"update\",\"table\":";
+      put_json_string(out, tname);
+      out += conflated ? ",\"conflated\":true,\"rows\":" : ",\"rows\":";
+      break;
+    case Dialect::qws:
+      out += "{\"type\":\"" + tname + "_update\",\"data\":";
+      break;
+    case Dialect::fastapi: {
+      // (one sym a connection: the first row's)
+      out += "{\"type\":\"update\",\"sym\":";
+      std::string_view sym;
+      simdjson::padded_string ps(rows.empty() ? std::string_view("{}") : rows[0]);
+      simdjson::dom::object o;
+      if (parser_->parse(ps).get(o) == simdjson::SUCCESS && o["sym"].get(sym) == simdjson::SUCCESS)
+        put_json_string(out, sym);
+      else
+        out += "null";
+      out += ",\"trades\":";
+      break;
+    }
+  }
+  put_dialect_rows(out, d, tname, rows);
+  out += '}';
+}
+
 void Hub::subscribe(Conn& c, const std::string& tname, std::vector<std::string> syms, size_t history,
-                    std::string_view id) {
+                    std::string_view id, Dialect dialect) {
   std::sort(syms.begin(), syms.end());
   syms.erase(std::unique(syms.begin(), syms.end()), syms.end());
   unsubscribe(c, tname);  // one subscription a table: a new one replaces it
-  std::string key = sub_key(tname, syms);
+  c.dialect_ = dialect;
+  std::string key = sub_key(tname, syms, dialect);
   auto& s = subs_[key];
   if (!s) {
     s = std::make_unique<Sub>();
@@ -259,10 +316,33 @@ void Hub::subscribe(Conn& c, const std::string& tname, std::vector<std::string> 
     s->syms = syms;
     s->symset.insert(syms.begin(), syms.end());
     s->key = key;
+    s->dialect = dialect;
     by_table_[tname].push_back(s.get());
   }
   s->conns.push_back(&c);
   c.subs_[tname] = s.get();
+  if (dialect == Dialect::qws) {
+    std::string body = "{\"status\":\"subscribed\",\"message\":";
+    std::string what = "subscribed to " + tname;
+    if (!syms.empty()) {
+      what += ": ";
+      for (size_t i = 0; i < syms.size(); i++) what += (i ? ", " : "") + syms[i];
+    }
+    put_json_string(body, what);
+    put_id(body, id);
+    body += '}';
+    return send_text(c, body);
+  }
+  if (dialect == Dialect::fastapi) {
+    std::vector<std::string_view> recent;
+    live_.recent(tname, syms[0], 50, recent);
+    std::string body = "{\"type\":\"snapshot\",\"sym\":";
+    put_json_string(body, syms[0]);
+    body += ",\"data\":";
+    put_dialect_rows(body, dialect, tname, recent);
+    body += '}';
+    return send_text(c, body);
+  }
   // The keyed state now, then (if asked) each sym's recent rows.
   std::vector<std::string_view> rows;
   live_.last(tname, syms, rows);
@@ -285,7 +365,9 @@ void Hub::subscribe(Conn& c, const std::string& tname, std::vector<std::string> 
 
 void Hub::stream_sym(Conn& c, std::string_view sym) {
   if (!table("trade")) return error(c, "", "the stream has no table \"trade\" (yet)");
-  subscribe(c, "trade", {std::string(sym)}, 50, "");
+  std::string s(sym);
+  for (char& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  subscribe(c, "trade", {s}, 50, "", Dialect::fastapi);
 }
 
 void Hub::message(Conn& c, std::string_view text) {
@@ -309,7 +391,15 @@ void Hub::message(Conn& c, std::string_view text) {
   if (action != "subscribe" && action != "unsubscribe" && action != "query")
     return error(c, id, "unknown action \"" + std::string(action) + "\" (subscribe, unsubscribe, ping, query)");
   std::string_view tname;
-  if (obj["table"].get(tname) != simdjson::SUCCESS) return error(c, id, "no \"table\" (a string)");
+  // No table: a q .z.ws server's client, whose subscriptions are to trade.
+  Dialect dialect = Dialect::tick;
+  simdjson::dom::element tv;
+  if (obj["table"].get(tv) == simdjson::NO_SUCH_FIELD && action != "query") {
+    dialect = Dialect::qws;
+    tname = "trade";
+  } else if (tv.get(tname) != simdjson::SUCCESS) {
+    return error(c, id, "no \"table\" (a string)");
+  }
   if (action != "query" && !table(tname)) {  // (a query may ask for a table only the history has)
     std::string known;
     for (const auto& t : tables_) known += (known.empty() ? "" : ", ") + t.name;
@@ -360,7 +450,7 @@ void Hub::message(Conn& c, std::string_view text) {
     if (hv.get(n) != simdjson::SUCCESS || n < 0) return error(c, id, "\"history\" is a count of rows (0 or more)");
     history = std::min<size_t>(static_cast<size_t>(n), std::min(o_.keep, o_.max_history));
   }
-  subscribe(c, std::string(tname), std::move(syms), history, id);
+  subscribe(c, std::string(tname), std::move(syms), history, id, dialect);
 }
 
 std::string Hub::tables_json(const std::vector<Table>& history) const {

@@ -37,6 +37,16 @@ struct HubOptions {
 
 using Message = std::shared_ptr<std::string>;
 
+// What a connection speaks: tick-ws's own protocol, or one of the servers
+// kdb+ shops put in front of q, so their clients work unchanged:
+//   qws      a q .z.ws server: {"action":"subscribe","syms":[..]} with no
+//            table means trade, answered {"status":"subscribed",..}, then
+//            {"type":"trade_update","data":[rows]};
+//   fastapi  the FastAPI proxy's /stream/SYM: {"type":"snapshot","sym":S,
+//            "data":[rows]}, then {"type":"update","sym":S,"trades":[rows]},
+//            rows of time, price and size.
+enum class Dialect { tick, qws, fastapi };
+
 struct Sub;
 
 // One connection as the hub sees it; the socket layer derives from it.
@@ -57,6 +67,7 @@ class Conn {
   std::map<std::string, std::map<std::string, std::string, std::less<>>> conflated_;  // table -> sym -> row
   int64_t last_sent_ = 0;
   std::map<std::string, Sub*> subs_;  // table -> its subscription
+  Dialect dialect_ = Dialect::tick;
 };
 
 // Looks a std::string set up by string_view, without making a string.
@@ -71,6 +82,7 @@ struct Sub {
   std::unordered_set<std::string, NameHash, std::equal_to<>> symset;
   std::vector<Conn*> conns;
   std::string key;
+  Dialect dialect = Dialect::tick;
 };
 
 class Hub {
@@ -128,7 +140,14 @@ class Hub {
   void send_text(Conn& c, std::string_view body) { send(c, make(body)); }
   void error(Conn& c, std::string_view id, std::string_view why);
   void subscribe(Conn& c, const std::string& table, std::vector<std::string> syms, size_t history,
-                 std::string_view id);
+                 std::string_view id, Dialect dialect = Dialect::tick);
+  // An update's message in a dialect: rows (JSON objects as the stream's
+  // rows are written) of a table, and whether they were conflated.
+  void put_update(std::string& out, Dialect d, const std::string& table, const std::vector<std::string_view>& rows,
+                  bool conflated);
+  // Rows as a dialect carries them: tick's as they are; q's without the
+  // "table" key (as .j.j writes a table's rows); FastAPI's time, price, size.
+  void put_dialect_rows(std::string& out, Dialect d, const std::string& table, const std::vector<std::string_view>& rows);
   void unsubscribe(Conn& c, const std::string& table);
   struct Pending {  // a table's rows waiting for flush()
     std::string table, text;  // text: each row's sym, then its JSON
@@ -148,7 +167,7 @@ class Hub {
   std::unordered_map<std::string, std::vector<Sub*>> by_table_;
   std::unordered_set<Conn*> conns_;
   std::string scratch_;
-  std::vector<const LiveState::Row*> mine_;  // fan_out's rows of one subscription
+  std::vector<std::string_view> mine_;  // fan_out's rows of one subscription
   std::vector<Pending> pending_;
   std::vector<LiveState::Row> rows_;  // fan_out's rows, as views of a Pending
   std::unique_ptr<simdjson::dom::parser> parser_;  // clients' messages (its buffers reused)

@@ -439,7 +439,9 @@ bool Server::admit(lws* wsi) {
     return false;
   };
   std::string uri = header(wsi, WSI_TOKEN_GET_URI);
-  if (uri != "/ws" && uri.rfind("/stream/", 0) != 0) return refuse(404, "no WebSocket at " + uri + " (/ws, /stream/SYM)");
+  // (/ as /ws: q .z.ws servers' clients connect to the root)
+  if (uri != "/ws" && uri != "/" && uri.rfind("/stream/", 0) != 0)
+    return refuse(404, "no WebSocket at " + uri + " (/ws or /, /stream/SYM)");
   if (!authorised(wsi, o_)) return refuse(401, "a token is required");
   if (!origin_allowed(wsi, o_)) return refuse(403, "origin refused");
   if (hub_.connections() >= o_.max_clients) return refuse(503, str("--max-clients ", o_.max_clients, " reached"));
