@@ -49,6 +49,7 @@ struct Answer {
   std::string body;                    // LWS_PRE bytes of headroom, then the body (empty: none)
   std::unique_ptr<QueryStream> query;  // /api/query's answer
   bool answering = false;              // its status and headers are sent
+  bool at_line_start = true;           // the body written so far ends a line (or is empty)
 };
 
 // The query action of a WebSocket client: its result gathered, then sent
@@ -385,13 +386,16 @@ int Server::write_query(lws* wsi, Answer& a) {
     // The answer ends visibly: a last line saying why, which no client
     // takes for data (the answer has no length: its end is the connection's).
     warn(str(peer_of(wsi), ": /api/query failed after its answer began: ", a.query->error()));
-    if (chunk.size() > LWS_PRE && chunk.back() != '\n') chunk += '\n';
+    // (on a line of its own: the bytes before it, written now or before,
+    // may end mid-line, as a JSON array does)
+    if (chunk.size() > LWS_PRE ? chunk.back() != '\n' : !a.at_line_start) chunk += '\n';
     chunk += json_error(a.query->error()) + "\n";
     n = chunk.size() - LWS_PRE;
   }
   if (lws_write(wsi, reinterpret_cast<unsigned char*>(chunk.data()) + LWS_PRE, n,
                 done ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) < static_cast<int>(n))
     return -1;
+  if (n) a.at_line_start = chunk.back() == '\n';
   if (!done) {
     lws_callback_on_writable(wsi);
     return 0;
