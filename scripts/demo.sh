@@ -29,7 +29,9 @@ PY=/usr/bin/python3
 dir=$(mktemp -d /tmp/tick-demo.XXXXXX)
 cd "$dir"
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# (bold on a terminal only: a log or a pipe gets plain text)
+if [ -t 1 ]; then BOLD=$'\033[1m'; PLAIN=$'\033[0m'; else BOLD=; PLAIN=; fi
+say() { printf '\n%s== %s%s\n' "$BOLD" "$*" "$PLAIN"; }
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 P_LOG=$(free_port); P_PUB=$(free_port); P_WS=$(free_port)
 
@@ -76,6 +78,7 @@ stop_all() {
   stop broker
   kill $(jobs -p) 2> /dev/null || true
   wait 2> /dev/null || true
+  echo "demo: its files are kept in $dir (the journal, the HDB, each process's NAME.err); rm -rf it when done"
 }
 # Ctrl-C (or SIGTERM) while it runs: on to the orderly stop and the checks
 # of the journal; during the start, stop at once.

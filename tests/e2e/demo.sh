@@ -26,6 +26,8 @@ for run in 1 2; do
   done
   ok
   expect_match "$(cat demo$run.out)" "dashboard: http://127.0.0.1:[0-9]+/" "it prints the dashboard's URL"
+  expect_eq "$(grep -c $'\033' demo$run.out || true)" 0 "no colour codes off a terminal"
+  expect_match "$(cat demo$run.out)" "demo: its files are kept in $dir " "it says where its run directory is kept"
   expect_match "$(grep -A3 'tick-log check' demo$run.out)" "tp/[0-9-]+\.tick: ok" "the journal is checked clean"
   expect_eq "$(pgrep -s $pid | wc -l)" 0 "nothing of make demo is left"
   expect_eq "$(left_in "$dir")" 0 "no process is left in its run directory"

@@ -94,10 +94,14 @@ tick-gen --count 10 > nodate.tick
 expect_status 1 tick-eod --hdb hdb nodate.tick
 expect_match "$(cat err)" "nodate.tick: no date in the journal's header or name" "no date"
 
-# On a terminal: a progress bar that ends at 100%, then the summary line.
-# Elsewhere (every run above): no bar.
-$PY "$HERE/ptyrun.py" tick-eod --hdb tty 2026-11-20.tick > tty.out || die "tick-eod on a terminal: $(cat tty.out)"
-expect_match "$(tail -c 300 tty.out | tr '\r' '\n' | grep -a '100%')" "^2026-11-20\.tick +\[#{30}\] 100% +[0-9.]+ MB/s" "the progress bar at its end"
+# On a terminal: a progress bar that ends at 100%, then the summary line,
+# for work that runs past a second (here the clock runs 1000 times fast);
+# work done within a second shows none. Elsewhere (every run above): no bar.
+$PY "$HERE/ptyrun.py" tick-eod --hdb quick 2026-11-20.tick > quick.out || die "tick-eod on a terminal: $(cat quick.out)"
+expect_eq "$(grep -c '%\|\[#' quick.out || true)" 0 "no bar for work done within a second"
+TICK_FAKE_TIME=2026-11-21T00:00:00Z TICK_FAKE_SPEED=1000 $PY "$HERE/ptyrun.py" tick-eod --hdb tty 2026-11-20.tick > tty.out ||
+  die "tick-eod on a terminal: $(cat tty.out)"
+expect_match "$(tail -c 300 tty.out | tr '\r' '\n' | grep -a '100%' | tail -1)" "^2026-11-20\.tick +\[#{30}\] 100% +[0-9.]+ MB/s" "the progress bar at its end"
 expect_match "$(tr '\r' '\n' < tty.out | grep -v '^$' | tail -1)" "^tick-eod: tty/2026-11-20: 200000 rows" "the summary line after the bar"
 tick-eod --hdb notty --force 2026-11-20.tick 2> notty.err
 expect_eq "$(grep -c $'\r\\|%' notty.err || true)" 0 "no bar when stderr is not a terminal"

@@ -143,4 +143,21 @@ printf '%s\n' '{"table":"trade","time":"2026-12-08T14:00:00.123Z","sym":"A","pri
   '{"table":"trade","time":1796738400123.0,"sym":"A","price":1}' '{"table":"trade","time":"1796738400123","sym":"A","price":1}' > ts.json
 tick-cat -e --schema ts.schema --time-unit ms ts.json | tick-cat -f csv > ts.csv
 expect_eq "$(cut -d, -f1 ts.csv | tail -n +2 | cut -c1-12 | sort -u)" "14:00:00.123" "epoch numbers and timestamps into a timespan: the time of day"
+# What a new user types first gets an answer that says what to do.
+tick-cat -t trade -f csv tp/2026-11-18.tick > trades.csv
+expect_status 1 tick-cat -e --schema s.schema trades.csv
+expect_eq "$(cat err)" "tick-cat: trades.csv:1: not a JSON object: it looks like CSV (give --in csv)" "a .csv file without --in csv"
+expect_status 2 tick-sub tp/2026-11-18.tick
+expect_match "$(cat err)" "tp/2026-11-18.tick is a file: .* read a file with tick-replay tp/2026-11-18.tick" "tick-sub FILE points to tick-replay"
+expect_status 1 sh -c 'echo "{\"table\":\"trade\",\"sym\":\"A\"}" | tick-log jsonlog > /dev/null'
+expect_eq "$(cat err)" "tick-log: -:0: not a tick stream (no record marker): it looks like JSON; encode it first: tick-cat -e --schema FILE" "JSON into tick-log"
+[ ! -e jsonlog ] || die "JSON into tick-log left $(ls -a jsonlog | tr '\n' ' ')"; ok
+expect_status 1 sh -c 'tick-log csvlog < trades.csv > /dev/null'
+expect_match "$(cat err)" "it looks like CSV; encode it first: tick-cat -e --in csv --schema FILE" "CSV into tick-log"
+expect_status 1 tick-replay trades.csv
+expect_match "$(cat err)" "trades.csv:0: not a tick stream .*it looks like CSV" "CSV into tick-replay"
+expect_status 2 tick-cat --tabel trade tp/2026-11-18.tick
+expect_eq "$(cat err)" "tick-cat: The following argument was not expected: --tabel; did you mean --table? (see --help)" "a flag typo: the nearest flag"
+expect_status 2 tick-log --fsyn never tp
+expect_match "$(cat err)" "did you mean --fsync\?" "tick-log's too"
 done_ok

@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "tick/base/diag.h"
 #include "tick/base/error.h"
@@ -10,6 +13,52 @@
 #include "tick/base/signals.h"
 
 namespace tick::cli {
+
+namespace {
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); j++) row[j] = j;
+  for (size_t i = 1; i <= a.size(); i++) {
+    size_t diag = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); j++) {
+      size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+void long_names(const CLI::App* app, std::vector<std::string>& out) {
+  for (const CLI::Option* o : app->get_options())
+    for (const auto& n : o->get_lnames()) out.push_back("--" + n);
+  for (const CLI::App* s : app->get_subcommands([](const CLI::App*) { return true; })) long_names(s, out);
+}
+
+}  // namespace
+
+// A flag not taken (a typo: --tabel): the nearest flag there is, as
+// "; did you mean --table?", or "".
+std::string nearest_flag(const CLI::App& app, const std::string& message) {
+  size_t at = message.find(" --");
+  if (at == std::string::npos) return "";
+  std::string typo = message.substr(at + 1);
+  typo = typo.substr(0, typo.find_first_of(" =,"));
+  std::vector<std::string> names;
+  long_names(&app, names);
+  std::string best;
+  size_t best_d = 3;  // at most two edits away
+  for (const auto& n : names) {
+    size_t d = edit_distance(typo, n);
+    if (d < best_d || (d == best_d && !best.empty() && n < best)) {
+      best_d = d;
+      best = n;
+    }
+  }
+  return best.empty() || best == typo ? "" : "; did you mean " + best + "?";
+}
 
 int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body) {
   set_program(app.get_name().c_str());
@@ -23,7 +72,7 @@ int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body) 
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    warn(std::string(e.what()) + " (see --help)");
+    warn(std::string(e.what()) + nearest_flag(app, e.what()) + " (see --help)");
     return 2;
   }
   install_signal_handlers();

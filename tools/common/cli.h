@@ -15,6 +15,9 @@ namespace tick::cli {
 // an exit status. Installs the signal handlers.
 int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body);
 
+// For a parse error's message naming a flag that is not taken: the
+// nearest flag of app (or its subcommands), "; did you mean --table?".
+std::string nearest_flag(const CLI::App& app, const std::string& message);
 // -f/--format tick|json|csv|table; pipe_default: what is written on a pipe
 // when -f is not given (a stage of a pipeline writes tick; the decoder,
 // tick-cat, JSON lines).

@@ -106,7 +106,12 @@ int main(int argc, char** argv) {
     // With publishers to serve, a terminal on stdin is not an input.
     std::unique_ptr<Input> in;
     if (io.listen.empty() || !::isatty(STDIN_FILENO)) in = Input::open("-");
-    journal_serve(j, std::move(in), io);
+    try {
+      journal_serve(j, std::move(in), io);
+    } catch (...) {
+      j.discard_if_unused();
+      throw;
+    }
     return 0;
   });
 }

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "common/cli.h"
+#include "tick/base/files.h"
 #include "tick/base/clock.h"
 #include "tick/base/units.h"
 #include "tick/journal/follow.h"
@@ -71,6 +72,9 @@ int main(int argc, char** argv) {
       lo.spin = spin;
       return follow_journal(lo, out);
     }
+    if (is_regular_file(o.address))
+      throw UsageError(o.address + " is a file: tick-sub follows a tick-pub (HOST:PORT) or a journal directory; "
+                       "read a file with tick-replay " + o.address);
     if (spin) throw UsageError("--spin is for a journal directory (tick-sub DIR)");
     return subscribe(o, out);
   });

@@ -33,6 +33,11 @@ bool path_exists(const std::string& p) {
   return ::lstat(p.c_str(), &st) == 0;
 }
 
+bool is_regular_file(const std::string& p) {
+  struct stat st{};
+  return ::stat(p.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
 bool is_directory(const std::string& p) {
   struct stat st{};
   return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);

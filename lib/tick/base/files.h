@@ -14,6 +14,7 @@ std::string dir_name(const std::string& p);
 std::string join_path(const std::string& dir, const std::string& name);
 bool path_exists(const std::string& p);
 bool is_directory(const std::string& p);
+bool is_regular_file(const std::string& p);
 
 // fsyncs the directory holding path (so a rename or create in it lasts).
 void fsync_dir(const std::string& path);

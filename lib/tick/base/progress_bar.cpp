@@ -17,7 +17,10 @@ ProgressBar::~ProgressBar() { finish(); }
 
 void ProgressBar::draw(uint64_t done, bool last) {
   int64_t now = now_ns();
+  // Work that ends within a second shows no bar at all.
+  if (!shown_ && now - start_ < 1'000'000'000) return;
   if (!last && now - last_ < 100'000'000) return;
+  shown_ = true;
   last_ = now;
   double f = total_ ? static_cast<double>(done) / static_cast<double>(total_) : 1;
   if (f > 1) f = 1;

@@ -1,4 +1,5 @@
-// A progress bar on stderr for long work, only when stderr is a terminal.
+// A progress bar on stderr for long work, only when stderr is a terminal,
+// and only once the work has run a second (none for quick work).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -21,6 +22,7 @@ class ProgressBar {
   uint64_t total_, calls_ = 0;
   int64_t start_ = 0, last_ = 0;
   bool on_;
+  bool shown_ = false;
 };
 
 }  // namespace tick

@@ -94,8 +94,8 @@ void Journal::sync() {
 }
 
 void Journal::open(int64_t now) {
-  if (::mkdir(opt_.dir.c_str(), 0755) != 0 && errno != EEXIST)
-    fail(opt_.dir, ": ", std::strerror(errno));
+  if (::mkdir(opt_.dir.c_str(), 0755) == 0) made_dir_ = true;
+  else if (errno != EEXIST) fail(opt_.dir, ": ", std::strerror(errno));
   int32_t d = opt_.roll.day_of(now);
   next_roll_ = opt_.roll.next_roll(now);
   struct stat st{};
@@ -104,8 +104,12 @@ void Journal::open(int64_t now) {
     announce(now);
   } else {
     std::string last = last_journal_before(d);
-    if (!last.empty()) resume_after_roll(last, d);
-    else start_file(d);
+    if (!last.empty()) {
+      resume_after_roll(last, d);
+    } else {
+      start_file(d);
+      made_file_ = true;
+    }
   }
   last_sync_ = now;
   // Local readers (tick-sub DIR) read up to what is published; a killed
@@ -481,6 +485,17 @@ void Journal::roll(int64_t now) {
   start_file(nd);
   buf_->flush();
   publish_live();  // (readers see the new day once the last one is whole)
+}
+
+void Journal::discard_if_unused() {
+  if (!made_file_ || seq_ != 0) return;
+  live_.reset();
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  ::unlink(path_.c_str());
+  if (!made_dir_) return;
+  ::unlink(join_path(opt_.dir, kLiveFile).c_str());
+  ::rmdir(opt_.dir.c_str());
 }
 
 void Journal::close(Ending how) {

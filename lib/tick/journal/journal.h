@@ -114,6 +114,10 @@ class Journal {
   // The next instant run_timers() has work to do.
   int64_t next_deadline() const;
   // Flushes, syncs and closes; the live end says how it ended.
+  // A run that failed before journaling any row (its input was not a tick
+  // stream: JSON, CSV) leaves nothing: the day's file it made is removed,
+  // and the directory too if it made that.
+  void discard_if_unused();
   void close(Ending how);
 
   const std::string& path() const { return path_; }
@@ -164,6 +168,7 @@ class Journal {
   std::unique_ptr<Output> buf_;  // pending bytes: to the file, then downstream
   int64_t batch_deadline_ = 0, next_roll_ = 0, next_roll_before_ = 0, last_sync_ = 0;
   bool unsynced_ = false;
+  bool made_dir_ = false, made_file_ = false;  // by this run's open()
   struct Slot {
     uint64_t id = 0, upto = 0, acked = 0;
   };

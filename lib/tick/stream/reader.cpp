@@ -114,6 +114,23 @@ bool RecordReader::read(Record& r) {
   return st == Status::Ok;
 }
 
+// Text where a tick stream was expected: what it looks like, and the
+// encoder that makes a stream of it.
+static std::string text_hint(const uint8_t* p, size_t n) {
+  size_t i = 0;
+  while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) i++;
+  if (i < n && (p[i] == '{' || p[i] == '['))
+    return ": it looks like JSON; encode it first: tick-cat -e --schema FILE";
+  bool text = true, comma = false;
+  for (size_t k = 0; k < n; k++) {
+    text = text && (p[k] == '\n' || p[k] == '\r' || p[k] == '\t' || (p[k] >= 0x20 && p[k] < 0x7f));
+    comma = comma || p[k] == ',';
+  }
+  if (text && comma) return ": it looks like CSV; encode it first: tick-cat -e --in csv --schema FILE";
+  if (text) return ": it looks like text";
+  return "";
+}
+
 RecordReader::Status RecordReader::next(Record& r) {
   if (need_resync_) resync();
   while (true) {
@@ -125,7 +142,7 @@ RecordReader::Status RecordReader::next(Record& r) {
     RecordHeader h;
     if (!parse_header(in_.data(), h)) {
       if (load32(in_.data()) != kMarker) {
-        if (off == 0) return bad(off, "not a tick stream (no record marker)");
+        if (off == 0) return bad(off, str("not a tick stream (no record marker)", text_hint(in_.data(), n)));
         if (last_unverified_)
           return bad(off, "no record marker after a skipped record (corrupt length?)");
         return bad(off, "corrupt data (no record marker)");

@@ -197,8 +197,13 @@ bool Encoder::Impl::json_line(const char* p, size_t len, size_t cap, uint64_t& r
   sj::document doc;
   if (auto e = parser.iterate(p, len, cap).get(doc)) return bad(simdjson::error_message(e));
   sj::object obj;
-  if (auto e = doc.get_object().get(obj))
-    return bad(e == simdjson::INCORRECT_TYPE ? "not a JSON object" : simdjson::error_message(e));
+  if (auto e = doc.get_object().get(obj)) {
+    if (e != simdjson::INCORRECT_TYPE) return bad(simdjson::error_message(e));
+    // A CSV line read as JSON (a .csv file without --in csv) says so.
+    std::string_view line(p, len);
+    bool csv = !line.empty() && line[0] != '[' && line[0] != '"' && line.find(',') != std::string_view::npos;
+    return bad(csv ? "not a JSON object: it looks like CSV (give --in csv)" : "not a JSON object");
+  }
   return object_row(obj, fixed_table, &doc, rows);
 }
 
