@@ -3,6 +3,7 @@ complete -c tick-eod -l compress -x -a 'zstd zstd:1 zstd:3 zstd:9 none' -d 'Colu
 complete -c tick-eod -l force -d 'Replace an existing partition'
 complete -c tick-eod -l salvage -d 'Keep every valid record of a corrupt journal'
 complete -c tick-eod -l partial -d 'Stream mode: write the unfinished day, marked partial'
+complete -c tick-eod -l date -x -d 'Stream mode: the input is this day (YYYY-MM-DD), a backfill'
 complete -c tick-eod -l no-sync -d 'Do not fsync the partition before the rename'
 complete -c tick-eod -s h -l help -d 'Show help'
 complete -c tick-eod -l version -d 'Show version'

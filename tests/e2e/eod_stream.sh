@@ -79,4 +79,15 @@ kill -TERM $E3   # (this test's own: another suite may run the same beside it)
 wait || true
 expect_match "$(cat eod3.err)" "stopped: the [0-9]+ rows of the unfinished day were not written" "SIGTERM"
 expect_eq "$(ls -A hdb3)" "" "nothing written, no spool left"
+# A backfill: an old day's CSV, encoded, loaded as --date D: its rows are
+# the day's whole partition (not partial), and a second load is refused.
+tick-gen --print-schema > bf.schema
+tick-gen --count 3000 --syms 7 --seed 31 --start 2026-10-02T09:00:00Z | tick-cat -t trade -f csv > old.csv
+tick-cat -e --schema bf.schema --in csv -t trade old.csv | tick-eod --hdb bf --date 2026-10-02 2> bf.err || die "backfill: $(cat bf.err)"; ok
+[ ! -e bf/2026-10-02/.partial ] || die "a backfill is written whole, not partial"; ok
+expect_eq "$(tick-replay --hdb bf --date 2026-10-02 -t trade -f csv | tail -n +2 | sort)" "$(tail -n +2 old.csv | sort)" "the partition holds the CSV's rows"
+expect_status 1 sh -c 'tick-cat -e --schema bf.schema --in csv -t trade old.csv | tick-eod --hdb bf --date 2026-10-02'
+expect_match "$(cat err)" "exists" "loaded again: refused (--force replaces it)"
+expect_status 2 tick-eod --hdb bf --date 2026-10-02 tp/2026-11-24.tick
+expect_match "$(cat err)" "--date is for a stream on standard input" "--date with a journal: a usage error"
 done_ok

@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include "common/cli.h"
+#include "tick/base/clock.h"
 #include "tick/base/diag.h"
 #include "tick/hdb/eod.h"
 #include "tick/hdb/hdb.h"
@@ -21,11 +22,21 @@ int main(int argc, char** argv) {
   app.add_option("--compress", compress, "Column files: zstd[:LEVEL] or none (default zstd:1)");
   app.add_flag("--force", o.force, "Replace an existing partition (atomically)");
   app.add_flag("--partial", o.partial, "Stream mode: write the day the input ends in, marked partial (the real end of day replaces it)");
+  std::string date;
+  app.add_option("--date", date, "Stream mode: the input is this day's rows, written whole as its partition at the end (a backfill from CSV or JSON through tick-cat -e)");
   app.add_flag("--salvage", o.salvage, "Keep every valid record of a corrupt journal, reporting what is skipped");
   app.add_flag("--no-sync", no_sync, "Do not fsync the partition before renaming it into place");
 
   return cli::run(app, argc, argv, [&] {
     o.level = hdb::parse_compress(compress);
+    if (!date.empty()) {
+      auto d = parse_date(date);
+      if (!d) throw UsageError("bad --date '" + date + "' (want YYYY-MM-DD)");
+      if (!journals.empty() && !(journals.size() == 1 && journals[0] == "-"))
+        throw UsageError("--date is for a stream on standard input (a journal's day is in its header or name)");
+      if (o.partial) throw UsageError("--date writes the day whole; --partial is for a live day");
+      o.date = *d;
+    }
     o.sync = !no_sync;
     EodReport r;
     int failed = 0;

@@ -226,6 +226,9 @@ void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
         day->count(kind, dec, {in.name(), r.offset});
         break;
       case Decoder::Kind::EndOfDay:
+        if (o.date != INT32_MIN && dec.eod_date() != o.date)
+          fail(in.name(), ":", r.offset, ": an end of day ", date_string(dec.eod_date()), " in a stream loaded as --date ",
+               date_string(o.date));
         end_day(dec.eod_date(), DayEnd::eod_record);
         begin_day(&dec);
         break;
@@ -234,6 +237,11 @@ void eod_stream(Input& in, const EodOptions& o, EodReport& report) {
     }
   });
   if (day->rows() == 0) return;
+  if (o.date != INT32_MIN && !stop_requested()) {
+    // A backfill: the input is the day, whole.
+    end_day(o.date, DayEnd::eod_record);
+    return;
+  }
   if (stop_requested()) {
     warn(str("stopped: the ", day->rows(), " rows of the unfinished day were not written"));
     return;

@@ -11,6 +11,7 @@
 // block by block. Everything is written in a temporary directory beside the
 // partition, synced, and renamed into place.
 #pragma once
+#include <climits>
 #include <cstdint>
 #include <string>
 
@@ -25,6 +26,7 @@ struct EodOptions {
   bool salvage = false;    // skip corrupt regions (reported) instead of refusing the day
   bool sync = true;        // fsync the partition before the rename
   bool partial = false;    // stream mode: write a day the input ended in, marked partial
+  int32_t date = INT32_MIN;  // stream mode: the input is this day's rows (a backfill), written whole at its end
   size_t buffer_budget = 64 << 20;  // bytes of per-sym staging buffers
 };
 

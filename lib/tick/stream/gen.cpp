@@ -72,12 +72,18 @@ void generate(const GenOptions& o, Output& out) {
     price.push_back(round_cents(10.0 + rng.uniform() * 490.0));
   }
   TableBatch trade(schema.tables[0]), quote(schema.tables[1]);
-  const bool paced = o.rate > 0;
+  const bool paced = o.rate > 0 && o.pace;
   const bool wall = paced && !o.start;
-  const int64_t t0 = o.start.value_or(*parse_timestamp("2026-01-05T14:30:00Z"));
-  const int64_t step = o.step;
   const int64_t wall0 = now_ns();
-  const int64_t end_wall = o.duration > 0 ? wall0 + static_cast<int64_t>(o.duration * 1e9) : 0;
+  const int64_t t0 = o.start.value_or(o.rate > 0 ? wall0 : *parse_timestamp("2026-01-05T14:30:00Z"));
+  const int64_t step = o.step.value_or(o.rate > 0 ? std::max<int64_t>(1, static_cast<int64_t>(1e9 / o.rate)) : 1'000'000);
+  // D seconds of the feed: its rows (at the rate, or step apart).
+  uint64_t limit = o.count;
+  if (o.duration > 0) {
+    double n = o.rate > 0 ? o.duration * o.rate : o.duration * 1e9 / static_cast<double>(step);
+    uint64_t rows = static_cast<uint64_t>(std::ceil(n));
+    limit = limit ? std::min(limit, rows) : rows;
+  }
   const uint32_t batch = std::max<uint32_t>(o.batch, 1);
 
   auto flush_batches = [&] {
@@ -87,7 +93,7 @@ void generate(const GenOptions& o, Output& out) {
   uint64_t i = 0;
   int64_t now_cache = wall0;
   while (!stop_requested()) {
-    if (o.count && i >= o.count) break;
+    if (limit && i >= limit) break;
     if (paced) {
       // Rows due by now; when caught up, deliver and wait for the next one.
       int64_t due_at = wall0 + static_cast<int64_t>(static_cast<double>(i) * 1e9 / o.rate);
@@ -98,14 +104,10 @@ void generate(const GenOptions& o, Output& out) {
           out.flush();
           sleep_until(std::min(due_at, now_cache + 1'000'000));
           now_cache = now_ns();
-          if (end_wall && now_cache >= end_wall) break;
           continue;
         }
       }
-    } else if (end_wall && (i & 1023) == 0 && now_ns() >= end_wall) {
-      break;
     }
-    if (end_wall && paced && now_cache >= end_wall) break;
     uint32_t s = static_cast<uint32_t>(rng.next() % nsyms);
     double& p = price[s];
     p = std::max(0.01, round_cents(p * (1.0 + 0.0005 * rng.normalish())));

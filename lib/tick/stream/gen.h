@@ -10,20 +10,24 @@ namespace tick {
 
 struct GenOptions {
   uint32_t syms = 100;
-  double rate = 0;        // rows per second; 0: as fast as possible
+  double rate = 0;        // rows per second of the feed (0: none given)
   uint64_t count = 0;     // rows; 0: no limit
-  double duration = 0;    // seconds; 0: no limit
+  double duration = 0;    // seconds of the feed (0: no limit)
+  bool pace = false;      // with rate: deliver rows at it on the wall clock
   uint32_t batch = 100;   // rows per record at most
   uint64_t seed = 1;
   std::optional<int64_t> start;  // synthetic time of the first row
-  int64_t step = 1'000'000;      // ns between synthetic rows
+  std::optional<int64_t> step;   // ns between rows (default 1e9 / rate, or 1 ms)
 };
 
 // The trade and quote tables tick-gen writes.
 Schema gen_schema();
-// Writes a stream to out until count, duration or a stop signal. Rows carry
-// synthetic times (start + i*step: the same seed gives the same bytes),
-// except when paced with no start given: then the wall clock, as a live feed.
+// Writes a stream to out until count, duration or a stop signal. Rows are
+// step apart in market time from start (the same seed gives the same
+// bytes); with a rate and no start, from now. duration D is D seconds of
+// the feed: rate x D rows (D / step without a rate). Paced, rows are
+// delivered at rate on the wall clock, stamped with it when no start is
+// given (a live feed); unpaced, as fast as the output takes them.
 void generate(const GenOptions& o, Output& out);
 
 }  // namespace tick
