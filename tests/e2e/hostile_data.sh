@@ -50,6 +50,11 @@ for f in tick json "csv -t trade" table; do
   ok
   expect_eq "$(cat head.err)" "" "tick-sub -f $f | head says nothing"
 done
+# CSV of the two tables the stream has: refused once, and tick-sub ends (a
+# reconnect would be refused the same way, for ever).
+expect_status 1 timeout 20 tick-sub :$port --from start -f csv
+expect_match "$(cat err)" "^tick-sub: -f csv holds one table.* \\(the stream has (quote, trade|trade, quote)\\): choose one with -t TABLE" "CSV of two tables from a subscription: refused"
+expect_eq "$(grep -c reconnecting err || true)" 0 "and not retried"
 
 # A subscriber that is cut off (stopped, its queue past --max-queue 1M)
 # and comes back after tick-pub's input has ended still gets every row and

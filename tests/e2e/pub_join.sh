@@ -45,6 +45,15 @@ expect_match "$(cat err)" "^tick-sub: :$port: Connection refused$" "no-reconnect
 # while it waits, so it looks).
 tick-sub :$port -f json > /dev/null 2> retry.err &
 rp=$!
+# A connection that was up and went: its retries are counted from then.
+port3=$(free_port)
+tick-gen --rate 200 | tick-pub -l :$port3 2> pub3.err &
+p3=$!
+wait_for grep -q listening pub3.err
+tick-sub :$port3 -f json > lost.out 2> lost.err &
+lp=$!
+wait_for test -s lost.out
+kill $p3; pkill -f "tick-pub -l :$port3" || true
 timeout 20 bash -c "tick-sub :$port -f json 2> gone.err | true" || die "tick-sub :PORT | true did not end: status $?"
 ok
 expect_match "$(head -1 gone.err)" "^tick-sub: :$port: Connection refused \\(retrying; --no-reconnect fails at once\\)$" "the first refusal said"
@@ -54,4 +63,7 @@ wait $rp || die "tick-sub retrying: status $? at SIGTERM"
 ok
 expect_match "$(sed -n 2p retry.err)" "^tick-sub: :$port: Connection refused \\(still, after [0-9]+ attempts in 1[0-9] s; retrying every 5 s\\)$" \
   "said again while it goes on failing"
+kill -TERM $lp; wait $lp || true
+expect_match "$(grep 'still, after' lost.err | head -1)" "^tick-sub: :$port3: Connection refused \\(still, after [0-9]+ attempts in 1[0-9] s; retrying every 5 s\\)$" \
+  "after a lost connection too, counted from the loss"
 done_ok

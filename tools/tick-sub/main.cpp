@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
     o.copy.split_dir = split;
     o.copy.time_format = time_format;
     o.copy.csv_table_column = o.request.tables.size() != 1;
+    o.copy.filter.tables = o.request.tables;  // (the server filters; the copier knows the table a CSV is of)
     Output out(STDOUT_FILENO);
     std::string dir;
     if (is_local_source(o.address, dir)) {

@@ -17,6 +17,12 @@ struct UsageError : Error {
   using Error::Error;
 };
 
+// The output cannot take what the input holds (CSV of several tables): no
+// retry helps, so a subscriber ends instead of reconnecting.
+struct OutputRefused : Error {
+  using Error::Error;
+};
+
 namespace detail {
 inline void append(std::string& s, std::string_view v) { s.append(v); }
 inline void append(std::string& s, const char* v) { s.append(v); }

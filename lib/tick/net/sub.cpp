@@ -89,6 +89,12 @@ struct Backoff {
       said_at = now;
     }
   }
+  // A connection that was up went: the next refusals are said as going on.
+  void lost() {
+    warned = true;
+    failing_since = said_at = now_ns();
+    attempts = 0;
+  }
   void connected(const std::string& address) {
     ns = 100'000'000;
     if (warned) warn(str("connected to ", address));
@@ -138,6 +144,8 @@ Session stream(const SubOptions& o, int fd, Copier& copier, Position& pos, Backo
     throw;  // the downstream closed: tick-sub ends quietly, status 0
   } catch (const RefusedInput&) {
     throw;  // it would come again on every reconnect
+  } catch (const OutputRefused&) {
+    throw;  // so would this
   } catch (const TornTail& e) {
     // The connection went in the middle of a record: said as such; what
     // came before it is written, the record is asked for again.
@@ -186,7 +194,7 @@ int subscribe(const SubOptions& o, Output& out) {
       warn(str(ss.torn, ": connection lost mid-record; reconnecting"));
     else
       warn(str(o.address, ": ", ss.refused.empty() ? "connection lost" : ss.refused, "; reconnecting"));
-    backoff.warned = true;
+    backoff.lost();
     backoff.wait();
   }
   return 0;

@@ -388,9 +388,9 @@ void TextWriter::csv_check(const Decoder& d) {
   for (const auto& k : d.tables()) have += (have.empty() ? "" : ", ") + k.name;
   const std::string& how = csv_hint_;
   if (header_sig_ != 0 && table_signature(t) != header_sig_)
-    fail("-f csv holds one table: rows of ", t.name, " after another's (the stream has ", have, "): ", how);
+    throw OutputRefused(str("-f csv holds one table: rows of ", t.name, " after another's (the stream has ", have, "): ", how));
   if (header_sig_ == 0 && csv_table_col_ && d.tables().size() > 1)
-    fail("-f csv holds one table, and the stream has ", d.tables().size(), " (", have, "): ", how);
+    throw OutputRefused(str("-f csv holds one table, and the stream has ", d.tables().size(), " (", have, "): ", how));
 }
 
 void TextWriter::schema(const Decoder& d, std::string_view chosen) {
