@@ -19,6 +19,7 @@
   const head = $("grid-head"), body = $("grid-body"), countsEl = $("counts"), chartTitle = $("chart-title");
 
   let tables = [];           // [{name, columns:[{name,type}]}]
+  let hasHistory = true;     // tick-ws has --hdb or --log (/api/tables says)
   let table = null;          // the chosen table's schema
   let cols = [];             // the grid's columns, in order
   let rows = new Map();      // sym -> last row
@@ -47,13 +48,26 @@
     return NaN;
   }
   const timeCol = () => (table ? table.columns.find((c) => c.type === "timestamp" || c.type === "timespan" || c.name === "time") : null);
-  const fmt = (c, v) => {
+  // Prices as a desk reads them: each sym's floats at a fixed number of
+  // decimals (the most it has shown, up to 6), so a column does not jump as
+  // 287.5 becomes 287.52; counts with thousands separators.
+  const decimals = new Map();  // sym -> decimals of its floats
+  const INTS = ["long", "int", "short", "byte"];
+  const isPriceLike = (c) => (c.type === "float" || c.type === "real");
+  const fmt = (c, v, sym) => {
     if (v === null || v === undefined) return "";
     if (c.type === "timestamp" && typeof v === "string") return v.slice(11, 23);
-    // (a VWAP or mean has 17 digits; 8 significant ones are what a grid shows)
-    if ((c.type === "float" || c.type === "real") && typeof v === "number") return String(Number(v.toPrecision(8)));
+    if (isPriceLike(c) && typeof v === "number") {
+      // (a VWAP or mean has 17 digits; 8 significant ones are what a grid shows)
+      const s = String(Number(v.toPrecision(8))), dot = s.indexOf(".");
+      const d = Math.min(6, Math.max(decimals.get(sym) || 2, dot < 0 ? 0 : s.length - dot - 1));
+      decimals.set(sym, d);
+      return v.toLocaleString("en-US", { minimumFractionDigits: d, maximumFractionDigits: d, useGrouping: false });
+    }
+    if (INTS.includes(c.type) && typeof v === "number") return v.toLocaleString("en-US");
     return String(v);
   };
+  const number = (text) => parseFloat(String(text).replace(/,/g, ""));
 
   // -- the grid
   function buildGrid() {
@@ -80,6 +94,7 @@
       tr.appendChild(td);
     }
     tr.addEventListener("click", () => choose(sym));
+    tr.hidden = !shown(sym);
     // in sym order
     let before = null;
     for (const [s, other] of trs) if (s > sym && (!before || s < before.dataset.sym)) before = other;
@@ -88,18 +103,25 @@
     if (sym === chart.sym) tr.classList.add("chosen");
     return tr;
   }
+  // A changed cell flashes: prices green up, red down; other numbers (a
+  // size is not "down" for being smaller) in a neutral colour.
   function paint(sym, flash) {
     const row = rows.get(sym), tr = rowFor(sym);
     cols.forEach((c, i) => {
-      const td = tr.children[i], text = fmt(c, row[c.name]);
+      const td = tr.children[i], text = fmt(c, row[c.name], sym);
       if (td.textContent === text) return;
-      const before = parseFloat(td.textContent), after = parseFloat(text);
+      const before = number(td.textContent), after = number(text);
       td.textContent = text;
       if (!flash || c.name === "sym" || c === timeCol()) return;
-      const color = after > before ? "#26a69a" : after < before ? "#ef5350" : "#3a4656";
+      const color = !isPriceLike(c) ? "#3a4656" : after > before ? "#26a69a" : after < before ? "#ef5350" : "#3a4656";
+      td.dataset.flash = color === "#26a69a" ? "up" : color === "#ef5350" ? "down" : "same";
       td.animate([{ backgroundColor: color, color: "#fff" }, { backgroundColor: "transparent" }], { duration: 800, easing: "ease-out" });
     });
   }
+  // The sym filter: rows whose sym holds its text (case-insensitive).
+  const filterEl = $("filter");
+  const shown = (sym) => !filterEl.value || sym.toUpperCase().includes(filterEl.value.trim().toUpperCase());
+  filterEl.addEventListener("input", () => { for (const [sym, tr] of trs) tr.hidden = !shown(sym); });
   function render() {
     frame = 0;
     for (const sym of dirty) paint(sym, true);
@@ -107,7 +129,7 @@
   }
 
   // -- the chart
-  const chart = { api: null, main: null, vwap: null, kind: "line", value: null, sym: null, last: 0, points: 0,
+  const chart = { api: null, main: null, vwap: null, ask: null, kind: "line", value: null, sym: null, last: 0, points: 0,
                   seeding: false, pending: [], source: "", gen: 0 };
   function chartInit() {
     chart.api = LC.createChart($("chart"), {
@@ -120,19 +142,24 @@
   function chartSeries() {
     if (chart.main) chart.api.removeSeries(chart.main);
     if (chart.vwap) chart.api.removeSeries(chart.vwap);
-    chart.main = chart.vwap = null;
+    if (chart.ask) chart.api.removeSeries(chart.ask);
+    chart.main = chart.vwap = chart.ask = null;
     const has = (n) => table.columns.some((c) => c.name === n);
     if (["open", "high", "low", "close"].every(has)) {
       chart.kind = "candles";
       chart.main = chart.api.addSeries(LC.CandlestickSeries, { upColor: "#26a69a", downColor: "#ef5350", borderVisible: false,
                                                                wickUpColor: "#26a69a", wickDownColor: "#ef5350" });
       if (has("vwap")) chart.vwap = chart.api.addSeries(LC.LineSeries, { color: "#f5c542", lineWidth: 1, title: "vwap" });
+    } else if (!has("price") && has("bid") && has("ask")) {
+      // Quotes: the bid and the ask, two lines.
+      chart.kind = "quotes";
+      chart.value = (r) => r.bid;
+      chart.main = chart.api.addSeries(LC.LineSeries, { color: "#26a69a", lineWidth: 2, title: "bid" });
+      chart.ask = chart.api.addSeries(LC.LineSeries, { color: "#ef5350", lineWidth: 2, title: "ask" });
     } else {
       chart.kind = "line";
       const numeric = table.columns.filter((c) => ["float", "real", "long", "int", "short"].includes(c.type));
-      chart.value = has("price") ? (r) => r.price
-        : has("bid") && has("ask") ? (r) => (r.bid + r.ask) / 2
-        : numeric.length ? ((n) => (r) => r[n])(numeric[0].name) : null;
+      chart.value = has("price") ? (r) => r.price : numeric.length ? ((n) => (r) => r[n])(numeric[0].name) : null;
       chart.main = chart.api.addSeries(LC.LineSeries, { color: "#4aa3ff", lineWidth: 2 });
     }
   }
@@ -144,15 +171,18 @@
     const time = Math.floor(ms / 1000);
     if (chart.kind === "candles") return { time, open: row.open, high: row.high, low: row.low, close: row.close, vwap: row.vwap };
     const value = chart.value ? chart.value(row) : null;
-    return typeof value === "number" && isFinite(value) ? { time, value } : null;
+    if (!(typeof value === "number" && isFinite(value))) return null;
+    return chart.ask ? { time, value, ask: row.ask } : { time, value };
   }
   function chartAdd(row) {
     if (chart.seeding) { chart.pending.push(row); return; }
     const p = point(row);
     if (!p || p.time < chart.last) return;  // (a late row: the chart does not go back)
     try {
-      chart.main.update(chart.kind === "candles" ? { time: p.time, open: p.open, high: p.high, low: p.low, close: p.close } : p);
+      chart.main.update(chart.kind === "candles" ? { time: p.time, open: p.open, high: p.high, low: p.low, close: p.close }
+                                                 : { time: p.time, value: p.value });
       if (chart.vwap && typeof p.vwap === "number") chart.vwap.update({ time: p.time, value: p.vwap });
+      if (chart.ask && typeof p.ask === "number") chart.ask.update({ time: p.time, value: p.ask });
     } catch (e) { return; }
     if (p.time > chart.last) chart.points++;
     chart.last = p.time;
@@ -161,8 +191,10 @@
     const byTime = new Map();
     for (const r of list) { const p = point(r); if (p) byTime.set(p.time, p); }
     const pts = [...byTime.values()].sort((a, b) => a.time - b.time);
-    chart.main.setData(chart.kind === "candles" ? pts.map((p) => ({ time: p.time, open: p.open, high: p.high, low: p.low, close: p.close })) : pts);
+    chart.main.setData(chart.kind === "candles" ? pts.map((p) => ({ time: p.time, open: p.open, high: p.high, low: p.low, close: p.close }))
+                                                : pts.map((p) => ({ time: p.time, value: p.value })));
     if (chart.vwap) chart.vwap.setData(pts.filter((p) => typeof p.vwap === "number").map((p) => ({ time: p.time, value: p.vwap })));
+    if (chart.ask) chart.ask.setData(pts.filter((p) => typeof p.ask === "number").map((p) => ({ time: p.time, value: p.ask })));
     chart.points = pts.length;
     chart.last = pts.length ? pts[pts.length - 1].time : 0;
     chart.seeding = false;
@@ -180,6 +212,9 @@
     if (chart.sym && trs.get(chart.sym)) trs.get(chart.sym).classList.remove("chosen");
     chart.sym = sym;
     if (trs.get(sym)) trs.get(sym).classList.add("chosen");
+    const u = new URL(location.href);
+    u.searchParams.set("sym", sym);
+    history.replaceState(null, "", u);
     chartSeries();
     chart.seeding = true; chart.pending = []; chart.points = 0; chart.last = 0;
     const gen = ++chart.gen, name = table.name;
@@ -191,13 +226,17 @@
       q.set("date", new Date(ms).toISOString().slice(0, 10));
       if (chart.kind !== "candles") q.set("from", new Date(ms - 30 * 60 * 1000).toISOString());
     }
+    // (no history to ask for: the recent rows, without a 400 in the console)
+    if (!hasHistory) { recent(sym, name, gen); return; }
     fetch("/api/query?" + withToken(q.toString()))
       .then((r) => (r.ok ? r.json() : Promise.reject(r.status)))
       .then((list) => { if (gen === chart.gen) { chart.source = "history"; done(list); } })
       .catch(() => { if (gen === chart.gen) recent(sym, name, gen); });
     function done(list) {
       chartSeed(list);
-      chartTitle.textContent = name + " · " + sym + " · " + list.length + " rows of " + chart.source + ", then live";
+      chartTitle.textContent = name + " · " + sym + " · " +
+        (chart.source === "recent rows" ? list.length + " recent rows" : chart.source === "history" ? list.length + " rows of today's history" : "no history") +
+        ", then live";
     }
     function recent(sym, name, gen) {
       const s = new WebSocket(wsUrl);
@@ -226,7 +265,9 @@
       try { m = JSON.parse(ev.data); } catch (e) { return; }
       if (m.type === "snapshot" && table && m.table === table.name) {
         for (const r of m.rows) { rows.set(r.sym, r); paint(r.sym, false); }
-        if (!chart.sym || !rows.has(chart.sym)) choose([...rows.keys()].sort()[0]);
+        const wanted = params.get("sym");
+        if (!chart.sym && wanted && rows.has(wanted)) choose(wanted);
+        else if (!chart.sym || !rows.has(chart.sym)) choose([...rows.keys()].sort()[0]);
         else if (!chart.points) choose(chart.sym);
       } else if (m.type === "update" && table && m.table === table.name) {
         for (const r of m.rows) {
@@ -263,7 +304,7 @@
     const u = new URL(location.href);
     u.searchParams.set("table", name);
     history.replaceState(null, "", u);
-    rows = new Map(); dirty.clear(); chart.sym = null; chart.points = 0;
+    rows = new Map(); dirty.clear(); decimals.clear(); chart.sym = null; chart.points = 0;
     buildGrid();
     chartSeries();
     chartTitle.textContent = name;
@@ -275,6 +316,7 @@
       .then((j) => {
         const known = new Set(tables.map((t) => t.name));
         tables = j.tables.filter((t) => t.live !== false);  // (a table only the HDB has is queried, not streamed)
+        hasHistory = j.history !== false;
         for (const t of tables) {
           if (known.has(t.name)) continue;
           const o = document.createElement("option");
@@ -307,7 +349,8 @@
     syms: () => rows.size,
     updates: () => updates,
     chart: () => ({ sym: chart.sym, kind: chart.kind, points: chart.points, source: chart.source, seeding: chart.seeding,
-                    vwap: chart.vwap ? chart.vwap.data().length : 0 }),
+                    vwap: chart.vwap ? chart.vwap.data().length : 0, ask: chart.ask ? chart.ask.data().length : 0,
+                    title: chartTitle.textContent }),
     choose,
   };
 

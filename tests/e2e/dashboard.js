@@ -47,6 +47,9 @@ const inked = (page) => page.evaluate(() => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
+  // (a missing favicon is a console error and a 404 too)
+  page.on("console", (m) => { if (m.type() === "error") errors.push("console: " + m.text()); });
+  page.on("response", (r) => { if (r.status() >= 400) errors.push(r.status() + " " + r.url()); });
   await page.goto(url);
 
   await until(page, "the page goes live", () => window.tickDashboard && window.tickDashboard.state() === "live");
@@ -72,6 +75,34 @@ const inked = (page) => page.evaluate(() => {
     await page.click("#grid-body tr:nth-child(2)");
     await until(page, "a click charts that sym", (s) => window.tickDashboard.chart().sym === s && window.tickDashboard.chart().points > 0, second);
     pass("click charts " + second);
+    if (new URL(page.url()).searchParams.get("sym") !== second) fail("the chosen sym is not in the URL: " + page.url());
+    pass("the URL names the chosen sym");
+    // Cells as a desk reads them: each sym's prices at one number of
+    // decimals, sizes with thousands separators, flashes only on prices.
+    await page.waitForTimeout(1500);
+    const cells = await page.evaluate(() => {
+      const names = [...document.querySelectorAll("#grid-head th")].map((th) => th.textContent);
+      return [...document.querySelectorAll("#grid-body tr")].map((tr) => Object.fromEntries(names.map((n, i) => [n, tr.children[i].textContent, ])))
+        .concat([{ flashes: [...document.querySelectorAll("#grid-body td[data-flash]")].map((td) => [td.cellIndex, td.dataset.flash]), names }]);
+    });
+    const meta = cells.pop();
+    for (const r of cells) if (!/^\d+\.\d\d+$/.test(r.price)) fail("a price not at fixed decimals: " + JSON.stringify(r));
+    if (!cells.some((r) => /^\d{1,3}(,\d{3})+$/.test(r.size))) fail("no size with a thousands separator: " + JSON.stringify(cells.slice(0, 5)));
+    const sizeAt = meta.names.indexOf("size");
+    if (meta.flashes.some(([i, f]) => i === sizeAt && f !== "same")) fail("a size flashed as a price move");
+    pass("prices at fixed decimals, sizes grouped, sizes flash neutral (" + cells.length + " rows)");
+    // The filter box narrows the list.
+    await page.fill("#filter", "aa");
+    const vis = await page.evaluate(() => [...document.querySelectorAll("#grid-body tr")].filter((tr) => !tr.hidden).map((tr) => tr.dataset.sym));
+    if (!vis.length || vis.some((s) => !s.includes("AA")) || vis.length === cells.length) fail("the filter shows " + JSON.stringify(vis));
+    pass("the filter shows " + vis.join(", "));
+    await page.fill("#filter", "");
+    // Quotes: bid and ask, two lines.
+    await page.selectOption("#table", "quote");
+    await until(page, "quotes chart bid and ask", () => window.tickDashboard.chart().kind === "quotes" && window.tickDashboard.chart().ask > 0);
+    pass("quotes: " + JSON.stringify(await page.evaluate(() => window.tickDashboard.chart())));
+    await page.selectOption("#table", "trade");
+    await until(page, "back to trades", () => window.tickDashboard.chart().kind === "line" && window.tickDashboard.chart().points > 0);
     await page.screenshot({ path: shot });
     pass("screenshot " + shot);
     await page.reload();
@@ -104,7 +135,9 @@ const inked = (page) => page.evaluate(() => {
     pass("live bars: " + JSON.stringify(await page.evaluate(() => window.tickDashboard.chart())));
     await page.screenshot({ path: shot });
   }
-  if (errors.length) fail("errors in the page: " + errors.join("; "));
+  // (a restarted server refuses connections for a while: the browser says so)
+  const real = errors.filter((e) => !(step === "reconnect" && /ERR_CONNECTION_REFUSED/.test(e)));
+  if (real.length) fail("errors in the page: " + real.join("; "));
   pass("no errors in the page");
   await browser.close();
 })().catch((e) => fail(String(e && e.stack || e)));

@@ -19,7 +19,9 @@ expect_eq "$(curl -s -o page.html -w '%{http_code} %{content_type}' "http://127.
   "200 text/html; charset=utf-8" "the page with the token"
 # one file: the page holds its script and the charting library (no other request, no CDN)
 expect_match "$(grep -c 'LightweightCharts' page.html)" "^[1-9]" "the page holds the charting library"
-grep -Eq '<script[^>]+src=|<link[^>]+href=' page.html && die "the page loads something from elsewhere"; ok
+# (its icon is inline too: a data: URI)
+grep -Pq '<script[^>]+src=|<link[^>]+href="(?!data:)' page.html && die "the page loads something from elsewhere"; ok
+expect_match "$(grep -o '<link rel="icon" href="data:image/svg+xml[^"]*"' page.html)" "^<link rel=\"icon\"" "an inline favicon (no 404 in the console)"
 $NODE "http://127.0.0.1:$port/?token=s3cret" "$SHOTS/dashboard.png" load > load.out 2>&1 ||
   die "the dashboard: $(tail -3 load.out); tick-ws: $(tail -3 ws.err)"
 expect_match "$(cat load.out)" "ok: reload reconnects" "the browser's checks ran"

@@ -453,8 +453,8 @@ void Hub::message(Conn& c, std::string_view text) {
   subscribe(c, std::string(tname), std::move(syms), history, id, dialect);
 }
 
-std::string Hub::tables_json(const std::vector<Table>& history) const {
-  std::string out = "{\"tables\":[";
+std::string Hub::tables_json(const std::vector<Table>& history, bool has_history) const {
+  std::string out = has_history ? "{\"history\":true,\"tables\":[" : "{\"history\":false,\"tables\":[";
   bool first = true;
   auto put = [&](const Table& t, bool live) {
     if (!first) out += ',';

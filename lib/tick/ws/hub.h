@@ -123,7 +123,8 @@ class Hub {
 
   // HTTP: GET /api/tables (the stream's tables, "live", then those only the
   // history has) and /api/last; false and a reason for a bad parameter.
-  std::string tables_json(const std::vector<Table>& history = {}) const;
+  // "history": whether /api/query has a source (--hdb or --log).
+  std::string tables_json(const std::vector<Table>& history = {}, bool has_history = false) const;
   bool last_json(std::string_view table, std::string_view syms, std::string& out) const;
 
   size_t connections() const { return conns_.size(); }

@@ -295,7 +295,9 @@ int Server::on_http(lws* wsi, const char* uri) {
                                                                   : path == "/api/last" ? "table, syms"
                                                                       : "table, syms, date, from, to, limit, format",
                                                                   ")")));
-  if (path == "/api/tables") return respond(wsi, 200, "application/json", hub_.tables_json(history_tables()));
+  if (path == "/api/tables")
+    return respond(wsi, 200, "application/json",
+                   hub_.tables_json(history_tables(), !o_.history.hdb.empty() || !o_.history.log.empty()));
   if (path == "/api/query") return start_query(wsi);
   if (path == "/api/last") {
     std::string table = urlarg(wsi, "table=");
