@@ -84,8 +84,8 @@ unit() {
 leg() { start leg "TICK_FAKE_TIME=$(clock) tick-kafka consume -b $B --topic k --schema $W/gen.schema --resume-from tp | tick-pub --to 127.0.0.1:$PL"; }
 unit
 for _ in $(seq 100); do grep -q 'tick-pub: listening' unit.err 2> /dev/null && break; sleep 0.1; done
-start feed "tick-gen --seed 7 --syms 50 --rate 2000 --count $NA --start ${D1}T09:00:00Z | tick-pub --to 127.0.0.1:$PL"
-start produce "tick-gen --seed 9 --syms 30 --rate 500 --count $NK --start ${D1}T12:00:00Z | tick-kafka produce -b $B --topic k"
+start feed "tick-gen --seed 7 --syms 50 --rate 2000 --step 1000000 --count $NA --start ${D1}T09:00:00Z | tick-pub --to 127.0.0.1:$PL"
+start produce "tick-gen --seed 9 --syms 30 --rate 500 --step 1000000 --count $NK --start ${D1}T12:00:00Z | tick-kafka produce -b $B --topic k"
 leg
 start tcp "TICK_FAKE_TIME=$(clock) tick-sub 127.0.0.1:$PP --from start --day $D1 > tcp.tick"
 start local "TICK_FAKE_TIME=$(clock) tick-sub tp --from start --day $D1 > local.tick"
