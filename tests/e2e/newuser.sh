@@ -142,7 +142,7 @@ printf '%s\n' '{"table":"trade","time":"2026-12-08T14:00:00.123Z","sym":"A","pri
   '{"table":"trade","time":1796738400123,"sym":"A","price":1}' \
   '{"table":"trade","time":1796738400123.0,"sym":"A","price":1}' '{"table":"trade","time":"1796738400123","sym":"A","price":1}' > ts.json
 tick-cat -e --schema ts.schema --time-unit ms ts.json | tick-cat -f csv > ts.csv
-expect_eq "$(cut -d, -f1 ts.csv | tail -n +2 | cut -c1-12 | sort -u)" "14:00:00.123" "epoch numbers and timestamps into a timespan: the time of day"
+expect_eq "$(cut -d, -f2 ts.csv | tail -n +2 | cut -c1-12 | sort -u)" "14:00:00.123" "epoch numbers and timestamps into a timespan: the time of day"
 # What a new user types first gets an answer that says what to do.
 tick-cat -t trade -f csv tp/2026-11-18.tick > trades.csv
 expect_status 1 tick-cat -e --schema s.schema trades.csv

@@ -64,7 +64,7 @@ extra='{"table":"trade","time":1700000000,"sym":"A","price":1.5,"size":2,"venue"
 expect_status 1 sh -c "echo '$extra' | tick-cat -e --schema s.schema --time-unit s > /dev/null"
 expect_eq "$(cat err)" "tick-cat: -:1: unknown column 'venue' for table trade" "an unknown field refused, named"
 expect_eq "$(echo "$extra" | tick-cat -e --schema s.schema --time-unit s --ignore-unknown | tick-cat -f csv | tail -1)" \
-  "2023-11-14T22:13:20.000000000Z,A,1.5,2" "--ignore-unknown"
+  "trade,2023-11-14T22:13:20.000000000Z,A,1.5,2" "--ignore-unknown"
 # An option takes one value (repeat it for several): --listen does not
 # swallow the directory after it.
 p1=$(free_port)

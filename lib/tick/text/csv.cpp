@@ -65,6 +65,13 @@ bool Encoder::Impl::csv_header() {
   csv_map.assign(schema.tables.size(), {});
   // Check the names against the table(s) now, so a typo fails at line 1.
   if (fixed_table >= 0) return csv_mapping(fixed_table);
+  // Several tables in one CSV (as tick-cat -f csv writes them): the union
+  // of their columns; a name no table has is a typo.
+  for (size_t i = 1; i < header.size() && !opt.ignore_unknown; i++) {
+    bool known = false;
+    for (const auto& t : schema.tables) known = known || t.find(header[i]) >= 0;
+    if (!known) return bad(str("unknown column '", header[i].substr(0, 64), "' (no table of the schema has it)"));
+  }
   return true;
 }
 
@@ -74,7 +81,10 @@ bool Encoder::Impl::csv_mapping(int tid) {
   m.assign(header.size(), -1);
   for (size_t i = header_has_table ? 1 : 0; i < header.size(); i++) {
     int c = t.find(header[i]);
-    if (c < 0 && !opt.ignore_unknown)
+    // (a table column: the union of several tables' columns, this one's
+    // row empty in those it lacks)
+    if (c < 0 && header_has_table && fixed_table < 0) c = -2;
+    else if (c < 0 && !opt.ignore_unknown)
       return bad(str("unknown column '", header[i].substr(0, 64), "' for table ", t.name));
     for (size_t j = 0; j < i; j++)
       if (header[j] == header[i]) return bad(str("column ", header[i], " appears twice in the header"));
@@ -110,7 +120,11 @@ bool Encoder::Impl::csv_line(std::string_view line, uint64_t& rows, bool& is_hea
   const auto& m = csv_map[tid];
   for (size_t i = 0; i < fields.size(); i++) {
     int c = m[i];
-    if (c < 0 || fields[i].empty()) continue;  // ignored column, or null
+    if (c == -2 && !fields[i].empty() && !opt.ignore_unknown) {
+      b.abort_row();
+      return bad(str("column ", header[i].substr(0, 64), " has a value, and table ", t.name, " has no such column"));
+    }
+    if (c < 0 || fields[i].empty()) continue;  // ignored column, another table's, or null
     if (!set_text(b, c, t.columns[c], fields[i])) {
       b.abort_row();
       return false;

@@ -1,5 +1,6 @@
 #include "tick/text/out.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -342,6 +343,43 @@ uint64_t table_signature(const Table& t) {
 }
 }  // namespace
 
+// A table's columns in the union: its index of each union column, -1 where
+// it has none. A table declared after the header was written, with columns
+// it lacks (a live stream declares a table at its first use), extends it:
+// the columns appended, and a header line again, as tick-cat -e reads it.
+const std::vector<int>& TextWriter::union_map(const Table& t) {
+  const uint64_t sig = table_signature(t);
+  for (const auto& [k, m] : union_maps_)
+    if (k == sig) return m;
+  const size_t before = union_.size();
+  for (const auto& c : t.columns)
+    if (std::find(union_.begin(), union_.end(), c.name) == union_.end()) union_.push_back(c.name);
+  if (union_.size() != before) {
+    for (auto& [k, m] : union_maps_) m.resize(union_.size(), -1);
+    if (csv_header_) put_sv(out_, union_header());
+  }
+  std::vector<int> m(union_.size(), -1);
+  for (size_t c = 0; c < t.columns.size(); c++)
+    m[static_cast<size_t>(std::find(union_.begin(), union_.end(), t.columns[c].name) - union_.begin())] = static_cast<int>(c);
+  union_maps_.emplace_back(sig, std::move(m));
+  return union_maps_.back().second;
+}
+
+std::string TextWriter::union_header() const {
+  std::string h = "table";
+  for (const auto& n : union_) h += "," + n;
+  return h + "\n";
+}
+
+void TextWriter::csv_union_row(const DataView& v, const SymbolTable& s, const std::vector<int>& m, uint32_t r) {
+  csv_field(out_, v.table->name);
+  for (int c : m) {
+    out_.put(',');
+    if (c >= 0) value(v, s, c, r, Format::csv);
+  }
+  out_.put('\n');
+}
+
 void TextWriter::rows(const Decoder& d, const uint32_t* sel, uint32_t n) {
   const DataView& v = d.data();
   const SymbolTable& s = d.syms();
@@ -351,7 +389,19 @@ void TextWriter::rows(const Decoder& d, const uint32_t* sel, uint32_t n) {
   // table only if it is another one than the last header's.
   bool changed = d.generation() != last_gen_ ? table_signature(*v.table) != header_sig_ || last_table_ < 0
                                              : v.table_id != last_table_;
-  if (fmt_ == Format::csv) {
+  const std::vector<int>* to_union = nullptr;
+  if (fmt_ == Format::csv && csv_table_col_) {
+    // Every table in one CSV: a table column, then the union of their
+    // columns, a table's row empty in the columns it lacks.
+    if (union_.empty()) {
+      for (const auto& t : d.tables())
+        for (const auto& c : t.columns)
+          if (std::find(union_.begin(), union_.end(), c.name) == union_.end()) union_.push_back(c.name);
+      if (csv_header_) put_sv(out_, union_header());
+      header_sig_ = 1;
+    }
+    to_union = &union_map(*v.table);
+  } else if (fmt_ == Format::csv) {
     // One header, of the one table (csv_check refuses another).
     if (changed && table_signature(*v.table) != header_sig_) {
       csv_check(d);
@@ -372,7 +422,7 @@ void TextWriter::rows(const Decoder& d, const uint32_t* sel, uint32_t n) {
     uint32_t r = sel ? sel[i] : i;
     switch (fmt_) {
       case Format::json: json_row(v, s, l, r); break;
-      case Format::csv: csv_row(v, s, r); break;
+      case Format::csv: to_union ? csv_union_row(v, s, *to_union, r) : csv_row(v, s, r); break;
       case Format::table: table_row(v, s, l, r); break;
       case Format::tick: break;
     }
@@ -389,8 +439,6 @@ void TextWriter::csv_check(const Decoder& d) {
   const std::string& how = csv_hint_;
   if (header_sig_ != 0 && table_signature(t) != header_sig_)
     throw OutputRefused(str("-f csv holds one table: rows of ", t.name, " after another's (the stream has ", have, "): ", how));
-  if (header_sig_ == 0 && csv_table_col_ && d.tables().size() > 1)
-    throw OutputRefused(str("-f csv holds one table, and the stream has ", d.tables().size(), " (", have, "): ", how));
 }
 
 void TextWriter::schema(const Decoder& d, std::string_view chosen) {

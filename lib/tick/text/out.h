@@ -25,10 +25,12 @@ class TextWriter {
   // csv_table_column: table rows start with the table name (several tables in
   // one output); otherwise a header names just the columns.
   //
-  // CSV is one table, as pandas, DuckDB and q's 0: load it: a header line,
-  // then its rows. Rows when the stream declares several tables and none
-  // was chosen (csv_table_column), or rows of a second table, are refused
-  // (Error naming the tables and -t/--split): never a header mid-file.
+  // CSV is one header, then rows, as pandas, DuckDB and q's 0: load it.
+  // With csv_table_column (no table chosen) every table goes in it: a
+  // "table" column, then the union of the tables' columns (a row is empty
+  // in those its table lacks); a table declared later with columns the
+  // header lacks extends it (a header line again: tick-cat -e reads that).
+  // With one table chosen: its columns, and rows of another are refused.
   TextWriter(Output& out, Format f, bool csv_table_column = true, TimeFormat tf = TimeFormat::iso);
   // Writes rows sel[0..n) of the decoder's current data record (all rows
   // 0..n when sel is null).
@@ -56,6 +58,9 @@ class TextWriter {
   void csv_check(const Decoder& d);
   void json_row(const DataView& v, const SymbolTable& s, const Layout& l, uint32_t r);
   void csv_row(const DataView& v, const SymbolTable& s, uint32_t r);
+  const std::vector<int>& union_map(const Table& t);
+  std::string union_header() const;
+  void csv_union_row(const DataView& v, const SymbolTable& s, const std::vector<int>& m, uint32_t r);
   void table_row(const DataView& v, const SymbolTable& s, const Layout& l, uint32_t r);
   // Writes one value as text; returns false for null. quote: JSON quoting.
   void value(const DataView& v, const SymbolTable& s, int c, uint32_t r, Format f);
@@ -70,6 +75,10 @@ class TextWriter {
   uint64_t header_sig_ = 0;  // the table of the last header printed
   uint64_t rows_since_header_ = 0;
   bool csv_header_ = true;
+  // CSV of every table (csv_table_column): the union of their columns, and
+  // each table's place in it (by its signature).
+  std::vector<std::string> union_;
+  std::vector<std::pair<uint64_t, std::vector<int>>> union_maps_;
   std::string csv_hint_ = "choose one table";
 };
 

@@ -393,11 +393,11 @@ void Hub::message(Conn& c, std::string_view text) {
   std::string_view tname;
   // No table: a q .z.ws server's client, whose subscriptions are to trade.
   Dialect dialect = Dialect::tick;
-  simdjson::dom::element tv;
-  if (obj["table"].get(tv) == simdjson::NO_SUCH_FIELD && action != "query") {
+  auto tfield = obj["table"];
+  if (tfield.error() == simdjson::NO_SUCH_FIELD && action != "query") {
     dialect = Dialect::qws;
     tname = "trade";
-  } else if (tv.get(tname) != simdjson::SUCCESS) {
+  } else if (tfield.get(tname) != simdjson::SUCCESS) {
     return error(c, id, "no \"table\" (a string)");
   }
   if (action != "query" && !table(tname)) {  // (a query may ask for a table only the history has)
