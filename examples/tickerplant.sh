@@ -11,6 +11,7 @@ port=${TP_PORT:-5010}   # (kdb+'s tickerplant port; TP_PORT for another)
 trap 'pkill -P $$ 2> /dev/null || true' EXIT
 tick-gen --rate 20000 --syms 100 --duration "$secs" | tick-log "$dir/tp" | tick-pub -l :"$port" --log "$dir/tp" &
 until (exec 3<> /dev/tcp/127.0.0.1/"$port") 2> /dev/null; do sleep 0.1; done
+until [ -e "$dir/tp/.tick.live" ]; do sleep 0.1; done   # (tick-log has made its journal: tick-pub may listen first)
 tick-sub :"$port" -t trade -s AAPL,MSFT -f table &          # last trades, live
 tick-sub "$dir/tp" --from start -f csv -t trade > "$dir/trades.csv" &   # in place, to tick-log's end
 sleep $((secs / 3))
