@@ -61,4 +61,59 @@ same_files want_f.json got_f.json "FastAPI: every later NVDA trade in updates' t
 expect_eq "$(grep -c '"type":"pong"' f.out) $(grep -c '"type":"heartbeat"' f.out)" "1 1" "FastAPI: a pong to ping, a heartbeat when quiet"
 exec 3>&-
 kill -TERM $WS; wait $WS || die "tick-ws on SIGTERM: $(tail -3 ws.err)"; ok
+
+# A q .z.ws client that stops reading while 30 MB flow: its queue is
+# conflated to the latest row per sym, sent in its own shape (trade_update,
+# rows without "table"), never tick-ws's "update".
+tick-gen --syms 6 --count 600000 --seed 23 --start 2026-11-20T12:00:00Z > big.tick
+tick-cat -t trade -f json big.tick | jq -c 'del(.table)' | $PY -c '
+import json, sys
+last = {}
+for l in sys.stdin:
+    r = json.loads(l); last[r["sym"]] = r
+print(json.dumps(last, sort_keys=True))' > want_last.json
+mkfifo feed2
+port=$(free_port)
+tick-ws -l :$port --max-queue 64K < feed2 2> ws2.err &
+WS=$!
+exec 4> feed2
+cat before.tick >&4
+wait_for curl -sf "http://127.0.0.1:$port/api/last?table=trade"
+$PY - "$port" big.tick > slowq.out 2>&1 <<'P' &
+import asyncio, json, socket, sys, time, websockets
+async def main():
+    port, big = sys.argv[1], sys.argv[2]
+    s = socket.create_connection(("127.0.0.1", int(port)))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    async with websockets.connect(f"ws://127.0.0.1:{port}/", sock=s, max_size=None, max_queue=1) as ws:
+        await ws.send(json.dumps({"action": "subscribe", "syms": []}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 30))["status"] == "subscribed"
+        # Stop reading while the big feed goes in (from the test's side).
+        open("subscribed", "w").close()
+        while not __import__("os").path.exists("fed"):
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1)
+        last, kinds = {}, set()
+        while True:
+            try:
+                m = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            except asyncio.TimeoutError:
+                break
+            kinds.add(m.get("type"))
+            for r in m.get("data", []):
+                assert "table" not in r, r
+                last[r["sym"]] = r
+        assert kinds <= {"trade_update", "heartbeat"}, kinds
+        print(json.dumps(last, sort_keys=True))
+asyncio.run(main())
+P
+SQ=$!
+wait_for test -e subscribed
+cat big.tick >&4
+touch fed
+wait $SQ || die "a slow q .z.ws client: $(tail -3 slowq.out); tick-ws: $(tail -3 ws2.err)"; ok
+expect_eq "$(tail -1 slowq.out)" "$(cat want_last.json)" "the slow q client ends with every sym's last trade, in trade_update"
+kill -TERM $WS; wait $WS || die "tick-ws on SIGTERM: $(tail -3 ws2.err)"
+exec 4>&-
+expect_match "$(tail -1 ws2.err)" " [1-9][0-9]* rows conflated" "its rows were conflated (it did fall behind)"
 done_ok
