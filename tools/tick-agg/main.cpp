@@ -79,7 +79,6 @@ int main(int argc, char** argv) {
       as.format = shown;
       as.time_format = time_format;
       as.csv_table_column = !o.only;
-      as.csv_hint = "write the derived rows alone with --only";
       ShownText text(out, as, "tick-agg");
       rep = aggregate(ins, text.input(), o, [&] {
         text.flush();

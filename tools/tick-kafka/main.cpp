@@ -112,7 +112,6 @@ int main(int argc, char** argv) {
     shown_as.format = shown;
     shown_as.time_format = time_format;
     shown_as.csv_table_column = co.table.empty();
-    shown_as.csv_hint = "consume one table (-t TABLE, or one table's topics), or use -f json";
     ShownText text(out, shown_as, "consumed");
     return kafka::consume(co, schema, text.input(), [&] {
       text.flush();

@@ -29,7 +29,6 @@ struct Copier::Split {
 
 Copier::Copier(Output& out, const CopyOptions& o)
     : out_(out), opt_(o), filter_(o.filter), text_(out, o.format, o.csv_table_column, o.time_format) {
-  text_.set_csv_hint(o.csv_hint);
   if (!opt_.split_dir.empty() && opt_.format == Format::tick) throw UsageError("--split writes text: give -f csv or json");
 }
 

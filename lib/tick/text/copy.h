@@ -25,8 +25,6 @@ struct CopyOptions {
   // Text rows into DIR/TABLE.csv (or .json, .txt), one file per table,
   // each begun afresh, instead of the output ("": off).
   std::string split_dir;
-  // How a user chooses one table, said when CSV of several is refused.
-  std::string csv_hint = "choose one with -t TABLE, or write a CSV per table with --split DIR";
   uint64_t seq_from = 0, seq_to = UINT64_MAX;  // data records by sequence number
   double speed = 0;  // pace rows at their recorded pace times this (0: off)
   double rate = 0;   // or at this many rows a second (0: off)
@@ -65,8 +63,6 @@ class Copier {
   void finish();
   // CSV continuing one begun by another copier: no header of its own.
   void continue_csv() { text_.continue_csv(); }
-  // A CSV header has been written (or rows of JSON: anything).
-  bool wrote_text() const { return text_.wrote_header() || rows_ > 0; }
   // Problems reported in skip mode.
   uint64_t problems() const { return problems_; }
   uint64_t rows() const { return rows_; }

@@ -125,7 +125,7 @@ void json_escape(std::string& out, std::string_view s) {
   escape_json(s, [&](std::string_view p) { out.append(p); });
 }
 
-const TextWriter::Layout& TextWriter::layout(const Decoder& d) {
+TextWriter::Layout& TextWriter::layout(const Decoder& d) {
   const DataView& v = d.data();
   if (layouts_.size() <= v.table_id) layouts_.resize(v.table_id + 1);
   Layout& l = layouts_[v.table_id];
@@ -134,6 +134,7 @@ const TextWriter::Layout& TextWriter::layout(const Decoder& d) {
   l.table = v.table_id;
   l.keys.clear();
   l.widths.clear();
+  l.to_union.clear();
   const Table& t = *v.table;
   for (size_t c = 0; c < t.columns.size(); c++) {
     std::string k = c == 0 ? "{\"table\":\"" + t.name + "\",\"" : ",\"";
@@ -343,26 +344,24 @@ uint64_t table_signature(const Table& t) {
 }
 }  // namespace
 
-// A table's columns in the union: its index of each union column, -1 where
-// it has none. A table declared after the header was written, with columns
-// it lacks (a live stream declares a table at its first use), extends it:
-// the columns appended, and a header line again, as tick-cat -e reads it.
-const std::vector<int>& TextWriter::union_map(const Table& t) {
-  const uint64_t sig = table_signature(t);
-  for (const auto& [k, m] : union_maps_)
-    if (k == sig) return m;
+// A table's place in the union, kept in its layout: its column of each
+// union column, -1 where it has none. A table declared after the header
+// was written, with columns it lacks (a live stream declares a table at its
+// first use), extends it: the columns appended, and a header line again,
+// as tick-cat -e reads it; the other tables' places grow as they are used.
+void TextWriter::union_map(const Table& t, Layout& l) {
+  if (!l.to_union.empty()) {
+    l.to_union.resize(union_.size(), -1);
+    return;
+  }
   const size_t before = union_.size();
   for (const auto& c : t.columns)
     if (std::find(union_.begin(), union_.end(), c.name) == union_.end()) union_.push_back(c.name);
-  if (union_.size() != before) {
-    for (auto& [k, m] : union_maps_) m.resize(union_.size(), -1);
-    if (csv_header_) put_sv(out_, union_header());
-  }
-  std::vector<int> m(union_.size(), -1);
+  if (union_.size() != before && csv_header_) put_sv(out_, union_header());
+  l.to_union.assign(union_.size(), -1);
   for (size_t c = 0; c < t.columns.size(); c++)
-    m[static_cast<size_t>(std::find(union_.begin(), union_.end(), t.columns[c].name) - union_.begin())] = static_cast<int>(c);
-  union_maps_.emplace_back(sig, std::move(m));
-  return union_maps_.back().second;
+    l.to_union[static_cast<size_t>(std::find(union_.begin(), union_.end(), t.columns[c].name) - union_.begin())] =
+        static_cast<int>(c);
 }
 
 std::string TextWriter::union_header() const {
@@ -383,14 +382,14 @@ void TextWriter::csv_union_row(const DataView& v, const SymbolTable& s, const st
 void TextWriter::rows(const Decoder& d, const uint32_t* sel, uint32_t n) {
   const DataView& v = d.data();
   const SymbolTable& s = d.syms();
-  const Layout& l = layout(d);
+  Layout& l = layout(d);
   if (n == 0) return;
   // A new context (the next file, a subscriber's reconnect) changes the
   // table only if it is another one than the last header's.
   bool changed = d.generation() != last_gen_ ? table_signature(*v.table) != header_sig_ || last_table_ < 0
                                              : v.table_id != last_table_;
-  const std::vector<int>* to_union = nullptr;
-  if (fmt_ == Format::csv && csv_table_col_) {
+  const bool to_union = fmt_ == Format::csv && csv_table_col_;
+  if (to_union) {
     // Every table in one CSV: a table column, then the union of their
     // columns, a table's row empty in the columns it lacks.
     if (union_.empty()) {
@@ -400,7 +399,7 @@ void TextWriter::rows(const Decoder& d, const uint32_t* sel, uint32_t n) {
       if (csv_header_) put_sv(out_, union_header());
       header_sig_ = 1;
     }
-    to_union = &union_map(*v.table);
+    union_map(*v.table, l);
   } else if (fmt_ == Format::csv) {
     // One header, of the one table (csv_check refuses another).
     if (changed && table_signature(*v.table) != header_sig_) {
@@ -422,21 +421,20 @@ void TextWriter::rows(const Decoder& d, const uint32_t* sel, uint32_t n) {
     uint32_t r = sel ? sel[i] : i;
     switch (fmt_) {
       case Format::json: json_row(v, s, l, r); break;
-      case Format::csv: to_union ? csv_union_row(v, s, *to_union, r) : csv_row(v, s, r); break;
+      case Format::csv: to_union ? csv_union_row(v, s, l.to_union, r) : csv_row(v, s, r); break;
       case Format::table: table_row(v, s, l, r); break;
       case Format::tick: break;
     }
   }
 }
 
-// CSV holds one table: rows of another after a header, or rows when the
-// stream has several and none was chosen, would make a file no CSV reader
-// loads. Refused before they are written.
+// CSV of one chosen table: rows of another after its header would make a
+// file no CSV reader loads. Refused before they are written.
 void TextWriter::csv_check(const Decoder& d) {
   const Table& t = *d.data().table;
   std::string have;
   for (const auto& k : d.tables()) have += (have.empty() ? "" : ", ") + k.name;
-  const std::string& how = csv_hint_;
+  const char* how = "choose one with -t TABLE, or write a CSV per table with --split DIR";
   if (header_sig_ != 0 && table_signature(t) != header_sig_)
     throw OutputRefused(str("-f csv holds one table: rows of ", t.name, " after another's (the stream has ", have, "): ", how));
 }

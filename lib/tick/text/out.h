@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <utility>
 #include <string_view>
 #include <vector>
 
@@ -42,9 +41,6 @@ class TextWriter {
   // declared (chosen, or the only one when csv_table_column is off), so an
   // answer with no rows, or a quiet stream, still has it.
   void schema(const Decoder& d, std::string_view chosen);
-  // What a refusal of CSV of several tables tells the user to do.
-  void set_csv_hint(std::string h) { csv_hint_ = std::move(h); }
-  bool wrote_header() const { return header_sig_ != 0; }
 
  private:
   struct Layout {
@@ -52,13 +48,14 @@ class TextWriter {
     int table = -1;
     std::vector<std::string> keys;  // JSON: `{"table":"t","col":` / `,"col":`
     std::vector<int> widths;        // table format
+    std::vector<int> to_union;      // CSV of every table: its column of each union column, -1 for none
   };
-  const Layout& layout(const Decoder& d);
+  Layout& layout(const Decoder& d);
   void header(const Decoder& d, const Layout& l);
   void csv_check(const Decoder& d);
   void json_row(const DataView& v, const SymbolTable& s, const Layout& l, uint32_t r);
   void csv_row(const DataView& v, const SymbolTable& s, uint32_t r);
-  const std::vector<int>& union_map(const Table& t);
+  void union_map(const Table& t, Layout& l);
   std::string union_header() const;
   void csv_union_row(const DataView& v, const SymbolTable& s, const std::vector<int>& m, uint32_t r);
   void table_row(const DataView& v, const SymbolTable& s, const Layout& l, uint32_t r);
@@ -75,11 +72,8 @@ class TextWriter {
   uint64_t header_sig_ = 0;  // the table of the last header printed
   uint64_t rows_since_header_ = 0;
   bool csv_header_ = true;
-  // CSV of every table (csv_table_column): the union of their columns, and
-  // each table's place in it (by its signature).
+  // CSV of every table (csv_table_column): the union of their columns.
   std::vector<std::string> union_;
-  std::vector<std::pair<uint64_t, std::vector<int>>> union_maps_;
-  std::string csv_hint_ = "choose one table";
 };
 
 // A CSV header line: the table's column names, comma-separated, "\n".

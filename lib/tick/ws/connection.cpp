@@ -24,7 +24,7 @@ std::string urlarg(lws* wsi, const char* name) {
   return v ? std::string(v) : std::string();
 }
 
-std::string unknown_args(lws* wsi, std::initializer_list<const char*> known) {
+std::string unknown_args(lws* wsi, const std::string& route, std::initializer_list<const char*> known) {
   std::string out;
   char buf[1024];
   for (int i = 0;; i++) {
@@ -36,10 +36,13 @@ std::string unknown_args(lws* wsi, std::initializer_list<const char*> known) {
     bool ok = false;
     for (const char* k : known) ok = ok || name == k;
     if (ok) continue;
-    if (!out.empty()) out += ", ";
+    out += out.empty() ? "unknown parameter: " : ", ";
     out += name;
   }
-  return out;
+  if (out.empty()) return out;
+  std::string takes;
+  for (const char* k : known) takes += (takes.empty() ? "" : ", ") + std::string(k);
+  return out + " (" + route + " takes " + (takes.empty() ? "none" : takes) + ")";
 }
 
 std::string peer_of(lws* wsi) {

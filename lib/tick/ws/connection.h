@@ -15,9 +15,9 @@ namespace tick::ws {
 std::string header(lws* wsi, lws_token_indexes h);
 // A URL argument's value, name given with its '=' ("token=").
 std::string urlarg(lws* wsi, const char* name);
-// The URL's arguments whose names are not among known ({"table", "syms"}),
-// named as "sym, foo"; "" when all are known.
-std::string unknown_args(lws* wsi, std::initializer_list<const char*> known);
+// The URL's arguments a route does not take (all but token and known):
+// "unknown parameter: sym, foo (ROUTE takes table, syms)", or "".
+std::string unknown_args(lws* wsi, const std::string& route, std::initializer_list<const char*> known);
 // The peer's address, for messages.
 std::string peer_of(lws* wsi);
 // The request carries the token (from "?token=" or "Authorization: Bearer"),

@@ -146,7 +146,7 @@ void Hub::fan_out(const std::string& tname, const std::vector<LiveState::Row>& r
       if (s->syms.empty() || s->symset.find(r.sym) != s->symset.end()) mine.push_back(r.json);
     if (mine.empty()) continue;
     scratch_.clear();
-    put_update(scratch_, s->dialect, tname, mine, false);
+    put_update(scratch_, s->dialect, tname, mine, false, s->syms.empty() ? "" : s->syms[0]);
     Message m = make(scratch_);
     serialised_++;
     for (Conn* c : s->conns) {
@@ -178,7 +178,7 @@ Message Hub::next(Conn& c, int64_t now) {
       std::vector<std::string_view> rows;
       for (auto& [_, row] : per_sym) rows.push_back(row);
       std::string body;
-      put_update(body, c.dialect_, tname, rows, true);
+      put_update(body, c.dialect_, tname, rows, true, per_sym.size() == 1 ? per_sym.begin()->first : "");
       c.queue_.push_back(make(body));
       c.queued_ += c.queue_.back()->size();
     }
@@ -274,7 +274,7 @@ void Hub::put_dialect_rows(std::string& out, Dialect d, const std::string& tname
 }
 
 void Hub::put_update(std::string& out, Dialect d, const std::string& tname, const std::vector<std::string_view>& rows,
-                     bool conflated) {
+                     bool conflated, std::string_view sym) {
   switch (d) {
     case Dialect::tick:
       out += "{\"type\":\"update\",\"table\":";
@@ -284,19 +284,11 @@ void Hub::put_update(std::string& out, Dialect d, const std::string& tname, cons
     case Dialect::qws:
       out += "{\"type\":\"" + tname + "_update\",\"data\":";
       break;
-    case Dialect::fastapi: {
-      // (one sym a connection: the first row's)
+    case Dialect::fastapi:  // (one sym a connection)
       out += "{\"type\":\"update\",\"sym\":";
-      std::string_view sym;
-      simdjson::padded_string ps(rows.empty() ? std::string_view("{}") : rows[0]);
-      simdjson::dom::object o;
-      if (parser_->parse(ps).get(o) == simdjson::SUCCESS && o["sym"].get(sym) == simdjson::SUCCESS)
-        put_json_string(out, sym);
-      else
-        out += "null";
+      put_json_string(out, sym);
       out += ",\"trades\":";
       break;
-    }
   }
   put_dialect_rows(out, d, tname, rows);
   out += '}';

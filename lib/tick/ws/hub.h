@@ -143,9 +143,10 @@ class Hub {
   void subscribe(Conn& c, const std::string& table, std::vector<std::string> syms, size_t history,
                  std::string_view id, Dialect dialect = Dialect::tick);
   // An update's message in a dialect: rows (JSON objects as the stream's
-  // rows are written) of a table, and whether they were conflated.
+  // rows are written) of a table, whether they were conflated, and the sym
+  // of a FastAPI stream.
   void put_update(std::string& out, Dialect d, const std::string& table, const std::vector<std::string_view>& rows,
-                  bool conflated);
+                  bool conflated, std::string_view sym);
   // Rows as a dialect carries them: tick's as they are; q's without the
   // "table" key (as .j.j writes a table's rows); FastAPI's time, price, size.
   void put_dialect_rows(std::string& out, Dialect d, const std::string& table, const std::vector<std::string_view>& rows);

@@ -286,15 +286,10 @@ int Server::on_http(lws* wsi, const char* uri) {
   if (path == "/" || path == "/index.html") return respond(wsi, 200, "text/html; charset=utf-8", std::string(dashboard_html()));
   // A parameter misspelt (sym= for syms=) would be ignored: refused, named.
   std::string odd;
-  if (path == "/api/tables") odd = unknown_args(wsi, {});
-  else if (path == "/api/query") odd = unknown_args(wsi, {"table", "syms", "date", "from", "to", "limit", "format"});
-  else if (path == "/api/last") odd = unknown_args(wsi, {"table", "syms"});
-  if (!odd.empty())
-    return respond(wsi, 400, "application/json", json_error(str("unknown parameter: ", odd, " (", path, " takes ",
-                                                                  path == "/api/tables" ? "none"
-                                                                  : path == "/api/last" ? "table, syms"
-                                                                      : "table, syms, date, from, to, limit, format",
-                                                                  ")")));
+  if (path == "/api/tables") odd = unknown_args(wsi, path, {});
+  else if (path == "/api/query") odd = unknown_args(wsi, path, {"table", "syms", "date", "from", "to", "limit", "format"});
+  else if (path == "/api/last") odd = unknown_args(wsi, path, {"table", "syms"});
+  if (!odd.empty()) return respond(wsi, 400, "application/json", json_error(odd));
   if (path == "/api/tables")
     return respond(wsi, 200, "application/json",
                    hub_.tables_json(history_tables(), !o_.history.hdb.empty() || !o_.history.log.empty()));
