@@ -88,6 +88,11 @@ tick-cat -e --schema bf.schema --in csv -t trade old.csv | tick-eod --hdb bf --d
 expect_eq "$(tick-replay --hdb bf --date 2026-10-02 -t trade -f csv | tail -n +2 | sort)" "$(tail -n +2 old.csv | sort)" "the partition holds the CSV's rows"
 expect_status 1 sh -c 'tick-cat -e --schema bf.schema --in csv -t trade old.csv | tick-eod --hdb bf --date 2026-10-02'
 expect_match "$(cat err)" "exists" "loaded again: refused (--force replaces it)"
+# A backfill meets a day roll: an end of day for another day in the stream
+# is refused, naming it, and nothing is written.
+expect_status 1 sh -c "(tick-gen --count 10 --start 2026-10-03T09:00:00Z; $PY '$HERE/tickrec.py' eod 2026-11-24 10) | tick-eod --hdb bf2 --date 2026-10-03"
+expect_match "$(cat err)" ": an end of day 2026-11-24 in a stream loaded as --date 2026-10-03$" "an end of day of another day: refused"
+[ ! -e bf2/2026-10-03 ] || die "a refused backfill wrote its partition"; ok
 expect_status 2 tick-eod --hdb bf --date 2026-10-02 tp/2026-11-24.tick
 expect_match "$(cat err)" "--date is for a stream on standard input" "--date with a journal: a usage error"
 done_ok
