@@ -53,7 +53,7 @@ TEST_CASE("broken schemas name file and line") {
           "s.schema:2: unknown type 'money' (boolean byte short int long real float char symbol timestamp timespan date string)");
   REQUIRE(schema_error("a sym:symbol v:long\n") == "s.schema:1: table a has no time column");
   REQUIRE(schema_error("a time:timestamp v:long\n") == "s.schema:1: table a has no sym column");
-  REQUIRE(schema_error("a time:long sym:symbol\n") == "s.schema:1: table a: time must be timestamp or timespan, not long");
+  REQUIRE(schema_error("a time:long sym:symbol\n") == "s.schema:1: table a: time must be timestamp, timespan, time, second or minute, not long");
   REQUIRE(schema_error("a time:timestamp sym:symbol sym:long\n") == "s.schema:1: table a: column 'sym' appears twice");
   REQUIRE(schema_error("a time:timestamp sym:symbol\na time:timestamp sym:symbol\n") == "s.schema:2: table a is defined twice");
   REQUIRE(schema_error("a time\n") == "s.schema:1: column 'time' needs a type (name:type)");
@@ -100,10 +100,10 @@ TEST_CASE("sym.q: lower-case casts, * and () as strings, ; between definitions, 
 TEST_CASE("sym.q: what is not a table definition is refused with its line and what was expected") {
   REQUIRE(schema_error("t:([sym:`symbol$()] time:`timestamp$())\n", true) ==
           "s.q:1: table t is keyed; a tick table is unkeyed ([] ...)");
-  REQUIRE(schema_error("t:([]time:`timestamp$();sym:`symbol$();m:`month$())\n", true).starts_with(
-      "s.q:1: column m: q type month has no tick column type (supported: b x h i j e f c s p n d"));
-  REQUIRE(schema_error("t:flip `time`sym`g!\"PSG\"$\\:()\n", true).starts_with(
-      "s.q:1: column g: q type guid has no tick column type"));
+  REQUIRE(schema_error("t:([]time:`timestamp$();sym:`symbol$();m:`mon$())\n", true).starts_with(
+      "s.q:1: column m: unknown type 'mon' (supported: b x h i j e f c s p n d t u v m z g"));
+  REQUIRE(schema_error("t:flip `time`sym`g!\"PSY\"$\\:()\n", true).starts_with(
+      "s.q:1: column g: unknown type character 'Y'"));
   REQUIRE(schema_error("t:flip `time`sym!\"PSF\"$\\:()\n", true) == "s.q:1: table t: 2 column names but 3 types");
   REQUIRE(schema_error("upd:{[t;x] t insert x}\n", true) ==
           "s.q:1: expected ([] or flip after the table name, found '{'");
@@ -120,7 +120,7 @@ TEST_CASE("sym.q: what is not a table definition is refused with its line and wh
   REQUIRE(schema_error("t:([]time:`timestamp$();sym:`symbol$()) x\n", true) ==
           "s.q:1: expected the end of the definition of t, found 'x'");
   REQUIRE(schema_error("t:([]time:`long$();sym:`symbol$())\n", true) ==
-          "s.q:1: table t: time must be timestamp or timespan, not long");
+          "s.q:1: table t: time must be timestamp, timespan, time, second or minute, not long");
   REQUIRE(schema_error("/ nothing\n\\d .u\n", true) == "s.q: no tables defined");
 }
 

@@ -90,9 +90,26 @@ printf 'trade:([]time:`timespan$();sym:`symbol$())\n\nupd:{[t;x] t insert x}\n' 
 expect_status 1 tick-cat -e --schema bad.q < rows.json
 expect_eq "$(cat err)" "tick-cat: bad.q:3: expected ([] or flip after the table name, found '{'" "a function is refused"
 [ ! -s out ] || die "nothing is written before a bad schema"; ok
-printf 'trade:flip `time`sym`t!"PST"$\\:()\n' > badtype.q
+printf 'trade:flip `time`sym`t!"PSY"$\\:()\n' > badtype.q
 expect_status 1 tick-cat -e --schema badtype.q < rows.json
-expect_match "$(cat err)" "^tick-cat: badtype.q:1: column t: q type time has no tick column type \(supported: b x h i j e f c s p n d" "a q type with no column type"
+expect_match "$(cat err)" "^tick-cat: badtype.q:1: column t: unknown type character 'Y' \(supported: b x h i j e f c s p n d t u v m z g" "a type character q does not have"
+# kdb+'s older types are column types: an old tickerplant's time:`time$()
+# is the table's time column; a framework's update `g#sym from flip ... loads.
+printf 'trade:update `g#sym from flip `time`sym`price`when`m`u`v`id!"TSFZMUVG"$\\:()\n' > oldtypes.q
+printf '{"table":"trade","time":"09:30:00.123","sym":"A","price":1.5,"when":"2026-12-07T09:30:00.250","m":"2026.12m","u":"09:31","v":"09:31:05","id":"8c680a01-5a49-5aab-5a65-d4bfddb6a661"}\n{"table":"trade","sym":"B","price":2,"when":null,"m":null,"u":null,"v":null,"id":null}\n' > old.json
+tick-cat -e --schema oldtypes.q < old.json > old.tick
+expect_eq "$(tick-cat -f csv -t trade old.tick | head -1)" "time,sym,price,when,m,u,v,id" "q's older types become tick column types"
+expect_eq "$(tick-cat --from 09:30 --to 09:31 old.tick | wc -l)" "1" "a time:time column is the table's time: filtered by time of day"
+expect_eq "$(tick-cat -f json old.tick | head -1)" '{"table":"trade","time":"09:30:00.123","sym":"A","price":1.5,"when":"2026-12-07T09:30:00.250","m":"2026-12","u":"09:31","v":"09:31:05","id":"8c680a01-5a49-5aab-5a65-d4bfddb6a661"}' "their text forms"
+expect_match "$(tick-cat -f json old.tick | tail -1)" '"when":null,"m":null,"u":null,"v":null,"id":null}$' "their nulls"
+expect_eq "$(tick-cat -f csv -t trade old.tick | head -2 | tail -1)" "09:30:00.123,A,1.5,2026-12-07T09:30:00.250,2026-12,09:31,09:31:05,8c680a01-5a49-5aab-5a65-d4bfddb6a661" "CSV"
+expect_eq "$(tick-cat -f csv -t trade old.tick | tick-cat -e --in csv -t trade --schema oldtypes.q | tick-cat -f json | head -1)" "$(tick-cat -f json old.tick | head -1)" "CSV read back"
+tick-eod --hdb oldhdb --date 2026-12-07 < old.tick 2> /dev/null
+expect_eq "$(tick-replay --hdb oldhdb | tick-cat -f json)" "$(tick-cat -f json old.tick)" "their HDB columns, written and read back"
+expect_eq "$(tick-replay --hdb oldhdb --from 09:00 --to 10:00 | tick-cat -f json)" "$(tick-cat -f json old.tick | head -1)" "an HDB time window over a time column"
+printf 'trade:update `g#size from flip `time`sym!"PS"$\\:()\n' > badattr.q
+expect_status 1 tick-cat -e --schema badattr.q < rows.json
+expect_eq "$(cat err)" "tick-cat: badattr.q:1: update of column 'size', which table trade lacks" "an attribute on a column the table lacks"
 printf 'quote:([sym:`symbol$()] time:`timestamp$();bid:`float$())\n' > keyed.q
 expect_status 1 tick-cat -e --schema keyed.q < rows.json
 expect_eq "$(cat err)" "tick-cat: keyed.q:1: table quote is keyed; a tick table is unkeyed ([] ...)" "a keyed table"

@@ -137,6 +137,9 @@ class Bars {
   // A context's table (checked against the first's): the derived table's schema.
   void bind(const Table& t) {
     time_ = t.time_col;
+    if (type_width(t.columns[time_].type) != 8)
+      throw UsageError(str("table ", t.name, ": bars need a time column of nanoseconds (timestamp or timespan), not ",
+                           type_name(t.columns[time_].type)));
     key_ = t.find(o_.by);
     if (key_ < 0) throw UsageError(str("--by ", o_.by, ": table ", t.name, " has no column ", quoted(o_.by)));
     if (t.columns[key_].type != Type::symbol)

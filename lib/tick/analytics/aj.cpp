@@ -50,7 +50,7 @@ class RowQueue {
   }
   const TableBatch& head() const { return *chunks_.front(); }
   uint32_t row() const { return head_; }
-  int64_t time() const { return static_cast<int64_t>(load64(head().cell(t_->time_col, head_))); }
+  int64_t time() const { return time_ns(t_->columns[t_->time_col].type, head().cell(t_->time_col, head_)); }
   void pop() {
     size_--;
     if (++head_ < chunks_.front()->rows()) return;

@@ -1,6 +1,7 @@
 #include "tick/base/clock.h"
 
 #include <charconv>
+#include <cmath>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -191,6 +192,67 @@ size_t format_timespan_q(char* out, int64_t ns) {
   return n + write_tod(out + n, ns % kNsPerDay);
 }
 
+namespace {
+// [-]H+:MM[:SS[.mmm]] of a count of units (ms, s or minutes).
+size_t write_clock(char* out, int64_t v, int64_t per_minute, bool secs, bool ms) {
+  size_t n = 0;
+  if (v < 0) {
+    out[n++] = '-';
+    v = -v;
+  }
+  int64_t minutes = v / per_minute, rest = v % per_minute;
+  int64_t h = minutes / 60;
+  if (h < 10) out[n++] = '0';
+  n = std::to_chars(out + n, out + n + 12, h).ptr - out;
+  out[n++] = ':';
+  two(out + n, static_cast<uint32_t>(minutes % 60));
+  n += 2;
+  if (secs) {
+    int64_t s = ms ? rest / 1000 : rest;
+    out[n++] = ':';
+    two(out + n, static_cast<uint32_t>(s));
+    n += 2;
+  }
+  if (ms) {
+    uint32_t f = static_cast<uint32_t>(rest % 1000);
+    out[n++] = '.';
+    out[n++] = static_cast<char>('0' + f / 100);
+    out[n++] = static_cast<char>('0' + f / 10 % 10);
+    out[n++] = static_cast<char>('0' + f % 10);
+  }
+  return n;
+}
+}  // namespace
+
+size_t format_time_ms(char* out, int32_t ms) { return write_clock(out, ms, 60000, true, true); }
+size_t format_second(char* out, int32_t s) { return write_clock(out, s, 60, true, false); }
+size_t format_minute(char* out, int32_t m) { return write_clock(out, m, 1, false, false); }
+
+size_t format_month(char* out, int32_t months, bool q) {
+  int64_t y = 2000 + (months >= 0 ? months / 12 : -((-int64_t{months} + 11) / 12));
+  int32_t m = static_cast<int32_t>(int64_t{months} - (y - 2000) * 12);
+  size_t n = std::to_chars(out, out + 12, y).ptr - out;
+  out[n++] = q ? '.' : '-';
+  two(out + n, static_cast<uint32_t>(m + 1));
+  n += 2;
+  if (q) out[n++] = 'm';
+  return n;
+}
+
+size_t format_datetime(char* out, double days, bool q) {
+  double msd = std::round(days * 86400000.0);
+  if (!(msd > -9.2e15 && msd < 9.2e15)) {
+    std::memcpy(out, "0Wz", 3);
+    return 3;
+  }
+  int64_t ms = static_cast<int64_t>(msd) + int64_t{kQEpochDays} * 86400000;
+  int64_t day = ms >= 0 ? ms / 86400000 : -((-ms + 86399999) / 86400000);
+  int64_t tod = ms - day * 86400000;
+  size_t n = write_date(out, static_cast<int32_t>(day), q ? '.' : '-');
+  out[n++] = 'T';
+  return n + write_clock(out + n, tod, 60000, true, true);
+}
+
 std::string timestamp_string(int64_t ns) {
   char b[40];
   return std::string(b, format_timestamp(b, ns));
@@ -250,6 +312,15 @@ std::optional<int32_t> parse_date(std::string_view s) {
   bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   if (d > kDays[m - 1] + (m == 2 && leap)) return std::nullopt;  // 2026-02-30
   return days_from_civil(y, m, d);
+}
+
+std::optional<int32_t> parse_month(std::string_view s) {
+  if (s.size() == 8 && s[7] == 'm') s.remove_suffix(1);
+  int y, m;
+  if (s.size() != 7 || !(s[4] == '-' || s[4] == '.') || !digits(s, 0, 4, y) || !digits(s, 5, 2, m) || m < 1 ||
+      m > 12)
+    return std::nullopt;
+  return (y - 2000) * 12 + m - 1;
 }
 
 std::optional<int64_t> parse_timestamp(std::string_view s) {

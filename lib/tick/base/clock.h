@@ -62,6 +62,19 @@ size_t format_timestamp_q(char* out, int64_t ns);
 size_t format_timespan_q(char* out, int64_t ns);
 size_t format_date_q(char* out, int32_t days);
 
+// kdb+'s older types, as q prints them: time 09:30:00.000 (ms), second
+// 09:30:00, minute 09:30 ([-]HH, more than 24 hours too); month 2026.12m
+// (ISO: 2026-12; months since 2000.01); datetime 2026.12.07T09:30:00.000
+// (ISO: 2026-12-07T09:30:00.000; float days since 2000.01.01).
+size_t format_time_ms(char* out, int32_t ms);
+size_t format_second(char* out, int32_t s);
+size_t format_minute(char* out, int32_t m);
+size_t format_month(char* out, int32_t months, bool q);
+size_t format_datetime(char* out, double days, bool q);
+// kdb+'s epoch, 2000-01-01, in days and ns since 1970-01-01.
+constexpr int32_t kQEpochDays = 10957;
+constexpr int64_t kQEpochNs = int64_t{kQEpochDays} * kNsPerDay;
+
 std::string timestamp_string(int64_t ns);
 std::string date_string(int32_t days);
 
@@ -73,6 +86,8 @@ std::optional<int64_t> parse_timestamp(std::string_view s);
 std::optional<int64_t> parse_timespan(std::string_view s);
 // YYYY-MM-DD or YYYY.MM.DD
 std::optional<int32_t> parse_date(std::string_view s);
+// YYYY-MM, YYYY.MM or q's YYYY.MMm: months since 2000.01.
+std::optional<int32_t> parse_month(std::string_view s);
 
 enum class TimeUnit { s, ms, us, ns };
 std::optional<TimeUnit> time_unit_from_name(std::string_view s);

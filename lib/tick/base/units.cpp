@@ -81,4 +81,36 @@ std::string quoted(std::string_view name, size_t max) {
   return out;
 }
 
+size_t format_guid(char* out, const uint8_t* g) {
+  static const char* hex = "0123456789abcdef";
+  size_t n = 0;
+  for (int i = 0; i < 16; i++) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out[n++] = '-';
+    out[n++] = hex[g[i] >> 4];
+    out[n++] = hex[g[i] & 15];
+  }
+  return n;
+}
+
+bool parse_guid(std::string_view s, uint8_t* g) {
+  if (s.size() != 36) return false;
+  auto nib = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  size_t at = 0;
+  for (int i = 0; i < 16; i++) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) {
+      if (s[at++] != '-') return false;
+    }
+    int h = nib(s[at]), l = nib(s[at + 1]);
+    if (h < 0 || l < 0) return false;
+    g[i] = static_cast<uint8_t>(h << 4 | l);
+    at += 2;
+  }
+  return true;
+}
+
 }  // namespace tick

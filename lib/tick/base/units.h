@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace tick {
 
@@ -24,5 +25,9 @@ std::string duration_text(int64_t ns);
 // A name a client sent, fit for one line of a message: quoted, control and
 // non-ASCII bytes escaped (\n, \x1b), cut to max bytes with the length said.
 std::string quoted(std::string_view name, size_t max = 64);
+// A guid's 16 bytes as 8-4-4-4-12 hex digits (36 bytes written), and back
+// (false if s is not that form).
+size_t format_guid(char* out, const uint8_t* g);
+bool parse_guid(std::string_view s, uint8_t* g);
 
 }  // namespace tick

@@ -88,9 +88,11 @@ void DayBuilder::count(Decoder::Kind kind, const Decoder& d, const Where& where)
   const uint32_t* map = first_.sym.data();
   const uint8_t* sym = v.cols[t.table.sym_col];
   const uint8_t* tim = v.cols[t.table.time_col];
+  const Type tt = t.table.columns[t.table.time_col].type;
+  const size_t tw = static_cast<size_t>(type_width(tt));
   for (uint32_t i = 0; i < v.rows; i++) {
     uint32_t e = map[load32(sym + 4 * i)];
-    int64_t tm = static_cast<int64_t>(load64(tim + 8 * i));
+    int64_t tm = tw == 8 ? static_cast<int64_t>(load64(tim + 8 * i)) : time_ns(tt, tim + tw * i);
     t.count[e]++;
     t.unsorted[e] |= tm < t.last_time[e];
     t.last_time[e] = tm;
@@ -212,6 +214,7 @@ void DayBuilder::scatter_part(unsigned part, unsigned parts) {
           continue;
         }
         switch (col.width) {
+          case 16: scatter_fixed<16>(src, grp, n, st, col.fd, col.raw); break;
           case 8: scatter_fixed<8>(src, grp, n, st, col.fd, col.raw); break;
           case 4: scatter_fixed<4>(src, grp, n, st, col.fd, col.raw); break;
           case 2: scatter_fixed<2>(src, grp, n, st, col.fd, col.raw); break;
@@ -238,8 +241,12 @@ void DayBuilder::scatter_part(unsigned part, unsigned parts) {
 void DayBuilder::sort_group(TableState& t, uint32_t g) {
   const uint64_t a = t.start[g], b = t.start[g + 1], n = b - a;
   Col& tc = t.cols[t.table.time_col];
+  const Type tt = t.table.columns[t.table.time_col].type;
+  const size_t tw = static_cast<size_t>(tc.width);
+  std::vector<uint8_t> raw(n * tw);
+  pread_all(tc.fd, raw.data(), n * tw, a * tw, tc.raw);
   std::vector<int64_t> times(n);
-  pread_all(tc.fd, times.data(), 8 * n, 8 * a, tc.raw);
+  for (uint64_t i = 0; i < n; i++) times[i] = time_ns(tt, raw.data() + i * tw);
   std::vector<uint32_t> perm(n);
   std::iota(perm.begin(), perm.end(), 0);
   std::stable_sort(perm.begin(), perm.end(), [&](uint32_t x, uint32_t y) { return times[x] < times[y]; });

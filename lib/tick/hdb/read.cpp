@@ -113,9 +113,11 @@ struct TableReader {
   // a time-of-day window over rows of more than one UTC day).
   std::pair<uint64_t, uint64_t> narrow(const Filter& f, uint64_t a, uint64_t b) {
     const int tc = meta.table.time_col;
-    const bool timespan = meta.table.columns[tc].type == Type::timespan;
-    const uint8_t* tv = cols[tc]->read(8 * a, 8 * b);
-    auto at = [&](uint64_t i) { return static_cast<int64_t>(load64(tv + 8 * (i - a))); };
+    const Type tt = meta.table.columns[tc].type;
+    const bool timespan = time_of_day_type(tt);
+    const size_t tw = static_cast<size_t>(type_width(tt));
+    const uint8_t* tv = cols[tc]->read(tw * a, tw * b);
+    auto at = [&](uint64_t i) { return time_ns(tt, tv + tw * (i - a)); };
     int64_t first = at(a), last = at(b - 1);
     if (first == kNullLong) return {a, b};
     auto day_of = [](int64_t t) {
@@ -254,8 +256,10 @@ void hdb_info(const std::string& hdb, int32_t from, int32_t to, Output& out) {
         uint64_t a = t.index[s], b = t.index[s + 1];
         if (a == b) continue;
         with_rows++;
-        lo = std::min(lo, static_cast<int64_t>(load64(t.cols[tc]->read(8 * a, 8 * a + 8))));
-        hi = std::max(hi, static_cast<int64_t>(load64(t.cols[tc]->read(8 * (b - 1), 8 * b))));
+        const Type tt = t.meta.table.columns[tc].type;
+        const uint64_t tw = static_cast<uint64_t>(type_width(tt));
+        lo = std::min(lo, time_ns(tt, t.cols[tc]->read(tw * a, tw * a + tw)));
+        hi = std::max(hi, time_ns(tt, t.cols[tc]->read(tw * (b - 1), tw * b)));
       }
       bool ts = t.meta.table.columns[tc].type == Type::timestamp;
       auto when = [&](int64_t v) {

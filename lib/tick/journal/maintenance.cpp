@@ -89,7 +89,7 @@ void Summary::add_data(const DataView& v) {
     if (!seq_lo || v.seq < seq_lo) seq_lo = v.seq;
     seq_hi = std::max(seq_hi, v.seq);
   }
-  int span = v.table->columns[v.table->time_col].type == Type::timespan;
+  int span = time_of_day_type(v.table->columns[v.table->time_col].type);
   for (uint32_t i = 0; i < v.rows; i++) {
     int64_t t = v.time(i);
     if (t == kNullLong) continue;

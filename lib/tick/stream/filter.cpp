@@ -125,11 +125,12 @@ uint32_t Filter::select(const DataView& v, std::vector<uint32_t>& sel) const {
   uint32_t n = 0;
   const bool by_sym = !sym_names_.empty();
   const bool by_time = from_ || to_;
-  const bool timespan = v.table->columns[v.table->time_col].type == Type::timespan;
+  const Type tt = v.table->columns[v.table->time_col].type;
+  const bool timespan = time_of_day_type(tt), wide = type_width(tt) == 8;
   const uint8_t* want = syms_.data();
   for (uint32_t r = 0; r < v.rows; r++) {
     if (by_sym && !want[v.sym(r)]) continue;
-    if (by_time && !pass_time(v.time(r), timespan)) continue;
+    if (by_time && !pass_time(wide ? v.get<int64_t>(v.table->time_col, r) : v.time(r), timespan)) continue;
     sel[n++] = r;
   }
   return n;

@@ -196,7 +196,11 @@ struct DataView {
     uint32_t a = load32(cols[col] + 4 * row), b = load32(cols[col] + 4 * (row + 1));
     return {reinterpret_cast<const char*>(heap[col]) + a, b - a};
   }
-  int64_t time(uint32_t row) const { return get<int64_t>(table->time_col, row); }
+  // The time column's value in ns (since the epoch or of the day).
+  int64_t time(uint32_t row) const {
+    Type t = table->columns[table->time_col].type;
+    return time_ns(t, cols[table->time_col] + size_t{row} * type_width(t));
+  }
   uint32_t sym(uint32_t row) const { return get<uint32_t>(table->sym_col, row); }
 };
 

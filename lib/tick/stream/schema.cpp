@@ -70,8 +70,8 @@ std::string Table::check() {
   if (time_col < 0) return str("table ", name, " has no time column");
   if (sym_col < 0) return str("table ", name, " has no sym column");
   Type tt = columns[time_col].type;
-  if (tt != Type::timestamp && tt != Type::timespan)
-    return str("table ", name, ": time must be timestamp or timespan, not ", type_name(tt));
+  if (!time_column_type(tt))
+    return str("table ", name, ": time must be timestamp, timespan, time, second or minute, not ", type_name(tt));
   if (columns[sym_col].type != Type::symbol)
     return str("table ", name, ": sym must be symbol, not ", type_name(columns[sym_col].type));
   return {};

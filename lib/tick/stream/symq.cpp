@@ -34,27 +34,20 @@ std::optional<Type> q_char_type(char c) {
     case 'p': return Type::timestamp;
     case 'n': return Type::timespan;
     case 'd': return Type::date;
+    case 't': return Type::time;
+    case 'u': return Type::minute;
+    case 'v': return Type::second;
+    case 'm': return Type::month;
+    case 'z': return Type::datetime;
+    case 'g': return Type::guid;
     case '*': return Type::string;
   }
   return std::nullopt;
 }
 
-// The q types a tick stream has no column type for, by character and name.
-const char* unsupported_q_type(std::string_view t) {
-  static constexpr struct {
-    char c;
-    const char* name;
-  } kUnsupported[] = {{'g', "guid"},   {'m', "month"},  {'z', "datetime"},
-                      {'u', "minute"}, {'v', "second"}, {'t', "time"}};
-  for (const auto& u : kUnsupported)
-    if ((t.size() == 1 && std::tolower(static_cast<unsigned char>(t[0])) == u.c) || t == u.name)
-      return u.name;
-  return nullptr;
-}
-
 constexpr const char* kSupported =
-    "supported: b x h i j e f c s p n d and * or () for strings, or `boolean `byte `short `int "
-    "`long `real `float `char `symbol `timestamp `timespan `date";
+    "supported: b x h i j e f c s p n d t u v m z g and * or () for strings, or `boolean `byte `short `int "
+    "`long `real `float `char `symbol `timestamp `timespan `date `time `minute `second `month `datetime `guid";
 
 struct Token {
   enum Kind { name, sym, string, punct, end } kind;
@@ -129,9 +122,6 @@ class Statement {
         fail(origin_, ":", cast.line, ": column ", col, ": cast \"", tn, "\" names more than one type");
       }
       if (!ty) {
-        if (const char* u = unsupported_q_type(tn))
-          fail(origin_, ":", cast.line, ": column ", col, ": q type ", u,
-               " has no tick column type (", kSupported, ")");
         fail(origin_, ":", cast.line, ": column ", col, ": unknown type '", tn, "' (", kSupported, ")");
       }
       expect("$", str("$ after the type of column ", col));
@@ -174,9 +164,6 @@ class Statement {
         auto ty = q_char_type(c);
         if (!ty) {
           std::string col = types.size() < names.size() ? names[types.size()] : "?";
-          if (const char* u = unsupported_q_type({&c, 1}))
-            fail(origin_, ":", chars.line, ": column ", col, ": q type ", u, " has no tick column type (",
-                 kSupported, ")");
           fail(origin_, ":", chars.line, ": column ", col, ": unknown type character '", c, "' (", kSupported,
                ")");
         }
@@ -215,6 +202,24 @@ class Statement {
     for (const auto& c : cols)
       if (t->find(c) < 0) fail(origin_, ":", tt.line, ": update of column '", c, "', which table ", t->name, " lacks");
     return str("update of attributes on ", t->name);
+  }
+
+  // The attributes of name:update `g#sym from flip ... (or from ([] ...)):
+  // set by q, not needed by a tick stream; the columns are checked once the
+  // table is read.
+  std::vector<std::string> update_prefix() {
+    std::vector<std::string> cols;
+    if (!is(Token::name, "update")) return cols;
+    next();
+    do {
+      if (!(is(Token::sym) && is(Token::punct, "#", 1))) expected("an attribute like `g#sym after update");
+      next();
+      next();
+      if (!is(Token::name)) expected("a column name after the attribute");
+      cols.emplace_back(next().text);
+    } while (accept(Token::punct, ","));
+    if (!accept(Token::name, "from")) expected("from");
+    return cols;
   }
 
   bool at_end() const { return is(Token::end); }
@@ -355,9 +360,12 @@ Schema parse_symq(std::string_view text, const std::string& origin) {
     Table t;
     t.name = std::string(st.next().text);
     st.next();  // ':'
+    std::vector<std::string> attributed = st.update_prefix();
     if (st.accept(Token::name, "flip")) st.flip(t);
     else st.plain(t);
     if (!st.at_end()) st.expected(str("the end of the definition of ", t.name));
+    for (const auto& c : attributed)
+      if (t.find(c) < 0) fail(origin, ":", line, ": update of column '", c, "', which table ", t.name, " lacks");
     if (std::string e = s.add(std::move(t)); !e.empty()) fail(origin, ":", line, ": ", e);
   }, s.notes);
   if (s.tables.empty()) fail(origin, ": no tables defined");

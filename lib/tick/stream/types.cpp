@@ -12,7 +12,9 @@ constexpr Name kNames[] = {
     {Type::int_, "int"},            {Type::long_, "long"},      {Type::real, "real"},
     {Type::float_, "float"},        {Type::char_, "char"},      {Type::symbol, "symbol"},
     {Type::timestamp, "timestamp"}, {Type::timespan, "timespan"}, {Type::date, "date"},
-    {Type::string, "string"},
+    {Type::string, "string"},       {Type::time, "time"},       {Type::minute, "minute"},
+    {Type::second, "second"},       {Type::month, "month"},     {Type::datetime, "datetime"},
+    {Type::guid, "guid"},
 };
 }  // namespace
 

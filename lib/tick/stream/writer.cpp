@@ -36,6 +36,13 @@ void TableBatch::set_null(int col) {
     case Type::char_: set<char>(col, ' '); break;
     case Type::short_: set<int16_t>(col, kNullShort); break;
     case Type::int_: case Type::date: set<int32_t>(col, kNullInt); break;
+    case Type::time: case Type::minute: case Type::second: case Type::month: set<int32_t>(col, kNullInt); break;
+    case Type::datetime: set<uint64_t>(col, kNullDatetimeBits); break;
+    case Type::guid: {
+      static const uint8_t zero[16] = {};
+      set_bytes(col, zero);
+      break;
+    }
     case Type::long_: case Type::timestamp: case Type::timespan: set<int64_t>(col, kNullLong); break;
     case Type::real: set<float>(col, std::numeric_limits<float>::quiet_NaN()); break;
     case Type::float_: set<double>(col, std::numeric_limits<double>::quiet_NaN()); break;

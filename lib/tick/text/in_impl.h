@@ -220,8 +220,11 @@ struct Encoder::Impl {
     const Table& t = schema.tables[tid];
     if (!b.is_set(t.time_col)) {
       int64_t ts = meta && meta->time != INT64_MIN ? meta->time : now();
-      if (t.columns[t.time_col].type == Type::timespan) ts = time_of_day(ts);
-      b.set<int64_t>(t.time_col, ts);
+      Type tt = t.columns[t.time_col].type;
+      if (time_of_day_type(tt)) ts = time_of_day(ts);
+      uint8_t cell[8];
+      store_time_ns(tt, ts, cell);
+      b.set_bytes(t.time_col, cell);
     }
     b.end_row();
     rows++;

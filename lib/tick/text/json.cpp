@@ -86,7 +86,31 @@ bool Encoder::Impl::json_value(TableBatch& b, int col, const Column& c, sj::valu
       }
       return true;
     }
-    case Type::char_: case Type::symbol: case Type::string: {
+    case Type::time: case Type::minute: case Type::second: case Type::month: {
+      // A string in q's text; a number is the stored integer itself.
+      if (jt == sj::json_type::string) {
+        std::string_view s;
+        if (val.get_string().get(s)) return wrong("a string");
+        return set_text(b, col, c, s);
+      }
+      int64_t x = 0;
+      if (!get_int(x, "a string or an integer")) return false;
+      if (x < INT32_MIN || x > INT32_MAX) return range(type_name(c.type).data());
+      b.set<int32_t>(col, static_cast<int32_t>(x));
+      return true;
+    }
+    case Type::datetime: {
+      if (jt == sj::json_type::string) {
+        std::string_view s;
+        if (val.get_string().get(s)) return wrong("a string");
+        return set_text(b, col, c, s);
+      }
+      double x;
+      if (jt != sj::json_type::number || val.get_double().get(x)) return wrong("a datetime (string, or days since 2000.01.01)");
+      b.set<double>(col, x);
+      return true;
+    }
+    case Type::char_: case Type::symbol: case Type::string: case Type::guid: {
       std::string_view s;
       if (jt != sj::json_type::string || val.get_string().get(s)) return wrong("a string");
       return set_text(b, col, c, s);

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "tick/base/clock.h"
+#include "tick/base/units.h"
 #include "tick/base/error.h"
 
 namespace tick {
@@ -75,13 +76,20 @@ int type_text_width(Type t) {
     case Type::timespan: return 18;
     case Type::date: return 10;
     case Type::string: return 16;
+    case Type::time: return 12;
+    case Type::minute: return 5;
+    case Type::second: return 8;
+    case Type::month: return 8;
+    case Type::datetime: return 23;
+    case Type::guid: return 36;
   }
   return 8;
 }
 
 bool left_aligned(Type t) {
   return t == Type::symbol || t == Type::string || t == Type::char_ || t == Type::timestamp ||
-         t == Type::date || t == Type::timespan;
+         t == Type::date || t == Type::timespan || t == Type::time || t == Type::minute || t == Type::second ||
+         t == Type::month || t == Type::datetime || t == Type::guid;
 }
 
 }  // namespace
@@ -246,6 +254,29 @@ void TextWriter::value(const DataView& v, const SymbolTable& s, int c, uint32_t 
       if (x == kNullInt) null();
       else if (q_times_) quoted([&](char* b) { return format_date_q(b, x); });
       else quoted([&](char* b) { return format_date(b, x); });
+      break;
+    }
+    case Type::time: case Type::minute: case Type::second: case Type::month: {
+      int32_t x = v.get<int32_t>(c, r);
+      Type ty = v.table->columns[c].type;
+      if (x == kNullInt) null();
+      else if (ty == Type::time) quoted([&](char* b) { return format_time_ms(b, x); });
+      else if (ty == Type::second) quoted([&](char* b) { return format_second(b, x); });
+      else if (ty == Type::minute) quoted([&](char* b) { return format_minute(b, x); });
+      else quoted([&](char* b) { return format_month(b, x, q_times_); });
+      break;
+    }
+    case Type::datetime: {
+      double x = v.get<double>(c, r);
+      if (std::isnan(x)) null();
+      else quoted([&](char* b) { return format_datetime(b, x, q_times_); });
+      break;
+    }
+    case Type::guid: {
+      const uint8_t* g = v.cols[c] + size_t{r} * 16;
+      static const uint8_t zero[16] = {};
+      if (std::memcmp(g, zero, 16) == 0) null();
+      else quoted([&](char* b) { return format_guid(b, g); });
       break;
     }
   }

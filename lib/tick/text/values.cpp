@@ -2,6 +2,7 @@
 #include "tick/text/in_impl.h"
 
 #include "tick/base/clock.h"
+#include "tick/base/units.h"
 
 namespace tick {
 
@@ -105,6 +106,50 @@ bool Encoder::Impl::set_text(TableBatch& b, int col, const Column& c, std::strin
       int32_t n;
       if (!parse_int(v, n)) return wrong("a date (YYYY-MM-DD or YYYY.MM.DD)");
       b.set<int32_t>(col, n);
+      return true;
+    }
+    case Type::time: case Type::second: case Type::minute: {
+      // q's text (09:30:00.000, 09:30:00, 09:30), a timespan's or a
+      // timestamp's time of day (truncated to the unit), or the number itself.
+      std::optional<int64_t> ns = parse_timespan(v);
+      if (!ns) {
+        if (auto t = parse_timestamp(v)) ns = time_of_day(*t);
+      }
+      if (ns) {
+        uint8_t cell[8];
+        store_time_ns(c.type, *ns, cell);
+        b.set_bytes(col, cell);
+        return true;
+      }
+      int32_t n;
+      if (!parse_int(v, n)) return wrong(c.type == Type::time ? "a time (HH:MM:SS.mmm or milliseconds)"
+                                         : c.type == Type::second ? "a second (HH:MM:SS or seconds)"
+                                                                  : "a minute (HH:MM or minutes)");
+      b.set<int32_t>(col, n);
+      return true;
+    }
+    case Type::month: {
+      if (auto m = parse_month(v)) return b.set<int32_t>(col, *m), true;
+      int32_t n;
+      if (!parse_int(v, n)) return wrong("a month (YYYY-MM, YYYY.MM or 2026.12m)");
+      b.set<int32_t>(col, n);
+      return true;
+    }
+    case Type::datetime: {
+      if (auto t = parse_timestamp(v)) {
+        // To the millisecond, as q keeps a datetime.
+        int64_t ms = (*t - kQEpochNs) / 1'000'000 - ((*t - kQEpochNs) % 1'000'000 < 0);
+        return b.set<double>(col, static_cast<double>(ms) / 86400000.0), true;
+      }
+      double d;
+      if (!parse_float(v, d)) return wrong("a datetime (YYYY-MM-DDTHH:MM:SS.mmm or q's days since 2000.01.01)");
+      b.set<double>(col, d);
+      return true;
+    }
+    case Type::guid: {
+      uint8_t g[16];
+      if (!parse_guid(v, g)) return wrong("a guid (8-4-4-4-12 hex digits)");
+      b.set_bytes(col, g);
       return true;
     }
   }
