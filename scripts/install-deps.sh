@@ -37,8 +37,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ ! -d tests/node/node_modules/ws ] || [ ! -d tests/node/node_modules/playwright-core ] || [ ! -d tests/node/node_modules/@duckdb/node-api ]; then
-  echo "install-deps: installing ws, playwright-core and DuckDB into tests/node/" >&2
+if [ ! -d tests/node/node_modules/ws ] || [ ! -d tests/node/node_modules/playwright-core ] || [ ! -d tests/node/node_modules/@duckdb/node-api ] || [ ! -d tests/node/node_modules/node-q ]; then
+  echo "install-deps: installing ws, playwright-core, DuckDB and node-q into tests/node/" >&2
   (cd tests/node && npm ci --no-audit --no-fund --silent >/dev/null)
 fi
 if [ ! -f web/node_modules/lightweight-charts/package.json ]; then
