@@ -12,7 +12,7 @@ FLAGS="-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 # compilers at a time.
 objs=()
 stale=()
-for src in "$ROOT"/lib/tick/{base,stream,text,journal,hdb,net,analytics}/*.cpp "$ROOT"/lib/tick/ws/hub.cpp "$ROOT"/lib/tick/ws/query.cpp; do
+for src in "$ROOT"/lib/tick/{base,stream,kdb,text,journal,hdb,net,analytics}/*.cpp "$ROOT"/lib/tick/ws/hub.cpp "$ROOT"/lib/tick/ws/query.cpp; do
   o="$OUT/$(basename "$(dirname "$src")")_$(basename "$src" .cpp).o"
   # (Rebuilt when its source or any header is newer: a header's layout change
   # must reach every object.)
@@ -26,7 +26,7 @@ export CXX OBJ_FLAGS
 printf '%s\n' "${stale[@]}" | { grep . || true; } | xargs -r -P "$(nproc)" -I{} sh -c \
   'src=${1%%:*}; o=${1#*:}; $CXX $OBJ_FLAGS -c "$src" -o "$o"' _ {} \
   || { echo "fuzz: the library did not build" >&2; exit 1; }
-for t in reader json hdb parsers; do
+for t in reader json hdb parsers kdb; do
   $CXX $FLAGS "$ROOT/fuzz/${t}_fuzz.cpp" "${objs[@]}" -lsimdjson -lzstd -o "$OUT/${t}_fuzz"
 done
 # Seeds made now (the corpora are not kept in git).
@@ -65,8 +65,17 @@ printf '\x08trade:([]time:`timespan$();sym:`symbol$();price:`float$();size:`long
 printf '\x09{"action":"subscribe","table":"trade","syms":["AAPL"],"history":5,"id":1}' > "$P/subscribe"
 printf '\x09{"action":"query","table":"trade","date":"2026-03-01..2026-03-02","from":"10:00","limit":5}' > "$P/query"
 printf '\x0atable=trade\0syms=A,B\0date=2026-03-01\0from=09:30\0to=16:00\0limit=9\0format=csv' > "$P/fields"
+# kdb+ journal seeds: node-q's journals (every type, and each form feeds send).
+mkdir -p "$ROOT/fuzz/corpus-kdb"
+k=$(mktemp -d)
+node "$ROOT/tests/e2e/kdbjournal.js" make "$k" > /dev/null
+for m in 0 1 2 3; do
+  { printf "\\x$(printf %02x $m)"; cat "$k/sym2026.12.05"; } > "$ROOT/fuzz/corpus-kdb/seed$m"
+  { printf "\\x$(printf %02x $m)"; cat "$k/mixed2026.12.05"; } > "$ROOT/fuzz/corpus-kdb/mixed$m"
+done
+rm -rf "$k"
 status=0
-for t in reader json hdb parsers; do
+for t in reader json hdb parsers kdb; do
   # Inputs that once crashed a fuzzer (fuzz/regressions/TARGET/, kept in
   # git) run first, each once: a fixed crash stays fixed.
   if compgen -G "$ROOT/fuzz/regressions/$t/*" > /dev/null; then

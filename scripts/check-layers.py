@@ -15,13 +15,14 @@ import sys
 RANKS = {
     "base": 0,
     "stream": 1,
-    "text": 2,
-    "journal": 3,
-    "hdb": 4,
-    "net": 5,
-    "analytics": 5,
-    "kafka": 6,
-    "ws": 6,
+    "kdb": 2,
+    "text": 3,
+    "journal": 4,
+    "hdb": 5,
+    "net": 6,
+    "analytics": 6,
+    "kafka": 7,
+    "ws": 7,
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 

@@ -109,7 +109,7 @@ expect_eq "$(cat err)" "tick-cat: The following argument was not expected: --no-
 expect_status 2 tick-cat -e a.json
 expect_eq "$(cat err)" "tick-cat: -e needs --schema FILE (see --help)" "-e without a schema"
 expect_status 2 tick-cat -f xml a.tick
-expect_eq "$(cat err)" "tick-cat: --format: xml not in {tick,json,csv,table} (see --help)" "an unknown format"
+expect_eq "$(cat err)" "tick-cat: --format: xml not in {tick,json,csv,table,kdb} (see --help)" "an unknown format"
 expect_status 1 tick-cat no-such-file.tick
 expect_eq "$(cat err)" "tick-cat: no-such-file.tick: No such file or directory" "missing file"
 

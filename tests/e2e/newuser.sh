@@ -53,7 +53,7 @@ expect_match "$(cat err)" "replaced the partial partition" "the day's real end r
 expect_eq "$(tick-replay --hdb hdb2 -f json | grep -c '"table":"trade"')" "$(tick-replay -f json live/2026-11-21.tick | grep -c '"table":"trade"')" "the partition holds the day's trades"
 mkdir empty
 expect_status 1 tick-log info empty
-expect_eq "$(cat err)" "tick-log: empty: no journals (YYYY-MM-DD.tick) in it" "a directory without journals"
+expect_eq "$(cat err)" "tick-log: empty: no journals (YYYY-MM-DD.tick, or kdb+'s NAMEyyyy.mm.dd) in it" "a directory without journals"
 
 # tick-replay --hdb on a directory that is not an HDB.
 expect_status 1 tick-replay --hdb tp --date 2026-11-18

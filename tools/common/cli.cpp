@@ -11,6 +11,9 @@
 #include "tick/base/error.h"
 #include "tick/base/io.h"
 #include "tick/base/signals.h"
+#include "tick/base/clock.h"
+#include "tick/kdb/journal.h"
+#include "tick/stream/schema.h"
 
 namespace tick::cli {
 
@@ -89,11 +92,17 @@ int run(CLI::App& app, int argc, char** argv, const std::function<int()>& body) 
   }
 }
 
-void add_format(CLI::App& app, std::string& format, Format pipe_default) {
-  app.add_option("-f,--format", format,
-                 str("Output format: tick, json, csv or table (default: ", format_name(pipe_default),
-                     ", or table on a terminal)"))
-      ->check(CLI::IsMember({"tick", "json", "csv", "table"}));
+void add_format(CLI::App& app, std::string& format, Format pipe_default, bool kdb) {
+  if (kdb)
+    app.add_option("-f,--format", format,
+                   str("Output format: tick, json, csv, table or kdb (a kdb+ tick journal) (default: ",
+                       format_name(pipe_default), ", or table on a terminal)"))
+        ->check(CLI::IsMember({"tick", "json", "csv", "table", "kdb"}));
+  else
+    app.add_option("-f,--format", format,
+                   str("Output format: tick, json, csv or table (default: ", format_name(pipe_default),
+                       ", or table on a terminal)"))
+        ->check(CLI::IsMember({"tick", "json", "csv", "table"}));
 }
 
 void add_split(CLI::App& app, std::string& dir) {
@@ -115,6 +124,8 @@ Format resolve_format(const std::string& format, int fd, Format pipe_default) {
   Format f = *format_from_name(format);
   if (f == Format::tick && tty)
     throw UsageError("refusing to write a binary tick stream to a terminal (redirect it, or use -f table)");
+  if (f == Format::kdb && tty)
+    throw UsageError("refusing to write a binary kdb+ journal to a terminal (redirect it to a file)");
   return f;
 }
 
@@ -144,6 +155,26 @@ void add_filters(CLI::App& app, FilterArgs& f) {
   app.add_option("-s,--sym", f.syms, "Only these syms (comma-separated)");
   app.add_option("--from", f.from, "Only rows at or after TIME (ISO-8601, or HH:MM[:SS[.f]])");
   app.add_option("--to", f.to, "Only rows at or before TIME (ISO-8601, or HH:MM[:SS[.f]])");
+}
+
+void add_kdb_journals(CLI::App& app, KdbArgs& k, bool schema_option, bool date_option) {
+  if (schema_option)
+    app.add_option("--schema", k.schema, "kdb+ journals among the inputs: their tables' columns (a sym.q)")
+        ->check(CLI::ExistingFile);
+  if (date_option)
+    app.add_option("--date", k.date, "kdb+ journals among the inputs: their day (default: from the file name)");
+}
+
+void read_kdb_journals(const KdbArgs& k) {
+  std::shared_ptr<const Schema> schema;
+  if (!k.schema.empty()) schema = std::make_shared<const Schema>(load_schema(k.schema));
+  int32_t date = kNoDate;
+  if (!k.date.empty()) {
+    auto d = parse_date(k.date);
+    if (!d) throw UsageError(str("--date ", k.date, ": not a date (YYYY-MM-DD or YYYY.MM.DD)"));
+    date = *d;
+  }
+  kdb::read_journals(std::move(schema), date);
 }
 
 }  // namespace tick::cli

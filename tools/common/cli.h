@@ -21,7 +21,8 @@ std::string nearest_flag(const CLI::App& app, const std::string& message);
 // -f/--format tick|json|csv|table; pipe_default: what is written on a pipe
 // when -f is not given (a stage of a pipeline writes tick; the decoder,
 // tick-cat, JSON lines).
-void add_format(CLI::App& app, std::string& format, Format pipe_default = Format::tick);
+// kdb: -f kdb (a kdb+ tick journal) is offered too.
+void add_format(CLI::App& app, std::string& format, Format pipe_default = Format::tick, bool kdb = false);
 // --split DIR: text rows into DIR/TABLE.csv (.json), one file per table.
 void add_split(CLI::App& app, std::string& dir);
 // --time-format iso|q: how json, csv and table output write times.
@@ -33,6 +34,17 @@ Format resolve_format(const std::string& format, int fd, Format pipe_default = F
 // A number from 0 to max, said as "WHAT" in the refusal ("a number of rows
 // per second"); whole numbers only if whole.
 CLI::Validator number(const std::string& what, double max = 1e15, bool whole = false);
+
+// kdb+ tick journals (tick.q's logs) among the inputs are read as tick
+// streams: their tables' columns named by the schema (a sym.q; the log holds
+// none), their day the date given or else the file name's. Adds --schema
+// (unless the tool has its own, passed in) and --date (unless date is null).
+struct KdbArgs {
+  std::string schema, date;
+};
+void add_kdb_journals(CLI::App& app, KdbArgs& k, bool schema_option = true, bool date_option = true);
+// Installs the reading for the process (before any input is opened).
+void read_kdb_journals(const KdbArgs& k);
 
 // -t/--table, -s/--sym, --from, --to
 struct FilterArgs {

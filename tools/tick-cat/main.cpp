@@ -20,10 +20,12 @@ int main(int argc, char** argv) {
   cli::FilterArgs filters;
   app.add_option("files", files, "Inputs (default: standard input; - is standard input)");
   app.add_flag("-e,--encode", encode, "Encode text to a tick stream");
-  app.add_option("--schema", schema_file, "Schema file (native or kdb+ sym.q), for -e");
+  app.add_option("--schema", schema_file, "Schema file (native or kdb+ sym.q): for -e, and kdb+ journals' columns");
+  cli::KdbArgs kdb_args;
+  cli::add_kdb_journals(app, kdb_args, /*schema_option=*/false);
   app.add_option("--in", in_format, "Text input format for -e: json or csv")
       ->check(CLI::IsMember({"json", "csv"}));
-  cli::add_format(app, format, Format::json);  // the decoder: text on a pipe too
+  cli::add_format(app, format, Format::json, /*kdb=*/true);  // the decoder: text on a pipe too
   TimeFormat time_format = TimeFormat::iso;
   cli::add_time_format(app, time_format);
   std::string split;
@@ -73,7 +75,8 @@ int main(int argc, char** argv) {
       if (enc.rejected()) warn(str(enc.rejected(), " lines rejected", rejects.empty() ? "" : " (see " + rejects + ")"));
       return 0;
     }
-    if (!schema_file.empty()) throw UsageError("--schema is for -e (encoding)");
+    kdb_args.schema = schema_file;
+    cli::read_kdb_journals(kdb_args);
     CopyOptions o;
     if (!split.empty() && format.empty()) format = "csv";
     o.format = cli::resolve_format(format, STDOUT_FILENO, Format::json);

@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
   app.add_option("--date", date, "Stream mode: the input is this day's rows, written whole as its partition at the end (a backfill from CSV or JSON through tick-cat -e)");
   app.add_flag("--salvage", o.salvage, "Keep every valid record of a corrupt journal, reporting what is skipped");
   app.add_flag("--no-sync", no_sync, "Do not fsync the partition before renaming it into place");
+  cli::KdbArgs kdb_args;
+  cli::add_kdb_journals(app, kdb_args, /*schema_option=*/true, /*date_option=*/false);
 
   return cli::run(app, argc, argv, [&] {
     o.level = hdb::parse_compress(compress);
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
       o.date = *d;
     }
     o.sync = !no_sync;
+    cli::read_kdb_journals(kdb_args);
     EodReport r;
     int failed = 0;
     if (journals.empty() || (journals.size() == 1 && journals[0] == "-")) {

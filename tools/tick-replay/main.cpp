@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   cli::FilterArgs filters;
   ReplayOptions o;
   app.add_option("paths", paths, "Journal files or directories (default: standard input)");
-  cli::add_format(app, format);
+  cli::add_format(app, format, Format::tick, /*kdb=*/true);
   TimeFormat time_format = TimeFormat::iso;
   cli::add_time_format(app, time_format);
   std::string split;
@@ -35,8 +35,13 @@ int main(int argc, char** argv) {
   std::string from_day;
   app.add_option("--from-day", from_day, "With --follow DIR: start at this day's journal (default: today's)");
   auto* hdb = app.add_option("--hdb", o.hdb, "Read the partitions of this HDB directory instead of journals");
-  app.add_option("--date", dates, "With --hdb: the partition D, or the partitions D..D (default: all)")->needs(hdb);
+  app.add_option("--date", dates,
+                 "With --hdb: the partition D, or the partitions D..D (default: all); kdb+ journals: their day (default: "
+                 "from the file name)");
+  cli::KdbArgs kdb_args;
+  cli::add_kdb_journals(app, kdb_args, /*schema_option=*/true, /*date_option=*/false);
   app.add_flag("--info", info, "With --hdb: summarise the partitions (tables, rows, syms, time range, bytes)")->needs(hdb);
+  (void)hdb;
   app.add_option("--on-error", on_error, "On corrupt input: fail (stop, exit 1) or skip (resync, exit 1 at the end)")
       ->check(CLI::IsMember({"fail", "skip"}));
 
@@ -47,6 +52,10 @@ int main(int argc, char** argv) {
       if (o.copy.seq_from > 0 || o.copy.seq_to < UINT64_MAX)
         throw UsageError("--seq-from/--seq-to select journal records; HDB rows have no sequence numbers");
       if (!dates.empty()) std::tie(o.date_from, o.date_to) = parse_date_range(dates);
+    }
+    if (o.hdb.empty()) {
+      kdb_args.date = dates;
+      cli::read_kdb_journals(kdb_args);
     }
     if (info) {
       Output out(STDOUT_FILENO);

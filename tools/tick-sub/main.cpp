@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
   app.add_option("-s,--sym", syms, "Only these syms (comma-separated)");
   app.add_option("--from", from, "Where to start: start (of the day, from the journal), now, or a sequence number");
   app.add_option("--day", day, "With --from start or SEQ: the journal day, YYYY-MM-DD (default: the live day)");
-  cli::add_format(app, format);
+  cli::add_format(app, format, Format::tick, /*kdb=*/true);
   TimeFormat time_format = TimeFormat::iso;
   cli::add_time_format(app, time_format);
   std::string split;

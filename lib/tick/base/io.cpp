@@ -133,6 +133,15 @@ void Input::release(uint64_t offset) {
   released_ = upto;
 }
 
+namespace {
+Input::Transcoder& transcoder() {
+  static Input::Transcoder t;
+  return t;
+}
+}  // namespace
+
+void Input::set_transcoder(Transcoder t) { transcoder() = std::move(t); }
+
 std::unique_ptr<Input> Input::open(const std::string& path, bool allow_mmap) {
   if (path == "-") return from_fd(0, "-", allow_mmap);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -153,6 +162,27 @@ std::unique_ptr<Input> Input::from_fd(int fd, std::string name, bool allow_mmap)
       void* m = ::mmap(nullptr, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
       if (m != MAP_FAILED) {
         const auto* p = static_cast<const uint8_t*>(m);
+        if (transcoder() && !is_zstd(p, st.st_size)) {
+          std::unique_ptr<ByteSource> other;
+          try {
+            other = transcoder()(name, p, static_cast<size_t>(st.st_size));
+          } catch (...) {
+            ::munmap(m, st.st_size);
+            if (owned) ::close(fd);
+            throw;
+          }
+          if (other) {
+            if (owned) ::close(fd);
+            ::madvise(m, st.st_size, MADV_SEQUENTIAL);
+            in->other_map_ = m;
+            in->other_map_len_ = st.st_size;
+            in->size_hint_ = 0;
+            in->src_ = std::move(other);
+            in->buf_.resize(kChunk + kPadding);
+            in->base_ = in->buf_.data();
+            return in;
+          }
+        }
         if (!is_zstd(p, st.st_size)) {
           ::madvise(m, st.st_size, MADV_SEQUENTIAL);
           in->map_ = m;
@@ -210,7 +240,10 @@ std::unique_ptr<Input> Input::from_socket(int fd, std::string name) {
 
 Input::~Input() {
   if (map_) ::munmap(map_, map_len_);
+  src_.reset();
+  if (other_map_) ::munmap(other_map_, other_map_len_);
 }
+
 
 size_t Input::fill_ready(size_t n) {
   if (avail() >= n || map_ || eof_ || !src_ || src_->would_block()) return avail();

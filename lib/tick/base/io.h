@@ -94,6 +94,12 @@ class Input {
   // must (calling idle before it sleeps); the same end is the end of input.
   using Grow = std::function<uint64_t(uint64_t want, const std::function<void()>& idle)>;
   static std::unique_ptr<Input> open_growing(const std::string& path, uint64_t from, uint64_t end, Grow grow);
+  // A reader of another format's files (kdb+ journals), offered each
+  // regular file opened here, mapped whole: it returns the tick stream the
+  // bytes hold as a source reading from them, or null to leave the file as
+  // it is. One for the process; the bytes stay mapped while the input lives.
+  using Transcoder = std::function<std::unique_ptr<ByteSource>(const std::string& name, const uint8_t* p, size_t n)>;
+  static void set_transcoder(Transcoder t);
   ~Input();
 
   const std::string& name() const { return name_; }
@@ -149,6 +155,8 @@ class Input {
   bool eof_ = false, compressed_ = false, sniff_ = false, ready_only_ = false, socket_ = false;
   void* map_ = nullptr;
   size_t map_len_ = 0;
+  void* other_map_ = nullptr;  // the mapped file a transcoder reads
+  size_t other_map_len_ = 0;
   size_t released_ = 0;
   uint64_t size_hint_ = 0;
   std::function<void()> idle_;

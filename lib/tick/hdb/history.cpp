@@ -50,7 +50,8 @@ uint64_t replay(const std::vector<std::string>& paths, Output& out, const Replay
   std::vector<std::string> files;
   for (const auto& p : paths) {
     if (p != "-" && is_directory(p)) {
-      auto js = journal_files(p);
+      // (a directory with none is an error; one of kdb+ journals is read as theirs)
+      auto js = o.follow ? journal_files(p) : expand_journals({p});
       if (o.follow) {
         // Following a directory is following its day, from today's journal
         // (or --from-day's), not replaying its history first.

@@ -13,6 +13,7 @@
 #include "tick/base/clock.h"
 #include "tick/base/error.h"
 #include "tick/base/files.h"
+#include "tick/kdb/journal.h"
 
 namespace tick {
 
@@ -46,12 +47,32 @@ std::vector<std::string> journal_files(const std::string& dir) {
   return out;
 }
 
+namespace {
+// A directory of kdb+ tick journals (NAMEyyyy.mm.dd), in date order.
+std::vector<std::string> kdb_journal_files(const std::string& dir) {
+  std::vector<std::pair<int32_t, std::string>> found;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) fail(dir, ": ", std::strerror(errno));
+  while (dirent* e = ::readdir(d)) {
+    std::string path = dir + "/" + e->d_name;
+    int32_t day = kdb::journal_date_from_name(e->d_name);
+    if (day != kNoDate && kdb::is_journal_file(path)) found.push_back({day, path});
+  }
+  ::closedir(d);
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> out;
+  for (auto& f : found) out.push_back(std::move(f.second));
+  return out;
+}
+}  // namespace
+
 std::vector<std::string> expand_journals(const std::vector<std::string>& paths) {
   std::vector<std::string> out;
   for (const auto& p : paths) {
     if (p != "-" && journal_date(p) == INT32_MIN && is_directory(p)) {
       auto js = journal_files(p);
-      if (js.empty()) fail(p, ": no journals (YYYY-MM-DD.tick) in it");
+      if (js.empty()) js = kdb_journal_files(p);
+      if (js.empty()) fail(p, ": no journals (YYYY-MM-DD.tick, or kdb+'s NAMEyyyy.mm.dd) in it");
       out.insert(out.end(), js.begin(), js.end());
     } else {
       out.push_back(p);

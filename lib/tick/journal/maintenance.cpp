@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
@@ -21,6 +22,7 @@
 #include "tick/journal/files.h"
 #include "tick/journal/journal.h"
 #include "tick/journal/walk.h"
+#include "tick/kdb/journal.h"
 #include "tick/stream/reader.h"
 #include "tick/stream/writer.h"
 
@@ -124,7 +126,97 @@ void Summary::print(const std::string& path, const Input& in) const {
 }
 }  // namespace
 
+namespace {
+// A kdb+ journal, mapped whole (read, or written to in place).
+struct KdbFile {
+  int fd = -1;
+  const uint8_t* p = nullptr;
+  size_t n = 0;
+  explicit KdbFile(const std::string& path, bool write = false) {
+    fd = open_or_fail(path, write ? O_RDWR : O_RDONLY);
+    struct stat st{};
+    if (::fstat(fd, &st) != 0) fail(path, ": ", std::strerror(errno));
+    n = static_cast<size_t>(st.st_size);
+    if (n) {
+      void* m = ::mmap(nullptr, n, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (m == MAP_FAILED) fail(path, ": mmap: ", std::strerror(errno));
+      p = static_cast<const uint8_t*>(m);
+    }
+  }
+  ~KdbFile() {
+    if (p) ::munmap(const_cast<uint8_t*>(p), n);
+    ::close(fd);
+  }
+};
+
+std::string kdb_where(const std::string& path, const kdb::Check& c) {
+  return str(path, ": byte ", c.valid_bytes, ": message ", c.messages + 1, ": ", c.why);
+}
+
+bool kdb_info(const std::string& path) {
+  using ull = unsigned long long;
+  KdbFile f(path);
+  kdb::Summary s = kdb::summarise_journal(f.p, f.n);
+  std::printf("%s\n", path.c_str());
+  std::printf("  format    kdb+ tick journal (tick.q's log)\n");
+  std::printf("  size      %llu bytes\n", static_cast<ull>(f.n));
+  std::printf("  messages  %llu\n", static_cast<ull>(s.check.messages));
+  if (s.time_lo <= s.time_hi) {
+    char a[40], b[40];
+    size_t na = s.instants ? format_timestamp(a, s.time_lo) : format_timespan(a, s.time_lo);
+    size_t nb = s.instants ? format_timestamp(b, s.time_hi) : format_timespan(b, s.time_hi);
+    std::printf("  time      %.*s .. %.*s\n", static_cast<int>(na), a, static_cast<int>(nb), b);
+  }
+  std::printf("  syms      %zu\n", s.syms.size() - s.syms.count(""));
+  for (const auto& [name, ti] : s.tables)
+    std::printf("  table     %-12s %llu rows in %llu messages\n", name.c_str(), static_cast<ull>(ti.rows),
+                static_cast<ull>(ti.messages));
+  std::fflush(stdout);
+  if (!s.check.sound) {
+    warn(kdb_where(path, s.check));
+    std::printf("  problems  1 (see stderr)\n");
+  }
+  return s.check.sound;
+}
+
+// -11!(-2;L), and q's advice (truncate to the valid length) taken with --repair.
+bool kdb_check(const std::string& path, bool repair) {
+  using ull = unsigned long long;
+  kdb::Check c;
+  {
+    KdbFile f(path);
+    c = kdb::check_journal(f.p, f.n);
+    if (!c.sound && repair) {
+      std::string bad = path + ".bad";
+      int bad_fd = open_regular(bad, O_WRONLY | O_CREAT | O_APPEND, 0600);
+      CloseFd closer{bad_fd};
+      write_all(bad_fd, f.p + c.valid_bytes, f.n - c.valid_bytes);
+      if (::fsync(bad_fd) != 0) fail(bad, ": fsync: ", std::strerror(errno));
+    }
+  }
+  if (c.sound) {
+    std::printf("%s: ok, %llu messages\n", path.c_str(), static_cast<ull>(c.messages));
+    return true;
+  }
+  warn(kdb_where(path, c));
+  if (!repair) {
+    std::printf("%s: %llu valid messages, %llu valid bytes of %llu (q's -11!(-2;L): %llu %llu)\n", path.c_str(),
+                static_cast<ull>(c.messages), static_cast<ull>(c.valid_bytes), static_cast<ull>(c.size),
+                static_cast<ull>(c.messages), static_cast<ull>(c.valid_bytes));
+    return false;
+  }
+  int fd = open_or_fail(path, O_WRONLY);
+  CloseFd closer{fd};
+  if (::ftruncate(fd, static_cast<off_t>(c.valid_bytes)) != 0 || ::fsync(fd) != 0)
+    fail(path, ": truncate: ", std::strerror(errno));
+  std::printf("%s: repaired: kept %llu messages, moved %llu bytes to %s.bad; the file is sound\n", path.c_str(),
+              static_cast<ull>(c.messages), static_cast<ull>(c.size - c.valid_bytes), path.c_str());
+  return true;
+}
+}  // namespace
+
 bool journal_info(const std::string& path) {
+  if (kdb::is_journal_file(path)) return kdb_info(path);
   JournalWalk w(path);
   ProgressBar prog(base_name(path), w.input().size_hint());
   Summary sum;
@@ -151,6 +243,7 @@ bool is_sound(const std::string& path) {
 }  // namespace
 
 bool journal_check(const std::string& path, bool repair) {
+  if (kdb::is_journal_file(path)) return kdb_check(path, repair);
   JournalWalk w(path);
   Input* in = &w.input();
   ProgressBar prog(base_name(path), in->size_hint());

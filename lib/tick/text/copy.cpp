@@ -28,8 +28,9 @@ struct Copier::Split {
 };
 
 Copier::Copier(Output& out, const CopyOptions& o)
-    : out_(out), opt_(o), filter_(o.filter), text_(out, o.format, o.csv_table_column, o.time_format) {
-  if (!opt_.split_dir.empty() && opt_.format == Format::tick) throw UsageError("--split writes text: give -f csv or json");
+    : out_(out), opt_(o), filter_(o.filter), text_(out, o.format, o.csv_table_column, o.time_format), kdb_(out) {
+  if (!opt_.split_dir.empty() && (opt_.format == Format::tick || opt_.format == Format::kdb))
+    throw UsageError("--split writes text: give -f csv or json");
 }
 
 Copier::~Copier() {
@@ -145,6 +146,7 @@ void Copier::copy(Input& in, size_t max_record, Decoder* given) {
 }
 
 void Copier::finish() {
+  if (opt_.format == Format::kdb) kdb_.finish();
   flush();
   for (const auto& s : filter_.missing_syms()) warn(str("no sym ", quoted(s), " in the input"));
   const auto missing = filter_.missing_tables();
@@ -171,6 +173,7 @@ void Copier::feed(const uint8_t* p, size_t n, const std::string& name, Decoder& 
 
 bool Copier::handle(const Record& r, Decoder& dec, const std::string& name) {
   const bool tick = opt_.format == Format::tick;
+  const bool kdb = opt_.format == Format::kdb;
   if ((opt_.seq_from > 0 || opt_.seq_to < UINT64_MAX) && r.has_data_prefix()) {
     uint64_t seq = r.data_seq();
     if (seq < opt_.seq_from || seq > opt_.seq_to) return true;
@@ -203,6 +206,7 @@ bool Copier::handle(const Record& r, Decoder& dec, const std::string& name) {
         rows_ += v.rows;
         if (paced && v.rows) pace(v, nullptr, v.rows);
         if (tick) pass(r);
+        else if (kdb) kdb_.data(v, dec.syms(), nullptr, v.rows);
         else text_for(*v.table).rows(dec, nullptr, v.rows);
         break;
       }
@@ -210,7 +214,9 @@ bool Copier::handle(const Record& r, Decoder& dec, const std::string& name) {
       rows_ += n;
       if (n == 0) break;
       if (paced) pace(v, sel_.data(), n);
-      if (!tick) {
+      if (kdb) {
+        kdb_.data(v, dec.syms(), sel_.data(), n);
+      } else if (!tick) {
         text_for(*v.table).rows(dec, sel_.data(), n);
       } else if (n == v.rows) {
         pass(r);
@@ -226,7 +232,7 @@ bool Copier::handle(const Record& r, Decoder& dec, const std::string& name) {
       // record is in it.
       if (dec.control_seq() < opt_.seq_from || dec.control_seq() > opt_.seq_to) break;
       if (tick) pass(r);
-      else if (opt_.split_dir.empty()) text_.eod(dec.eod_date(), dec.control_seq());
+      else if (opt_.split_dir.empty() && !kdb) text_.eod(dec.eod_date(), dec.control_seq());
       break;
     case Decoder::Kind::Heartbeat:
       if (tick) pass(r);

@@ -12,6 +12,7 @@
 #include "tick/base/io.h"
 #include "tick/stream/filter.h"
 #include "tick/stream/reader.h"
+#include "tick/kdb/journal.h"
 #include "tick/text/out.h"
 
 namespace tick {
@@ -97,6 +98,7 @@ class Copier {
   CopyOptions opt_;
   Filter filter_;
   TextWriter text_;
+  kdb::JournalWriter kdb_;
   // --split: a file and a writer per table.
   struct Split;
   std::map<std::string, std::unique_ptr<Split>> split_;

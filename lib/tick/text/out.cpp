@@ -16,6 +16,7 @@ std::optional<Format> format_from_name(std::string_view s) {
   if (s == "json") return Format::json;
   if (s == "csv") return Format::csv;
   if (s == "table") return Format::table;
+  if (s == "kdb") return Format::kdb;
   return std::nullopt;
 }
 
@@ -25,6 +26,7 @@ const char* format_name(Format f) {
     case Format::json: return "json";
     case Format::csv: return "csv";
     case Format::table: return "table";
+    case Format::kdb: return "kdb";
   }
   return "?";
 }
@@ -454,7 +456,7 @@ void TextWriter::rows(const Decoder& d, const uint32_t* sel, uint32_t n) {
       case Format::json: json_row(v, s, l, r); break;
       case Format::csv: to_union ? csv_union_row(v, s, l.to_union, r) : csv_row(v, s, r); break;
       case Format::table: table_row(v, s, l, r); break;
-      case Format::tick: break;
+      case Format::tick: case Format::kdb: break;
     }
   }
 }

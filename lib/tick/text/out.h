@@ -11,7 +11,8 @@
 
 namespace tick {
 
-enum class Format { tick, json, csv, table };
+// kdb: a kdb+ tick journal (tick.q's log), written by the copier.
+enum class Format { tick, json, csv, table, kdb };
 // How times are written: ISO-8601 (2026-11-23T14:30:00.123456789Z,
 // 14:30:00.123456789) or as q shows them (2026.11.23D14:30:00.123456789,
 // 0D14:30:00.123456789, 2026.11.23).

@@ -1,0 +1,568 @@
+#include "tick/kdb/journal.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "tick/base/clock.h"
+#include "tick/base/error.h"
+#include "tick/base/units.h"
+#include "tick/kdb/object.h"
+#include "tick/stream/writer.h"
+
+namespace tick::kdb {
+
+bool is_journal(const uint8_t* p, size_t n) {
+  return n >= kJournalHead && p[0] == 0xff && p[1] == 0x01 && p[2] == 0x00 && p[3] == 0x00;
+}
+
+bool is_journal_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  uint8_t b[kJournalHead];
+  ssize_t r = ::pread(fd, b, sizeof b, 0);
+  ::close(fd);
+  return r == static_cast<ssize_t>(sizeof b) && is_journal(b, sizeof b);
+}
+
+int32_t journal_date_from_name(const std::string& path) {
+  std::string base = path.substr(path.find_last_of('/') + 1);
+  if (base.size() < 10) return kNoDate;
+  std::string d = base.substr(base.size() - 10);
+  if (d[4] != '.') return kNoDate;
+  auto v = parse_date(d);
+  return v ? *v : kNoDate;
+}
+
+Check check_journal(const uint8_t* p, size_t n) {
+  Check c;
+  c.size = n;
+  if (n < kJournalHead) {
+    c.sound = false;
+    c.torn = true;
+    c.why = "the file ends inside its 8-byte head";
+    return c;
+  }
+  size_t at = kJournalHead;
+  while (at < n) {
+    Problem pr;
+    size_t s = object_size(p + at, n - at, pr);
+    if (!s) {
+      c.sound = false;
+      c.torn = pr.torn;
+      c.why = pr.torn ? "the file ends inside a message" : pr.why;
+      break;
+    }
+    at += s;
+    c.messages++;
+  }
+  c.valid_bytes = at;
+  return c;
+}
+
+namespace {
+
+// One message, taken apart: (`upd;`table;data).
+struct Update {
+  std::string_view table;
+  const uint8_t* data;  // the data object
+  size_t data_len;
+};
+
+std::string_view symbol_atom(const uint8_t* p) { return reinterpret_cast<const char*>(p + 1); }
+
+// The parts of a message, or why it is not an update.
+bool take_apart(const uint8_t* m, size_t len, Update& u, std::string& why) {
+  int32_t count;
+  if (len < 6 || m[0] != kMixed || (std::memcpy(&count, m + 2, 4), count != 3)) {
+    why = str("a ", type_name(static_cast<int8_t>(m[0])), ", not (`upd;`table;data)");
+    return false;
+  }
+  Problem pr;
+  const uint8_t* e = m + 6;
+  size_t rest = len - 6;
+  size_t s0 = object_size(e, rest, pr);
+  if (static_cast<int8_t>(e[0]) != -kSymbol) {
+    why = str("its head is a ", type_name(static_cast<int8_t>(e[0])), ", not `upd");
+    return false;
+  }
+  std::string_view fn = symbol_atom(e);
+  if (fn != "upd" && fn != ".u.upd") {
+    why = str("it calls ", quoted(fn), ", not upd");
+    return false;
+  }
+  e += s0;
+  rest -= s0;
+  size_t s1 = object_size(e, rest, pr);
+  if (static_cast<int8_t>(e[0]) != -kSymbol) {
+    why = str("its table is a ", type_name(static_cast<int8_t>(e[0])), ", not a symbol");
+    return false;
+  }
+  u.table = symbol_atom(e);
+  u.data = e + s1;
+  u.data_len = rest - s1;
+  return true;
+}
+
+// Where one column's values are in a message: a vector's elements, or (a
+// row) one atom's value; strings: the char lists themselves.
+struct Source {
+  const uint8_t* p = nullptr;
+  int qtype = 0;  // as found
+  bool atom = false;
+};
+
+// The columns of an update's data, in the table's order; rows set. Returns
+// an empty string, or what does not fit.
+std::string columns_of(const Table& t, const Update& u, std::vector<Source>& cols, uint32_t& rows) {
+  const uint8_t* d = u.data;
+  const int dt = static_cast<int8_t>(d[0]);
+  const size_t nc = t.columns.size();
+  cols.assign(nc, {});
+  std::vector<const uint8_t*> items;  // the data's objects, in its order
+  auto list_items = [&](const uint8_t* list) {
+    int32_t k;
+    std::memcpy(&k, list + 2, 4);
+    items.clear();
+    const uint8_t* e = list + 6;
+    for (int32_t i = 0; i < k; i++) {
+      items.push_back(e);
+      Problem pr;
+      e += object_size(e, SIZE_MAX / 2, pr);  // (the message was sized whole already)
+    }
+  };
+  std::vector<int> order(nc);
+  for (size_t c = 0; c < nc; c++) order[c] = static_cast<int>(c);
+  if (dt == kTable) {
+    const uint8_t* dict = d + 2;
+    const uint8_t* keys = dict + 1;
+    if (static_cast<int8_t>(dict[0]) != kDict || static_cast<int8_t>(keys[0]) != kSymbol)
+      return "a table without a symbol list of column names";
+    int32_t k;
+    std::memcpy(&k, keys + 2, 4);
+    std::vector<std::string_view> names;
+    const char* s = reinterpret_cast<const char*>(keys + 6);
+    for (int32_t i = 0; i < k; i++) {
+      names.emplace_back(s);
+      s += names.back().size() + 1;
+    }
+    const uint8_t* vals = reinterpret_cast<const uint8_t*>(s);
+    if (static_cast<int8_t>(vals[0]) != kMixed) return "a table whose columns are not a list";
+    list_items(vals);
+    if (items.size() != names.size()) return "a table with more names than columns";
+    for (size_t c = 0; c < nc; c++) {
+      order[c] = -1;
+      for (size_t i = 0; i < names.size(); i++)
+        if (names[i] == t.columns[c].name) order[c] = static_cast<int>(i);
+      if (order[c] < 0) return str("a table without column ", t.columns[c].name);
+    }
+    if (names.size() != nc) {
+      for (auto n : names)
+        if (t.find(n) < 0) return str("a table with column ", quoted(n), ", which ", t.name, " lacks");
+    }
+  } else if (dt == kMixed) {
+    list_items(d);
+    if (items.size() != nc)
+      return str(items.size(), " items, but ", t.name, " has ", nc, " columns");
+  } else {
+    return str("a ", type_name(dt), ", not columns, a row or a table");
+  }
+  // A row of atoms (a string's value is a char list, never counted as a column).
+  bool row = true;
+  for (size_t c = 0; c < nc; c++) {
+    int it = static_cast<int8_t>(items[order[c]][0]);
+    bool atomish = it < 0 || (t.columns[c].type == Type::string && it == kChar);
+    if (!atomish) row = false;
+  }
+  if (dt == kTable) row = false;
+  int64_t n = -1;
+  for (size_t c = 0; c < nc; c++) {
+    const uint8_t* o = items[order[c]];
+    const int ot = static_cast<int8_t>(o[0]);
+    const Column& col = t.columns[c];
+    const int want = q_type_of(col.type);
+    Source& src = cols[c];
+    src.qtype = ot;
+    int64_t len;
+    if (row) {
+      src.atom = true;
+      if (col.type == Type::string) {
+        src.p = o;
+      } else {
+        if (ot != -want) return str("column ", col.name, ": a ", type_name(ot), ", not a ", type_name(-want));
+        src.p = o + 1;
+      }
+      len = 1;
+    } else {
+      if (ot != want) return str("column ", col.name, ": a ", type_name(ot), ", not a ", type_name(want));
+      int32_t k;
+      std::memcpy(&k, o + 2, 4);
+      len = k;
+      src.p = o + 6;
+      if (col.type == Type::string) {
+        const uint8_t* e = o + 6;
+        for (int32_t i = 0; i < k; i++) {
+          int et = static_cast<int8_t>(e[0]);
+          if (et != kChar && et != -kChar)
+            return str("column ", col.name, ": item ", i, " is a ", type_name(et), ", not a string");
+          if (et == kChar) {
+            int32_t sl;
+            std::memcpy(&sl, e + 2, 4);
+            e += 6 + sl;
+          } else {
+            e += 2;
+          }
+        }
+      }
+    }
+    if (n >= 0 && len != n) return str("columns of different lengths (", n, " and ", len, ")");
+    n = len;
+  }
+  if (n > UINT32_MAX / 2) return str(n, " rows in one message");
+  rows = static_cast<uint32_t>(n < 0 ? 0 : n);
+  return {};
+}
+
+}  // namespace
+
+Summary summarise_journal(const uint8_t* p, size_t n) {
+  Summary s;
+  s.check = check_journal(p, n);
+  size_t at = kJournalHead;
+  for (uint64_t i = 0; i < s.check.messages; i++) {
+    Problem pr;
+    size_t len = object_size(p + at, n - at, pr);
+    Update u;
+    std::string why;
+    if (take_apart(p + at, len, u, why)) {
+      // A schema of the data's own types (time first, sym second).
+      const uint8_t* d = u.data;
+      const int dt = static_cast<int8_t>(d[0]);
+      std::vector<const uint8_t*> items;
+      if (dt == kMixed) {
+        int32_t k;
+        std::memcpy(&k, d + 2, 4);
+        const uint8_t* e = d + 6;
+        for (int32_t j = 0; j < k && j < 2; j++) {
+          items.push_back(e);
+          e += object_size(e, n - (e - p), pr);
+        }
+      } else if (dt == kTable && static_cast<int8_t>(d[2]) == kDict && static_cast<int8_t>(d[3]) == kSymbol) {
+        const uint8_t* keys = d + 3;
+        int32_t k;
+        std::memcpy(&k, keys + 2, 4);
+        const char* nm = reinterpret_cast<const char*>(keys + 6);
+        int ti = -1, si = -1;
+        for (int32_t j = 0; j < k; j++) {
+          std::string_view name(nm);
+          if (name == "time") ti = j;
+          if (name == "sym") si = j;
+          nm += name.size() + 1;
+        }
+        const uint8_t* vals = reinterpret_cast<const uint8_t*>(nm);
+        int32_t nv = -1;
+        if (static_cast<int8_t>(vals[0]) == kMixed) std::memcpy(&nv, vals + 2, 4);
+        const uint8_t* e = vals + 6;
+        std::vector<const uint8_t*> all;
+        for (int32_t j = 0; j < k && nv == k; j++) {
+          all.push_back(e);
+          e += object_size(e, n - (e - p), pr);
+        }
+        if (ti >= 0 && si >= 0 && nv == k) items = {all[ti], all[si]};
+      }
+      auto& ti = s.tables[std::string(u.table)];
+      ti.messages++;
+      if (items.size() == 2) {
+        const uint8_t* tc = items[0];
+        const uint8_t* sc = items[1];
+        int tt = static_cast<int8_t>(tc[0]), st = static_cast<int8_t>(sc[0]);
+        auto time_of = [&](int type, const uint8_t* v) -> std::optional<int64_t> {
+          int64_t x;
+          int32_t y;
+          switch (type) {
+            case kTimestamp: std::memcpy(&x, v, 8); if (x == kNullLong) return {}; s.instants = true; return timestamp_from_q(x);
+            case kTimespan: std::memcpy(&x, v, 8); if (x == kNullLong) return {}; return x;
+            case kTime: std::memcpy(&y, v, 4); if (y == kNullInt) return {}; return int64_t{y} * 1'000'000;
+            case kSecond: std::memcpy(&y, v, 4); if (y == kNullInt) return {}; return int64_t{y} * kNsPerSec;
+            case kMinute: std::memcpy(&y, v, 4); if (y == kNullInt) return {}; return int64_t{y} * 60 * kNsPerSec;
+          }
+          return {};
+        };
+        auto take_time = [&](std::optional<int64_t> t) {
+          if (!t) return;
+          s.time_lo = std::min(s.time_lo, *t);
+          s.time_hi = std::max(s.time_hi, *t);
+        };
+        if (tt < 0) {  // a row
+          ti.rows++;
+          take_time(time_of(-tt, tc + 1));
+          if (st == -kSymbol) s.syms.emplace(symbol_atom(sc));
+        } else {
+          int32_t k;
+          std::memcpy(&k, tc + 2, 4);
+          ti.rows += static_cast<uint64_t>(k);
+          int w = element_width(tt);
+          for (int32_t j = 0; j < k && w > 0; j++) take_time(time_of(tt, tc + 6 + size_t(j) * w));
+          if (st == kSymbol) {
+            int32_t m;
+            std::memcpy(&m, sc + 2, 4);
+            const char* nm = reinterpret_cast<const char*>(sc + 6);
+            for (int32_t j = 0; j < m; j++) {
+              std::string_view name(nm);
+              s.syms.emplace(name);
+              nm += name.size() + 1;
+            }
+          }
+        }
+      }
+    }
+    at += len;
+  }
+  return s;
+}
+
+JournalSource::JournalSource(std::string name, const uint8_t* p, size_t n, std::shared_ptr<const Schema> schema,
+                             int32_t date, bool end_of_day)
+    : name_(std::move(name)), p_(p), n_(n), schema_(std::move(schema)), date_(date), eod_(end_of_day) {
+  out_ = std::make_unique<Output>([this](const uint8_t* b, size_t len) { pending_.insert(pending_.end(), b, b + len); },
+                                  1 << 20);
+}
+
+size_t JournalSource::read(uint8_t* dst, size_t cap) {
+  while (taken_ == pending_.size()) {
+    pending_.clear();
+    taken_ = 0;
+    // A problem is told once what came before it has been read.
+    if (!error_.empty()) throw Error(error_);
+    if (ended_) return 0;
+    try {
+      convert_some();
+    } catch (const Error& e) {
+      out_->flush();
+      error_ = e.what();
+      ended_ = true;
+    }
+  }
+  size_t k = std::min(cap, pending_.size() - taken_);
+  std::memcpy(dst, pending_.data() + taken_, k);
+  taken_ += k;
+  return k;
+}
+
+void JournalSource::convert_some() {
+  if (!started_) {
+    started_ = true;
+    write_stream_header(*out_, date_);
+    for (size_t i = 0; i < schema_->tables.size(); i++)
+      write_schema(*out_, static_cast<uint16_t>(i), schema_->tables[i]);
+  }
+  // About a megabyte of stream at a time.
+  const uint64_t goal = out_->written() + pending_.size() + (1 << 20);
+  while (at_ < n_ && out_->pending() + pending_.size() < goal) {
+    Problem pr;
+    size_t len = object_size(p_ + at_, n_ - at_, pr);
+    if (!len) {
+      out_->flush();
+      fail(name_, ": byte ", at_, ": message ", number_ + 1, ": ",
+           pr.torn ? "the file ends inside it (a torn tail: tick-log check --repair cuts it off)" : pr.why);
+    }
+    number_++;
+    message(p_ + at_, len, at_);
+    at_ += len;
+  }
+  if (at_ >= n_) {
+    if (eod_ && date_ != kNoDate) write_eod(*out_, date_, 0);
+    ended_ = true;
+  }
+  out_->flush();
+}
+
+void JournalSource::message(const uint8_t* m, size_t len, uint64_t offset) {
+  auto bad = [&](const std::string& why) {
+    out_->flush();
+    fail(name_, ": byte ", offset, ": message ", number_, ": ", why);
+  };
+  Update u;
+  std::string why;
+  if (!take_apart(m, len, u, why)) bad(why);
+  int tid = schema_->index(u.table);
+  if (tid < 0) bad(str("table ", quoted(u.table), " is not in the schema"));
+  const Table& t = schema_->tables[tid];
+  std::vector<Source> cols;
+  uint32_t rows = 0;
+  if (std::string e = columns_of(t, u, cols, rows); !e.empty()) bad(str(t.name, ": ", e));
+  // Symbols first: their ids go in the data record.
+  const size_t nc = t.columns.size();
+  thread_local std::vector<uint32_t> ids;
+  thread_local std::vector<uint32_t> sym_start;
+  sym_start.assign(nc, 0);
+  ids.clear();
+  for (size_t c = 0; c < nc; c++) {
+    if (t.columns[c].type != Type::symbol) continue;
+    sym_start[c] = static_cast<uint32_t>(ids.size());
+    const char* s = reinterpret_cast<const char*>(cols[c].p);
+    for (uint32_t r = 0; r < rows; r++) {
+      size_t l = std::strlen(s);
+      if (l > 65535) bad(str("column ", t.columns[c].name, ": a symbol longer than 65535 bytes"));
+      ids.push_back(syms_.intern({s, l}));
+      s += l + 1;
+    }
+  }
+  if (syms_.size() > syms_written_) {
+    write_symbols(*out_, syms_, syms_written_);
+    syms_written_ = syms_.size();
+  }
+  // The strings' bytes, walked once for the size and once to copy.
+  auto each_string = [&](const Source& src, auto f) {
+    const uint8_t* e = src.p;
+    for (uint32_t r = 0; r < rows; r++) {
+      if (static_cast<int8_t>(e[0]) == -kChar) {
+        f(e + 1, size_t{1});
+        e += 2;
+      } else {
+        int32_t sl;
+        std::memcpy(&sl, e + 2, 4);
+        f(e + 6, static_cast<size_t>(sl));
+        e += 6 + sl;
+      }
+    }
+  };
+  size_t len_payload = kDataPrefix;
+  std::vector<size_t> heap(nc, 0);
+  for (size_t c = 0; c < nc; c++) {
+    int w = type_width(t.columns[c].type);
+    if (w) {
+      len_payload += pad8(size_t{rows} * w);
+    } else {
+      each_string(cols[c], [&](const uint8_t*, size_t l) { heap[c] += l; });
+      if (heap[c] > UINT32_MAX / 2) bad(str("column ", t.columns[c].name, ": strings too long for one record"));
+      len_payload += pad8((size_t{rows} + 1) * 4) + pad8(heap[c]);
+    }
+  }
+  if (len_payload > kMaxPayload) bad(str(rows, " rows: more than one tick record holds"));
+  uint8_t* rec = out_->reserve(kHeaderSize + len_payload);
+  uint8_t* q = rec + kHeaderSize;
+  store32(q, rows);
+  store32(q + 4, 0);
+  store64(q + 8, number_);
+  uint8_t* o = q + kDataPrefix;
+  for (size_t c = 0; c < nc; c++) {
+    const Type ty = t.columns[c].type;
+    const Source& src = cols[c];
+    const int w = type_width(ty);
+    uint8_t* start = o;
+    if (ty == Type::symbol) {
+      std::memcpy(o, ids.data() + sym_start[c], size_t{rows} * 4);
+      o += size_t{rows} * 4;
+    } else if (ty == Type::timestamp) {
+      for (uint32_t r = 0; r < rows; r++) {
+        int64_t v;
+        std::memcpy(&v, src.p + size_t{r} * 8, 8);
+        v = timestamp_from_q(v);
+        std::memcpy(o + size_t{r} * 8, &v, 8);
+      }
+      o += size_t{rows} * 8;
+    } else if (ty == Type::date) {
+      for (uint32_t r = 0; r < rows; r++) {
+        int32_t v;
+        std::memcpy(&v, src.p + size_t{r} * 4, 4);
+        v = date_from_q(v);
+        std::memcpy(o + size_t{r} * 4, &v, 4);
+      }
+      o += size_t{rows} * 4;
+    } else if (w) {
+      std::memcpy(o, src.p, size_t{rows} * w);
+      o += size_t{rows} * w;
+    } else {
+      uint32_t off = 0;
+      uint32_t r = 0;
+      each_string(src, [&](const uint8_t*, size_t l) {
+        store32(o + 4 * size_t{r++}, off);
+        off += static_cast<uint32_t>(l);
+      });
+      store32(o + 4 * size_t{rows}, off);
+      o += (size_t{rows} + 1) * 4;
+      std::memset(o, 0, pad8(o - start) - (o - start));
+      o = start + pad8(o - start);
+      start = o;
+      each_string(src, [&](const uint8_t* b, size_t l) {
+        std::memcpy(o, b, l);
+        o += l;
+      });
+    }
+    size_t used = o - start;
+    std::memset(o, 0, pad8(used) - used);
+    o = start + pad8(used);
+  }
+  write_header(rec, RecordType::Data, static_cast<uint16_t>(tid), q, static_cast<uint32_t>(len_payload));
+  out_->commit(kHeaderSize + len_payload);
+}
+
+void read_journals(std::shared_ptr<const Schema> schema, int32_t date) {
+  Input::set_transcoder([schema, date](const std::string& name, const uint8_t* p,
+                                       size_t n) -> std::unique_ptr<ByteSource> {
+    if (!is_journal(p, n)) return nullptr;
+    if (!schema)
+      fail(name, ": a kdb+ tick journal (tick.q's log): name its tables' columns with --schema sym.q");
+    int32_t d = date != kNoDate ? date : journal_date_from_name(name);
+    bool over = d != kNoDate && d < day_of(now_ns());
+    return std::make_unique<JournalSource>(name, p, n, schema, d, over);
+  });
+}
+
+void JournalWriter::head() {
+  if (started_) return;
+  started_ = true;
+  static const uint8_t h[kJournalHead] = {0xff, 0x01, 0, 0, 0, 0, 0, 0};
+  out_.write(h, sizeof h);
+}
+
+void JournalWriter::finish() { head(); }
+
+void JournalWriter::data(const DataView& v, const SymbolTable& syms, const uint32_t* sel, uint32_t n) {
+  head();
+  const Table& t = *v.table;
+  const size_t nc = t.columns.size();
+  auto row = [&](uint32_t i) { return sel ? sel[i] : i; };
+  put_vector_head(out_, kMixed, 3);
+  put8(out_, static_cast<uint8_t>(-kSymbol));
+  put_symbol(out_, "upd");
+  put8(out_, static_cast<uint8_t>(-kSymbol));
+  put_symbol(out_, t.name);
+  put_vector_head(out_, kMixed, static_cast<uint32_t>(nc));
+  for (size_t c = 0; c < nc; c++) {
+    const Type ty = t.columns[c].type;
+    const int w = type_width(ty);
+    put_vector_head(out_, q_type_of(ty), n);
+    if (ty == Type::symbol) {
+      for (uint32_t i = 0; i < n; i++) put_symbol(out_, syms.name(v.get<uint32_t>(static_cast<int>(c), row(i))));
+    } else if (ty == Type::string) {
+      for (uint32_t i = 0; i < n; i++) {
+        std::string_view s = v.string(static_cast<int>(c), row(i));
+        put_vector_head(out_, kChar, static_cast<uint32_t>(s.size()));
+        out_.write(s.data(), s.size());
+      }
+    } else if (ty == Type::timestamp || ty == Type::date) {
+      uint8_t* p = out_.reserve(size_t{n} * w);
+      for (uint32_t i = 0; i < n; i++) {
+        if (ty == Type::timestamp) {
+          int64_t x = timestamp_to_q(v.get<int64_t>(static_cast<int>(c), row(i)));
+          std::memcpy(p + size_t{i} * 8, &x, 8);
+        } else {
+          int32_t x = date_to_q(v.get<int32_t>(static_cast<int>(c), row(i)));
+          std::memcpy(p + size_t{i} * 4, &x, 4);
+        }
+      }
+      out_.commit(size_t{n} * w);
+    } else if (!sel) {
+      out_.write(v.cols[c], size_t{n} * w);
+    } else {
+      uint8_t* p = out_.reserve(size_t{n} * w);
+      for (uint32_t i = 0; i < n; i++) std::memcpy(p + size_t{i} * w, v.cols[c] + size_t{row(i)} * w, w);
+      out_.commit(size_t{n} * w);
+    }
+  }
+}
+
+}  // namespace tick::kdb

@@ -1,0 +1,111 @@
+// kdb+ tick's journal (tick.q's log, see KDB.md): recognised, checked and
+// repaired as q's -11! does, read as a tick stream, written from one.
+//
+// The file is the 8 bytes of a serialised empty list (ff 01 00 00, a count
+// q never updates), then one serialised (`upd;`table;data) per message,
+// without IPC headers. data is a list of columns (what feeds send and
+// tick.q logs), one row of atoms, or a table.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "tick/base/io.h"
+#include "tick/stream/reader.h"
+#include "tick/stream/schema.h"
+#include "tick/stream/symbols.h"
+
+namespace tick::kdb {
+
+constexpr size_t kJournalHead = 8;
+
+// The first bytes of a kdb+ journal (n: how many there are).
+bool is_journal(const uint8_t* p, size_t n);
+// Whether the file at path is one (false if it cannot be read).
+bool is_journal_file(const std::string& path);
+// The day a journal's name says (tick.q's NAMEyyyy.mm.dd), or kNoDate.
+int32_t journal_date_from_name(const std::string& path);
+
+// -11!(-2;L): the messages of the whole file when it is sound; else the
+// messages before the first that is torn or malformed and the bytes they
+// end at (where q says to truncate).
+struct Check {
+  uint64_t messages = 0;
+  uint64_t valid_bytes = 0;
+  uint64_t size = 0;
+  bool sound = true;
+  bool torn = false;   // the file ends inside a message
+  std::string why;     // what is wrong at valid_bytes
+};
+Check check_journal(const uint8_t* p, size_t n);
+
+// What a journal holds, without a schema: by tick.q's rule a table's first
+// column is its time and its second its sym (a table message names them).
+struct Summary {
+  struct TableInfo {
+    uint64_t messages = 0, rows = 0;
+  };
+  std::map<std::string, TableInfo> tables;
+  std::set<std::string> syms;
+  int64_t time_lo = INT64_MAX, time_hi = INT64_MIN;  // ns (of the day, or since the epoch)
+  bool instants = false;  // the times are timestamps
+  Check check;
+};
+Summary summarise_journal(const uint8_t* p, size_t n);
+
+// The journal's messages as a tick stream: a header dated `date` (kNoDate:
+// none), every table of the schema, then per message the new symbols and
+// one data record (its sequence number the message's, from 1), and an
+// end-of-day record when end_of_day. Errors are Error("NAME: byte OFFSET:
+// message N: what"): data that does not fit the schema, a message that is
+// not an update, a torn tail.
+class JournalSource : public ByteSource {
+ public:
+  JournalSource(std::string name, const uint8_t* p, size_t n, std::shared_ptr<const Schema> schema,
+                int32_t date, bool end_of_day);
+  size_t read(uint8_t* dst, size_t cap) override;
+
+ private:
+  void convert_some();
+  void message(const uint8_t* m, size_t len, uint64_t offset);
+  std::string name_;
+  const uint8_t* p_;
+  size_t n_, at_ = kJournalHead;
+  uint64_t number_ = 0;
+  std::shared_ptr<const Schema> schema_;
+  int32_t date_;
+  bool eod_, started_ = false, ended_ = false;
+  std::string error_;
+  std::vector<uint8_t> pending_;
+  size_t taken_ = 0;
+  std::unique_ptr<Output> out_;
+  SymbolTable syms_;
+  uint32_t syms_written_ = 0;
+};
+
+// From now on, kdb+ journals opened as Inputs anywhere in the process are
+// read as tick streams (JournalSource) with this schema (null: a journal met
+// is an error saying to give one) and date (kNoDate: from the file name).
+// Their day ends (an end-of-day record) when it is before today's.
+void read_journals(std::shared_ptr<const Schema> schema, int32_t date);
+
+// Writes a tick stream's data as a kdb+ journal: the head once, then one
+// (`upd;`table;columns) per data record, typed vectors in schema order.
+class JournalWriter {
+ public:
+  explicit JournalWriter(Output& out) : out_(out) {}
+  // The rows (all, or the n listed) of a data record as one message.
+  void data(const DataView& v, const SymbolTable& syms, const uint32_t* rows, uint32_t n);
+  // The head, if nothing was written yet (an empty journal).
+  void finish();
+
+ private:
+  void head();
+  Output& out_;
+  bool started_ = false;
+};
+
+}  // namespace tick::kdb

@@ -1,0 +1,74 @@
+// kdb+'s serialised objects (its IPC and file encoding, see KDB.md): the
+// type codes, how far an object reaches, and the values tick's column types
+// take in them.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "tick/base/io.h"
+#include "tick/stream/format.h"
+#include "tick/stream/types.h"
+
+namespace tick::kdb {
+
+// q's type codes (an atom is the negative of its vector's).
+enum QType : int8_t {
+  kMixed = 0, kBoolean = 1, kGuid = 2, kByte = 4, kShort = 5, kInt = 6, kLong = 7, kReal = 8, kFloat = 9,
+  kChar = 10, kSymbol = 11, kTimestamp = 12, kMonth = 13, kDate = 14, kDatetime = 15, kTimespan = 16,
+  kMinute = 17, kSecond = 18, kTime = 19, kTable = 98, kDict = 99, kError = -128,
+};
+
+// Bytes of one element of a vector of type t (1..19); 0 for symbols (text
+// ended by a NUL); -1 for a code that is no vector type.
+int element_width(int t);
+// q's name of a type code ("long", "symbol", "mixed list", "table"),
+// negative codes as atoms ("long atom").
+std::string type_name(int t);
+// The q vector type holding a tick column type (string: a mixed list of
+// char vectors, said as kMixed), and back.
+int q_type_of(Type t);
+std::optional<Type> tick_type_of(int q);
+
+// What object_size found wrong.
+struct Problem {
+  bool torn = false;  // the bytes end inside the object
+  std::string why;    // otherwise: what is malformed
+};
+
+// The length of the serialised object at p, which has n bytes after it; 0
+// with problem set when the bytes end inside it or it is malformed.
+size_t object_size(const uint8_t* p, size_t n, Problem& problem);
+
+// kdb+'s epoch in tick's: timestamps and dates are shifted between them;
+// nulls and infinities are the same bits in both.
+int64_t timestamp_from_q(int64_t v);
+int64_t timestamp_to_q(int64_t v);
+int32_t date_from_q(int32_t v);
+int32_t date_to_q(int32_t v);
+
+// Appending serialised objects to an Output.
+inline void put8(Output& o, uint8_t v) { o.put(static_cast<char>(v)); }
+inline void put32(Output& o, uint32_t v) {
+  store32(o.reserve(4), v);
+  o.commit(4);
+}
+inline void put_symbol(Output& o, std::string_view s) {
+  uint8_t* p = o.reserve(s.size() + 1);
+  std::memcpy(p, s.data(), s.size());
+  p[s.size()] = 0;
+  o.commit(s.size() + 1);
+}
+// A vector's head: type, no attribute, count.
+inline void put_vector_head(Output& o, int type, uint32_t count) {
+  uint8_t* p = o.reserve(6);
+  p[0] = static_cast<uint8_t>(type);
+  p[1] = 0;
+  store32(p + 2, count);
+  o.commit(6);
+}
+
+}  // namespace tick::kdb
