@@ -5,6 +5,7 @@ complete -c tick-eod -l salvage -d 'Keep every valid record of a corrupt journal
 complete -c tick-eod -l partial -d 'Stream mode: write the unfinished day, marked partial'
 complete -c tick-eod -l date -x -d 'Stream mode: the input is this day (YYYY-MM-DD), a backfill'
 complete -c tick-eod -l schema -r -F -d 'kdb+ journals: their columns (a sym.q)'
+complete -c tick-eod -l format -x -a 'tick kdb' -d "Partition layout: tick's or q's"
 complete -c tick-eod -l no-sync -d 'Do not fsync the partition before the rename'
 complete -c tick-eod -s h -l help -d 'Show help'
 complete -c tick-eod -l version -d 'Show version'

@@ -105,7 +105,7 @@ expect_eq "$(cat err)" "tick-replay: --date: 2026-11-21 is after 2026-11-20 (see
 expect_status 2 tick-replay --hdb zs tp/2026-11-20.tick
 expect_eq "$(cat err)" "tick-replay: --hdb reads partitions: give no journal paths with it (see --help)" "--hdb with journals"
 expect_status 2 tick-replay --date 2026-11-20 tp/2026-11-20.tick
-expect_eq "$(cat err)" "tick-replay: --date requires --hdb (see --help)" "--date without --hdb"
+expect_eq "$(cat err)" "tick-replay: --date requires --hdb, or kdb+ journals to date (see --help)" "--date without --hdb"
 expect_status 2 tick-replay --hdb zs --seq-from 5
 expect_eq "$(cat err)" "tick-replay: --seq-from/--seq-to select journal records; HDB rows have no sequence numbers (see --help)" "--seq-from on an HDB"
 expect_status 2 tick-replay --hdb zs --follow

@@ -19,7 +19,10 @@ int main(int argc, char** argv) {
   bool no_sync = false;
   app.add_option("journals", journals, "Journals to write as partitions (default: a stream on standard input)");
   app.add_option("--hdb", o.hdb, "The HDB directory (partitions are DIR/YYYY-MM-DD)")->required();
-  app.add_option("--compress", compress, "Column files: zstd[:LEVEL] or none (default zstd:1)");
+  auto* compress_opt = app.add_option("--compress", compress, "Column files: zstd[:LEVEL] or none (default zstd:1)");
+  std::string layout = "tick";
+  app.add_option("--format", layout, "Partition layout: tick (tick-hdb.5) or kdb (q's: DIR/yyyy.mm.dd, symbols enumerated against DIR/sym)")
+      ->check(CLI::IsMember({"tick", "kdb"}));
   app.add_flag("--force", o.force, "Replace an existing partition (atomically)");
   app.add_flag("--partial", o.partial, "Stream mode: write the day the input ends in, marked partial (the real end of day replaces it)");
   std::string date;
@@ -31,6 +34,11 @@ int main(int argc, char** argv) {
 
   return cli::run(app, argc, argv, [&] {
     o.level = hdb::parse_compress(compress);
+    if (layout == "kdb") {
+      if (compress_opt->count()) throw UsageError("--format kdb writes plain columns, as q maps them: no --compress");
+      o.kdb = true;
+      o.level = 0;
+    }
     if (!date.empty()) {
       auto d = parse_date(date);
       if (!d) throw UsageError("bad --date '" + date + "' (want YYYY-MM-DD)");

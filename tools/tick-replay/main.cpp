@@ -8,6 +8,8 @@
 #include "tick/base/clock.h"
 #include "tick/hdb/history.h"
 #include "tick/hdb/read.h"
+#include "tick/journal/files.h"
+#include "tick/kdb/journal.h"
 
 using namespace tick;
 
@@ -54,6 +56,12 @@ int main(int argc, char** argv) {
       if (!dates.empty()) std::tie(o.date_from, o.date_to) = parse_date_range(dates);
     }
     if (o.hdb.empty()) {
+      // (without --hdb, --date is the day of kdb+ journals: for nothing else)
+      if (!dates.empty()) {
+        bool kdb = !paths.empty();
+        for (const auto& f : expand_journals(paths)) kdb = kdb && kdb::is_journal_file(f);
+        if (!kdb) throw UsageError("--date requires --hdb, or kdb+ journals to date");
+      }
       kdb_args.date = dates;
       cli::read_kdb_journals(kdb_args);
     }

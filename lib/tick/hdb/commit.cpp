@@ -73,9 +73,9 @@ class HdbLock {
 
 }  // namespace
 
-bool commit_partition(const std::string& tmp, const std::string& hdb, int32_t date, bool force) {
+bool commit_partition(const std::string& tmp, const std::string& hdb, int32_t date, bool force, bool kdb) {
   HdbLock lock(hdb);
-  std::string fin = hdb::partition_path(hdb, date);
+  std::string fin = kdb ? hdb::kdb_partition_path(hdb, date) : hdb::partition_path(hdb, date);
   if (!path_exists(fin)) {
     if (::rename(tmp.c_str(), fin.c_str()) != 0) fail(fin, ": rename: ", std::strerror(errno));
     fsync_dir(fin);

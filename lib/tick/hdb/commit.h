@@ -16,6 +16,7 @@ std::string temp_path(const std::string& hdb, const std::string& what);
 // Puts the finished partition tmp in place as hdb/DATE. An existing one is
 // kept (false) unless force: then the two are swapped in one rename, so a
 // reader sees the old partition or the new one, never neither.
-bool commit_partition(const std::string& tmp, const std::string& hdb, int32_t date, bool force);
+// kdb: the partition is named as q names it (yyyy.mm.dd).
+bool commit_partition(const std::string& tmp, const std::string& hdb, int32_t date, bool force, bool kdb = false);
 
 }  // namespace tick

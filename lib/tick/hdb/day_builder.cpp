@@ -64,6 +64,12 @@ uint32_t DayBuilder::table_index(const Table& t, bool pass1, const Where& where)
     if (!pass1) fail(where.name, ":", where.offset, ": table ", quoted(t.name), " appeared on the second reading");
     TableState ts;
     ts.table = t;
+    if (o_.kdb)
+      for (const auto& col : t.columns)
+        if (col.type == Type::string)
+          fail(where.name, ":", where.offset, ": table ", t.name, ": column ", col.name,
+               " is a string; q's layout of string columns (a nested list and its COL# file) is not written: "
+               "leave it out (tick-cat -t/-e with a schema without it), or use tick's own format");
     for (const auto& col : t.columns) {
       Col c;
       c.type = col.type;
@@ -283,12 +289,17 @@ void DayBuilder::sort_group(TableState& t, uint32_t g) {
 // files, the second reading (scatter), the runs finished and sorted,
 // compression, metadata, and the sync.
 void DayBuilder::write(const std::string& dir, int32_t date, const ReadAgain& again) {
+  hdr_ = o_.kdb ? 16 : 0;
   plan_layout();
   auto to_compress = open_columns(dir);
   second_reading(again);
   finish_runs();
-  if (o_.level) compress(to_compress);
-  write_meta(dir, date);
+  if (o_.kdb) {
+    write_kdb(dir);
+  } else {
+    if (o_.level) compress(to_compress);
+    write_meta(dir, date);
+  }
   if (o_.sync) fsync_partition(dir);
 }
 
@@ -343,11 +354,12 @@ std::vector<std::pair<std::string, std::string>> DayBuilder::open_columns(const 
       col.raw = o_.level ? col.path + ".raw" : col.path;
       col.fd = open_or_fail(col.raw, O_RDWR | O_CREAT | O_TRUNC);
       uint64_t w = col.width ? static_cast<uint64_t>(col.width) : 8;
-      preallocate(col.fd, w * (t.rows + (col.width ? 0 : 1)), col.raw);
+      const uint64_t h = col.width ? hdr_ : 0;
+      preallocate(col.fd, h + w * (t.rows + (col.width ? 0 : 1)), col.raw);
       col.stage = next;
       next += nsyms;
       if (o_.level) to_compress.emplace_back(col.raw, col.path);
-      for (uint32_t g = 0; g < nsyms; g++) stages_[col.stage + g].begin(t.start[g] * w, aligned_);
+      for (uint32_t g = 0; g < nsyms; g++) stages_[col.stage + g].begin(h + t.start[g] * w, aligned_);
       if (col.width) continue;
       col.heap_path = col.path + "#";
       col.heap_raw = o_.level ? col.heap_path + ".raw" : col.heap_path;
@@ -384,16 +396,18 @@ void DayBuilder::finish_runs() {
   for (auto& t : tables_) {
     for (auto& col : t.cols) {
       uint64_t w = col.width ? static_cast<uint64_t>(col.width) : 8;
+      const uint64_t h = col.width ? hdr_ : 0;
       for (uint32_t g = 0; g < nsyms; g++) {
         Stage& s = stages_[col.stage + g];
         flush(s, col.fd, col.raw);
-        if (s.off != t.start[g + 1] * w)
+        if (s.off != h + t.start[g + 1] * w)
           fail(col.raw, ": the journal changed between the two readings (table ", t.table.name, ", sym ",
                all_.name(order_[g]), ")");
         if (!col.width) flush(stages_[col.heap_stage + g], col.heap_fd, col.heap_raw);
       }
     }
-    for (uint32_t e = 0; e < nsyms; e++)
+    // (q's .Q.dpft sorts by sym alone: a sym's rows keep their order)
+    for (uint32_t e = 0; e < nsyms && !o_.kdb; e++)
       if (t.unsorted[e]) sort_group(t, rank_[e]);
     for (auto& col : t.cols) {
       ::close(col.fd);
@@ -458,8 +472,10 @@ void DayBuilder::fsync_partition(const std::string& dir) {
       for (const auto& n : list_dir(td)) fsync_path(join_path(td, n));
       fsync_path(td);
     }
-    fsync_path(join_path(dir, "sym"));
-    fsync_path(join_path(dir, ".d"));
+    if (!o_.kdb) {
+      fsync_path(join_path(dir, "sym"));
+      fsync_path(join_path(dir, ".d"));
+    }
     fsync_path(dir);
   }
 }

@@ -91,6 +91,9 @@ class DayBuilder {
   void finish_runs();
   void compress(const std::vector<std::pair<std::string, std::string>>& to_compress);
   void write_meta(const std::string& dir, int32_t date);
+  void write_kdb(const std::string& dir);
+  std::vector<int64_t> enumerate_syms(const std::vector<uint8_t>& used);
+  std::vector<uint8_t> used_syms();
   void fsync_partition(const std::string& dir);
   uint32_t table_index(const Table& t, bool pass1, const Where& where);
   void scatter(Decoder::Kind kind, const Decoder& d, uint64_t offset);
@@ -145,6 +148,8 @@ class DayBuilder {
   uint64_t batch_rows_ = 0;
   std::function<void(uint64_t)> release_;
   uint64_t bytes_ = 0;
+  // Bytes before a fixed-width column's values (q's 16-byte header).
+  uint64_t hdr_ = 0;
 };
 
 }  // namespace tick

@@ -97,7 +97,7 @@ uint64_t read_records(Input& in, const ReadOptions& o, const RecordFn& f) {
 bool build(DayBuilder& b, int32_t date, const EodOptions& o, const ReadAgain& again,
            EodReport& report, DayEnd end = DayEnd::eod_record) {
   const bool partial_day = end == DayEnd::input_ended;
-  std::string fin = hdb::partition_path(o.hdb, date);
+  std::string fin = o.kdb ? hdb::kdb_partition_path(o.hdb, date) : hdb::partition_path(o.hdb, date);
   // A partial partition (written from an unfinished day) never blocks the
   // real one.
   const bool was_partial = path_exists(join_path(fin, kPartialMarker));
@@ -114,7 +114,7 @@ bool build(DayBuilder& b, int32_t date, const EodOptions& o, const ReadAgain& ag
   try {
     b.write(tmp, date, again);
     if (partial_day) write_file(join_path(tmp, kPartialMarker), "the input ended before this day's end-of-day record\n");
-    if (!commit_partition(tmp, o.hdb, date, replace)) {
+    if (!commit_partition(tmp, o.hdb, date, replace, o.kdb)) {
       warn(str(fin, " appeared meanwhile: kept (--force replaces it)"));
       report.kept++;
       return false;
@@ -130,7 +130,7 @@ bool build(DayBuilder& b, int32_t date, const EodOptions& o, const ReadAgain& ag
   report.rows += b.rows();
   warn(str(fin, ": ", partial_day ? "partial (no end of day yet), " : "", b.rows(), " rows, ", b.tables(),
            " tables, ", b.syms(), " syms, ",
-           o.level ? size_text(b.bytes_written()) + " of " + hdb::compress_name(o.level) + " columns" : "plain columns",
+           o.kdb ? "q's layout" : o.level ? size_text(b.bytes_written()) + " of " + hdb::compress_name(o.level) + " columns" : "plain columns",
            ", in ", seconds_text(now_ns() - t0), was_partial && !partial_day ? "; replaced the partial partition" : ""));
   return true;
 }

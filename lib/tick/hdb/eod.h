@@ -28,6 +28,9 @@ struct EodOptions {
   bool partial = false;    // stream mode: write a day the input ended in, marked partial
   int32_t date = INT32_MIN;  // stream mode: the input is this day's rows (a backfill), written whole at its end
   size_t buffer_budget = 64 << 20;  // bytes of per-sym staging buffers
+  // q's layout (what .Q.dpft writes): DIR/yyyy.mm.dd/TABLE/, rows by sym in
+  // arrival order, symbols enumerated against DIR/sym; plain columns.
+  bool kdb = false;
 };
 
 struct EodReport {

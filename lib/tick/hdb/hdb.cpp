@@ -87,6 +87,10 @@ int parse_compress(const std::string& s) {
 std::string compress_name(int level) { return level ? str("zstd:", level) : "none"; }
 
 std::string partition_path(const std::string& hdb, int32_t date) { return join_path(hdb, date_string(date)); }
+std::string kdb_partition_path(const std::string& hdb, int32_t date) {
+  char b[32];
+  return join_path(hdb, std::string(b, format_date_q(b, date)));
+}
 
 std::vector<int32_t> partition_dates(const std::string& hdb) {
   std::vector<int32_t> out;

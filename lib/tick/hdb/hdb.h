@@ -23,6 +23,8 @@ int parse_compress(const std::string& s);
 std::string compress_name(int level);
 
 std::string partition_path(const std::string& hdb, int32_t date);
+// A q HDB's partition: DIR/yyyy.mm.dd.
+std::string kdb_partition_path(const std::string& hdb, int32_t date);
 // Dates of the partitions in hdb (directories named YYYY-MM-DD), ascending.
 std::vector<int32_t> partition_dates(const std::string& hdb);
 
