@@ -26,7 +26,7 @@ export CXX OBJ_FLAGS
 printf '%s\n' "${stale[@]}" | { grep . || true; } | xargs -r -P "$(nproc)" -I{} sh -c \
   'src=${1%%:*}; o=${1#*:}; $CXX $OBJ_FLAGS -c "$src" -o "$o"' _ {} \
   || { echo "fuzz: the library did not build" >&2; exit 1; }
-for t in reader json hdb parsers kdb; do
+for t in reader json hdb parsers kdb qhdb; do
   $CXX $FLAGS "$ROOT/fuzz/${t}_fuzz.cpp" "${objs[@]}" -lsimdjson -lzstd -o "$OUT/${t}_fuzz"
 done
 # Seeds made now (the corpora are not kept in git).
@@ -74,8 +74,21 @@ for m in 0 1 2 3; do
   { printf "\\x$(printf %02x $m)"; cat "$k/mixed2026.12.05"; } > "$ROOT/fuzz/corpus-kdb/mixed$m"
 done
 rm -rf "$k"
+# q HDB seeds: a small q-layout partition, packed as qhdb_fuzz reads it.
+mkdir -p "$ROOT/fuzz/corpus-qhdb"
+h=$(mktemp -d); "$gen" --start 2026-11-20T09:00:00Z --count 200 --syms 4 > "$h/d.tick"
+"$ROOT/build/tick-eod" --format kdb --hdb "$h/q" --date 2026-11-20 --no-sync < "$h/d.tick" 2> /dev/null
+/usr/bin/python3 - "$h/q" > "$ROOT/fuzz/corpus-qhdb/seed" <<'PY'
+import os, struct, sys
+files = ["sym", "2026.11.20/trade/.d", "2026.11.20/trade/sym", "2026.11.20/trade/time", "2026.11.20/trade/price", "2026.11.20/trade/size"]
+out = sys.stdout.buffer
+for f in files:
+    b = open(os.path.join(sys.argv[1], f), "rb").read()
+    out.write(struct.pack("<I", len(b)) + b)
+PY
+rm -rf "$h"
 status=0
-for t in reader json hdb parsers kdb; do
+for t in reader json hdb parsers kdb qhdb; do
   # Inputs that once crashed a fuzzer (fuzz/regressions/TARGET/, kept in
   # git) run first, each once: a fixed crash stays fixed.
   if compgen -G "$ROOT/fuzz/regressions/$t/*" > /dev/null; then

@@ -86,7 +86,12 @@ int parse_compress(const std::string& s) {
 
 std::string compress_name(int level) { return level ? str("zstd:", level) : "none"; }
 
-std::string partition_path(const std::string& hdb, int32_t date) { return join_path(hdb, date_string(date)); }
+std::string partition_path(const std::string& hdb, int32_t date) {
+  std::string p = join_path(hdb, date_string(date));
+  if (path_exists(p)) return p;
+  std::string q = kdb_partition_path(hdb, date);  // (q's name, in q's HDB)
+  return path_exists(q) ? q : p;
+}
 std::string kdb_partition_path(const std::string& hdb, int32_t date) {
   char b[32];
   return join_path(hdb, std::string(b, format_date_q(b, date)));

@@ -15,6 +15,8 @@
 #include "tick/base/files.h"
 #include "tick/base/signals.h"
 #include "tick/hdb/hdb.h"
+#include "tick/hdb/kdb_read.h"
+#include "tick/kdb/files.h"
 #include "tick/stream/format.h"
 #include "tick/stream/symbols.h"
 #include "tick/stream/writer.h"
@@ -30,7 +32,7 @@ std::vector<int32_t> dates_in(const std::string& hdb, int32_t from, int32_t to) 
   if (!is_directory(hdb)) fail(hdb, ": not a directory");
   std::vector<int32_t> ds;
   const auto all = hdb::partition_dates(hdb);
-  if (all.empty()) fail(hdb, ": not an HDB (no YYYY-MM-DD partitions in it)");
+  if (all.empty()) fail(hdb, ": not an HDB (no YYYY-MM-DD partitions in it, nor q's yyyy.mm.dd)");
   for (int32_t d : all)
     if (d >= from && d <= to) ds.push_back(d);
   if (ds.empty()) {
@@ -183,9 +185,15 @@ std::pair<int32_t, int32_t> parse_date_range(const std::string& s) {
 
 void hdb_read(const std::string& hdb, int32_t from, int32_t to, const FilterSpec& f, Output& out) {
   const Filter window(f);
+  const bool q = hdb::is_kdb_hdb(hdb);
+  const std::vector<std::string> domain = q ? kdb::read_symbol_list(join_path(hdb, "sym")) : std::vector<std::string>{};
   for (int32_t date : dates_in(hdb, from, to)) {
     if (stop_requested()) break;
     std::string part = hdb::partition_path(hdb, date);
+    if (q) {
+      hdb::kdb_read_partition(part, date, domain, f, out);
+      continue;
+    }
     hdb::PartitionMeta pm = hdb::read_partition_meta(part);
     std::vector<std::string> names = hdb::read_syms(part);
     write_stream_header(out, date);
@@ -235,8 +243,14 @@ void hdb_read(const std::string& hdb, int32_t from, int32_t to, const FilterSpec
 
 void hdb_info(const std::string& hdb, int32_t from, int32_t to, Output& out) {
   auto line = [&](const std::string& s) { out.write(s.data(), s.size()); };
+  const bool q = hdb::is_kdb_hdb(hdb);
+  const std::vector<std::string> domain = q ? kdb::read_symbol_list(join_path(hdb, "sym")) : std::vector<std::string>{};
   for (int32_t date : dates_in(hdb, from, to)) {
     std::string part = hdb::partition_path(hdb, date);
+    if (q) {
+      hdb::kdb_partition_info(part, domain, out);
+      continue;
+    }
     hdb::PartitionMeta pm = hdb::read_partition_meta(part);
     std::vector<std::string> names = hdb::read_syms(part);
     line(str(part, "\n  date ", date_string(pm.date), ", ", pm.tables.size(), " tables, ", names.size(), " syms\n"));
@@ -296,8 +310,12 @@ const std::vector<Table>& Catalog::refresh() {
     std::vector<Table> ts;
     try {
       const std::string part = partition_path(hdb_, d);
-      for (const auto& name : read_partition_meta(part).tables)
-        ts.push_back(read_table_meta(join_path(part, name)).table);
+      if (is_kdb_hdb(hdb_)) {
+        ts = kdb_partition_tables(part);
+      } else {
+        for (const auto& name : read_partition_meta(part).tables)
+          ts.push_back(read_table_meta(join_path(part, name)).table);
+      }
     } catch (const Error&) {
       ts.clear();
     }

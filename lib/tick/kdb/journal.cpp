@@ -279,13 +279,14 @@ Summary summarise_journal(const uint8_t* p, size_t n) {
         int tt = static_cast<int8_t>(tc[0]), st = static_cast<int8_t>(sc[0]);
         auto time_of = [&](int type, const uint8_t* v) -> std::optional<int64_t> {
           int64_t x;
-          int32_t y;
           switch (type) {
             case kTimestamp: std::memcpy(&x, v, 8); if (x == kNullLong) return {}; s.instants = true; return timestamp_from_q(x);
             case kTimespan: std::memcpy(&x, v, 8); if (x == kNullLong) return {}; return x;
-            case kTime: std::memcpy(&y, v, 4); if (y == kNullInt) return {}; return int64_t{y} * 1'000'000;
-            case kSecond: std::memcpy(&y, v, 4); if (y == kNullInt) return {}; return int64_t{y} * kNsPerSec;
-            case kMinute: std::memcpy(&y, v, 4); if (y == kNullInt) return {}; return int64_t{y} * 60 * kNsPerSec;
+            case kTime: case kSecond: case kMinute: {
+              int64_t ns = time_ns(*tick_type_of(type), v);
+              if (ns == kNullLong) return {};
+              return ns;
+            }
           }
           return {};
         };

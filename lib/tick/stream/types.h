@@ -80,7 +80,10 @@ inline int64_t time_ns(Type t, const uint8_t* p) {
   std::memcpy(&v, p, 4);
   if (v == kNullInt) return kNullLong;
   int64_t unit = t == Type::time ? 1'000'000 : t == Type::second ? 1'000'000'000 : 60'000'000'000;
-  return v * unit;
+  int64_t ns;
+  // (more minutes than nanoseconds hold: as far as they reach)
+  if (__builtin_mul_overflow(int64_t{v}, unit, &ns)) return v < 0 ? kNullLong + 1 : INT64_MAX;
+  return ns;
 }
 // Stores ns (of the day, for the time-of-day types) at p in type t, truncated
 // to the type's unit.
