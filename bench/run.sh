@@ -10,6 +10,7 @@ for t in tick-gen tick-cat tick-log tick-replay tick-pub tick-sub tick-eod tick-
   command -v "$t" > /dev/null || { echo "bench: $t is missing (run: TICK_DEPS=bench bash scripts/install-deps.sh)" >&2; exit 1; }
 done
 [ -d "$BENCH/node_modules/@duckdb/node-api" ] || { echo "bench: DuckDB is missing (npm install in bench/)" >&2; exit 1; }
+[ -d "$BENCH/node_modules/node-q" ] || { echo "bench: node-q is missing (npm install in bench/)" >&2; exit 1; }
 W=$(mktemp -d "${TMPDIR:-/tmp}/tick-bench.XXXXXX")
 trap 'set +e; kill $(jobs -p) 2>/dev/null; rm -rf "$W"' EXIT
 cd "$W"

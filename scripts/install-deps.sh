@@ -46,8 +46,8 @@ if [ ! -f web/node_modules/lightweight-charts/package.json ]; then
   (cd web && npm ci --no-audit --no-fund --silent >/dev/null)
 fi
 if [ "${TICK_DEPS:-}" = bench ] || [ "${TICK_DEPS:-}" = all ]; then
-  if [ ! -d bench/node_modules/@duckdb/node-api ]; then
-    echo "install-deps: installing @duckdb/node-api into bench/" >&2
+  if [ ! -d bench/node_modules/@duckdb/node-api ] || [ ! -d bench/node_modules/node-q ]; then
+    echo "install-deps: installing @duckdb/node-api and node-q into bench/" >&2
     (cd bench && npm install --no-audit --no-fund --silent >/dev/null)
   fi
 fi

@@ -141,6 +141,9 @@ class Input {
   // leave this process's resident set (a long pass over a large file then
   // stays small). No-op for other inputs.
   void release(uint64_t offset);
+  // The bytes were made by this process (a transcoder's tick stream from
+  // another format's file): their framing holds, their CRCs need no check.
+  bool made_here() const { return other_map_ != nullptr; }
   // Total size if known (regular files), for progress; 0 otherwise.
   uint64_t size_hint() const { return size_hint_; }
 

@@ -120,7 +120,7 @@ std::string columns_of(const Table& t, const Update& u, std::vector<Source>& col
   const int dt = static_cast<int8_t>(d[0]);
   const size_t nc = t.columns.size();
   cols.assign(nc, {});
-  std::vector<const uint8_t*> items;  // the data's objects, in its order
+  thread_local std::vector<const uint8_t*> items;  // the data's objects, in its order
   auto list_items = [&](const uint8_t* list) {
     int32_t k;
     std::memcpy(&k, list + 2, 4);
@@ -129,10 +129,11 @@ std::string columns_of(const Table& t, const Update& u, std::vector<Source>& col
     for (int32_t i = 0; i < k; i++) {
       items.push_back(e);
       Problem pr;
-      e += object_size(e, SIZE_MAX / 2, pr);  // (the message was sized whole already)
+      if (i + 1 < k) e += object_size(e, SIZE_MAX / 2, pr);  // (the message was sized whole already)
     }
   };
-  std::vector<int> order(nc);
+  thread_local std::vector<int> order;
+  order.resize(nc);
   for (size_t c = 0; c < nc; c++) order[c] = static_cast<int>(c);
   if (dt == kTable) {
     const uint8_t* dict = d + 2;
@@ -390,7 +391,7 @@ void JournalSource::message(const uint8_t* m, size_t len, uint64_t offset) {
   int tid = schema_->index(u.table);
   if (tid < 0) bad(str("table ", quoted(u.table), " is not in the schema"));
   const Table& t = schema_->tables[tid];
-  std::vector<Source> cols;
+  thread_local std::vector<Source> cols;
   uint32_t rows = 0;
   if (std::string e = columns_of(t, u, cols, rows); !e.empty()) bad(str(t.name, ": ", e));
   // Symbols first: their ids go in the data record.
@@ -406,7 +407,18 @@ void JournalSource::message(const uint8_t* m, size_t len, uint64_t offset) {
     for (uint32_t r = 0; r < rows; r++) {
       size_t l = std::strlen(s);
       if (l > 65535) bad(str("column ", t.columns[c].name, ": a symbol longer than 65535 bytes"));
-      ids.push_back(syms_.intern({s, l}));
+      // A feed's names repeat: most are found in a small cache by their
+      // first bytes and length, before the dictionary's hash.
+      uint64_t head = 0;
+      std::memcpy(&head, s, std::min<size_t>(l, 8));
+      SymCache& e = sym_cache_[((head * 0x9E3779B97F4A7C15ull) >> 52 ^ l) & (kSymCache - 1)];
+      if (e.len == l && e.head == head && (l <= 8 || std::memcmp(e.text, s, l) == 0)) {
+        ids.push_back(e.id);
+      } else {
+        uint32_t id = syms_.intern({s, l});
+        e = {syms_.name(id).data(), head, static_cast<uint32_t>(l), id};
+        ids.push_back(id);
+      }
       s += l + 1;
     }
   }
@@ -430,7 +442,8 @@ void JournalSource::message(const uint8_t* m, size_t len, uint64_t offset) {
     }
   };
   size_t len_payload = kDataPrefix;
-  std::vector<size_t> heap(nc, 0);
+  thread_local std::vector<size_t> heap;
+  heap.assign(nc, 0);
   for (size_t c = 0; c < nc; c++) {
     int w = type_width(t.columns[c].type);
     if (w) {

@@ -84,6 +84,13 @@ class JournalSource : public ByteSource {
   std::unique_ptr<Output> out_;
   SymbolTable syms_;
   uint32_t syms_written_ = 0;
+  struct SymCache {
+    const char* text = nullptr;
+    uint64_t head = 0;
+    uint32_t len = UINT32_MAX, id = 0;
+  };
+  static constexpr size_t kSymCache = 4096;
+  std::vector<SymCache> sym_cache_ = std::vector<SymCache>(kSymCache);
 };
 
 // From now on, kdb+ journals opened as Inputs anywhere in the process are

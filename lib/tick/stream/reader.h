@@ -285,12 +285,13 @@ struct ReadPlan {
 // skip, no limit); else on this one.
 template <class OnRecord>
 void for_each_record(Input& in, const ReadPlan& p, const Reporter& rep, OnRecord on_record) {
-  if (!p.trusted && !p.skip && p.limit == UINT64_MAX && FramingAhead::suits(in)) {
+  const bool trusted = p.trusted || in.made_here();
+  if (!trusted && !p.skip && p.limit == UINT64_MAX && FramingAhead::suits(in)) {
     FramingAhead(in, rep.salvage).drain(on_record, rep);
     return;
   }
   RecordReader rr(in);
-  rr.set_trusted(p.trusted);
+  rr.set_trusted(trusted);
   rr.set_max_record(p.max_record);
   if (p.skip) rr.set_skip(p.skip);
   Record r;
