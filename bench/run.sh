@@ -19,7 +19,7 @@ RUNS=${BENCH_RUNS:-3}
 # and ratios; a small scale gives a quick, noisier run).
 sc() { awk -v n="$1" -v s="${BENCH_SCALE:-1}" 'BEGIN { printf "%d", n * s }'; }
 NB=$(sc 10000000) NM=$(sc 2000000) NS=$(sc 3000000) NK=$(sc 150000)
-# BENCH_ONLY="eod pub": just those sections (cat log pub local eod kafka agg ws).
+# BENCH_ONLY="eod pub": just those sections (cat log pub local eod kdb kafka agg ws).
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 ROWS=()
 
@@ -295,6 +295,36 @@ r=$(div "$dq" "$t"); row "  vs DuckDB's query alone (COPY, database open)" "${t}
 /usr/bin/time -f %M -o q.rss bash -c "$Q -s $S > q.csv"
 /usr/bin/time -f %M -o d.rss bash -c "$DQ > /dev/null"
 row "query peak RSS, tick / DuckDB" "$(( $(cat q.rss) / 1024 )) MiB" "$(( $(cat d.rss) / 1024 )) MiB" "-" "-" "-"
+fi
+
+if want kdb; then
+echo "bench: kdb+'s files" >&2
+# A tick.q journal of 2M rows in 10-row messages (a feed's batches), 500 syms.
+tick-gen --print-schema > s.schema
+tick-gen --seed 7 --count $NM --syms 500 --batch 10 --start 2026-11-20T09:30:00Z --step 10000000 > kj.tick
+tick-cat -f kdb kj.tick > sym2026.11.20
+KB=$(stat -c %s sym2026.11.20)
+t=$(secs "tick-cat --schema s.schema -f tick sym2026.11.20 | cat > /dev/null")
+c=$(secs "cat sym2026.11.20 | cat > /dev/null")
+r=$(div "$c" "$t"); row "kdb+ journal to a tick stream, MB/s vs cat (pipe middle)" "$(awk -v b="$KB" -v t="$t" 'BEGIN{printf "%.0f MB/s", b / t / 1e6}')" "cat $(awk -v b="$KB" -v t="$c" 'BEGIN{printf "%.0f MB/s", b / t / 1e6}')" "$r" ">= 0.5" "$(ge "$r" 0.5)"
+n=$(node "$BENCH/nodeq_journal.js" sym2026.11.20 | awk '{print $2}')
+r=$(div "$n" "$t"); row "kdb+ journal decoded, rows/s vs node-q's decoder" "$(M "$(awk -v n=$NM -v t="$t" 'BEGIN{print n / t}')")" "node-q $(M "$(awk -v n=$NM -v t="$n" 'BEGIN{print n / t}')")" "$r" ">= 20" "$(ge "$r" 20)"
+# tick-eod --format kdb against tick's own layout, uncompressed, both fsync'd.
+ED=2026-11-20
+tick-gen --seed 5 --count $NB --syms 500 --batch 100 --start ${ED}T09:30:00Z --step $(awk -v s="${BENCH_SCALE:-1}" 'BEGIN { printf "%d", 2340000 / s }') > $ED.tick
+k=$(PRE=sync secs "d=\$(mktemp -d -p .) && tick-eod --format kdb --hdb \$d $ED.tick 2> /dev/null")
+o=$(PRE=sync secs "d=\$(mktemp -d -p .) && tick-eod --compress none --hdb \$d $ED.tick 2> /dev/null")
+rm -rf tmp.*
+r=$(div "$o" "$k"); row "tick-eod --format kdb, rows/s vs tick's layout (none, fsync'd)" "$(M "$(awk -v n=$NB -v t="$k" 'BEGIN{print n / t}')")" "tick $(M "$(awk -v n=$NB -v t="$o" 'BEGIN{print n / t}')")" "$r" ">= 0.8" "$(ge "$r" 0.8)"
+# One sym, one hour: q's HDB against tick's own, the same rows.
+tick-eod --format kdb --hdb kq $ED.tick 2> /dev/null
+tick-eod --compress none --hdb kt $ED.tick 2> /dev/null
+S=$(tick-cat -t trade -f csv $ED.tick | sed -n 2p | cut -d, -f2)
+QQ="tick-replay --hdb kq --date $ED -t trade -s $S --from 10:00 --to 11:00 -f csv"
+QT="tick-replay --hdb kt --date $ED -t trade -s $S --from 10:00 --to 11:00 -f csv"
+q=$(secs "$QQ > kq.csv"); t=$(secs "$QT > kt.csv")
+[ "$(wc -l < kq.csv)" = "$(wc -l < kt.csv)" ] || echo "bench: WARNING: q's HDB $(wc -l < kq.csv) lines, tick's $(wc -l < kt.csv)" >&2
+r=$(div "$t" "$q"); row "one sym one hour from q's HDB, vs tick's HDB (none)" "${q}s" "tick ${t}s" "$r" ">= 0.5" "$(ge "$r" 0.5)"
 fi
 
 if want kafka; then

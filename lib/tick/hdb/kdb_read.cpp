@@ -73,7 +73,9 @@ class QTable {
       ::fstat(fd, &st);
       c->len = static_cast<size_t>(st.st_size);
       if (c->len) {
-        void* m = ::mmap(nullptr, c->len, PROT_READ, MAP_SHARED, fd, 0);
+        // (the sym column is read whole, to find each sym's rows: its page
+        // table filled at once rather than fault by fault)
+        void* m = ::mmap(nullptr, c->len, PROT_READ, MAP_SHARED | (n == "sym" ? MAP_POPULATE : 0), fd, 0);
         if (m == MAP_FAILED) {
           ::close(fd);
           fail(c->path, ": mmap: ", std::strerror(errno));
@@ -236,12 +238,25 @@ void kdb_read_partition(const std::string& part, int32_t date, const std::vector
     }
     // Sorted by sym's text (as .Q.dpft leaves it)? Checked at each change
     // of sym: then a sym's rows are found by binary search.
+    // (q's p# or s# on the column says so; else one pass over its indexes,
+    // names compared only where the index changes)
     bool sorted = true;
-    for (uint64_t r = 1; r < t.rows && sorted; r++) {
-      int64_t x = t.sym_index(r - 1, domain.size()), y = t.sym_index(r, domain.size());
-      if (x != y && domain[static_cast<size_t>(x)] > domain[static_cast<size_t>(y)]) sorted = false;
+    const uint8_t attr = t.cols[t.table.sym_col]->map[kdb::kEnumHeader - 16 + 3];
+    if (t.rows && attr != 1 && attr != 3) {
+      const uint8_t* v = t.cols[t.table.sym_col]->data();
+      int64_t prev = t.sym_index(0, domain.size());
+      for (uint64_t r = 1; r < t.rows; r++) {
+        int64_t x;
+        std::memcpy(&x, v + 8 * r, 8);
+        if (x == prev) continue;
+        t.sym_index(r, domain.size());  // (in the domain)
+        if (domain[static_cast<size_t>(prev)] > domain[static_cast<size_t>(x)]) {
+          sorted = false;
+          break;
+        }
+        prev = x;
+      }
     }
-    if (t.rows) t.sym_index(t.rows - 1, domain.size());
     if (!sorted) {  // (the rows, filtered by the stream's reader)
       write_rows(out, t, id, 0, t.rows, ss);
       continue;
