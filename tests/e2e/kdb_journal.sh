@@ -44,6 +44,13 @@ $KJ values ibm.log > ibm.values
 expect_eq "$(grep -c '"trade"' ibm.values)" "4" "node-q reads the filtered journal"
 printf '{"table":"trade","time":"10:00:00","sym":"A","price":1.5,"size":3}\n' | tick-cat -e --schema all.q | tick-cat -f kdb > fromjson.log
 expect_eq "$($KJ values fromjson.log)" '{"table":"trade","columns":[["36000000000000"],["A"],[1.5],["3"]]}' "JSON to a journal node-q reads"
+# tick-sub -f kdb: a subscriber's stream as a journal, the same as tick-cat's.
+tick-gen --count 1000 --syms 5 | tick-log tpx --fsync never > /dev/null 2>&1
+timeout 60 tick-sub tpx --from start -f kdb > sub.log
+tick-cat -f kdb tpx > cat.log
+same_files sub.log cat.log "tick-sub -f kdb"
+data=$(tick-log info tpx | sed -n 's/.*records.*(\([0-9]*\) data).*/\1/p')
+expect_eq "$($KJ values sub.log | wc -l)" "$data" "node-q reads a message per data record"
 expect_status 1 tick-cat -f kdb $J
 expect_status 2 tick-cat --schema all.q -f kdb --split . $J
 
