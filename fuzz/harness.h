@@ -17,3 +17,24 @@ inline int memfd_of(const uint8_t* data, size_t size) {
   lseek(fd, 0, SEEK_SET);
   return fd;
 }
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "tick/base/files.h"
+
+// Files packed in the input, each a u32 length then its bytes, written
+// under root in the order of names (a short input leaves the rest empty).
+template <size_t N>
+inline void unpack_files(const std::string& root, const char* const (&names)[N], const uint8_t* data, size_t size) {
+  size_t at = 0;
+  for (const char* f : names) {
+    uint32_t n = 0;
+    if (at + 4 <= size) std::memcpy(&n, data + at, 4);
+    at = std::min(size, at + 4);
+    n = static_cast<uint32_t>(std::min<size_t>(n, size - at));
+    tick::write_file(tick::join_path(root, f), data + at, n);
+    at += n;
+  }
+}

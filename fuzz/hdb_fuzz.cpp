@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string>
 
+#include "harness.h"
 #include "tick/base/error.h"
 #include "tick/base/files.h"
 #include "tick/hdb/read.h"
@@ -36,15 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tick::make_dir(part);
   tick::make_dir(part + "/trade");
   tick::make_dir(part + "/quote");
-  size_t at = 0;
-  for (const char* f : kFiles) {
-    uint32_t n = 0;
-    if (at + 4 <= size) std::memcpy(&n, data + at, 4);
-    at = std::min(size, at + 4);
-    n = static_cast<uint32_t>(std::min<size_t>(n, size - at));
-    tick::write_file(tick::join_path(part, f), data + at, n);
-    at += n;
-  }
+  unpack_files(part, kFiles, data, size);
   static int null_fd = open("/dev/null", O_WRONLY);
   for (int pass = 0; pass < 3; pass++) {
     try {

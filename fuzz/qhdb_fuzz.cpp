@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include "harness.h"
 #include "tick/base/error.h"
 #include "tick/base/files.h"
 #include "tick/hdb/read.h"
@@ -34,15 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   tick::remove_tree(part);
   tick::make_dir(part);
   tick::make_dir(part + "/trade");
-  size_t at = 0;
-  for (const char* f : kFiles) {
-    uint32_t n = 0;
-    if (at + 4 <= size) std::memcpy(&n, data + at, 4);
-    at = std::min(size, at + 4);
-    n = static_cast<uint32_t>(std::min<size_t>(n, size - at));
-    tick::write_file(tick::join_path(root(), f), data + at, n);
-    at += n;
-  }
+  unpack_files(root(), kFiles, data, size);
   static int null_fd = open("/dev/null", O_WRONLY);
   for (int pass = 0; pass < 4; pass++) {
     try {

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,6 +79,17 @@ int open_regular(const std::string& path, int flags, int mode) {
   ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);  // (only so a FIFO could not block the open)
   return fd;
 }
+
+FileLock::FileLock(const std::string& path) {
+  fd_ = open_or_fail(path, O_RDWR | O_CREAT);
+  if (::flock(fd_, LOCK_EX) != 0) {
+    int e = errno;
+    ::close(fd_);
+    fail(path, ": lock: ", std::strerror(e));
+  }
+}
+
+FileLock::~FileLock() { ::close(fd_); }
 
 CloseFd::~CloseFd() {
   if (fd >= 0) ::close(fd);

@@ -39,6 +39,19 @@ struct CloseFd {
   ~CloseFd();
 };
 
+// An exclusive flock on the file at path (made if missing), held while it
+// lives: waits for another holder.
+class FileLock {
+ public:
+  explicit FileLock(const std::string& path);
+  ~FileLock();
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+
+ private:
+  int fd_;
+};
+
 void make_dir(const std::string& path);  // ok if it exists
 void make_dirs(const std::string& path);  // and its parents, like mkdir -p
 // Removes a directory tree (as rm -rf); quiet if it is already gone.

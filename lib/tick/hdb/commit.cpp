@@ -51,30 +51,9 @@ void open_hdb(const std::string& hdb) {
   clean_stale(hdb);
 }
 
-namespace {
-
-// One tick-eod at a time renames partitions in an HDB.
-class HdbLock {
- public:
-  explicit HdbLock(const std::string& hdb) {
-    std::string p = join_path(hdb, ".lock");
-    fd_ = open_or_fail(p, O_RDWR | O_CREAT);
-    if (::flock(fd_, LOCK_EX) != 0) {
-      int e = errno;
-      ::close(fd_);
-      fail(p, ": lock: ", std::strerror(e));
-    }
-  }
-  ~HdbLock() { ::close(fd_); }
-
- private:
-  int fd_;
-};
-
-}  // namespace
 
 bool commit_partition(const std::string& tmp, const std::string& hdb, int32_t date, bool force, bool kdb) {
-  HdbLock lock(hdb);
+  FileLock lock(join_path(hdb, ".lock"));  // one tick-eod at a time renames partitions
   std::string fin = kdb ? hdb::kdb_partition_path(hdb, date) : hdb::partition_path(hdb, date);
   if (!path_exists(fin)) {
     if (::rename(tmp.c_str(), fin.c_str()) != 0) fail(fin, ": rename: ", std::strerror(errno));

@@ -170,10 +170,7 @@ void write_rows(Output& out, const QTable& t, uint16_t id, uint64_t a, uint64_t 
     for (const auto& c : t.cols) len += pad8(n * size_t(type_width(c->type)));
     uint8_t* rec = out.reserve(kHeaderSize + len);
     uint8_t* q = rec + kHeaderSize;
-    store32(q, static_cast<uint32_t>(n));
-    store32(q + 4, 0);
-    store64(q + 8, 0);
-    uint8_t* p = q + kDataPrefix;
+    uint8_t* p = put_data_prefix(q, static_cast<uint32_t>(n), 0);
     size_t next_id = 0;
     for (const auto& c : t.cols) {
       const size_t w = size_t(type_width(c->type));

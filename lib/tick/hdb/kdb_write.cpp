@@ -18,23 +18,6 @@
 namespace tick {
 
 namespace {
-
-// One writer of the HDB's sym file at a time, among tick-eods (q takes no
-// lock of its own: the file is read again under this one, just before it is
-// replaced, so only a q writing in that moment could be missed).
-class SymLock {
- public:
-  explicit SymLock(const std::string& hdb) {
-    std::string p = join_path(hdb, ".sym.lock");
-    fd_ = open_or_fail(p, O_RDWR | O_CREAT);
-    if (::flock(fd_, LOCK_EX) != 0) fail(p, ": lock: ", std::strerror(errno));
-  }
-  ~SymLock() { ::close(fd_); }
-
- private:
-  int fd_;
-};
-
 constexpr size_t kChunkRows = 1 << 16;
 
 }  // namespace
@@ -67,7 +50,10 @@ std::vector<uint8_t> DayBuilder::used_syms() {
 // each partition rank's index in it (-1 for a name no row uses).
 std::vector<int64_t> DayBuilder::enumerate_syms(const std::vector<uint8_t>& used) {
   const std::string path = join_path(o_.hdb, "sym");
-  SymLock lock(o_.hdb);
+  // One writer of the sym file at a time among tick-eods (q takes no lock of
+  // its own: the file is read again under this one, just before it is
+  // replaced, so only a q writing in that moment could be missed).
+  FileLock lock(join_path(o_.hdb, ".sym.lock"));
   std::vector<std::string> names = path_exists(path) ? kdb::read_symbol_list(path) : std::vector<std::string>{};
   std::unordered_map<std::string_view, int64_t> index;
   index.reserve(names.size() + all_.size());

@@ -84,10 +84,7 @@ struct TableReader {
     if (len > kMaxPayload) fail(meta.table.name, ": rows ", a, "..", b, " exceed the record size limit");
     uint8_t* rec = out.reserve(kHeaderSize + len);
     uint8_t* q = rec + kHeaderSize;
-    store32(q, static_cast<uint32_t>(n));
-    store32(q + 4, 0);
-    store64(q + 8, 0);
-    uint8_t* p = q + kDataPrefix;
+    uint8_t* p = put_data_prefix(q, static_cast<uint32_t>(n), 0);
     auto pad = [&](size_t used) {
       std::memset(p + used, 0, pad8(used) - used);
       p += pad8(used);

@@ -457,10 +457,7 @@ void JournalSource::message(const uint8_t* m, size_t len, uint64_t offset) {
   if (len_payload > kMaxPayload) bad(str(rows, " rows: more than one tick record holds"));
   uint8_t* rec = out_->reserve(kHeaderSize + len_payload);
   uint8_t* q = rec + kHeaderSize;
-  store32(q, rows);
-  store32(q + 4, 0);
-  store64(q + 8, number_);
-  uint8_t* o = q + kDataPrefix;
+  uint8_t* o = put_data_prefix(q, rows, number_);
   for (size_t c = 0; c < nc; c++) {
     const Type ty = t.columns[c].type;
     const Source& src = cols[c];

@@ -56,6 +56,14 @@ inline uint64_t load64(const uint8_t* p) { uint64_t v; std::memcpy(&v, p, 8); re
 inline void store16(uint8_t* p, uint16_t v) { std::memcpy(p, &v, 2); }
 inline void store32(uint8_t* p, uint32_t v) { std::memcpy(p, &v, 4); }
 inline void store64(uint8_t* p, uint64_t v) { std::memcpy(p, &v, 8); }
+// A data record's prefix (rows, publisher slot 0, sequence number) at q;
+// returns where its columns begin.
+inline uint8_t* put_data_prefix(uint8_t* q, uint32_t rows, uint64_t seq) {
+  store32(q, rows);
+  store32(q + 4, 0);
+  store64(q + 8, seq);
+  return q + 16;
+}
 
 struct RecordHeader {
   uint32_t length = 0;

@@ -185,16 +185,7 @@ class Statement {
 
   // update `g#sym from `trade : attributes only; checked against the tables.
   std::string update(const Schema& s) {
-    next();
-    std::vector<std::string> cols;
-    do {
-      if (!(is(Token::sym) && is(Token::punct, "#", 1))) expected("an attribute like `g#sym after update");
-      next();
-      next();
-      if (!is(Token::name)) expected("a column name after the attribute");
-      cols.emplace_back(next().text);
-    } while (accept(Token::punct, ","));
-    if (!accept(Token::name, "from")) expected("from");
+    std::vector<std::string> cols = update_prefix();
     if (!is(Token::sym) && !is(Token::name)) expected("the table the attribute is set on");
     const Token& tt = next();
     const Table* t = s.find(tt.text);

@@ -107,10 +107,7 @@ size_t TableBatch::payload_size() const {
 }
 
 void TableBatch::encode(uint8_t* out, uint64_t seq) const {
-  store32(out, rows_);
-  store32(out + 4, 0);
-  store64(out + 8, seq);
-  uint8_t* p = out + kDataPrefix;
+  uint8_t* p = put_data_prefix(out, rows_, seq);
   auto put = [&](const uint8_t* src, size_t n) {
     if (n) std::memcpy(p, src, n);
     std::memset(p + n, 0, pad8(n) - n);
