@@ -57,7 +57,7 @@ expect_eq "$(cat err)" "tick-log: empty: no journals (YYYY-MM-DD.tick, or kdb+'s
 
 # tick-replay --hdb on a directory that is not an HDB.
 expect_status 1 tick-replay --hdb tp --date 2026-11-18
-expect_eq "$(cat err)" "tick-replay: tp: not an HDB (no YYYY-MM-DD partitions in it)" "not an HDB"
+expect_eq "$(cat err)" "tick-replay: tp: not an HDB (no YYYY-MM-DD partitions in it, nor q's yyyy.mm.dd)" "not an HDB"
 printf 'trade time:timestamp sym:symbol price:float size:long\n' > s.schema
 
 # A mistyped table is an error naming the tables there are (not an empty
