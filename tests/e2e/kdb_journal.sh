@@ -52,6 +52,9 @@ same_files sub.log cat.log "tick-sub -f kdb"
 data=$(tick-log info tpx | sed -n 's/.*records.*(\([0-9]*\) data).*/\1/p')
 expect_eq "$($KJ values sub.log | wc -l)" "$data" "node-q reads a message per data record"
 expect_status 1 tick-cat -f kdb $J
+# (a journal on a pipe is not recognised: said, with what to do)
+cat $J | expect_status 1 tick-cat --schema all.q
+expect_eq "$(cat err)" "tick-cat: -:0: not a tick stream (no record marker): it looks like a kdb+ tick journal (tick.q's log); give it as a file, with --schema sym.q" "a journal on a pipe"
 expect_status 2 tick-cat --schema all.q -f kdb --split . $J
 
 # check: q's -11!(-2;L) answer; torn at every byte of the last message.

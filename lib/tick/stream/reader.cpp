@@ -117,6 +117,9 @@ bool RecordReader::read(Record& r) {
 // Text where a tick stream was expected: what it looks like, and the
 // encoder that makes a stream of it.
 static std::string text_hint(const uint8_t* p, size_t n) {
+  // (tick.q's log begins as a serialised empty list: read from a file only)
+  if (n >= 8 && p[0] == 0xff && p[1] == 0x01 && p[2] == 0 && p[3] == 0)
+    return ": it looks like a kdb+ tick journal (tick.q's log); give it as a file, with --schema sym.q";
   size_t i = 0;
   while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) i++;
   if (i < n && (p[i] == '{' || p[i] == '['))
