@@ -115,13 +115,18 @@ struct Source {
 
 // The columns of an update's data, in the table's order; rows set. Returns
 // an empty string, or what does not fit.
-std::string columns_of(const Table& t, const Update& u, std::vector<Source>& cols, uint32_t& rows) {
+std::string columns_of(const Table& t, const Update& u, std::vector<Source>& cols, uint32_t& rows,
+                       const std::vector<const uint8_t*>* known) {
   const uint8_t* d = u.data;
   const int dt = static_cast<int8_t>(d[0]);
   const size_t nc = t.columns.size();
   cols.assign(nc, {});
   thread_local std::vector<const uint8_t*> items;  // the data's objects, in its order
   auto list_items = [&](const uint8_t* list) {
+    if (known && list == d) {  // (found while the message was sized)
+      items = *known;
+      return;
+    }
     int32_t k;
     std::memcpy(&k, list + 2, 4);
     items.clear();
@@ -363,14 +368,16 @@ void JournalSource::convert_some() {
   const uint64_t goal = out_->written() + pending_.size() + (1 << 20);
   while (at_ < n_ && out_->pending() + pending_.size() < goal) {
     Problem pr;
-    size_t len = object_size(p_ + at_, n_ - at_, pr);
+    bool common = false;
+    size_t len = size_common(p_ + at_, n_ - at_, pr, common);
+    if (!common && pr.why.empty() && !pr.torn) len = object_size(p_ + at_, n_ - at_, pr);
     if (!len) {
       out_->flush();
       fail(name_, ": byte ", at_, ": message ", number_ + 1, ": ",
            pr.torn ? "the file ends inside it (a torn tail: tick-log check --repair cuts it off)" : pr.why);
     }
     number_++;
-    message(p_ + at_, len, at_);
+    message(p_ + at_, len, at_, common ? &items_ : nullptr);
     at_ += len;
   }
   if (at_ >= n_) {
@@ -380,7 +387,36 @@ void JournalSource::convert_some() {
   out_->flush();
 }
 
-void JournalSource::message(const uint8_t* m, size_t len, uint64_t offset) {
+// tick.q's own message, (`upd;`t;(columns...)), sized in one walk that
+// keeps where each column starts; common is false for any other shape
+// (sized by object_size then).
+size_t JournalSource::size_common(const uint8_t* m, size_t n, Problem& pr, bool& common) {
+  common = false;
+  if (n < 6 || m[0] != kMixed || load32(m + 2) != 3) return 0;
+  size_t at = 6;
+  for (int i = 0; i < 2; i++) {  // the function's and the table's names
+    if (at >= n || static_cast<int8_t>(m[at]) != -kSymbol) return 0;
+    size_t s = object_size(m + at, n - at, pr);
+    if (!s) return 0;
+    at += s;
+  }
+  if (n - at < 6 || m[at] != kMixed) return 0;
+  const int32_t k = static_cast<int32_t>(load32(m + at + 2));
+  if (k < 0) return 0;
+  items_.clear();
+  size_t e = at + 6;
+  for (int32_t i = 0; i < k; i++) {
+    items_.push_back(m + e);
+    size_t s = object_size(m + e, n - e, pr);
+    if (!s) return 0;
+    e += s;
+  }
+  common = true;
+  return e;
+}
+
+void JournalSource::message(const uint8_t* m, size_t len, uint64_t offset,
+                            const std::vector<const uint8_t*>* known) {
   auto bad = [&](const std::string& why) {
     out_->flush();
     fail(name_, ": byte ", offset, ": message ", number_, ": ", why);
@@ -393,7 +429,7 @@ void JournalSource::message(const uint8_t* m, size_t len, uint64_t offset) {
   const Table& t = schema_->tables[tid];
   thread_local std::vector<Source> cols;
   uint32_t rows = 0;
-  if (std::string e = columns_of(t, u, cols, rows); !e.empty()) bad(str(t.name, ": ", e));
+  if (std::string e = columns_of(t, u, cols, rows, known); !e.empty()) bad(str(t.name, ": ", e));
   // Symbols first: their ids go in the data record.
   const size_t nc = t.columns.size();
   thread_local std::vector<uint32_t> ids;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tick/base/io.h"
+#include "tick/kdb/object.h"
 #include "tick/stream/reader.h"
 #include "tick/stream/schema.h"
 #include "tick/stream/symbols.h"
@@ -70,7 +71,9 @@ class JournalSource : public ByteSource {
 
  private:
   void convert_some();
-  void message(const uint8_t* m, size_t len, uint64_t offset);
+  void message(const uint8_t* m, size_t len, uint64_t offset, const std::vector<const uint8_t*>* known);
+  size_t size_common(const uint8_t* m, size_t n, Problem& pr, bool& common);
+  std::vector<const uint8_t*> items_;
   std::string name_;
   const uint8_t* p_;
   size_t n_, at_ = kJournalHead;
