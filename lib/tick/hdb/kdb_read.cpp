@@ -121,7 +121,7 @@ class QTable {
     if (c.type == Type::timestamp) {
       int64_t v;
       std::memcpy(&v, c.data() + 8 * r, 8);
-      return v == kNullLong ? v : kdb::timestamp_from_q(v);
+      return kdb::timestamp_from_q(v);  // (null stays null)
     }
     return time_ns(c.type, c.data() + size_t(type_width(c.type)) * r);
   }
@@ -177,22 +177,8 @@ void write_rows(Output& out, const QTable& t, uint16_t id, uint64_t a, uint64_t 
       if (c->type == Type::symbol) {
         std::memcpy(p, ids.data() + next_id, n * 4);
         next_id += n;
-      } else if (c->type == Type::timestamp) {
-        for (uint64_t i = 0; i < n; i++) {
-          int64_t v;
-          std::memcpy(&v, c->data() + 8 * (a + i), 8);
-          v = kdb::timestamp_from_q(v);
-          std::memcpy(p + 8 * i, &v, 8);
-        }
-      } else if (c->type == Type::date) {
-        for (uint64_t i = 0; i < n; i++) {
-          int32_t v;
-          std::memcpy(&v, c->data() + 4 * (a + i), 4);
-          v = kdb::date_from_q(v);
-          std::memcpy(p + 4 * i, &v, 4);
-        }
       } else {
-        std::memcpy(p, c->data() + w * a, n * w);
+        kdb::values_from_q(c->type, c->data() + w * a, p, n);
       }
       std::memset(p + n * w, 0, pad8(n * w) - n * w);
       p += pad8(n * w);

@@ -130,19 +130,7 @@ void DayBuilder::write_kdb(const std::string& dir) {
           uint64_t n = std::min<uint64_t>(kChunkRows, t.rows - a);
           in.resize(n * w);
           pread_all(fd, in.data(), n * w, hdr_ + a * w, col.path);
-          for (uint64_t i = 0; i < n; i++) {
-            if (ty == Type::timestamp) {
-              int64_t v;
-              std::memcpy(&v, in.data() + 8 * i, 8);
-              v = kdb::timestamp_to_q(v);
-              std::memcpy(in.data() + 8 * i, &v, 8);
-            } else {
-              int32_t v;
-              std::memcpy(&v, in.data() + 4 * i, 4);
-              v = kdb::date_to_q(v);
-              std::memcpy(in.data() + 4 * i, &v, 4);
-            }
-          }
+          kdb::values_to_q(ty, in.data(), in.data(), n);
           pwrite_all(fd, in.data(), n * w, hdr_ + a * w, col.path);
         }
       }

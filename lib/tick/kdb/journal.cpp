@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "tick/base/clock.h"
@@ -113,6 +114,41 @@ struct Source {
   bool atom = false;
 };
 
+// The objects of a mixed list (of a message sized whole already).
+void list_items(const uint8_t* list, std::vector<const uint8_t*>& items) {
+  int32_t k;
+  std::memcpy(&k, list + 2, 4);
+  items.clear();
+  const uint8_t* e = list + 6;
+  for (int32_t i = 0; i < k; i++) {
+    items.push_back(e);
+    Problem pr;
+    if (i + 1 < k) e += object_size(e, SIZE_MAX / 2, pr);
+  }
+}
+
+// A table's column names and its columns' objects; an empty string, or
+// what is not a table's shape.
+std::string table_parts(const uint8_t* d, std::vector<std::string_view>& names, std::vector<const uint8_t*>& items) {
+  const uint8_t* dict = d + 2;
+  const uint8_t* keys = dict + 1;
+  if (static_cast<int8_t>(dict[0]) != kDict || static_cast<int8_t>(keys[0]) != kSymbol)
+    return "a table without a symbol list of column names";
+  int32_t k;
+  std::memcpy(&k, keys + 2, 4);
+  names.clear();
+  const char* s = reinterpret_cast<const char*>(keys + 6);
+  for (int32_t i = 0; i < k; i++) {
+    names.emplace_back(s);
+    s += names.back().size() + 1;
+  }
+  const uint8_t* vals = reinterpret_cast<const uint8_t*>(s);
+  if (static_cast<int8_t>(vals[0]) != kMixed) return "a table whose columns are not a list";
+  list_items(vals, items);
+  if (items.size() != names.size()) return "a table with more names than columns";
+  return {};
+}
+
 // The columns of an update's data, in the table's order; rows set. Returns
 // an empty string, or what does not fit.
 std::string columns_of(const Table& t, const Update& u, std::vector<Source>& cols, uint32_t& rows,
@@ -122,41 +158,12 @@ std::string columns_of(const Table& t, const Update& u, std::vector<Source>& col
   const size_t nc = t.columns.size();
   cols.assign(nc, {});
   thread_local std::vector<const uint8_t*> items;  // the data's objects, in its order
-  auto list_items = [&](const uint8_t* list) {
-    if (known && list == d) {  // (found while the message was sized)
-      items = *known;
-      return;
-    }
-    int32_t k;
-    std::memcpy(&k, list + 2, 4);
-    items.clear();
-    const uint8_t* e = list + 6;
-    for (int32_t i = 0; i < k; i++) {
-      items.push_back(e);
-      Problem pr;
-      if (i + 1 < k) e += object_size(e, SIZE_MAX / 2, pr);  // (the message was sized whole already)
-    }
-  };
   thread_local std::vector<int> order;
   order.resize(nc);
   for (size_t c = 0; c < nc; c++) order[c] = static_cast<int>(c);
   if (dt == kTable) {
-    const uint8_t* dict = d + 2;
-    const uint8_t* keys = dict + 1;
-    if (static_cast<int8_t>(dict[0]) != kDict || static_cast<int8_t>(keys[0]) != kSymbol)
-      return "a table without a symbol list of column names";
-    int32_t k;
-    std::memcpy(&k, keys + 2, 4);
-    std::vector<std::string_view> names;
-    const char* s = reinterpret_cast<const char*>(keys + 6);
-    for (int32_t i = 0; i < k; i++) {
-      names.emplace_back(s);
-      s += names.back().size() + 1;
-    }
-    const uint8_t* vals = reinterpret_cast<const uint8_t*>(s);
-    if (static_cast<int8_t>(vals[0]) != kMixed) return "a table whose columns are not a list";
-    list_items(vals);
-    if (items.size() != names.size()) return "a table with more names than columns";
+    thread_local std::vector<std::string_view> names;
+    if (std::string e = table_parts(d, names, items); !e.empty()) return e;
     for (size_t c = 0; c < nc; c++) {
       order[c] = -1;
       for (size_t i = 0; i < names.size(); i++)
@@ -168,7 +175,8 @@ std::string columns_of(const Table& t, const Update& u, std::vector<Source>& col
         if (t.find(n) < 0) return str("a table with column ", quoted(n), ", which ", t.name, " lacks");
     }
   } else if (dt == kMixed) {
-    list_items(d);
+    if (known) items = *known;  // (found while the message was sized)
+    else list_items(d, items);
     if (items.size() != nc)
       return str(items.size(), " items, but ", t.name, " has ", nc, " columns");
   } else {
@@ -247,35 +255,16 @@ Summary summarise_journal(const uint8_t* p, size_t n) {
       const int dt = static_cast<int8_t>(d[0]);
       std::vector<const uint8_t*> items;
       if (dt == kMixed) {
-        int32_t k;
-        std::memcpy(&k, d + 2, 4);
-        const uint8_t* e = d + 6;
-        for (int32_t j = 0; j < k && j < 2; j++) {
-          items.push_back(e);
-          e += object_size(e, n - (e - p), pr);
-        }
-      } else if (dt == kTable && static_cast<int8_t>(d[2]) == kDict && static_cast<int8_t>(d[3]) == kSymbol) {
-        const uint8_t* keys = d + 3;
-        int32_t k;
-        std::memcpy(&k, keys + 2, 4);
-        const char* nm = reinterpret_cast<const char*>(keys + 6);
-        int ti = -1, si = -1;
-        for (int32_t j = 0; j < k; j++) {
-          std::string_view name(nm);
-          if (name == "time") ti = j;
-          if (name == "sym") si = j;
-          nm += name.size() + 1;
-        }
-        const uint8_t* vals = reinterpret_cast<const uint8_t*>(nm);
-        int32_t nv = -1;
-        if (static_cast<int8_t>(vals[0]) == kMixed) std::memcpy(&nv, vals + 2, 4);
-        const uint8_t* e = vals + 6;
+        list_items(d, items);
+        if (items.size() > 2) items.resize(2);
+      } else if (dt == kTable) {
+        std::vector<std::string_view> names;
         std::vector<const uint8_t*> all;
-        for (int32_t j = 0; j < k && nv == k; j++) {
-          all.push_back(e);
-          e += object_size(e, n - (e - p), pr);
+        if (table_parts(d, names, all).empty()) {
+          auto at_name = [&](std::string_view c) { return std::find(names.begin(), names.end(), c) - names.begin(); };
+          size_t ti = at_name("time"), si = at_name("sym");
+          if (ti < names.size() && si < names.size()) items = {all[ti], all[si]};
         }
-        if (ti >= 0 && si >= 0 && nv == k) items = {all[ti], all[si]};
       }
       auto& ti = s.tables[std::string(u.table)];
       ti.messages++;
@@ -502,24 +491,8 @@ void JournalSource::message(const uint8_t* m, size_t len, uint64_t offset,
     if (ty == Type::symbol) {
       std::memcpy(o, ids.data() + sym_start[c], size_t{rows} * 4);
       o += size_t{rows} * 4;
-    } else if (ty == Type::timestamp) {
-      for (uint32_t r = 0; r < rows; r++) {
-        int64_t v;
-        std::memcpy(&v, src.p + size_t{r} * 8, 8);
-        v = timestamp_from_q(v);
-        std::memcpy(o + size_t{r} * 8, &v, 8);
-      }
-      o += size_t{rows} * 8;
-    } else if (ty == Type::date) {
-      for (uint32_t r = 0; r < rows; r++) {
-        int32_t v;
-        std::memcpy(&v, src.p + size_t{r} * 4, 4);
-        v = date_from_q(v);
-        std::memcpy(o + size_t{r} * 4, &v, 4);
-      }
-      o += size_t{rows} * 4;
     } else if (w) {
-      std::memcpy(o, src.p, size_t{rows} * w);
+      values_from_q(ty, src.p, o, rows);
       o += size_t{rows} * w;
     } else {
       uint32_t off = 0;
@@ -590,23 +563,12 @@ void JournalWriter::data(const DataView& v, const SymbolTable& syms, const uint3
         put_vector_head(out_, kChar, static_cast<uint32_t>(s.size()));
         out_.write(s.data(), s.size());
       }
-    } else if (ty == Type::timestamp || ty == Type::date) {
-      uint8_t* p = out_.reserve(size_t{n} * w);
-      for (uint32_t i = 0; i < n; i++) {
-        if (ty == Type::timestamp) {
-          int64_t x = timestamp_to_q(v.get<int64_t>(static_cast<int>(c), row(i)));
-          std::memcpy(p + size_t{i} * 8, &x, 8);
-        } else {
-          int32_t x = date_to_q(v.get<int32_t>(static_cast<int>(c), row(i)));
-          std::memcpy(p + size_t{i} * 4, &x, 4);
-        }
-      }
-      out_.commit(size_t{n} * w);
-    } else if (!sel) {
-      out_.write(v.cols[c], size_t{n} * w);
     } else {
       uint8_t* p = out_.reserve(size_t{n} * w);
-      for (uint32_t i = 0; i < n; i++) std::memcpy(p + size_t{i} * w, v.cols[c] + size_t{row(i)} * w, w);
+      if (!sel) std::memcpy(p, v.cols[c], size_t{n} * w);
+      else
+        for (uint32_t i = 0; i < n; i++) std::memcpy(p + size_t{i} * w, v.cols[c] + size_t{row(i)} * w, w);
+      values_to_q(ty, p, p, n);
       out_.commit(size_t{n} * w);
     }
   }

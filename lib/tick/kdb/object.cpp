@@ -191,4 +191,25 @@ int32_t date_to_q(int32_t v) {
   return v < -kIntInf + kQEpochDays ? v : v - kQEpochDays;
 }
 
+namespace {
+template <class V, V (*F)(V)>
+void shift(const uint8_t* src, uint8_t* dst, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    V v;
+    std::memcpy(&v, src + sizeof(V) * i, sizeof(V));
+    v = F(v);
+    std::memcpy(dst + sizeof(V) * i, &v, sizeof(V));
+  }
+}
+template <bool kFromQ>
+void move_values(Type t, const uint8_t* src, uint8_t* dst, size_t n) {
+  if (t == Type::timestamp) shift<int64_t, kFromQ ? timestamp_from_q : timestamp_to_q>(src, dst, n);
+  else if (t == Type::date) shift<int32_t, kFromQ ? date_from_q : date_to_q>(src, dst, n);
+  else if (src != dst) std::memcpy(dst, src, n * size_t(type_width(t)));
+}
+}  // namespace
+
+void values_from_q(Type t, const uint8_t* src, uint8_t* dst, size_t n) { move_values<true>(t, src, dst, n); }
+void values_to_q(Type t, const uint8_t* src, uint8_t* dst, size_t n) { move_values<false>(t, src, dst, n); }
+
 }  // namespace tick::kdb

@@ -49,6 +49,11 @@ int64_t timestamp_from_q(int64_t v);
 int64_t timestamp_to_q(int64_t v);
 int32_t date_from_q(int32_t v);
 int32_t date_to_q(int32_t v);
+// n values of a fixed-width column of type t from src to dst (the same place
+// or apart), moved from kdb+'s epoch to tick's or back: timestamps and
+// dates shifted, every other type as it is.
+void values_from_q(Type t, const uint8_t* src, uint8_t* dst, size_t n);
+void values_to_q(Type t, const uint8_t* src, uint8_t* dst, size_t n);
 
 // Appending serialised objects to an Output.
 inline void put8(Output& o, uint8_t v) { o.put(static_cast<char>(v)); }
