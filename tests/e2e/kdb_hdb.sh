@@ -73,6 +73,18 @@ printf '{"table":"trade","time":"2026-12-06T09:00:00Z","sym":"S1","price":1,"siz
 tick-cat --schema s.schema -f tick sym2026.12.06 | tick-eod --format kdb --hdb q 2> /dev/null
 expect_eq "$($Q rows q 2026-12-06 trade)" '{"price": 1.0, "size": 1.0, "sym": "S1", "time": "2026-12-06T09:00:00.000000000Z"}' "stream mode: the partition at the end of day"
 
+# A day roll in the stream: two days of tick.q's logs replayed into stream
+# mode, a partition at each day's end; today's (not over) is left for its end.
+mkdir tplog
+printf '{"table":"trade","time":"2026-12-08T09:00:00Z","sym":"R1","price":1,"size":1}\n' | tick-cat -e --schema s.schema | tick-cat -f kdb > tplog/sym2026.12.08
+printf '{"table":"trade","time":"2026-12-09T09:00:00Z","sym":"R2","price":2,"size":2}\n' | tick-cat -e --schema s.schema | tick-cat -f kdb > tplog/sym2026.12.09
+TICK_FAKE_TIME=2026-12-09T12:00:00Z tick-replay --schema s.schema tplog | tick-eod --format kdb --hdb q 2> roll.err || true
+expect_eq "$($Q rows q 2026-12-08 trade)" '{"price": 1.0, "size": 1.0, "sym": "R1", "time": "2026-12-08T09:00:00.000000000Z"}' "the first day's partition at its end"
+[ ! -e q/2026.12.09 ] || die "today's journal (its day not over) was written"; ok
+expect_match "$(cat roll.err)" "the input ended before the end of day 2026-12-09" "today's day said, not written"
+TICK_FAKE_TIME=2026-12-10T12:00:00Z tick-replay --schema s.schema tplog/sym2026.12.09 | tick-eod --format kdb --hdb q 2> /dev/null
+expect_eq "$($Q rows q 2026-12-09 trade | grep -c R2)" "1" "written once its day is over"
+
 # SIGKILL during the write leaves no partition (and the next run cleans up).
 tick-gen --count 4000000 --syms 500 --seed 1 --start 2026-12-07T09:00:00Z > 2026-12-07.tick
 tick-eod --format kdb --hdb q 2026-12-07.tick 2> /dev/null &

@@ -57,6 +57,12 @@ cat $J | expect_status 1 tick-cat --schema all.q
 expect_eq "$(cat err)" "tick-cat: -:0: not a tick stream (no record marker): it looks like a kdb+ tick journal (tick.q's log); give it as a file, with --schema sym.q" "a journal on a pipe"
 expect_status 2 tick-cat --schema all.q -f kdb --split . $J
 
+# A closed pipe ends the reading and the writing quietly (exit 0).
+big=$(printf "$J %.0s" $(seq 1 200))
+expect_status 0 bash -c "tick-cat --schema all.q $big | head -1 > /dev/null; exit \${PIPESTATUS[0]}"
+tick-gen --count 200000 > many.tick
+expect_status 0 bash -c "tick-cat -f kdb many.tick | head -c 100 > /dev/null; exit \${PIPESTATUS[0]}"
+
 # check: q's -11!(-2;L) answer; torn at every byte of the last message.
 expect_eq "$(tick-log check $J)" "$J: ok, 8 messages" "a sound journal"
 size=$(stat -c %s $J)
