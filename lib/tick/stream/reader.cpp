@@ -120,15 +120,19 @@ static std::string text_hint(const uint8_t* p, size_t n) {
   // (tick.q's log begins as a serialised empty list: read from a file only)
   if (n >= 8 && p[0] == 0xff && p[1] == 0x01 && p[2] == 0 && p[3] == 0)
     return ": it looks like a kdb+ tick journal (tick.q's log); give it as a file, with --schema sym.q";
-  size_t i = 0;
-  while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) i++;
-  if (i < n && (p[i] == '{' || p[i] == '['))
-    return ": it looks like JSON; encode it first: tick-cat -e --schema FILE";
-  bool text = true, comma = false;
+  // Text has no control bytes but whitespace (JSON may carry UTF-8, CSV
+  // is taken as ASCII): random bytes that begin with '{' are not JSON.
+  bool text = true, utf8 = true, comma = false;
   for (size_t k = 0; k < n; k++) {
-    text = text && (p[k] == '\n' || p[k] == '\r' || p[k] == '\t' || (p[k] >= 0x20 && p[k] < 0x7f));
+    bool ws = p[k] == '\n' || p[k] == '\r' || p[k] == '\t';
+    text = text && (ws || (p[k] >= 0x20 && p[k] < 0x7f));
+    utf8 = utf8 && (ws || (p[k] >= 0x20 && p[k] != 0x7f));
     comma = comma || p[k] == ',';
   }
+  size_t i = 0;
+  while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n')) i++;
+  if (utf8 && i < n && (p[i] == '{' || p[i] == '['))
+    return ": it looks like JSON; encode it first: tick-cat -e --schema FILE";
   if (text && comma) return ": it looks like CSV; encode it first: tick-cat -e --in csv --schema FILE";
   if (text) return ": it looks like text";
   return "";
