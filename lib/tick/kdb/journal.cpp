@@ -320,10 +320,14 @@ Summary summarise_journal(const uint8_t* p, size_t n) {
 
 JournalSource::JournalSource(std::string name, const uint8_t* p, size_t n, std::shared_ptr<const Schema> schema,
                              int32_t date, bool end_of_day)
-    : name_(std::move(name)), p_(p), n_(n), schema_(std::move(schema)), date_(date), eod_(end_of_day) {
-  out_ = std::make_unique<Output>([this](const uint8_t* b, size_t len) { pending_.insert(pending_.end(), b, b + len); },
-                                  1 << 20);
-}
+    : name_(std::move(name)),
+      p_(p),
+      n_(n),
+      date_(date),
+      eod_(end_of_day),
+      out_(std::make_unique<Output>(
+          [this](const uint8_t* b, size_t len) { pending_.insert(pending_.end(), b, b + len); }, 1 << 20)),
+      enc_(std::move(schema), *out_) {}
 
 size_t JournalSource::read(uint8_t* dst, size_t cap) {
   while (taken_ == pending_.size()) {
@@ -349,9 +353,7 @@ size_t JournalSource::read(uint8_t* dst, size_t cap) {
 void JournalSource::convert_some() {
   if (!started_) {
     started_ = true;
-    write_stream_header(*out_, date_);
-    for (size_t i = 0; i < schema_->tables.size(); i++)
-      write_schema(*out_, static_cast<uint16_t>(i), schema_->tables[i]);
+    enc_.begin(date_);
   }
   // About a megabyte of stream at a time.
   const uint64_t goal = out_->written() + pending_.size() + (1 << 20);
@@ -406,19 +408,28 @@ size_t JournalSource::size_common(const uint8_t* m, size_t n, Problem& pr, bool&
 
 void JournalSource::message(const uint8_t* m, size_t len, uint64_t offset,
                             const std::vector<const uint8_t*>* known) {
-  auto bad = [&](const std::string& why) {
-    out_->flush();
-    fail(name_, ": byte ", offset, ": message ", number_, ": ", why);
-  };
   Update u;
   std::string why;
-  if (!take_apart(m, len, u, why)) bad(why);
-  int tid = schema_->index(u.table);
-  if (tid < 0) bad(str("table ", quoted(u.table), " is not in the schema"));
+  if (!take_apart(m, len, u, why) || !(why = enc_.encode(u.table, u.data, number_, known)).empty()) {
+    out_->flush();
+    fail(name_, ": byte ", offset, ": message ", number_, ": ", why);
+  }
+}
+
+void UpdateEncoder::begin(int32_t date) {
+  write_stream_header(out_, date);
+  for (size_t i = 0; i < schema_->tables.size(); i++) write_schema(out_, static_cast<uint16_t>(i), schema_->tables[i]);
+}
+
+std::string UpdateEncoder::encode(std::string_view table, const uint8_t* data, uint64_t seq,
+                                  const std::vector<const uint8_t*>* known) {
+  int tid = schema_->index(table);
+  if (tid < 0) return str("table ", quoted(table), " is not in the schema");
   const Table& t = schema_->tables[tid];
   thread_local std::vector<Source> cols;
   uint32_t rows = 0;
-  if (std::string e = columns_of(t, u, cols, rows, known); !e.empty()) bad(str(t.name, ": ", e));
+  Update u{table, data, 0};
+  if (std::string e = columns_of(t, u, cols, rows, known); !e.empty()) return str(t.name, ": ", e);
   // Symbols first: their ids go in the data record.
   const size_t nc = t.columns.size();
   thread_local std::vector<uint32_t> ids;
@@ -431,7 +442,7 @@ void JournalSource::message(const uint8_t* m, size_t len, uint64_t offset,
     const char* s = reinterpret_cast<const char*>(cols[c].p);
     for (uint32_t r = 0; r < rows; r++) {
       size_t l = std::strlen(s);
-      if (l > 65535) bad(str("column ", t.columns[c].name, ": a symbol longer than 65535 bytes"));
+      if (l > 65535) return str(t.name, ": column ", t.columns[c].name, ": a symbol longer than 65535 bytes");
       // A feed's names repeat: most are found in a small cache by their
       // first bytes and length, before the dictionary's hash.
       uint64_t head = 0;
@@ -448,7 +459,7 @@ void JournalSource::message(const uint8_t* m, size_t len, uint64_t offset,
     }
   }
   if (syms_.size() > syms_written_) {
-    write_symbols(*out_, syms_, syms_written_);
+    write_symbols(out_, syms_, syms_written_);
     syms_written_ = syms_.size();
   }
   // The strings' bytes, walked once for the size and once to copy.
@@ -475,14 +486,14 @@ void JournalSource::message(const uint8_t* m, size_t len, uint64_t offset,
       len_payload += pad8(size_t{rows} * w);
     } else {
       each_string(cols[c], [&](const uint8_t*, size_t l) { heap[c] += l; });
-      if (heap[c] > UINT32_MAX / 2) bad(str("column ", t.columns[c].name, ": strings too long for one record"));
+      if (heap[c] > UINT32_MAX / 2) return str(t.name, ": column ", t.columns[c].name, ": strings too long for one record");
       len_payload += pad8((size_t{rows} + 1) * 4) + pad8(heap[c]);
     }
   }
-  if (len_payload > kMaxPayload) bad(str(rows, " rows: more than one tick record holds"));
-  uint8_t* rec = out_->reserve(kHeaderSize + len_payload);
+  if (len_payload > kMaxPayload) return str(t.name, ": ", rows, " rows: more than one tick record holds");
+  uint8_t* rec = out_.reserve(kHeaderSize + len_payload);
   uint8_t* q = rec + kHeaderSize;
-  uint8_t* o = put_data_prefix(q, rows, number_);
+  uint8_t* o = put_data_prefix(q, rows, seq);
   for (size_t c = 0; c < nc; c++) {
     const Type ty = t.columns[c].type;
     const Source& src = cols[c];
@@ -516,7 +527,8 @@ void JournalSource::message(const uint8_t* m, size_t len, uint64_t offset,
     o = start + pad8(used);
   }
   write_header(rec, RecordType::Data, static_cast<uint16_t>(tid), q, static_cast<uint32_t>(len_payload));
-  out_->commit(kHeaderSize + len_payload);
+  out_.commit(kHeaderSize + len_payload);
+  return {};
 }
 
 void read_journals(std::shared_ptr<const Schema> schema, int32_t date) {

@@ -57,6 +57,35 @@ struct Summary {
 };
 Summary summarise_journal(const uint8_t* p, size_t n);
 
+// kdb+ updates as tick records: the data of (`upd;`table;data) (a list of
+// columns, a row of atoms, or a table) checked against the schema, and
+// written as the symbols it adds, then one data record.
+class UpdateEncoder {
+ public:
+  UpdateEncoder(std::shared_ptr<const Schema> schema, Output& out) : schema_(std::move(schema)), out_(out) {}
+  // The stream's header (dated `date`, or kNoDate) and every table's schema.
+  void begin(int32_t date);
+  // One update (data: its object, sized already; known: a mixed list's
+  // items, if found). Returns an empty string, or what does not fit (then
+  // no data record is written).
+  std::string encode(std::string_view table, const uint8_t* data, uint64_t seq,
+                     const std::vector<const uint8_t*>* known = nullptr);
+  const Schema& schema() const { return *schema_; }
+
+ private:
+  std::shared_ptr<const Schema> schema_;
+  Output& out_;
+  SymbolTable syms_;
+  uint32_t syms_written_ = 0;
+  struct SymCache {
+    const char* text = nullptr;
+    uint64_t head = 0;
+    uint32_t len = UINT32_MAX, id = 0;
+  };
+  static constexpr size_t kSymCache = 4096;
+  std::vector<SymCache> sym_cache_ = std::vector<SymCache>(kSymCache);
+};
+
 // The journal's messages as a tick stream: a header dated `date` (kNoDate:
 // none), every table of the schema, then per message the new symbols and
 // one data record (its sequence number the message's, from 1), and an
@@ -78,22 +107,13 @@ class JournalSource : public ByteSource {
   const uint8_t* p_;
   size_t n_, at_ = kJournalHead;
   uint64_t number_ = 0;
-  std::shared_ptr<const Schema> schema_;
   int32_t date_;
   bool eod_, started_ = false, ended_ = false;
   std::string error_;
   std::vector<uint8_t> pending_;
   size_t taken_ = 0;
   std::unique_ptr<Output> out_;
-  SymbolTable syms_;
-  uint32_t syms_written_ = 0;
-  struct SymCache {
-    const char* text = nullptr;
-    uint64_t head = 0;
-    uint32_t len = UINT32_MAX, id = 0;
-  };
-  static constexpr size_t kSymCache = 4096;
-  std::vector<SymCache> sym_cache_ = std::vector<SymCache>(kSymCache);
+  UpdateEncoder enc_;
 };
 
 // From now on, kdb+ journals opened as Inputs anywhere in the process are
