@@ -23,6 +23,7 @@ RANKS = {
     "analytics": 6,
     "kafka": 7,
     "ws": 7,
+    "q": 7,
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 

@@ -182,18 +182,7 @@ bool kdb_info(const std::string& path) {
 // -11!(-2;L), and q's advice (truncate to the valid length) taken with --repair.
 bool kdb_check(const std::string& path, bool repair) {
   using ull = unsigned long long;
-  kdb::Check c;
-  {
-    KdbFile f(path);
-    c = kdb::check_journal(f.p, f.n);
-    if (!c.sound && repair) {
-      std::string bad = path + ".bad";
-      int bad_fd = open_regular(bad, O_WRONLY | O_CREAT | O_APPEND, 0600);
-      CloseFd closer{bad_fd};
-      write_all(bad_fd, f.p + c.valid_bytes, f.n - c.valid_bytes);
-      if (::fsync(bad_fd) != 0) fail(bad, ": fsync: ", std::strerror(errno));
-    }
-  }
+  kdb::Check c = check_kdb_journal(path, repair);
   if (c.sound) {
     std::printf("%s: ok, %llu messages\n", path.c_str(), static_cast<ull>(c.messages));
     return true;
@@ -205,15 +194,30 @@ bool kdb_check(const std::string& path, bool repair) {
                 static_cast<ull>(c.messages), static_cast<ull>(c.valid_bytes));
     return false;
   }
-  int fd = open_or_fail(path, O_WRONLY);
-  CloseFd closer{fd};
-  if (::ftruncate(fd, static_cast<off_t>(c.valid_bytes)) != 0 || ::fsync(fd) != 0)
-    fail(path, ": truncate: ", std::strerror(errno));
   std::printf("%s: repaired: kept %llu messages, moved %llu bytes to %s.bad; the file is sound\n", path.c_str(),
               static_cast<ull>(c.messages), static_cast<ull>(c.size - c.valid_bytes), path.c_str());
   return true;
 }
 }  // namespace
+
+kdb::Check check_kdb_journal(const std::string& path, bool repair) {
+  kdb::Check c;
+  {
+    KdbFile f(path);
+    c = kdb::check_journal(f.p, f.n);
+    if (c.sound || !repair) return c;
+    std::string bad = path + ".bad";
+    int bad_fd = open_regular(bad, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    CloseFd closer{bad_fd};
+    write_all(bad_fd, f.p + c.valid_bytes, f.n - c.valid_bytes);
+    if (::fsync(bad_fd) != 0) fail(bad, ": fsync: ", std::strerror(errno));
+  }
+  int fd = open_or_fail(path, O_WRONLY);
+  CloseFd closer{fd};
+  if (::ftruncate(fd, static_cast<off_t>(c.valid_bytes)) != 0 || ::fsync(fd) != 0)
+    fail(path, ": truncate: ", std::strerror(errno));
+  return c;
+}
 
 bool journal_info(const std::string& path) {
   if (kdb::is_journal_file(path)) return kdb_info(path);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "tick/journal/files.h"
+#include "tick/kdb/journal.h"
 
 namespace tick {
 
@@ -16,6 +17,11 @@ bool journal_info(const std::string& path);
 // on stderr. With repair, rewrites the file atomically with every valid
 // record and appends the bad bytes to FILE.bad. Returns true if clean.
 bool journal_check(const std::string& path, bool repair);
+
+// A kdb+ journal checked as -11!(-2;L) does; with repair, when it is not
+// sound, cut to its valid length (the cut bytes appended to FILE.bad).
+// Returns the check as found.
+kdb::Check check_kdb_journal(const std::string& path, bool repair);
 
 // Compresses FILE to FILE.zst atomically and removes FILE. Refused for a
 // journal a tick-log holds (locked) and, unless force, for one that does

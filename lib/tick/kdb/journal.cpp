@@ -9,6 +9,7 @@
 #include "tick/base/clock.h"
 #include "tick/base/error.h"
 #include "tick/base/units.h"
+#include "tick/kdb/ipc.h"
 #include "tick/kdb/object.h"
 #include "tick/stream/writer.h"
 
@@ -554,36 +555,12 @@ void JournalWriter::finish() { head(); }
 
 void JournalWriter::data(const DataView& v, const SymbolTable& syms, const uint32_t* sel, uint32_t n) {
   head();
-  const Table& t = *v.table;
-  const size_t nc = t.columns.size();
-  auto row = [&](uint32_t i) { return sel ? sel[i] : i; };
   put_vector_head(out_, kMixed, 3);
   put8(out_, static_cast<uint8_t>(-kSymbol));
   put_symbol(out_, "upd");
   put8(out_, static_cast<uint8_t>(-kSymbol));
-  put_symbol(out_, t.name);
-  put_vector_head(out_, kMixed, static_cast<uint32_t>(nc));
-  for (size_t c = 0; c < nc; c++) {
-    const Type ty = t.columns[c].type;
-    const int w = type_width(ty);
-    put_vector_head(out_, q_type_of(ty), n);
-    if (ty == Type::symbol) {
-      for (uint32_t i = 0; i < n; i++) put_symbol(out_, syms.name(v.get<uint32_t>(static_cast<int>(c), row(i))));
-    } else if (ty == Type::string) {
-      for (uint32_t i = 0; i < n; i++) {
-        std::string_view s = v.string(static_cast<int>(c), row(i));
-        put_vector_head(out_, kChar, static_cast<uint32_t>(s.size()));
-        out_.write(s.data(), s.size());
-      }
-    } else {
-      uint8_t* p = out_.reserve(size_t{n} * w);
-      if (!sel) std::memcpy(p, v.cols[c], size_t{n} * w);
-      else
-        for (uint32_t i = 0; i < n; i++) std::memcpy(p + size_t{i} * w, v.cols[c] + size_t{row(i)} * w, w);
-      values_to_q(ty, p, p, n);
-      out_.commit(size_t{n} * w);
-    }
-  }
+  put_symbol(out_, v.table->name);
+  put_columns(out_, v, syms, sel, n);
 }
 
 }  // namespace tick::kdb

@@ -126,7 +126,8 @@ void read_journals(std::shared_ptr<const Schema> schema, int32_t date);
 // (`upd;`table;columns) per data record, typed vectors in schema order.
 class JournalWriter {
  public:
-  explicit JournalWriter(Output& out) : out_(out) {}
+  // headed: the 8-byte head is in place already (a journal appended to).
+  explicit JournalWriter(Output& out, bool headed = false) : out_(out), started_(headed) {}
   // The rows (all, or the n listed) of a data record as one message.
   void data(const DataView& v, const SymbolTable& syms, const uint32_t* rows, uint32_t n);
   // The head, if nothing was written yet (an empty journal).

@@ -221,7 +221,10 @@ void Feeder::read_acks() {
     if (h.type == RecordType::Ack) {
       uint64_t id, upto;
       parse_ack(p, h.length, id, upto);
-      if (id == id_ && upto > acked_) acked_ = upto;
+      if (id == id_ && upto > acked_) {
+        acked_ = upto;
+        if (o_.on_ack) o_.on_ack(acked_);
+      }
       while (!held_.empty() && held_.front().last <= acked_) {
         held_bytes_ -= held_.front().bytes->size();
         held_.pop_front();
@@ -245,7 +248,7 @@ void Feeder::write_out() {
 
 void Feeder::run() {
   connect();
-  while (!stop_requested()) {
+  while (!stop_requested() && !(o_.quit && o_.quit->load())) {
     if (barrier_ && held_.empty()) {
       barrier_ = false;
       drain();  // the next stream waited in the buffer
@@ -259,7 +262,7 @@ void Feeder::run() {
     pollfd p[2];
     int n = 0;
     bool want_input = !in_eof_ && !barrier_ && held_bytes_ < o_.max_hold;
-    if (want_input) p[n++] = {0, POLLIN, 0};
+    if (want_input) p[n++] = {o_.input_fd, POLLIN, 0};
     int sock = -1;
     if (fd_ >= 0) {
       sock = n;
