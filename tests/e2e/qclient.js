@@ -187,6 +187,7 @@ function rq(port, out, want) {
           console.error("rq: tick-q closed the connection");
           finish(1);
         }
+        console.error("rq: reconnected");
         setTimeout(go, 200);
       };
       h.message = (type, v) => {

@@ -89,15 +89,17 @@ class KdbLog {
     }
   }
 
-  // A data record, unless the file holds it already (restarted).
-  void write(const DataView& v, const SymbolTable& syms) {
-    if (jfd_ < 0) return;
-    if (v.seq && v.seq <= last_) return;
+  // A data record, unless the file holds it already (restarted): then
+  // false.
+  bool write(const DataView& v, const SymbolTable& syms) {
+    if (jfd_ < 0) return true;
+    if (v.seq && v.seq <= last_) return false;
     store64(sout_->reserve(8), v.seq);
     sout_->commit(8);
     writer_->data(v, syms, nullptr, v.rows);
     messages_++;
     if (v.seq) last_ = v.seq;
+    return true;
   }
 
   // The sequence numbers first: a message is never on file without its own.
@@ -306,10 +308,11 @@ void Server::on_record(const Record& r, Decoder::Kind k) {
 }
 
 // A data record: into the journal (message i+1), then to each subscriber
-// of its table as (`upd;`t;rows of its syms).
+// of its table as (`upd;`t;rows of its syms). One the journal held before
+// a restart is in every subscriber's replay (its i covers it): not sent.
 void Server::on_data() {
   const DataView& v = live_.data();
-  if (log_) log_->write(v, live_.syms());
+  if (log_ && !log_->write(v, live_.syms())) return;
   const Table& t = *v.table;
   Bytes all;
   auto update = [&](const uint32_t* sel, uint32_t n) {
