@@ -754,7 +754,7 @@ void Server::timeouts(int64_t now) {
   const int64_t limit = static_cast<int64_t>(o_.handshake_secs * kNsPerSec);
   for (auto& c : clients_)
     if (c->st == Client::St::Handshake && now - c->opened > limit)
-      close_client(*c, str("no handshake in ", o_.handshake_secs, " s; closed"));
+      close_client(*c, str("no handshake in ", duration_text(limit), "; closed"));
 }
 
 void Server::run() {
