@@ -26,7 +26,7 @@ export CXX OBJ_FLAGS
 printf '%s\n' "${stale[@]}" | { grep . || true; } | xargs -r -P "$(nproc)" -I{} sh -c \
   'src=${1%%:*}; o=${1#*:}; $CXX $OBJ_FLAGS -c "$src" -o "$o"' _ {} \
   || { echo "fuzz: the library did not build" >&2; exit 1; }
-for t in reader json hdb parsers kdb qhdb; do
+for t in reader json hdb parsers kdb qhdb ipc; do
   $CXX $FLAGS "$ROOT/fuzz/${t}_fuzz.cpp" "${objs[@]}" -lsimdjson -lzstd -o "$OUT/${t}_fuzz"
 done
 # Seeds made now (the corpora are not kept in git).
@@ -87,8 +87,11 @@ for f in files:
     out.write(struct.pack("<I", len(b)) + b)
 PY
 rm -rf "$h"
+# kdb+ IPC seeds: what tick-q's clients send, made by node-q's serialiser.
+mkdir -p "$ROOT/fuzz/corpus-ipc"
+node "$ROOT/tests/e2e/qclient.js" seeds 0 "$ROOT/fuzz/corpus-ipc"
 status=0
-for t in reader json hdb parsers kdb qhdb; do
+for t in reader json hdb parsers kdb qhdb ipc; do
   # Inputs that once crashed a fuzzer (fuzz/regressions/TARGET/, kept in
   # git) run first, each once: a fixed crash stays fixed.
   if compgen -G "$ROOT/fuzz/regressions/$t/*" > /dev/null; then

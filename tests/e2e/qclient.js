@@ -457,6 +457,29 @@ function stall(port) {
   setInterval(() => {}, 1000);
 }
 
+// Seeds for fuzz/ipc_fuzz.cpp: every request form, every .u.upd form, and
+// a compressed message.
+function seeds(dir) {
+  fs.mkdirSync(dir, { recursive: true });
+  const put = (name, m) => fs.writeFileSync(path.join(dir, name), m);
+  for (let k = 0; k < 6; k++) {
+    put(`upd-str-${k}`, frame(1, updBody(k, "str")));
+    put(`upd-sym-${k}`, frame(0, updBody(k, "sym")));
+  }
+  put("sub-text", frame(1, body(".u.sub[`trade;`IBM`MSFT]")));
+  put("sub-rq", frame(1, body("(.u.sub[`;`];`.u `i`L)")));
+  put("sub-list", frame(1, mixed([body(".u.sub"), body("`trade"), body(list("symbol", ["A", "B"]))])));
+  put("sub-symvec", frame(1, body(list("symbol", [".u.sub", "trade", ""]))));
+  const ks = [...Array(300).keys()];
+  const x = mixed([
+    body(list("timespan", ks.map((k) => new Date(Date.UTC(2000, 0, 1, 12, 0, 0, k))))),
+    body(list("symbol", ks.map((k) => "Q" + (k % 7)))),
+    body(list("float", ks.map((k) => 100 + (k % 13) / 4))),
+    body(list("long", ks.map(L))),
+  ]);
+  put("compressed", compress(frame(1, mixed([body("`.u.upd"), body("`trade"), x]))));
+}
+
 const [cmd, a1, a2, a3, a4, ...rest] = process.argv.slice(2);
 const port = Number(a1);
 if (cmd === "rq") rq(port, a2, Number(a3));
@@ -466,6 +489,7 @@ else if (cmd === "ask") ask(port, a2);
 else if (cmd === "sub") sub(port, a2, Number(a3), a4, rest.filter((x) => !x.startsWith("--")));
 else if (cmd === "raw") rawCase(port, a2);
 else if (cmd === "stall") stall(port);
+else if (cmd === "seeds") seeds(a2);
 else {
   console.error("usage: see the head of qclient.js");
   process.exit(2);

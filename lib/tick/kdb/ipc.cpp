@@ -208,7 +208,7 @@ Request parse_text(std::string_view text) {
 }  // namespace
 
 Request parse_request(const uint8_t* obj, size_t n) {
-  (void)n;
+  if (n == 0) return refused("access");
   const int t = static_cast<int8_t>(obj[0]);
   if (t == kChar) return parse_text(char_vector(obj));
   if (t == kSymbol) {  // (`.u.sub;`t;`s): q sends an all-symbol list as a vector
