@@ -11,7 +11,8 @@
 #   tick-sub tp --from start               tick-pub -l  (fan-out)
 #     | tick-eod --hdb                       tick-sub | tick-agg --bar 5s
 #   (the RDB, reading the journal in place:    | tick-ws --hdb --log (dashboard, HTTP history)
-#    a partition at each day roll)
+#    a partition at each day roll)             tick-sub --from start | tick-q (kdb+ IPC)
+#                                                ← a q-style RDB (node-q: r.q's request)
 #
 # The clock is replaced: the demo's day ends DEMO_ROLL (20) seconds after it
 # starts, so a partition appears in the HDB within the first half minute.
@@ -22,6 +23,7 @@
 set -euo pipefail
 BUILD=${1:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export PATH="$BUILD:$PATH"
 SECS=${DEMO_SECONDS:-0}
 ROLL=${DEMO_ROLL:-20}
@@ -33,7 +35,7 @@ cd "$dir"
 if [ -t 1 ]; then BOLD=$'\033[1m'; PLAIN=$'\033[0m'; else BOLD=; PLAIN=; fi
 say() { printf '\n%s== %s%s\n' "$BOLD" "$*" "$PLAIN"; }
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-P_LOG=$(free_port); P_PUB=$(free_port); P_WS=$(free_port)
+P_LOG=$(free_port); P_PUB=$(free_port); P_WS=$(free_port); P_Q=$(free_port)
 
 # One replaced clock for every process: the instant D0 + (now - R0), handed
 # to each pipeline as it starts (TICK_FAKE_TIME, ns since the epoch).
@@ -72,6 +74,8 @@ stop_all() {
   stop kafka-consume
   [ -z "${PGID[tickerplant]:-}" ] || pkill -TERM -x tick-gen -s "${PGID[tickerplant]}" 2> /dev/null || true
   sleep 0.3
+  stop q-rdb
+  stop kdb
   stop analytics
   stop rdb
   stop tickerplant
@@ -118,6 +122,12 @@ start analytics "tick-sub :$P_PUB | tick-agg --bar 5s | tick-ws -l :$P_WS --hdb 
 await analytics.err "listening on"
 echo "   analytics and dashboard: tick-sub :$P_PUB | tick-agg --bar 5s | tick-ws -l :$P_WS --hdb hdb --log tp"
 
+start kdb "tick-sub :$P_PUB --from start | tick-q -l :$P_Q --schema sym.schema --kdb-log q --feed-to :$P_LOG"
+await kdb.err "listening on"
+start q-rdb "NODE_PATH=$ROOT/tests/node/node_modules exec node $ROOT/examples/q-rdb.js $P_Q > q-rdb.out"
+echo "   kdb+ IPC (tick.q's place): tick-sub :$P_PUB --from start | tick-q -l :$P_Q --kdb-log $dir/q --feed-to :$P_LOG"
+echo "        a q-style RDB on it (node-q, r.q's request): examples/q-rdb.js, its counts in $dir/q-rdb.out"
+
 say "dashboard: http://127.0.0.1:$P_WS/   (candles: http://127.0.0.1:$P_WS/?table=trade_bars)"
 echo "   the demo's clock ends the day $ROLL s from now ($day, then $next_day)"
 if [ "$SECS" -gt 0 ]; then echo "   running for $SECS s"; else echo "   Ctrl-C stops it"; fi
@@ -161,6 +171,7 @@ if [ "$SECS" -gt 0 ]; then
   check "the journal has the Kafka leg's trades ($(rows kafka_trade))" '[ "$(rows kafka_trade)" -gt 0 ]'
   check "the HDB has the partition $day" '[ -d "hdb/$day/trade" ]'
   check "a WebSocket client of the dashboard got the trades' snapshot ($(cat ws.check))" 'grep -q "^snapshot [1-9]" ws.check'
+  check "a q-style RDB on tick-q (node-q) got the trades ($(grep -o 'trade [0-9]* rows' q-rdb.out | tail -1))" 'grep -q "trade [1-9][0-9]* rows" q-rdb.out'
   left=0; for g in "${PGID[@]}"; do left=$((left + $(pgrep -s "$g" | wc -l || true))); done
   check "every process it started has exited" '[ "$left" -eq 0 ]'
   exit $bad

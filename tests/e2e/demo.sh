@@ -19,9 +19,10 @@ for run in 1 2; do
   ok
   dir=$(sed -n 's/.*run directory \([^ ]*\) .*/\1/p' demo$run.out)
   [ -d "$dir" ] || die "the demo names its run directory: '$dir'"
-  expect_eq "$(grep -c '^   ok: ' demo$run.out)" 5 "run $run: its five checks passed"
+  expect_eq "$(grep -c '^   ok: ' demo$run.out)" 6 "run $run: its six checks passed"
   for w in "the journal has the synthetic feed" "the journal has the Kafka leg" "the HDB has the partition" \
-           "a WebSocket client of the dashboard got" "every process it started has exited"; do
+           "a WebSocket client of the dashboard got" "a q-style RDB on tick-q (node-q) got the trades" \
+           "every process it started has exited"; do
     grep -q "ok: $w" demo$run.out || die "run $run: no 'ok: $w' in $(cat demo$run.out)"
   done
   ok

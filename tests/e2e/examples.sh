@@ -33,6 +33,12 @@ tick-cat -f json "$WORK/ch/tp2/$day.tick" > j2.json
 same_files j2.json j1.json "chained.sh: the second journal holds the first's rows, in order"
 expect_eq "$(sed -n 's/^its subscriber: \([0-9]*\) trades$/\1/p' ch.out)" "$(rows -t trade "$WORK/ch/tp1/$day.tick")" "its subscriber recovered every trade from the second's journal"
 
+# q-rdb.sh: a q-style RDB (node-q, r.q's request) and a q feed on tick-q
+LOG_PORT=$(free_port) TP_PORT=$(free_port) Q_PORT=$(free_port) timeout 120 setsid bash "$EX/q-rdb.sh" "$WORK/qr" 8 > qr.out 2> qr.err || die "q-rdb.sh: $(tail -3 qr.err)"
+expect_eq "$(grep '^at the end' qr.out)" "at the end: trade 2200 rows, 23 syms; quote 1000 rows, 20 syms" "q-rdb.sh: the RDB holds every row, the q feed's too"
+expect_match "$(grep '^subscribed' qr.out)" "^subscribed; replayed [0-9]+ messages of :$WORK/qr/q/sym" "q-rdb.sh: it joined with r.q's replay"
+expect_match "$(tail -1 qr.out)" "^$WORK/qr/q/sym[0-9.]+: ok, [0-9]+ messages$" "q-rdb.sh: tick.q's journal tick-q wrote is sound"
+
 # replay-test-tickerplant.sh: yesterday at 50x into a test tickerplant
 TEST_PORT=$(free_port) timeout 120 setsid bash "$EX/replay-test-tickerplant.sh" "$WORK/rt" 50 > rt.out 2> rt.err || die "replay-test-tickerplant.sh: $(tail -3 rt.err)"
 tick-cat -f json "$WORK"/rt/prod/*.tick > prod.json

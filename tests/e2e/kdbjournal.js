@@ -181,16 +181,20 @@ function asColumns(v, names) {
 
 const replacer = (k, v) => (typeof v === "number" && !Number.isFinite(v) ? String(v) : v instanceof Long ? v.toString() : v);
 
-const [cmd, arg] = process.argv.slice(2);
-if (cmd === "make") make(arg);
-else if (cmd === "values") {
-  for (const m of messages(arg)) {
-    const names = m.value[1] === "trade" ? ["time", "sym", "price", "size"] : undefined;
-    console.log(JSON.stringify(asColumns(m.value, names), replacer));
+module.exports = { objectLength };
+
+if (require.main === module) {
+  const [cmd, arg] = process.argv.slice(2);
+  if (cmd === "make") make(arg);
+  else if (cmd === "values") {
+    for (const m of messages(arg)) {
+      const names = m.value[1] === "trade" ? ["time", "sym", "price", "size"] : undefined;
+      console.log(JSON.stringify(asColumns(m.value, names), replacer));
+    }
+  } else if (cmd === "offsets") {
+    for (const m of messages(arg)) console.log(m.offset);
+  } else {
+    console.error("usage: kdbjournal.js make DIR | values FILE | offsets FILE");
+    process.exit(2);
   }
-} else if (cmd === "offsets") {
-  for (const m of messages(arg)) console.log(m.offset);
-} else {
-  console.error("usage: kdbjournal.js make DIR | values FILE | offsets FILE");
-  process.exit(2);
 }

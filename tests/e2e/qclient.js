@@ -40,6 +40,7 @@ const nodeq = require(path.join(modules, "node-q"));
 const c = require(path.join(modules, "node-q/lib/c.js"));
 const typed = require(path.join(modules, "node-q/lib/typed.js"));
 const Long = require(path.join(modules, "long"));
+const { objectLength } = require("./kdbjournal.js");
 
 const body = (x) => c.serialize(x).subarray(8);
 const list = (t, xs) => new typed.Typed("typedlist", xs, t);
@@ -124,26 +125,6 @@ function replay(file, n, rows) {
     at += len;
   }
 }
-function objectLength(b, o) {
-  const t = b.readInt8(o);
-  const width = { 1: 1, 2: 16, 4: 1, 5: 2, 6: 4, 7: 8, 8: 4, 9: 8, 10: 1, 12: 8, 13: 4, 14: 4, 15: 8, 16: 8, 17: 4, 18: 4, 19: 4 };
-  if (t < 0) {
-    if (t === -11) return b.indexOf(0, o + 1) - o + 1;
-    return 1 + width[-t];
-  }
-  if (t === 98) return 2 + objectLength(b, o + 2);
-  if (t === 99) {
-    const k = objectLength(b, o + 1);
-    return 1 + k + objectLength(b, o + 1 + k);
-  }
-  const n = b.readInt32LE(o + 2);
-  let at = o + 6;
-  if (t === 0) for (let i = 0; i < n; i++) at += objectLength(b, at);
-  else if (t === 11) for (let i = 0; i < n; i++) at = b.indexOf(0, at) + 1;
-  else at += n * width[t];
-  return at - o;
-}
-
 const flag = (name) => process.argv.includes(name);
 const opt = (name) => {
   const i = process.argv.indexOf(name);
