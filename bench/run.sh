@@ -6,7 +6,7 @@ set -euo pipefail
 BUILD=$(cd "${1:-build}" && pwd)
 BENCH=$(cd "$(dirname "$0")" && pwd)
 export PATH="$BUILD:$PATH"
-for t in tick-gen tick-cat tick-log tick-replay tick-pub tick-sub tick-eod tick-kafka tick-ws tick-agg tick-aj kcat bench_latency bench_wake bench_ws_sink jq node zstd /usr/bin/time; do
+for t in tick-gen tick-cat tick-log tick-replay tick-pub tick-sub tick-eod tick-q tick-kafka tick-ws tick-agg tick-aj kcat bench_latency bench_wake bench_ws_sink jq node zstd /usr/bin/time; do
   command -v "$t" > /dev/null || { echo "bench: $t is missing (run: TICK_DEPS=bench bash scripts/install-deps.sh)" >&2; exit 1; }
 done
 [ -d "$BENCH/node_modules/@duckdb/node-api" ] || { echo "bench: DuckDB is missing (npm install in bench/)" >&2; exit 1; }
@@ -19,7 +19,7 @@ RUNS=${BENCH_RUNS:-3}
 # and ratios; a small scale gives a quick, noisier run).
 sc() { awk -v n="$1" -v s="${BENCH_SCALE:-1}" 'BEGIN { printf "%d", n * s }'; }
 NB=$(sc 10000000) NM=$(sc 2000000) NS=$(sc 3000000) NK=$(sc 150000)
-# BENCH_ONLY="eod pub": just those sections (cat log pub local eod kdb kafka agg ws).
+# BENCH_ONLY="eod pub": just those sections (cat log pub local eod kdb q kafka agg ws).
 want() { [ -z "${BENCH_ONLY:-}" ] || [[ " $BENCH_ONLY " == *" $1 "* ]]; }
 ROWS=()
 
@@ -325,6 +325,61 @@ QT="tick-replay --hdb kt --date $ED -t trade -s $S --from 10:00 --to 11:00 -f cs
 q=$(secs "$QQ > kq.csv"); t=$(secs "$QT > kt.csv")
 [ "$(wc -l < kq.csv)" = "$(wc -l < kt.csv)" ] || echo "bench: WARNING: q's HDB $(wc -l < kq.csv) lines, tick's $(wc -l < kt.csv)" >&2
 r=$(div "$t" "$q"); row "one sym one hour from q's HDB, vs tick's HDB (none)" "${q}s" "tick ${t}s" "$r" ">= 0.5" "$(ge "$r" 0.5)"
+fi
+
+if want q; then
+echo "bench: tick-q (kdb+ IPC) and node-q subscribers" >&2
+# A stream of 2M rows in 100-row records into tick-q through a fifo, to N
+# node-q subscribers (their upd events, as a q RDB takes them): seconds
+# until all have every row; tick-q's CPU seconds left in qcpu.raw.
+NQ=$(sc 2000000)
+tick-gen --print-schema > s.schema
+tick-gen --seed 8 --count $NQ --syms 500 --batch 100 > q.tick
+qfan() {
+  local n=$1 p; p=$(port)
+  rm -f qfeed; mkfifo qfeed
+  /usr/bin/time -f '%U %S' -o qcpu.raw tick-q -l 127.0.0.1:$p --schema s.schema --max-queue 4G < qfeed 2> q.err &
+  local q=$! subs=()
+  exec 3> qfeed
+  until grep -q listening q.err; do sleep 0.05; done
+  for i in $(seq 1 "$n"); do node "$BENCH/nodeq_sub.js" count $p $NQ > /dev/null 2> qsub$i.err 3>&- & subs+=($!); done
+  for i in $(seq 1 "$n"); do until grep -q subscribed qsub$i.err; do sleep 0.05; done; done
+  local s e; s=$(date +%s.%N)
+  cat q.tick >&3
+  for pid in "${subs[@]}"; do wait $pid; done
+  e=$(date +%s.%N)
+  exec 3>&-; wait $q
+  echo "$(awk -v a="$s" -v b="$e" 'BEGIN{print b - a}') $(awk '{print $1 + $2}' qcpu.raw)"
+}
+med() { sort -g | sed -n "$(( (RUNS + 1) / 2 ))p"; }
+for _ in $(seq 1 "$RUNS"); do qfan 1; done > q1.runs
+for _ in $(seq 1 "$RUNS"); do qfan 10; done > q10.runs
+t1=$(awk '{print $1}' q1.runs | med); c1=$(awk '{print $2}' q1.runs | med)
+t10=$(awk '{print $1}' q10.runs | med); c10=$(awk '{print $2}' q10.runs | med)
+row "tick-q to 1 node-q subscriber, rows/s delivered" "$(M "$(awk -v n=$NQ -v t="$t1" 'BEGIN{print n / t}')")" "-" "-" "-" "-"
+r=$(awk -v a="$t1" -v b="$t10" 'BEGIN{printf "%.2f", 10 * a / b}')
+row "tick-q to 10 node-q subscribers, rows/s delivered (all), vs 1" "$(M "$(awk -v n=$NQ -v t="$t10" 'BEGIN{print 10 * n / t}')")" "1 sub $(M "$(awk -v n=$NQ -v t="$t1" 'BEGIN{print n / t}')")" "$r" "-" "-"
+r=$(div "$c10" "$c1"); row "tick-q CPU, 10 node-q subscribers vs 1 (kdb+ 9x)" "${c10}s" "1 sub ${c1}s" "$r" "<= 2" "$(le "$r" 2)"
+# The floor under that: the kernel's copy of the same bytes to 10 TCP
+# readers against 1, for a sender that does nothing else.
+tick-cat -f kdb q.tick > q.kdb
+floor() { for _ in $(seq 1 "$RUNS"); do /usr/bin/python3 "$BENCH/fanout_floor.py" q.kdb "$1"; done | med; }
+f1=$(floor 1); f10=$(floor 10)
+r=$(div "$f10" "$f1"); row "  the kernel's floor: a bare sender of those bytes, 10 TCP readers vs 1" "${f10}s" "1 reader ${f1}s" "$r" "-" "-"
+# Feed to subscriber: one paced feed through tick-log | tick-pub, to
+# tick-sub (its own latency) and to tick-sub | tick-q | a node-q subscriber.
+p=$(port); pq=$(port); rm -rf qlt
+tick-gen --rate 20000 --batch 1 --syms 100 --duration 8 | tick-log qlt --fsync never | tick-pub -l :$p 2> /dev/null &
+sleep 0.3
+(tick-sub :$p --no-reconnect 2> /dev/null | tick-q -l 127.0.0.1:$pq 2> ql.err) &
+(tick-sub :$p --no-reconnect 2> /dev/null | bench_latency > lat.tick) &
+until grep -q listening ql.err; do sleep 0.05; done
+node "$BENCH/nodeq_sub.js" latency $pq 7 > lat.q 2> /dev/null
+wait || true
+read -r _ tp50 tp99 _ < lat.tick
+read -r _ qp50 qp99 _ < lat.q
+r=$(div "$qp50" "$tp50")
+row "feed to a q subscriber (tick-q, node-q) at 20 k msg/s, p50 / p99 us" "$qp50 / $qp99" "tick-sub $tp50 / $tp99" "$r" "-" "-"
 fi
 
 if want kafka; then
