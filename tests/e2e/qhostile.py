@@ -105,7 +105,7 @@ def main():
             except OSError:
                 pass
         answered = closed = 0
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 15
         pending = set(range(n))
         while pending and time.monotonic() < deadline:
             _, _, _ = select.select([], [], [], 0.1)

@@ -349,8 +349,8 @@ void Server::on_data() {
   }
 }
 
-// tick.q's .u.end: every subscriber is told the day that ended; the next
-// header opens the next day's journal.
+// tick.q's .u.end: every subscriber is told the day that ended, and the
+// next day's journal is opened at once (its header may name a later day).
 void Server::end_of_day(int32_t day) {
   Bytes b = answer(kAsync, [&](Output& o) {
     put_vector_head(o, kMixed, 2);
@@ -359,7 +359,7 @@ void Server::end_of_day(int32_t day) {
   });
   for (auto& c : clients_)
     if (c->st == Client::St::Open && !c->subs.empty()) push(*c, b);
-  if (log_) log_->close();
+  if (log_) log_->open_day(day + 1);
 }
 
 // ---- clients
