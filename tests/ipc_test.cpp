@@ -1,0 +1,162 @@
+// kdb+ IPC pieces of tick-q: requests taken apart (never evaluated), the
+// time stamped into a feed's update, decompression's bounds. (The protocol
+// itself is tested against node-q in tests/e2e/tick_q*.sh.)
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "tick/kdb/ipc.h"
+#include "tick/stream/schema.h"
+
+using namespace tick;
+using namespace tick::kdb;
+
+namespace {
+// q objects built as byte strings
+using B = std::string;
+void app(B& b, const void* p, size_t n) { b.append(static_cast<const char*>(p), n); }
+void head(B& b, int type, size_t count) {
+  uint8_t h[6] = {static_cast<uint8_t>(type), 0, 0, 0, 0, 0};
+  store32(h + 2, static_cast<uint32_t>(count));
+  app(b, h, 6);
+}
+B chars(const std::string& s) {
+  B b;
+  head(b, 10, s.size());
+  return b + s;
+}
+B sym(const std::string& s) { return B(1, static_cast<char>(-11)) + s + B(1, '\0'); }
+B syms(const std::vector<std::string>& v) {
+  B b;
+  head(b, 11, v.size());
+  for (auto& s : v) b += s + B(1, '\0');
+  return b;
+}
+B list(const std::vector<B>& items) {
+  B b;
+  head(b, 0, items.size());
+  for (auto& i : items) b += i;
+  return b;
+}
+B longs(const std::vector<int64_t>& v) {
+  B b;
+  head(b, 7, v.size());
+  for (int64_t x : v) {
+    uint8_t e[8];
+    store64(e, static_cast<uint64_t>(x));
+    app(b, e, 8);
+  }
+  return b;
+}
+const uint8_t* bytes(const B& b) { return reinterpret_cast<const uint8_t*>(b.data()); }
+Request req(const B& b) { return parse_request(bytes(b), b.size()); }
+}  // namespace
+
+TEST_CASE("ipc: .u.sub in every form tick.q's clients send") {
+  Request r = req(chars(".u.sub[`trade;`IBM`MSFT]"));
+  CHECK(r.kind == Request::Kind::subscribe);
+  CHECK(r.table == "trade");
+  CHECK_FALSE(r.all_syms);
+  CHECK(r.syms == std::vector<std::string>{"IBM", "MSFT"});
+  r = req(chars(" .u.sub[ ` ; ` ] "));
+  CHECK(r.kind == Request::Kind::subscribe);
+  CHECK(r.table.empty());
+  CHECK(r.all_syms);
+  r = req(chars("(.u.sub[`;`];`.u `i`L)"));
+  CHECK(r.kind == Request::Kind::subscribe);
+  CHECK(r.with_log);
+  r = req(chars("(.u.sub[`;`];$[`m in key`.u;(`.u `m)\"`.u `i`L\";`.u `i`L])"));
+  CHECK(r.kind == Request::Kind::subscribe);
+  CHECK(r.with_log);
+  CHECK(req(chars("`.u `i`L")).kind == Request::Kind::position);
+  r = req(syms({".u.sub", "trade", ""}));
+  CHECK(r.kind == Request::Kind::subscribe);
+  CHECK(r.table == "trade");
+  CHECK(r.all_syms);
+  r = req(list({chars(".u.sub"), sym("trade"), syms({"A", "B"})}));
+  CHECK(r.kind == Request::Kind::subscribe);
+  CHECK(r.syms == std::vector<std::string>{"A", "B"});
+  r = req(list({chars(".u.sub"), chars("trade"), chars("")}));  // Java's ks(".u.sub","trade","")
+  CHECK(r.kind == Request::Kind::subscribe);
+  CHECK(r.all_syms);
+  r = req(list({sym(".u.sub"), sym("trade"), list({sym("A"), chars("B")})}));
+  CHECK(r.syms == std::vector<std::string>{"A", "B"});
+  r = req(list({sym(".u.sub"), sym("trade"), syms({})}));  // an empty list: no syms, as in q
+  CHECK_FALSE(r.all_syms);
+  CHECK(r.syms.empty());
+}
+
+TEST_CASE("ipc: nothing else is evaluated") {
+  CHECK(req(chars("1+1")).error == "access");
+  CHECK(req(chars("system \"rm -rf /\"")).error == "access");
+  CHECK(req(chars(".u.sub[`trade;`IBM];system\"ls\"")).error == "nyi");
+  CHECK(req(chars(".u.upd[`trade;x]")).error == "nyi");
+  CHECK(req(chars("(.u.sub[`;`];system\"ls\")")).error == "access");
+  CHECK(req(list({sym("hopen"), sym("x")})).error == "access");
+  CHECK(req(list({chars(".u.sub"), sym("trade")})).error == "rank");
+  CHECK(req(list({chars(".u.sub"), longs({1}), sym("")})).error == "type");
+  B lambda = B(1, 100) + B(1, '\0') + chars("{x+y}");
+  CHECK(req(list({lambda, longs({1}), longs({2})})).error == "access");
+  CHECK(req(longs({1, 2})).error == "access");
+  CHECK(req(chars("")).kind == Request::Kind::nothing);
+}
+
+TEST_CASE("ipc: .u.upd's parts, and the time stamped when it is missing") {
+  Schema s = parse_symq("trade:([]time:`timespan$();sym:`g#`symbol$();size:`long$())\n", "t.q");
+  const Table& t = s.tables[0];
+  B x = list({syms({"A", "B"}), longs({1, 2})});
+  Request r = req(list({sym(".u.upd"), sym("trade"), x}));
+  REQUIRE(r.kind == Request::Kind::publish);
+  CHECK(r.table == "trade");
+  CHECK(std::memcmp(r.data, x.data(), x.size()) == 0);
+  std::vector<uint8_t> out;
+  const int64_t now = 1'700'000'000'123'456'789;  // 2023-11-14T22:13:20.123456789
+  REQUIRE(stamp_time(t, bytes(x), x.size(), now, out));
+  // (timespans: type 16, two of them, the time of day now)
+  REQUIRE(out.size() == x.size() + 6 + 16);
+  CHECK(load32(out.data() + 2) == 3);
+  CHECK(out[6] == 16);
+  CHECK(load32(out.data() + 8) == 2);
+  CHECK(static_cast<int64_t>(load64(out.data() + 12)) == now % 86'400'000'000'000);
+  // With its time already, or a row of atoms with it: as it is.
+  B span;
+  head(span, 16, 1);
+  uint8_t zero[8] = {};
+  app(span, zero, 8);
+  B with = list({span, syms({"A"}), longs({1})});
+  CHECK_FALSE(stamp_time(t, bytes(with), with.size(), now, out));
+  B one = B(1, static_cast<char>(-7)) + B(1, 1) + B(7, '\0');
+  B row = list({sym("A"), one});
+  REQUIRE(stamp_time(t, bytes(row), row.size(), now, out));
+  CHECK(static_cast<int8_t>(out[6]) == -16);  // an atom for a row
+  Problem pr;
+  CHECK(object_size(out.data(), out.size(), pr) == out.size());
+}
+
+TEST_CASE("ipc: headers and decompression refuse what does not fit") {
+  MsgHeader h;
+  uint8_t big[8] = {0, 1, 0, 0, 0, 0, 0, 20};
+  CHECK(parse_msg_header(big, h) == "a big-endian message (not taken)");
+  uint8_t shortm[8] = {1, 1, 0, 0, 8, 0, 0, 0};
+  CHECK(parse_msg_header(shortm, h) == "a message of 8 bytes");
+  uint8_t ok[8] = {1, 2, 0, 0, 9, 0, 0, 0};
+  CHECK(parse_msg_header(ok, h).empty());
+  CHECK(h.type == kResponse);
+  std::vector<uint8_t> out;
+  // claims more than allowed
+  uint8_t c1[16] = {1, 1, 1, 0, 16, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0};
+  CHECK(decompress(c1, sizeof c1, 1 << 20, out) == "a compressed message of 268435456 bytes (more than --max-message)");
+  // a copy from a position never made (the table's empty entry)
+  uint8_t c2[16] = {1, 1, 1, 0, 16, 0, 0, 0, 20, 0, 0, 0, 0x01, 0x00, 0x05, 0};
+  CHECK(decompress(c2, sizeof c2, 1 << 20, out) == "a compressed message that copies from past its end");
+  // ends early
+  uint8_t c3[14] = {1, 1, 1, 0, 14, 0, 0, 0, 40, 0, 0, 0, 0x00, 0x41};
+  CHECK(decompress(c3, sizeof c3, 1 << 20, out) == "a compressed message ending early");
+  // literals only: 8 bytes behind a clear flag byte make 16
+  uint8_t c4[21] = {1, 1, 1, 0, 21, 0, 0, 0, 16, 0, 0, 0, 0x00, 0xf5, 'a', 'b', 'c', 0, 0xf5, 'x', 0};
+  REQUIRE(decompress(c4, sizeof c4, 1 << 20, out).empty());
+  CHECK(out.size() == 16);
+  CHECK(out[2] == 0);
+  CHECK(std::string(reinterpret_cast<char*>(out.data() + 9)) == "abc");
+}
