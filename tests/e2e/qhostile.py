@@ -75,15 +75,11 @@ def main():
         except (BrokenPipeError, ConnectionResetError):
             pass
         say_close(s, 5)
-    elif mode == "bigendian":
+    elif mode in ("bigendian", "malformed"):
         s = connect(port)
         login(s)
-        s.sendall(struct.pack(">BBBBi", 0, 1, 0, 0, 14) + b"\xf9" + b"\0" * 5)
-        say_close(s, 5)
-    elif mode == "malformed":
-        s = connect(port)
-        login(s)
-        s.sendall(struct.pack("<BBBBi", 1, 1, 0, 0, 20) + b"\x77" * 12)
+        s.sendall(struct.pack(">BBBBi", 0, 1, 0, 0, 14) + b"\xf9" + b"\0" * 5 if mode == "bigendian"
+                  else struct.pack("<BBBBi", 1, 1, 0, 0, 20) + b"\x77" * 12)
         say_close(s, 5)
     elif mode == "many":
         n, secs = int(a[0]), float(a[1])

@@ -8,28 +8,15 @@
 # message; the day roll (.u.end with the day, the next journal named for
 # the next day).
 source "$(dirname "$0")/lib.sh"
-SRC=${TICK_SOURCE:-$HERE/../..}
-QC="node $SRC/tests/e2e/qclient.js"
-QR="$PY $SRC/tests/e2e/qrows.py"
+source "$HERE/qlib.sh"
 D=2026-12-01
 DQ=2026.12.01
-
-cat > sym.q << 'EOF'
-trade:([]time:`timespan$();sym:`g#`symbol$();price:`float$();size:`long$())
-quote:([]time:`timespan$();sym:`g#`symbol$();bid:`float$();ask:`float$())
-EOF
 printf 'rdb:secret\nfeed:pw2\n' > users
 
 # The tickerplant: tick-log taking publishers, tick-pub, and tick-q on a
 # subscriber's stream, writing tick.q's journal and feeding tick-log.
-PL=$(free_port); PP=$(free_port); PQ=$(free_port)
-TICK_FAKE_TIME=${D}T10:00:00Z tick-log tp --listen 127.0.0.1:$PL < /dev/null 2> log.err | tick-pub -l 127.0.0.1:$PP --log tp 2> pub.err &
-wait_for grep -q listening pub.err
-wait_for grep -q listening log.err
-setsid sh -c "tick-sub 127.0.0.1:$PP --from start | TICK_FAKE_TIME=${D}T10:00:00Z tick-q -l 127.0.0.1:$PQ --kdb-log qlog --feed-to 127.0.0.1:$PL --schema sym.q" 2> q.err &
-QS=$!
-ON_EXIT='stop_session $QS'
-wait_for grep -q "listening on 127.0.0.1:$PQ" q.err
+start_tp ${D}T10:00:00Z tp
+start_q ${D}T10:00:00Z q.err --kdb-log qlog --feed-to 127.0.0.1:$PL --schema sym.q
 # (the socket table: loopback only)
 expect_match "$(ss -ltn "sport = :$PQ" | tail -n +2)" "127.0.0.1:$PQ" "tick-q listens on loopback"
 

@@ -7,26 +7,13 @@
 # subscribed (nothing lost or doubled in tick's journal or in tick.q's; the
 # subscriber reconnects and resumes with r.q's request).
 source "$(dirname "$0")/lib.sh"
-SRC=${TICK_SOURCE:-$HERE/../..}
-QC="node $SRC/tests/e2e/qclient.js"
-QR="$PY $SRC/tests/e2e/qrows.py"
-
-cat > sym.q << 'EOF'
-trade:([]time:`timespan$();sym:`g#`symbol$();price:`float$();size:`long$())
-quote:([]time:`timespan$();sym:`g#`symbol$();bid:`float$();ask:`float$())
-EOF
+source "$HERE/qlib.sh"
 rows_of_day() { tick-cat -f json "$1" > day.json; $QR tick day.json; }
 
 # 1. The day roll: the clock 2 s before midnight, a feed of 3 s.
 D1=2026-12-01; D2=2026-12-02
-PL=$(free_port); PP=$(free_port); PQ=$(free_port)
-TICK_FAKE_TIME=${D1}T23:59:58Z tick-log tp --listen 127.0.0.1:$PL < /dev/null 2> log.err | tick-pub -l 127.0.0.1:$PP --log tp 2> pub.err &
-wait_for grep -q listening pub.err
-wait_for grep -q listening log.err
-setsid sh -c "tick-sub 127.0.0.1:$PP --from start | TICK_FAKE_TIME=${D1}T23:59:58Z tick-q -l 127.0.0.1:$PQ --kdb-log qlog --schema sym.q" 2> q.err &
-QS=$!
-ON_EXIT='stop_session $QS'
-wait_for grep -q "listening on" q.err
+start_tp ${D1}T23:59:58Z d1
+start_q ${D1}T23:59:58Z q.err --kdb-log qlog --schema sym.q
 N=3000
 $QC rq $PQ rq1.rows $N > /dev/null 2> rq1.err &
 RQ1=$!
@@ -62,17 +49,9 @@ wait %1 2> /dev/null || true
 # stand-in (reconnecting with r.q's request).
 D=2026-12-03; DQ=2026.12.03
 rm -rf tp qlog
-PL=$(free_port); PP=$(free_port); PQ=$(free_port)
-TICK_FAKE_TIME=${D}T10:00:00Z tick-log tp --listen 127.0.0.1:$PL < /dev/null 2> log2.err | tick-pub -l 127.0.0.1:$PP --log tp 2> pub2.err &
-wait_for grep -q listening pub2.err
-wait_for grep -q listening log2.err
-start_q() {
-  setsid sh -c "tick-sub 127.0.0.1:$PP --from start | TICK_FAKE_TIME=${D}T10:00:00Z exec tick-q -l 127.0.0.1:$PQ --kdb-log qlog --feed-to 127.0.0.1:$PL --schema sym.q" 2>> q2.err &
-  QS=$!
-  wait_for bash -c "ss -ltn 'sport = :$PQ' | grep -q LISTEN"
-}
-start_q
-ON_EXIT='stop_session $QS'
+PQ=
+start_tp ${D}T10:00:00Z d2
+start_q ${D}T10:00:00Z q2.err --kdb-log qlog --feed-to 127.0.0.1:$PL --schema sym.q
 N=4000; M=400
 $PY $SRC/tests/e2e/qfeed.py $N 1500 1 | tick-cat -e --schema sym.q | tick-pub --to 127.0.0.1:$PL 2> tfeed2.err &
 TFEED=$!
@@ -86,7 +65,7 @@ kill -9 "$(pgrep -s $QS -x tick-q)"
 stop_session $QS
 before=$(tick-log check qlog/sym$DQ | sed -n 's/.*: \([0-9]*\) valid messages.*/\1/p; s/.*ok, \([0-9]*\) messages/\1/p')
 [ "$before" -gt 0 ] || die "nothing journaled before the kill"; ok
-start_q
+start_q ${D}T10:00:00Z q2.err --kdb-log qlog --feed-to 127.0.0.1:$PL --schema sym.q
 wait $LOOP || die "the q feed: $(cat loop.err)"; ok
 wait $TFEED || die "the tick feed: $(cat tfeed2.err)"; ok
 wait $RQ3 || die "r.q across the kill: $(cat rq3.err)"; ok

@@ -220,6 +220,7 @@ class Server {
   void watch(Client& c);
   Bytes subscribe(Client& c, const Request& r);
   Bytes position();
+  void put_position(Output& o);
   std::string publish(const Request& r);
   Bytes answer(uint8_t type, const std::function<void(Output&)>& put);
   void start_feed();
@@ -562,31 +563,26 @@ Bytes Server::subscribe(Client& c, const Request& r) {
     } else {
       pair(*ts[0]);
     }
-    if (r.with_log) {
-      put_vector_head(o, kMixed, 2);
-      if (log_ && log_->open()) {
-        put_long_atom(o, static_cast<int64_t>(log_->messages()));
-        put_symbol_atom(o, log_->file_symbol());
-      } else {
-        put_long_atom(o, kNullLong);
-        put_symbol_atom(o, "");
-      }
-    }
+    if (r.with_log) put_position(o);
   });
+}
+
+// `.u `i`L: the journal's messages so far and its file, or (0N;`) without
+// one (the journal flushed before).
+void Server::put_position(Output& o) {
+  put_vector_head(o, kMixed, 2);
+  if (log_ && log_->open()) {
+    put_long_atom(o, static_cast<int64_t>(log_->messages()));
+    put_symbol_atom(o, log_->file_symbol());
+  } else {
+    put_long_atom(o, kNullLong);
+    put_symbol_atom(o, "");
+  }
 }
 
 Bytes Server::position() {
   if (log_) log_->flush();
-  return answer(kResponse, [&](Output& o) {
-    put_vector_head(o, kMixed, 2);
-    if (log_ && log_->open()) {
-      put_long_atom(o, static_cast<int64_t>(log_->messages()));
-      put_symbol_atom(o, log_->file_symbol());
-    } else {
-      put_long_atom(o, kNullLong);
-      put_symbol_atom(o, "");
-    }
-  });
+  return answer(kResponse, [&](Output& o) { put_position(o); });
 }
 
 void Server::push(Client& c, const Bytes& b) {
