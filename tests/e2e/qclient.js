@@ -312,9 +312,7 @@ function sub(port, out, want, t, syms) {
       rows.push(...rowsOf(tbl, x));
       last = Date.now();
     });
-    con.k(".u.sub", "`" + t, list("symbol", syms), (err, res) => {
-      if (err) throw err;
-      console.log(JSON.stringify(res[0]));
+    const collect = () => {
       const deadline = Date.now() + 120000;
       setInterval(() => {
         if ((rows.length >= want && Date.now() - last > 1000) || Date.now() > deadline) {
@@ -322,6 +320,20 @@ function sub(port, out, want, t, syms) {
           process.exit(rows.length >= want ? 0 : 1);
         }
       }, 100);
+    };
+    if (flag("--async")) {
+      // Java's form: ks(".u.sub","trade","IBM"), no answer
+      con.ks(".u.sub", t, syms[0], (err) => {
+        if (err) throw err;
+        console.log("sent");
+        collect();
+      });
+      return;
+    }
+    con.k(".u.sub", "`" + t, list("symbol", syms), (err, res) => {
+      if (err) throw err;
+      console.log(JSON.stringify(res[0]));
+      collect();
     });
   });
 }
@@ -388,6 +400,11 @@ function rawCase(port, which) {
       msg = frame(1, body(".u.upd[`trade;(1#0D12;1#`Q1;1#1.5;1#7)]"));
     } else if (which === "subhex") {
       msg = frame(1, body(".u.sub[`trade;`]"));
+    } else if (which === "misfit-async") {
+      msg = frame(0, mixed([body("`.u.upd"), body("`trade"), mixed([body("`A"), body(atom("float", 1.5))])]));
+      s.write(msg);
+      // an async call has no answer: a sync "" after it says it was read
+      msg = frame(1, body(""));
     } else if (which === "misfit") {
       msg = frame(1, mixed([body("`.u.upd"), body("`trade"), mixed([body("`A"), body(atom("float", 1.5))])]));
     } else if (which === "symlist") {

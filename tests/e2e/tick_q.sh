@@ -43,7 +43,12 @@ M=240
 SUBN=$($PY -c "print(sum(1 for i in range($N) if i % 4 != 3 and i % 6 == 3) + sum(1 for k in range(500000, 500000 + $M) if k % 7 == 3))")
 $QC sub $PQ sub.rows $SUBN trade IBM Q3 > sub.out 2> sub.err &
 SUB=$!
+# (and Java's async form, strings: ks(".u.sub","trade","MSFT"))
+SUBJ=$($PY -c "print(sum(1 for i in range($N) if i % 4 != 3 and i % 6 == 4))")
+$QC sub $PQ subj.rows $SUBJ trade MSFT --async > subj.out 2> subj.err &
+SUBJP=$!
 wait_for grep -q trade sub.out
+wait_for grep -q sent subj.out
 ($PY $SRC/tests/e2e/qfeed.py $N 1500 1 | tick-cat -e --schema sym.q | tick-pub --to 127.0.0.1:$PL) 2> tfeed.err &
 TFEED=$!
 # The q feed: 240 trades in every form (sizes 500000..), async and sync.
@@ -61,6 +66,7 @@ expect_eq "$(wc -l < qfeed.out)" "$M" "every q feed row sent or answered ::"
 wait $RQ1 || die "r.q from the start: $(cat rq1.err)"; ok
 wait $RQ2 || die "r.q mid-stream: $(cat rq2.err)"; ok
 wait $SUB || die "the filtered subscriber: $(cat sub.err)"; ok
+wait $SUBJP || die "the async subscriber: $(cat subj.err)"; ok
 
 # tick's journal: every row of both feeds exactly once.
 tick-cat -f json tp > tp.json
@@ -95,6 +101,8 @@ expect_eq "$(tick-log check qlog/sym$DQ)" "qlog/sym$DQ: ok, $data messages" "one
 grep '"trade"' tp.rows | grep -E '"(IBM|Q3)"' > want.sub
 expect_eq "$($QR compare want.sub sub.rows)" "same $(wc -l < want.sub)" "a filtered subscription: its syms' rows, every one"
 expect_eq "$(cat sub.out)" '"trade"' "node-q's subscription answered"
+grep '"trade"' tp.rows | grep '"MSFT"' > want.subj
+expect_eq "$($QR compare want.subj subj.rows)" "same $(wc -l < want.subj)" "an async subscription (Java's form): its sym's rows, every one"
 
 # Credentials: --users; refused ones close the socket, as q does.
 PQ2=$(free_port)
@@ -104,6 +112,8 @@ expect_eq "$($QC ask $PQ2 '.u.sub[`trade;`]' --user rdb:secret)" '["trade",{"tim
 expect_eq "$($QC ask $PQ2 '.u.sub[`trade;`]' --user rdb:wrong)" "refused" "a wrong password: the socket closed"
 expect_eq "$($QC ask $PQ2 '.u.sub[`trade;`]')" "refused" "no credentials"
 expect_match "$(cat q2.err)" "credentials refused for user 'rdb'" "the refusal said, naming the user"
+# Without --kdb-log, r.q's request gets (0N;`): r.q skips its replay.
+expect_match "$($QC ask $PQ2 '(.u.sub[`;`];`.u `i`L)' --user rdb:secret)" '\],\[null,(""|null)\]\]$' "no journal: (0N;\`)"
 # Without --feed-to, a feed is told why (sync).
 expect_match "$($QC raw $PQ2 table --user feed:pw2 2>&1)" "start it with --feed-to" "a feed to a tick-q without --feed-to"
 
@@ -114,8 +124,10 @@ wait_for bash -c "[ \$(tick-cat -f json tp | grep -c '\"size\":80[0-3][0-9][0-9]
 expect_eq "$($QC raw $PQ table --size 900001)" "null" "a table, sync"
 # Rows that do not fit the schema: a q error naming what (sync).
 expect_eq "$($QC raw $PQ misfit)" '{"error":"trade: 2 items, but trade has 4 columns"}' "rows that do not fit: a q error naming what"
+expect_eq "$($QC raw $PQ misfit-async)" "null" "an async publish that does not fit: no answer"
+expect_match "$(cat q.err)" "127.0.0.1:[0-9]+: refused \(async\): 'trade: 2 items, but trade has 4 columns" "and a line on stderr naming the client"
 
 # The end: tick-q ends with its input, quietly.
 stop_session $QS
-expect_eq "$(grep -v -e 'listening on' -e 'the journal closed the connection' q.err || true)" "" "nothing else said"
+expect_eq "$(grep -v -e 'listening on' -e 'the journal closed the connection' -e 'refused (async)' q.err || true)" "" "nothing else said"
 done_ok
