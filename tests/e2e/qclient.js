@@ -8,7 +8,8 @@
 //       (one JSON row a line, [table, values...]) and OUT.end (each .u.end's
 //       date, with the rows held before it). --reconnect: a dropped
 //       connection is made again and r.q's request sent again (its tables
-//       start over: the replay gives them back).
+//       start over: the replay gives them back). --rdb: until SIGTERM, the
+//       tables emptied at each .u.end as r.q's are.
 //   node qclient.js feed PORT FIRST COUNT
 //       a q feed handler: COUNT trades, sizes FIRST.. (the row's identity), in
 //       every form of .u.upd (string or symbol head; columns, a row of atoms,
@@ -146,7 +147,12 @@ function rq(port, out, want) {
     fs.writeFileSync(out + ".end", ends.map((e) => JSON.stringify(e)).join("\n") + (ends.length ? "\n" : ""));
     process.exit(code);
   };
+  // --rdb: run until SIGTERM, holding the current day as r.q does (its
+  // tables emptied at .u.end); OUT is written then.
+  const rdb = flag("--rdb");
+  process.on("SIGTERM", () => finish(0));
   const timer = setInterval(() => {
+    if (rdb) return;
     if (rows.length >= want && Date.now() - last > 1000) finish(0);
     if (Date.now() > deadline) {
       console.error(`rq: ${rows.length} of ${want} rows after 120 s`);
@@ -184,7 +190,10 @@ function rq(port, out, want) {
         }
         if (type !== 0) throw new Error("a response without a request");
         if (v[0] === "upd") rows.push(...rowsOf(v[1], v[2]));
-        else if (v[0] === ".u.end") ends.push({ date: v[1].toISOString().slice(0, 10), rows: rows.length });
+        else if (v[0] === ".u.end") {
+          ends.push({ date: v[1].toISOString().slice(0, 10), rows: rows.length });
+          if (rdb) rows = [];
+        }
         else throw new Error("unexpected " + JSON.stringify(v));
       };
       s.write(frame(1, body("(.u.sub[`;`];`.u `i`L)")));

@@ -8,6 +8,7 @@ exactly once), for tick_q.sh and tick_q_faults.sh.
                               doubled or extra
   qrows.py sizes ROWS         the size column (a row's identity in feeds)"""
 import collections
+import datetime
 import json
 import sys
 
@@ -20,10 +21,27 @@ def ns(t):
     return str(((int(h) * 60 + int(m)) * 60 + int(whole)) * 10**9 + int((frac + "000000000")[:9]))
 
 
+def number(v):
+    """Numbers, and longs written as text, as floats; other values as they are."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return float(v)
+    if isinstance(v, str) and v.lstrip("-").isdigit():
+        return float(v)
+    return v
+
+
 def canon(row):
+    """A row comparable across tick's JSON and node-q: timestamps (tick's ISO
+    text, node-q's float ns since 1970) as whole milliseconds."""
     out = [row[0]]
-    for v in row[1:]:
-        out.append(float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+    for i, v in enumerate(row[1:]):
+        if i == 0 and isinstance(v, str) and "T" in v:
+            d = datetime.datetime.strptime(v[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+            frac = (v[20:].rstrip("Z") + "000")[:3] if len(v) > 19 and v[19] == "." else "000"
+            v = float(int(d.timestamp()) * 1000 + int(frac))
+        elif i == 0 and isinstance(v, (int, float)) and v > 1e15:
+            v = float(round(v / 1e6))
+        out.append(number(v))
     return tuple(out)
 
 
@@ -35,7 +53,7 @@ def tick_rows(path):
         row = [r.pop("table")]
         for k, v in r.items():
             if k == "time":
-                row.append(ns(v))
+                row.append(v if "T" in v else ns(v))
             elif k in LONGS:
                 row.append(None if v is None else str(v))
             else:

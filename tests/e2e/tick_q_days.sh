@@ -44,6 +44,23 @@ stop_session $QS
 kill %1 2> /dev/null || true
 wait %1 2> /dev/null || true
 
+# 3. tick-q restarted after the roll on a stream from the day before (as
+# tick-sub --from start --day D1 gives it): that day is caught up in its own
+# journal and told to no client (no second .u.end); r.q gets today's.
+cp qlog/sym2026.12.01 q1.before
+PQ3=$(free_port)
+{ while [ ! -f go ]; do sleep 0.1; done; tick-replay tp; sleep 60; } | TICK_FAKE_TIME=${D2}T00:00:05Z tick-q -l 127.0.0.1:$PQ3 --kdb-log qlog --schema sym.q 2> q3.err &
+wait_for grep -q "listening on" q3.err
+$QC rq $PQ3 rq4.rows "$(wc -l < d2.rows)" > /dev/null 2> rq4.err &
+RQ4=$!
+sleep 0.5
+touch go
+wait $RQ4 || die "r.q on a restart from the day before: $(cat rq4.err)"; ok
+expect_eq "$($QR compare d2.rows rq4.rows)" "same $(wc -l < d2.rows)" "today's rows exactly once, the day before not sent"
+expect_eq "$(cat rq4.rows.end)" "" "no .u.end for a day already ended"
+same_files qlog/sym2026.12.01 q1.before "the day before's journal as it was"
+kill %% 2> /dev/null || true
+
 # 2. tick-q SIGKILLed and restarted under a q feed (sync publishes, one at a
 # time, going on after a reconnection as a feed handler does) and an r.q
 # stand-in (reconnecting with r.q's request).

@@ -242,7 +242,9 @@ class Server {
   std::vector<std::unique_ptr<Client>> clients_;
   size_t open_clients_ = 0;
   int64_t last_full_warn_ = 0;
-  std::unique_ptr<KdbLog> log_;
+  std::unique_ptr<KdbLog> log_, past_log_;
+  int32_t day_ = kNoDate;  // the day served: today's at the start, then the stream's
+  bool past_ = false;      // the stream is in a day before it
   Message msg_;
   std::vector<uint32_t> sel_;
   // Feeds: records for the tick-log --listen go through a pipe to a
@@ -299,11 +301,29 @@ void Server::read_input() {
 void Server::on_record(const Record& r, Decoder::Kind k) {
   (void)r;
   switch (k) {
-    case Decoder::Kind::Header:
-      if (log_) log_->open_day(live_.stream_date() != kNoDate ? live_.stream_date() : day_of(now_ns()));
+    case Decoder::Kind::Header: {
+      // A day before the one served (a restart fed from an earlier day's
+      // start) is caught up in its own journal and told to no client: they
+      // hold today, and that day's end was told once already.
+      const int32_t d = live_.stream_date() != kNoDate ? live_.stream_date() : day_of(now_ns());
+      past_ = d < day_;
+      if (past_) {
+        if (past_log_) past_log_->open_day(d);
+      } else {
+        day_ = d;
+        if (past_log_) past_log_->close();
+        if (log_) log_->open_day(d);
+      }
       break;
-    case Decoder::Kind::Data: on_data(); break;
-    case Decoder::Kind::EndOfDay: end_of_day(live_.eod_date()); break;
+    }
+    case Decoder::Kind::Data:
+      if (!past_) on_data();
+      else if (past_log_) past_log_->write(live_.data(), live_.syms());
+      break;
+    case Decoder::Kind::EndOfDay:
+      if (!past_) end_of_day(live_.eod_date());
+      else if (past_log_) past_log_->close();
+      break;
     default: break;
   }
 }
@@ -360,7 +380,8 @@ void Server::end_of_day(int32_t day) {
   });
   for (auto& c : clients_)
     if (c->st == Client::St::Open && !c->subs.empty()) push(*c, b);
-  if (log_) log_->open_day(day + 1);
+  day_ = std::max(day_, day + 1);
+  if (log_) log_->open_day(day_);
 }
 
 // ---- clients
@@ -761,8 +782,10 @@ void Server::run() {
     // tick.q opens today's log as it starts; the stream's header may name
     // another day.
     log_ = std::make_unique<KdbLog>(o_.kdb_log, o_.kdb_log_name);
-    log_->open_day(day_of(now_ns()));
+    past_log_ = std::make_unique<KdbLog>(o_.kdb_log, o_.kdb_log_name);
   }
+  day_ = day_of(now_ns());
+  if (log_) log_->open_day(day_);
   const bool input_watched = ep_.add(0, EPOLLIN, &input_tag_);
   while (!stop_requested() && !in_eof_) {
     if (closed_any_) {
