@@ -9,14 +9,16 @@
 #        │ (local)                         │ (TCP)
 #   tick-sub tp --from start | tick-eod      tick-sub ADDR --from start
 #   tick-sub tp --from start                 tick-sub ADDR | tick-agg | tick-ws (+ a client)
+#                                            tick-sub ADDR --from start | tick-q --kdb-log
+#                                              (+ a q RDB: node-q, r.q's request)
 #
 # One replaced clock for every process crosses a day roll CHAOS_ROLL seconds
 # in. Faults, one every 1-4 s, drawn from CHAOS_SEED: SIGKILL of tick-log, of
 # the fan-out tick-pub, of the Kafka consumer, of the RDB, of tick-agg or
-# tick-ws (each restarted, as a service manager would: the unit after its
-# non-zero exit), a full journal disk freed again, SIGSTOP/SIGCONT of the
-# subscribers, the RDB, the WebSocket client and tick-ws, and hostile clients on
-# every listener. Then the feeds finish, the unit is stopped in order, and
+# tick-ws, of tick-q (each restarted, as a service manager would: the unit
+# after its non-zero exit), a full journal disk freed again, SIGSTOP/SIGCONT
+# of the subscribers, the RDB, the WebSocket client, tick-ws and the q RDB,
+# and hostile clients on every listener. Then the feeds finish, the unit is stopped in order, and
 # the table compares what was acknowledged, journaled, received and
 # written. Exits 0 when rows lost and duplicated are 0 everywhere.
 #
@@ -24,6 +26,7 @@
 set -uo pipefail
 BUILD=${1:-build}
 case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export PATH="$BUILD:$PATH"
 SEED=${CHAOS_SEED:-$((RANDOM * 32768 + RANDOM))}
 SECS=${CHAOS_SECONDS:-60}
@@ -61,7 +64,7 @@ sample() {
   done
 }
 
-PL=$(free_port); PP=$(free_port); PW=$(free_port)
+PL=$(free_port); PP=$(free_port); PW=$(free_port); PQ=$(free_port)
 NA=$((SECS * 2000)); NK=$((SECS * 500))
 tick-gen --print-schema > gen.schema
 tick-kafka broker --topics k:4 --address-file b.addr > /dev/null 2> broker.err & BRK=$!
@@ -95,6 +98,10 @@ rdb() { start rdb "TICK_FAKE_TIME=$(clock) tick-sub tp --from start --day $D1 | 
 wsp() { start ws "TICK_FAKE_TIME=$(clock) tick-sub 127.0.0.1:$PP -t trade | tick-agg --bar 5s | exec tick-ws -l 127.0.0.1:$PW"; }
 rdb
 wsp
+# tick.q's place: tick-q on the day from its start, restarted as its unit
+# would be; a q RDB (node-q, r.q's request, reconnecting) on it.
+start kdb "while true; do TICK_FAKE_TIME=\$(( $D0 + \$(date +%s%N) - $R0 )) sh -c 'tick-sub 127.0.0.1:$PP --from start --day $D1 | exec tick-q -l 127.0.0.1:$PQ --kdb-log qlog --schema $W/gen.schema'; rc=\$?; echo \"kdb exit \$rc\" >&2; [ \$rc = 0 ] && break; sleep 0.5; done"
+start qrdb "exec node $ROOT/tests/e2e/qclient.js rq $PQ $W/qrdb.rows 0 --reconnect --rdb"
 start wsclient "$PY -c \"
 import asyncio, json, websockets
 async def main():
@@ -123,7 +130,7 @@ T_END=$(( $(date +%s) + SECS ))
 while [ "$(date +%s)" -lt "$T_END" ]; do
   sleep "$(( 1 + RANDOM % 3 )).$(( RANDOM % 10 ))"
   sample
-  case $(( RANDOM % (TMPFS ? 12 : 11) )) in
+  case $(( RANDOM % (TMPFS ? 14 : 13) )) in
     0) p=$(pgrep -s "$S_unit" -x tick-log) && { kill -9 $p; fault "SIGKILL tick-log"; } ;;
     1) p=$(pgrep -s "$S_unit" -x tick-pub) && { kill -9 $p; fault "SIGKILL tick-pub (fan-out)"; } ;;
     2) p=$(pgrep -s "$S_leg" -x tick-kafka) && { kill -9 $p; sleep 0.$((RANDOM % 10)); stop "$S_leg"; leg; fault "SIGKILL tick-kafka consume"; } ;;
@@ -132,10 +139,12 @@ while [ "$(date +%s)" -lt "$T_END" ]; do
     5) p=$(pgrep -s "$S_rdb" -x tick-eod) && { kill -STOP $p; sleep 1.$((RANDOM % 10)); kill -CONT $p; fault "SIGSTOP RDB"; } ;;
     6) p=$(pgrep -s "$S_wsclient") && { kill -STOP $p; sleep 1.$((RANDOM % 10)); kill -CONT $p; fault "SIGSTOP WebSocket client"; } ;;
     7) p=$(pgrep -s "$S_ws" -x tick-ws) && { kill -STOP $p; sleep 0.$((RANDOM % 10)); kill -CONT $p; fault "SIGSTOP tick-ws"; } ;;
-    8) hostile $PL; hostile $PP; hostile $PW; fault "hostile clients on 3 listeners" ;;
+    8) hostile $PL; hostile $PP; hostile $PW; hostile $PQ; fault "hostile clients on 4 listeners" ;;
     9) p=$(pgrep -s "$S_rdb" -x tick-eod) && { kill -9 $p; stop "$S_rdb"; rdb; fault "SIGKILL the RDB (restarted from the start)"; } ;;
     10) p=$(pgrep -s "$S_ws" -x "tick-$( ((RANDOM % 2)) && echo agg || echo ws)") && { kill -9 $p; stop "$S_ws"; wsp; fault "SIGKILL tick-agg or tick-ws (restarted)"; } ;;
-    11) disk_full && fault "journal's disk full, then freed" ;;
+    11) p=$(pgrep -s "$S_kdb" -x tick-q) && { kill -9 $p; fault "SIGKILL tick-q (restarted)"; } ;;
+    12) p=$(pgrep -s "$S_qrdb" -x node) && { kill -STOP $p; sleep 1.$((RANDOM % 10)); kill -CONT $p; fault "SIGSTOP the q RDB"; } ;;
+    13) disk_full && fault "journal's disk full, then freed" ;;
   esac
 done
 
@@ -147,7 +156,9 @@ for _ in $(seq 120); do [ "$(journaled)" -ge $((NA + NK)) ] && break; sample; sl
 stop "$S_leg"
 p=$(pgrep -s "$S_unit" -x tick-log) && kill -TERM $p
 for _ in $(seq 300); do pgrep -s "$S_unit" > /dev/null || break; sleep 0.1; done
-for s in tcp local rdb; do eval "ss=\$S_$s"; for _ in $(seq 300); do pgrep -s "$ss" > /dev/null || break; sleep 0.1; done; done
+for s in tcp local rdb kdb; do eval "ss=\$S_$s"; for _ in $(seq 300); do pgrep -s "$ss" > /dev/null || break; sleep 0.1; done; done
+# (the q RDB writes the day it holds when stopped)
+sleep 1; stop "$S_qrdb"
 sample
 stop "$S_ws"; stop "$S_wsclient"; stop "$S_produce"; kill $BRK 2> /dev/null
 
@@ -186,9 +197,24 @@ for d in $D1 $D2; do
   if [ "$ended" = 1 ] && [ "$h" != "$j" ]; then bad=1; fi
 done
 [[ "$s_tcp" == "= journal"* && "$s_local" == "= journal"* ]] || bad=1
+# tick-q: tick.q's journal of each day holds that day's rows, in order, none
+# twice (across its kills); the q RDB holds the last day's rows once.
+for d in $D1 $D2; do
+  dq=${d//-/.}
+  [ -f tp/$d.tick ] || continue
+  tick-cat -f json tp/$d.tick 2> /dev/null | grep '^{"table"' > day.rows
+  tick-cat --schema gen.schema -f json qlog/sym$dq 2> /dev/null | grep '^{"table"' > qday.rows
+  if cmp -s day.rows qday.rows; then r="= journal ($(wc -l < day.rows) rows, in order)"; else r="DIFFERS: $(comm -23 <(sort day.rows) <(sort qday.rows) | wc -l) missing, $(comm -13 <(sort day.rows) <(sort qday.rows) | wc -l) extra"; bad=1; fi
+  printf '%-44s %s\n' "tick.q's journal by tick-q, $d" "$r"
+  last=$d
+done
+tick-cat -f json tp/$last.tick 2> /dev/null > last.json
+r=$($PY "$ROOT/tests/e2e/qrows.py" tick last.json > last.rows && $PY "$ROOT/tests/e2e/qrows.py" compare last.rows qrdb.rows) || bad=1
+printf '%-44s %s\n' "q RDB (node-q, r.q) on tick-q, $last" "$r"
 printf '%-44s %s\n' "faults" ""
 for k in "${!faults[@]}"; do printf '  %-42s %s\n' "$k" "${faults[$k]}"; done | sort
 printf '%-44s %s\n' "unit restarts (non-zero exits)" "$(grep -c 'unit exit [^0]' unit.err)"
+printf '%-44s %s\n' "tick-q restarts (non-zero exits)" "$(grep -c 'kdb exit [^0]' kdb.err)"
 printf '%-44s %s\n' "peak RSS (MiB)" "$(for k in "${!peak[@]}"; do printf '%s %d, ' "$k" $(( ${peak[$k]} / 1024 )); done | sed 's/, $//')"
 printf '%-44s %s\n' "crashes" "$(if [ ${#crashes[@]} = 0 ]; then echo 0; else for k in "${!crashes[@]}"; do printf '%s ' "$k"; done; fi)"
 tick-log check tp > check.out 2>&1 || { bad=1; echo "tick-log check: $(cat check.out)"; }
