@@ -19,6 +19,22 @@ std::string parse_msg_header(const uint8_t* p, MsgHeader& h) {
   return {};
 }
 
+LoginState parse_login(const uint8_t* p, size_t n, Login& l) {
+  const uint8_t* nul = static_cast<const uint8_t*>(std::memchr(p, 0, std::min(n, kMaxLogin + 1)));
+  if (!nul) return n > kMaxLogin ? LoginState::too_long : LoginState::incomplete;
+  std::string cred(reinterpret_cast<const char*>(p), static_cast<size_t>(nul - p));
+  l.capability = 0;
+  if (!cred.empty() && static_cast<uint8_t>(cred.back()) < 0x20) {
+    l.capability = static_cast<uint8_t>(cred.back());
+    cred.pop_back();
+  }
+  size_t colon = cred.find(':');
+  l.user = cred.substr(0, colon);
+  l.password = colon == std::string::npos ? std::string() : cred.substr(colon + 1);
+  l.length = static_cast<size_t>(nul - p) + 1;
+  return LoginState::complete;
+}
+
 std::string decompress(const uint8_t* msg, size_t n, size_t max, std::vector<uint8_t>& out) {
   if (n < 12) return "a compressed message without its length";
   const uint32_t total = load32(msg + 8);

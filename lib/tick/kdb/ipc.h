@@ -28,6 +28,18 @@ struct MsgHeader {
 // (big-endian, an unknown type, a length shorter than the header).
 std::string parse_msg_header(const uint8_t* p, MsgHeader& h);
 
+// A client's login: "user:password" (or anything, or nothing), a
+// capability byte, 00. incomplete until its 00 has come; too_long past
+// kMaxLogin bytes without it.
+constexpr size_t kMaxLogin = 1024;
+struct Login {
+  std::string user, password;
+  uint8_t capability = 0;  // 0 when none was sent
+  size_t length = 0;       // bytes it took, with its 00
+};
+enum class LoginState { incomplete, complete, too_long };
+LoginState parse_login(const uint8_t* p, size_t n, Login& l);
+
 // A compressed message (whole, with its header) made whole again in out
 // (its header's compressed flag cleared); at most `max` bytes. Returns an
 // empty string, or what is wrong.

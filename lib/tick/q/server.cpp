@@ -1,18 +1,13 @@
 #include "tick/q/server.h"
 
-#include <fcntl.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <deque>
 #include <functional>
-#include <mutex>
-#include <thread>
 #include <unordered_set>
 
 #include "tick/base/clock.h"
@@ -21,148 +16,22 @@
 #include "tick/base/files.h"
 #include "tick/base/signals.h"
 #include "tick/base/units.h"
-#include "tick/journal/maintenance.h"
 #include "tick/kdb/ipc.h"
-#include "tick/kdb/journal.h"
-#include "tick/net/publisher.h"
 #include "tick/net/send_queue.h"
+#include "tick/q/feed.h"
+#include "tick/q/kdb_log.h"
+#include "tick/q/users.h"
 #include "tick/stream/reader.h"
 
 namespace tick {
-
-std::map<std::string, std::string> load_users(const std::string& path) {
-  std::map<std::string, std::string> users;
-  std::string text = read_file(path);
-  size_t at = 0;
-  for (int line = 1; at < text.size(); line++) {
-    size_t e = text.find('\n', at);
-    std::string l = text.substr(at, e == std::string::npos ? std::string::npos : e - at);
-    at = e == std::string::npos ? text.size() : e + 1;
-    while (!l.empty() && (l.back() == '\r' || l.back() == ' ')) l.pop_back();
-    if (l.empty() || l[0] == '#') continue;
-    size_t c = l.find(':');
-    if (c == std::string::npos || c == 0) fail(path, ":", line, ": not user:password");
-    users[l.substr(0, c)] = l.substr(c + 1);
-  }
-  if (users.empty()) fail(path, ": no user:password lines");
-  return users;
-}
 
 namespace {
 
 using Bytes = SendQueue::Bytes;
 using namespace kdb;
 
-constexpr size_t kMaxHandshake = 1024;
 constexpr size_t kReadChunk = 256 << 10;
 constexpr size_t kFeedBacklog = 64u << 20;  // feed bytes not yet in the pipe, before clients wait
-
-// The tick.q journal tick-q writes: DIR/NAMEyyyy.mm.dd, one message per
-// data record, and beside it .NAMEyyyy.mm.dd.seqs: each message's stream
-// sequence number, written before the message, so that a restarted tick-q
-// fed the day again from its start knows what the file holds already.
-class KdbLog {
- public:
-  KdbLog(std::string dir, std::string name) : dir_(std::move(dir)), name_(std::move(name)) { make_dirs(dir_); }
-  ~KdbLog() { close(); }
-
-  void open_day(int32_t day) {
-    if (jfd_ >= 0 && day == day_) return;
-    close();
-    day_ = day;
-    char d[16];
-    size_t n = format_date_q(d, day);
-    path_ = join_path(dir_, name_ + std::string(d, n));
-    seqs_path_ = join_path(dir_, "." + name_ + std::string(d, n) + ".seqs");
-    messages_ = 0;
-    last_ = 0;
-    bool fresh = !path_exists(path_);
-    if (!fresh) recover();
-    jfd_ = open_or_fail(path_, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC);
-    sfd_ = open_or_fail(seqs_path_, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC);
-    jout_ = std::make_unique<Output>(jfd_, 1 << 20);
-    sout_ = std::make_unique<Output>(sfd_, 64 << 10);
-    writer_ = std::make_unique<JournalWriter>(*jout_, !fresh);
-    if (fresh) {
-      writer_->finish();  // tick.q creates the day's log at once
-      jout_->flush();
-    }
-  }
-
-  // A data record, unless the file holds it already (restarted): then
-  // false.
-  bool write(const DataView& v, const SymbolTable& syms) {
-    if (jfd_ < 0) return true;
-    if (v.seq && v.seq <= last_) return false;
-    store64(sout_->reserve(8), v.seq);
-    sout_->commit(8);
-    writer_->data(v, syms, nullptr, v.rows);
-    messages_++;
-    if (v.seq) last_ = v.seq;
-    return true;
-  }
-
-  // The sequence numbers first: a message is never on file without its own.
-  void flush() {
-    if (jfd_ < 0) return;
-    sout_->flush();
-    jout_->flush();
-  }
-
-  void close() {
-    if (jfd_ < 0) return;
-    flush();
-    writer_.reset();
-    jout_.reset();
-    sout_.reset();
-    ::close(jfd_);
-    ::close(sfd_);
-    jfd_ = sfd_ = -1;
-  }
-
-  bool open() const { return jfd_ >= 0; }
-  uint64_t messages() const { return messages_; }
-  // The file symbol r.q replays (`:/abs/path).
-  std::string file_symbol() const {
-    std::string p = path_;
-    if (!p.empty() && p[0] != '/') {
-      char cwd[4096];
-      if (::getcwd(cwd, sizeof cwd)) p = join_path(cwd, p);
-    }
-    return ":" + p;
-  }
-
- private:
-  // A file tick-q wrote before: its torn tail cut (kept in FILE.bad), its
-  // messages counted, and the last stream sequence number they hold.
-  void recover() {
-    Check c = check_kdb_journal(path_, true);
-    if (!c.sound)
-      warn(str(path_, ": ", c.why, " at byte ", c.valid_bytes, ": cut to ", c.messages, " messages (the rest kept in ",
-               path_, ".bad)"));
-    messages_ = c.messages;
-    std::string s = path_exists(seqs_path_) ? read_file(seqs_path_) : std::string();
-    uint64_t have = s.size() / 8;
-    if (have < messages_) {
-      warn(str(seqs_path_, ": ", have, " sequence numbers for ", messages_,
-               " messages: records are not matched to what the journal holds"));
-    }
-    uint64_t keep = std::min(have, messages_);
-    last_ = keep ? load64(reinterpret_cast<const uint8_t*>(s.data()) + 8 * (keep - 1)) : 0;
-    if (have != keep || s.size() % 8) {
-      int fd = open_or_fail(seqs_path_, O_WRONLY | O_CLOEXEC);
-      if (::ftruncate(fd, static_cast<off_t>(keep * 8)) != 0) fail(seqs_path_, ": truncate: ", std::strerror(errno));
-      ::close(fd);
-    }
-  }
-
-  std::string dir_, name_, path_, seqs_path_;
-  int32_t day_ = kNoDate;
-  int jfd_ = -1, sfd_ = -1;
-  std::unique_ptr<Output> jout_, sout_;
-  std::unique_ptr<JournalWriter> writer_;
-  uint64_t messages_ = 0, last_ = 0;
-};
 
 struct Sub {
   bool all = true;
@@ -223,10 +92,8 @@ class Server {
   void put_position(Output& o);
   std::string publish(const Request& r);
   Bytes answer(uint8_t type, const std::function<void(Output&)>& put);
-  void start_feed();
-  void write_feed();
-  void feed_events();
-  void finish_feed();
+  void feed_room();
+  void feed_news();
   void watch_listeners(int64_t now);
   void timeouts(int64_t now);
 
@@ -247,33 +114,13 @@ class Server {
   bool past_ = false;      // the stream is in a day before it
   Message msg_;
   std::vector<uint32_t> sel_;
-  // Feeds: records for the tick-log --listen go through a pipe to a
-  // thread running the publisher (its acknowledgements come back as
-  // counts, signalled on an eventfd).
-  std::unique_ptr<UpdateEncoder> enc_;
-  std::vector<uint8_t> feed_buf_;
-  size_t feed_off_ = 0;
-  std::unique_ptr<Output> feed_out_;
-  int feed_w_ = -1, event_fd_ = -1;
-  bool feed_watch_ = false;
-  uint64_t feed_records_ = 0;
-  std::thread feeder_;
-  std::atomic<uint64_t> acked_{0};
-  std::atomic<bool> feeder_done_{false}, quit_{false};
-  std::mutex feed_mu_;
-  std::string feed_error_;
-  std::vector<uint8_t> stamped_, unpacked_;
+  std::unique_ptr<FeedLink> feed_;
+  std::vector<uint8_t> unpacked_;
 };
 
 Server::~Server() {
-  if (feeder_.joinable()) {
-    quit_ = true;
-    feeder_.join();
-  }
   for (auto& c : clients_)
     if (c->fd >= 0) ::close(c->fd);
-  if (feed_w_ >= 0) ::close(feed_w_);
-  if (event_fd_ >= 0) ::close(event_fd_);
 }
 
 Bytes Server::answer(uint8_t type, const std::function<void(Output&)>& put) {
@@ -442,28 +289,17 @@ void Server::on_readable(Client& c) {
 // "user:password", a capability byte, 00; answered with one byte (the
 // capability taken, at most 3) or refused by closing, as q does.
 void Server::handshake(Client& c) {
-  auto nul = std::find(c.in.begin(), c.in.end(), uint8_t{0});
-  if (nul == c.in.end()) {
-    if (c.in.size() > kMaxHandshake) close_client(c, str("a handshake longer than ", kMaxHandshake, " bytes; closed"));
-    return;
+  Login l;
+  switch (parse_login(c.in.data(), c.in.size(), l)) {
+    case LoginState::incomplete: return;
+    case LoginState::too_long: return close_client(c, str("a handshake longer than ", kMaxLogin, " bytes; closed"));
+    case LoginState::complete: break;
   }
-  std::string cred(c.in.begin(), nul);
-  uint8_t cap = 0;
-  if (!cred.empty() && static_cast<uint8_t>(cred.back()) < 0x20) {
-    cap = static_cast<uint8_t>(cred.back());
-    cred.pop_back();
-  }
-  size_t used = static_cast<size_t>(nul - c.in.begin()) + 1;
-  if (!o_.users.empty()) {
-    size_t colon = cred.find(':');
-    std::string user = cred.substr(0, colon);
-    auto it = o_.users.find(user);
-    if (colon == std::string::npos || it == o_.users.end() || it->second != cred.substr(colon + 1))
-      return close_client(c, str("credentials refused for user ", quoted(user)));
-  }
-  uint8_t answer = std::min<uint8_t>(cap, 3);
+  if (!o_.users.empty() && !allowed(o_.users, l.user, l.password))
+    return close_client(c, str("credentials refused for user ", quoted(l.user)));
+  uint8_t answer = std::min<uint8_t>(l.capability, 3);
   if (!send_now(c.fd, &answer, 1)) return close_client(c, "closed during the handshake");
-  c.in.erase(c.in.begin(), c.in.begin() + static_cast<long>(used));
+  c.in.erase(c.in.begin(), c.in.begin() + static_cast<long>(l.length));
   c.in_offset = 0;
   c.st = Client::St::Open;
 }
@@ -481,7 +317,7 @@ void Server::take_messages(Client& c) {
     message(c, c.in.data() + at, h.length);
     at += h.length;
     // Feeds wait while the journal's side is far behind.
-    if (feed_buf_.size() - feed_off_ > kFeedBacklog) c.paused = true;
+    if (feed_ && feed_->backlog() > kFeedBacklog) c.paused = true;
   }
   if (c.st != Client::St::Open) return;
   c.in.erase(c.in.begin(), c.in.begin() + static_cast<long>(at));
@@ -537,7 +373,7 @@ void Server::request(Client& c, uint8_t type, const Request& r) {
     case Request::Kind::publish: {
       std::string e = publish(r);
       if (!e.empty()) return error(e);
-      if (sync) reply(c, feed_records_, [this] { return answer(kResponse, [](Output& o) { put_null(o); }); });
+      if (sync) reply(c, feed_->sent(), [this] { return answer(kResponse, [](Output& o) { put_null(o); }); });
       return;
     }
     case Request::Kind::refused: return error(r.error);
@@ -550,7 +386,8 @@ void Server::reply(Client& c, uint64_t wait, std::function<Bytes()> make) {
 }
 
 void Server::release(Client& c) {
-  while (c.st == Client::St::Open && !c.replies.empty() && c.replies.front().wait <= acked_.load()) {
+  while (c.st == Client::St::Open && !c.replies.empty() &&
+         (c.replies.front().wait == 0 || (feed_ && c.replies.front().wait <= feed_->acked()))) {
     auto make = std::move(c.replies.front().make);
     c.replies.pop_front();
     if (Bytes b = make()) push(c, b);
@@ -631,127 +468,39 @@ void Server::watch(Client& c) {
 // ---- feeds
 
 // .u.upd[t;x]: the rows checked against the schema and sent to the
-// journal; an empty string, or what is wrong (nothing of it sent).
+// journal; an empty string, or what is wrong (nothing of it sent). Feeds
+// wait (their connections are not read) while the journal's side is far
+// behind.
 std::string Server::publish(const Request& r) {
   if (o_.feed_to.empty()) return "tick-q takes no feeds: start it with --feed-to ADDR";
-  if (!enc_) start_feed();
-  const Table* t = enc_->schema().find(r.table);
-  if (!t) return r.table;
-  Problem pr;
-  size_t n = object_size(r.data, SIZE_MAX / 2, pr);
-  const uint8_t* x = r.data;
-  if (stamp_time(*t, x, n, now_ns(), stamped_)) x = stamped_.data();
-  std::string e = enc_->encode(r.table, x, 0);
-  if (!e.empty()) return e;
-  feed_records_++;
-  feed_out_->flush();
-  write_feed();
-  return {};
-}
-
-void Server::start_feed() {
-  int p[2];
-  if (::pipe2(p, O_CLOEXEC) != 0) fail("pipe: ", std::strerror(errno));
-  grow_pipe(p[1]);
-  set_nonblocking(p[1]);
-  feed_w_ = p[1];
-  event_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-  if (event_fd_ < 0) fail("eventfd: ", std::strerror(errno));
-  ep_.add(event_fd_, EPOLLIN, &event_tag_);
-  feed_out_ = std::make_unique<Output>([this](const uint8_t* b, size_t n) { feed_buf_.insert(feed_buf_.end(), b, b + n); },
-                                       1 << 20);
-  auto schema = o_.schema;
-  if (!schema) {
-    auto s = std::make_shared<Schema>();
-    for (const auto& t : live_.tables()) s->add(t);
-    schema = s;
-  }
-  enc_ = std::make_unique<UpdateEncoder>(schema, *feed_out_);
-  enc_->begin(kNoDate);
-  const int rfd = p[0];
-  feeder_ = std::thread([this, rfd] {
-    try {
-      auto in = Input::from_fd(rfd, "tick-q's feeds", false);
-      FeedOptions fo;
-      fo.address = o_.feed_to;
-      fo.input_fd = rfd;
-      fo.quit = &quit_;
-      fo.on_ack = [this](uint64_t upto) {
-        acked_ = upto;
-        uint64_t one = 1;
-        [[maybe_unused]] ssize_t w = ::write(event_fd_, &one, 8);
-      };
-      feed_journal(*in, fo);
-    } catch (const std::exception& e) {
-      std::lock_guard<std::mutex> l(feed_mu_);
-      feed_error_ = e.what();
+  if (!feed_) {
+    auto schema = o_.schema;
+    if (!schema) {
+      auto s = std::make_shared<Schema>();
+      for (const auto& t : live_.tables()) s->add(t);
+      schema = s;
     }
-    ::close(rfd);
-    feeder_done_ = true;
-    uint64_t one = 1;
-    [[maybe_unused]] ssize_t w = ::write(event_fd_, &one, 8);
-  });
+    feed_ = std::make_unique<FeedLink>(o_.feed_to, schema, ep_, &feed_tag_, &event_tag_);
+  }
+  return feed_->publish(r.table, r.data, now_ns());
 }
 
-void Server::write_feed() {
-  while (feed_off_ < feed_buf_.size()) {
-    ssize_t n = ::write(feed_w_, feed_buf_.data() + feed_off_, feed_buf_.size() - feed_off_);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == EAGAIN) break;
-      fail("feeding ", o_.feed_to, ": ", std::strerror(errno));
+// Room in the feed's pipe: clients that waited for it go on.
+void Server::feed_room() {
+  feed_->on_room();
+  if (feed_->backlog() > kFeedBacklog / 2) return;
+  for (auto& c : clients_)
+    if (c->paused && c->st == Client::St::Open) {
+      c->paused = false;
+      take_messages(*c);
     }
-    feed_off_ += static_cast<size_t>(n);
-  }
-  if (feed_off_ == feed_buf_.size()) {
-    feed_buf_.clear();
-    feed_off_ = 0;
-  } else if (feed_off_ > (16u << 20)) {
-    feed_buf_.erase(feed_buf_.begin(), feed_buf_.begin() + static_cast<long>(feed_off_));
-    feed_off_ = 0;
-  }
-  bool want = feed_off_ < feed_buf_.size();
-  if (want != feed_watch_) {
-    if (want) ep_.add(feed_w_, EPOLLOUT, &feed_tag_);
-    else ep_.remove(feed_w_);
-    feed_watch_ = want;
-  }
-  // Clients that waited for the feed's room go on.
-  if (feed_buf_.size() - feed_off_ <= kFeedBacklog / 2)
-    for (auto& c : clients_)
-      if (c->paused && c->st == Client::St::Open) {
-        c->paused = false;
-        take_messages(*c);
-      }
 }
 
-void Server::feed_events() {
-  uint64_t v;
-  [[maybe_unused]] ssize_t r = ::read(event_fd_, &v, 8);
-  {
-    std::lock_guard<std::mutex> l(feed_mu_);
-    if (!feed_error_.empty()) fail("--feed-to ", o_.feed_to, ": ", feed_error_);
-  }
+// The journal acknowledged more: sync publishes waiting for it are answered.
+void Server::feed_news() {
+  feed_->on_news();
   for (auto& c : clients_)
     if (c->st == Client::St::Open && !c->replies.empty()) release(*c);
-}
-
-// The input has ended: what feeds sent goes to the journal, waited for a
-// while.
-void Server::finish_feed() {
-  if (!enc_) return;
-  set_blocking(feed_w_);
-  if (feed_off_ < feed_buf_.size()) write_all(feed_w_, feed_buf_.data() + feed_off_, feed_buf_.size() - feed_off_);
-  ::close(feed_w_);
-  feed_w_ = -1;
-  int64_t until = now_ns() + static_cast<int64_t>(o_.feed_linger_secs * kNsPerSec);
-  while (!feeder_done_ && now_ns() < until && !stop_requested()) ::usleep(10'000);
-  quit_ = true;
-  feeder_.join();
-  if (acked_ < feed_records_)
-    warn(str(feed_records_ - acked_, " records from q feeds were not acknowledged by ", o_.feed_to));
-  std::lock_guard<std::mutex> l(feed_mu_);
-  if (!feed_error_.empty()) fail("--feed-to ", o_.feed_to, ": ", feed_error_);
 }
 
 // ---- the loop
@@ -809,11 +558,11 @@ void Server::run() {
       void* tag = e.data.ptr;
       if (tag == &input_tag_) continue;
       if (tag == &feed_tag_) {
-        write_feed();
+        feed_room();
         continue;
       }
       if (tag == &event_tag_) {
-        feed_events();
+        feed_news();
         continue;
       }
       if (!listen_tags_.empty() && tag >= &listen_tags_.front() && tag <= &listen_tags_.back()) {
@@ -837,7 +586,7 @@ void Server::run() {
     if (c->st == Client::St::Open && !c->q.empty()) c->q.write_to(c->fd, sent);
     close_client(*c, "");
   }
-  finish_feed();
+  if (feed_) feed_->finish(o_.feed_linger_secs);
 }
 
 }  // namespace

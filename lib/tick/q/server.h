@@ -13,6 +13,7 @@
 
 #include "tick/base/io.h"
 #include "tick/net/net.h"
+#include "tick/q/users.h"
 #include "tick/stream/schema.h"
 
 namespace tick {
@@ -20,8 +21,7 @@ namespace tick {
 struct QOptions {
   std::vector<std::string> listen;
   int unix_mode = kDefaultSocketMode;
-  // user -> password (--users); empty: any credentials.
-  std::map<std::string, std::string> users;
+  Users users;  // --users; empty: any credentials
   size_t max_clients = 512;
   size_t max_message = 64u << 20;  // bytes of one message (uncompressed) at most
   size_t max_queue = 64u << 20;    // bytes queued for one client at most
@@ -33,10 +33,6 @@ struct QOptions {
   double feed_linger_secs = 10;          // after the input ends, for acknowledgements
   void (*on_listening)(const std::vector<std::string>&) = nullptr;
 };
-
-// "user:password" lines (# comments, blank lines); throws Error naming the
-// file and line.
-std::map<std::string, std::string> load_users(const std::string& path);
 
 // Serves until the input ends (or a stop signal).
 void serve_q(Input& in, const QOptions& o);
