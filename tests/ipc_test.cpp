@@ -106,7 +106,8 @@ TEST_CASE("ipc: .u.upd's parts, and the time stamped when it is missing") {
   Schema s = parse_symq("trade:([]time:`timespan$();sym:`g#`symbol$();size:`long$())\n", "t.q");
   const Table& t = s.tables[0];
   B x = list({syms({"A", "B"}), longs({1, 2})});
-  Request r = req(list({sym(".u.upd"), sym("trade"), x}));
+  const B m = list({sym(".u.upd"), sym("trade"), x});
+  Request r = req(m);
   REQUIRE(r.kind == Request::Kind::publish);
   CHECK(r.table == "trade");
   CHECK(std::memcmp(r.data, x.data(), x.size()) == 0);

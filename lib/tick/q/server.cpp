@@ -72,7 +72,7 @@ class Server {
   }
   bool ready() const { return !tables().empty(); }
   void read_input();
-  void on_record(const Record& r, Decoder::Kind k);
+  void on_record(Decoder::Kind k);
   void on_data();
   void end_of_day(int32_t day);
   void add_client(int fd, const std::string& peer);
@@ -88,7 +88,6 @@ class Server {
   void write_out(Client& c);
   void watch(Client& c);
   Bytes subscribe(Client& c, const Request& r);
-  Bytes position();
   void put_position(Output& o);
   std::string publish(const Request& r);
   Bytes answer(uint8_t type, const std::function<void(Output&)>& put);
@@ -115,7 +114,7 @@ class Server {
   Message msg_;
   std::vector<uint32_t> sel_;
   std::unique_ptr<FeedLink> feed_;
-  std::vector<uint8_t> unpacked_;
+  std::vector<uint8_t> unpacked_, scratch_;
 };
 
 Server::~Server() {
@@ -139,14 +138,13 @@ void Server::read_input() {
   }
   Record r;
   Decoder::Kind k;
-  while (record_buffered(in_, in_eof_) && read_applied(rr_, live_, r, k)) on_record(r, k);
+  while (record_buffered(in_, in_eof_) && read_applied(rr_, live_, r, k)) on_record(k);
   if (log_) log_->flush();
   for (auto& c : clients_)
     if (c->st == Client::St::Open && !c->q.empty()) write_out(*c);
 }
 
-void Server::on_record(const Record& r, Decoder::Kind k) {
-  (void)r;
+void Server::on_record(Decoder::Kind k) {
   switch (k) {
     case Decoder::Kind::Header: {
       // A day before the one served (a restart fed from an earlier day's
@@ -267,13 +265,15 @@ void Server::close_client(Client& c, const std::string& why) {
   closed_any_ = true;
 }
 
+// What a client sent is read through one buffer of the server's: a client
+// holds only the bytes of its unfinished message (a thousand idle clients
+// hold nothing).
 void Server::on_readable(Client& c) {
   size_t got = 0;
+  scratch_.resize(kReadChunk);
   while (got < 4 * kReadChunk) {
-    size_t at = c.in.size();
-    c.in.resize(at + kReadChunk);
-    ssize_t n = ::read(c.fd, c.in.data() + at, kReadChunk);
-    c.in.resize(at + std::max<ssize_t>(n, 0));
+    ssize_t n = ::read(c.fd, scratch_.data(), kReadChunk);
+    if (n > 0) c.in.insert(c.in.end(), scratch_.data(), scratch_.data() + n);
     if (n == 0) return close_client(c, "");
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) break;
@@ -321,6 +321,7 @@ void Server::take_messages(Client& c) {
   }
   if (c.st != Client::St::Open) return;
   c.in.erase(c.in.begin(), c.in.begin() + static_cast<long>(at));
+  if (c.in.empty() && c.in.capacity() > kReadChunk) c.in.shrink_to_fit();  // (after a large message)
   c.in_offset += at;
   watch(c);
 }
@@ -344,6 +345,7 @@ void Server::message(Client& c, const uint8_t* m, size_t len) {
   }
   if (h.type == kResponse) return;  // (tick-q asks nothing)
   request(c, h.type, parse_request(obj, n));
+  if (unpacked_.capacity() > (4u << 20)) std::vector<uint8_t>().swap(unpacked_);  // (after a large message)
 }
 
 void Server::request(Client& c, uint8_t type, const Request& r) {
@@ -365,7 +367,10 @@ void Server::request(Client& c, uint8_t type, const Request& r) {
       return;
     }
     case Request::Kind::position:
-      if (sync) reply(c, 0, [this] { return position(); });
+      if (sync) reply(c, 0, [this] {
+          if (log_) log_->flush();
+          return answer(kResponse, [&](Output& o) { put_position(o); });
+        });
       return;
     case Request::Kind::nothing:
       if (sync) reply(c, 0, [this] { return answer(kResponse, [](Output& o) { put_null(o); }); });
@@ -436,11 +441,6 @@ void Server::put_position(Output& o) {
     put_long_atom(o, kNullLong);
     put_symbol_atom(o, "");
   }
-}
-
-Bytes Server::position() {
-  if (log_) log_->flush();
-  return answer(kResponse, [&](Output& o) { put_position(o); });
 }
 
 void Server::push(Client& c, const Bytes& b) {
