@@ -84,37 +84,23 @@ std::string decompress(const uint8_t* msg, size_t n, size_t max, std::vector<uin
 
 namespace {
 
-std::string_view atom_symbol(const uint8_t* o) { return reinterpret_cast<const char*>(o + 1); }
 std::string_view char_vector(const uint8_t* o) { return {reinterpret_cast<const char*>(o + 6), load32(o + 2)}; }
 
-// The items of a mixed list or a symbol vector's names (of an object
-// already sized whole).
 std::vector<const uint8_t*> items_of(const uint8_t* list) {
   std::vector<const uint8_t*> v;
-  const uint32_t k = load32(list + 2);
-  const uint8_t* e = list + 6;
-  for (uint32_t i = 0; i < k; i++) {
-    v.push_back(e);
-    Problem pr;
-    e += object_size(e, SIZE_MAX / 2, pr);
-  }
+  list_items(list, v);
   return v;
 }
-std::vector<std::string_view> symbols_of(const uint8_t* v) {
-  std::vector<std::string_view> s;
-  const uint32_t k = load32(v + 2);
-  const char* e = reinterpret_cast<const char*>(v + 6);
-  for (uint32_t i = 0; i < k; i++) {
-    s.emplace_back(e);
-    e += s.back().size() + 1;
-  }
-  return s;
+std::vector<std::string_view> symbols_of(const uint8_t* vec) {
+  std::vector<std::string_view> v;
+  symbol_names(vec, v);
+  return v;
 }
 
 // A function named by a symbol or a string (a lambda has no name: "").
 std::string_view name_of(const uint8_t* o) {
   int t = static_cast<int8_t>(o[0]);
-  if (t == -kSymbol) return atom_symbol(o);
+  if (t == -kSymbol) return symbol_text(o);
   if (t == kChar) return char_vector(o);
   return {};
 }
@@ -283,6 +269,13 @@ int64_t count_of(const uint8_t* o) {
   return -1;
 }
 
+// A vector's head (no attribute) appended to out.
+void vector_head(std::vector<uint8_t>& out, int type, size_t count) {
+  const uint8_t h[6] = {static_cast<uint8_t>(type), 0, 0, 0, 0, 0};
+  out.insert(out.end(), h, h + 6);
+  store32(out.data() + out.size() - 4, static_cast<uint32_t>(count));
+}
+
 void put_time_column(std::vector<uint8_t>& out, Type t, int64_t now, int64_t rows, bool atom) {
   const int qt = q_type_of(t);
   const int w = element_width(qt);
@@ -293,10 +286,8 @@ void put_time_column(std::vector<uint8_t>& out, Type t, int64_t now, int64_t row
     put_time_value(out.data() + at + 1, t, now);
     return;
   }
+  vector_head(out, qt, static_cast<size_t>(rows));
   out.resize(at + 6 + size_t(rows) * w);
-  out[at] = static_cast<uint8_t>(qt);
-  out[at + 1] = 0;
-  store32(out.data() + at + 2, static_cast<uint32_t>(rows));
   for (int64_t i = 0; i < rows; i++) put_time_value(out.data() + at + 6 + size_t(i) * w, t, now);
 }
 
@@ -323,27 +314,16 @@ bool stamp_time(const Table& t, const uint8_t* x, size_t n, int64_t now, std::ve
   }
   if (xt == kTable) {
     // 98 attr 99 (names) (columns): the time column's name and values first.
-    const uint8_t* names = x + 3;
-    if (static_cast<int8_t>(names[0]) != kSymbol) return false;
-    auto cols = symbols_of(names);
-    for (auto c : cols)
-      if (c == t.columns[0].name) return false;
-    Problem pr;
-    const uint8_t* vals = names + object_size(names, SIZE_MAX / 2, pr);
-    if (static_cast<int8_t>(vals[0]) != kMixed || load32(vals + 2) == 0) return false;
-    auto items = items_of(vals);
-    out.assign(x, x + 3);
-    out.push_back(static_cast<uint8_t>(kSymbol));
-    out.push_back(0);
-    size_t cnt = out.size();
-    out.resize(cnt + 4);
-    store32(out.data() + cnt, static_cast<uint32_t>(cols.size() + 1));
+    std::vector<std::string_view> names;
+    std::vector<const uint8_t*> items;
+    if (!table_parts(x, names, items).empty() || items.empty()) return false;
     const std::string& tn = t.columns[0].name;
-    out.insert(out.end(), tn.begin(), tn.end());
-    out.push_back(0);
-    out.insert(out.end(), names + 6, vals);
-    out.insert(out.end(), vals, vals + 6);
-    store32(out.data() + out.size() - 4, static_cast<uint32_t>(items.size() + 1));
+    if (std::find(names.begin(), names.end(), tn) != names.end()) return false;
+    out.assign(x, x + 3);
+    vector_head(out, kSymbol, names.size() + 1);
+    out.insert(out.end(), tn.c_str(), tn.c_str() + tn.size() + 1);
+    for (auto nm : names) out.insert(out.end(), nm.data(), nm.data() + nm.size() + 1);
+    vector_head(out, kMixed, items.size() + 1);
     put_time_column(out, tt, now, count_of(items[0]), false);
     out.insert(out.end(), items[0], x + n);
     return true;

@@ -72,8 +72,6 @@ struct Update {
   size_t data_len;
 };
 
-std::string_view symbol_atom(const uint8_t* p) { return reinterpret_cast<const char*>(p + 1); }
-
 // The parts of a message, or why it is not an update.
 bool take_apart(const uint8_t* m, size_t len, Update& u, std::string& why) {
   int32_t count;
@@ -89,7 +87,7 @@ bool take_apart(const uint8_t* m, size_t len, Update& u, std::string& why) {
     why = str("its head is a ", type_name(static_cast<int8_t>(e[0])), ", not `upd");
     return false;
   }
-  std::string_view fn = symbol_atom(e);
+  std::string_view fn = symbol_text(e);
   if (fn != "upd" && fn != ".u.upd") {
     why = str("it calls ", quoted(fn), ", not upd");
     return false;
@@ -101,7 +99,7 @@ bool take_apart(const uint8_t* m, size_t len, Update& u, std::string& why) {
     why = str("its table is a ", type_name(static_cast<int8_t>(e[0])), ", not a symbol");
     return false;
   }
-  u.table = symbol_atom(e);
+  u.table = symbol_text(e);
   u.data = e + s1;
   u.data_len = rest - s1;
   return true;
@@ -114,41 +112,6 @@ struct Source {
   int qtype = 0;  // as found
   bool atom = false;
 };
-
-// The objects of a mixed list (of a message sized whole already).
-void list_items(const uint8_t* list, std::vector<const uint8_t*>& items) {
-  int32_t k;
-  std::memcpy(&k, list + 2, 4);
-  items.clear();
-  const uint8_t* e = list + 6;
-  for (int32_t i = 0; i < k; i++) {
-    items.push_back(e);
-    Problem pr;
-    if (i + 1 < k) e += object_size(e, SIZE_MAX / 2, pr);
-  }
-}
-
-// A table's column names and its columns' objects; an empty string, or
-// what is not a table's shape.
-std::string table_parts(const uint8_t* d, std::vector<std::string_view>& names, std::vector<const uint8_t*>& items) {
-  const uint8_t* dict = d + 2;
-  const uint8_t* keys = dict + 1;
-  if (static_cast<int8_t>(dict[0]) != kDict || static_cast<int8_t>(keys[0]) != kSymbol)
-    return "a table without a symbol list of column names";
-  int32_t k;
-  std::memcpy(&k, keys + 2, 4);
-  names.clear();
-  const char* s = reinterpret_cast<const char*>(keys + 6);
-  for (int32_t i = 0; i < k; i++) {
-    names.emplace_back(s);
-    s += names.back().size() + 1;
-  }
-  const uint8_t* vals = reinterpret_cast<const uint8_t*>(s);
-  if (static_cast<int8_t>(vals[0]) != kMixed) return "a table whose columns are not a list";
-  list_items(vals, items);
-  if (items.size() != names.size()) return "a table with more names than columns";
-  return {};
-}
 
 // The columns of an update's data, in the table's order; rows set. Returns
 // an empty string, or what does not fit.
@@ -294,7 +257,7 @@ Summary summarise_journal(const uint8_t* p, size_t n) {
         if (tt < 0) {  // a row
           ti.rows++;
           take_time(time_of(-tt, tc + 1));
-          if (st == -kSymbol) s.syms.emplace(symbol_atom(sc));
+          if (st == -kSymbol) s.syms.emplace(symbol_text(sc));
         } else {
           int32_t k;
           std::memcpy(&k, tc + 2, 4);
@@ -302,14 +265,9 @@ Summary summarise_journal(const uint8_t* p, size_t n) {
           int w = element_width(tt);
           for (int32_t j = 0; j < k && w > 0; j++) take_time(time_of(tt, tc + 6 + size_t(j) * w));
           if (st == kSymbol) {
-            int32_t m;
-            std::memcpy(&m, sc + 2, 4);
-            const char* nm = reinterpret_cast<const char*>(sc + 6);
-            for (int32_t j = 0; j < m; j++) {
-              std::string_view name(nm);
-              s.syms.emplace(name);
-              nm += name.size() + 1;
-            }
+            std::vector<std::string_view> names;
+            symbol_names(sc, names);
+            s.syms.insert(names.begin(), names.end());
           }
         }
       }

@@ -212,4 +212,41 @@ void move_values(Type t, const uint8_t* src, uint8_t* dst, size_t n) {
 void values_from_q(Type t, const uint8_t* src, uint8_t* dst, size_t n) { move_values<true>(t, src, dst, n); }
 void values_to_q(Type t, const uint8_t* src, uint8_t* dst, size_t n) { move_values<false>(t, src, dst, n); }
 
+void symbol_names(const uint8_t* vec, std::vector<std::string_view>& names) {
+  names.clear();
+  const uint32_t k = load32(vec + 2);
+  const char* e = reinterpret_cast<const char*>(vec + 6);
+  for (uint32_t i = 0; i < k; i++) {
+    names.emplace_back(e);
+    e += names.back().size() + 1;
+  }
+}
+
+void list_items(const uint8_t* list, std::vector<const uint8_t*>& items) {
+  int32_t k;
+  std::memcpy(&k, list + 2, 4);
+  items.clear();
+  const uint8_t* e = list + 6;
+  for (int32_t i = 0; i < k; i++) {
+    items.push_back(e);
+    Problem pr;
+    if (i + 1 < k) e += object_size(e, SIZE_MAX / 2, pr);  // (the last need not be sized)
+  }
+}
+
+std::string table_parts(const uint8_t* d, std::vector<std::string_view>& names, std::vector<const uint8_t*>& items) {
+  const uint8_t* dict = d + 2;
+  const uint8_t* keys = dict + 1;
+  if (static_cast<int8_t>(dict[0]) != kDict || static_cast<int8_t>(keys[0]) != kSymbol)
+    return "a table without a symbol list of column names";
+  symbol_names(keys, names);
+  // (the columns follow the last name)
+  const char* end = names.empty() ? reinterpret_cast<const char*>(keys + 6) : names.back().data() + names.back().size() + 1;
+  const uint8_t* vals = reinterpret_cast<const uint8_t*>(end);
+  if (static_cast<int8_t>(vals[0]) != kMixed) return "a table whose columns are not a list";
+  list_items(vals, items);
+  if (items.size() != names.size()) return "a table with more names than columns";
+  return {};
+}
+
 }  // namespace tick::kdb

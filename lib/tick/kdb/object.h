@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "tick/base/io.h"
 #include "tick/stream/format.h"
@@ -42,6 +43,15 @@ struct Problem {
 // The length of the serialised object at p, which has n bytes after it; 0
 // with problem set when the bytes end inside it or it is malformed.
 size_t object_size(const uint8_t* p, size_t n, Problem& problem);
+
+// The parts of an object already checked whole by object_size: a symbol
+// atom's text, a mixed list's items, a symbol vector's names, and a
+// table's column names and column objects (an empty string, or what is not
+// a table's shape).
+inline std::string_view symbol_text(const uint8_t* atom) { return reinterpret_cast<const char*>(atom + 1); }
+void list_items(const uint8_t* list, std::vector<const uint8_t*>& items);
+void symbol_names(const uint8_t* vec, std::vector<std::string_view>& names);
+std::string table_parts(const uint8_t* table, std::vector<std::string_view>& names, std::vector<const uint8_t*>& items);
 
 // kdb+'s epoch in tick's: timestamps and dates are shifted between them;
 // nulls and infinities are the same bits in both.
