@@ -240,8 +240,28 @@ Acceptor::Acceptor(const std::vector<std::string>& addresses, int unix_mode) {
 Acceptor::~Acceptor() { close(); }
 
 void Acceptor::close() {
-  for (int fd : fds_) ::close(fd);
+  for (int fd : fds_) ::close(fd);  // (and out of any epoll set)
   fds_.clear();
+  watched_ = false;
+}
+
+void Acceptor::watch(Epoll& ep, bool want, int64_t now) {
+  want = want && !fds_.empty() && now >= paused_until_;
+  if (want == watched_) return;
+  tags_.resize(fds_.size());
+  for (size_t i = 0; i < fds_.size(); i++) {
+    if (want) ep.add(fds_[i], EPOLLIN, &tags_[i]);
+    else ep.remove(fds_[i]);
+  }
+  watched_ = want;
+}
+
+bool Acceptor::accept_tagged(const void* tag, int64_t now,
+                             const std::function<void(int, const std::string&)>& on_conn) {
+  if (tags_.empty() || tag < &tags_.front() || tag > &tags_.back()) return false;
+  size_t i = static_cast<size_t>(static_cast<const char*>(tag) - tags_.data());
+  if (watched_ && i < fds_.size()) accept_on(i, now, on_conn);
+  return true;
 }
 
 void Acceptor::add_to(std::vector<pollfd>& pfds, int64_t now) {

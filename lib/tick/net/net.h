@@ -56,6 +56,8 @@ std::string peer_name(int fd);
 // descriptors (EMFILE, ENFILE), accepting pauses with backoff (said once,
 // and again when it recovers) while the connections already open are
 // served: a listener that stays readable must not spin the loop.
+class Epoll;
+
 class Acceptor {
  public:
   // Binds every address; unix_mode as for listen_on. Throws Error.
@@ -75,18 +77,19 @@ class Acceptor {
   int wait_ms(int64_t now) const;
   void close();
   bool empty() const { return fds_.empty(); }
-  // For an epoll loop: the listeners, whether they are to be watched now
-  // (not closed, not paused), and the accepting of what waits on one;
-  // false when a shortage of descriptors paused it.
-  const std::vector<int>& fds() const { return fds_; }
-  bool accepting(int64_t now) const { return !fds_.empty() && now >= paused_until_; }
-  bool accept_on(size_t i, int64_t now, const std::function<void(int, const std::string&)>& on_conn);
+  // For an epoll loop: the listeners in ep while want holds and accepting
+  // is not paused, each tagged by this Acceptor; and, for a ready tag, the
+  // accepting of what waits on it (false for a tag not one of its own).
+  void watch(Epoll& ep, bool want, int64_t now);
+  bool accept_tagged(const void* tag, int64_t now, const std::function<void(int, const std::string&)>& on_conn);
 
  private:
+  bool accept_on(size_t i, int64_t now, const std::function<void(int, const std::string&)>& on_conn);
   std::vector<int> fds_;
   std::vector<std::string> bound_;
+  std::vector<char> tags_;  // one a listener, for epoll
   size_t first_ = 0;  // index in pfds of the first listener added
-  bool added_ = false, warned_ = false;
+  bool added_ = false, warned_ = false, watched_ = false;
   int64_t paused_until_ = 0, backoff_ = 0, last_short_ = 0;
 };
 

@@ -110,9 +110,6 @@ class Server {
   // subscriber; the tags say which one is ready.
   Epoll ep_;
   char input_tag_ = 0;
-  std::vector<char> listen_tags_;
-  bool listening_ = false;
-  void watch_listeners(int64_t now);
   void read_input();
   void upstream_ended_in_order();
   bool wind_down();
@@ -412,17 +409,6 @@ void Server::stats(int64_t now) {
 // The listeners are watched while accepting (closed at the end of the
 // input, paused while descriptors are short: level-triggered, a waiting
 // connection would wake every wait).
-void Server::watch_listeners(int64_t now) {
-  bool want = acceptor_->accepting(now);
-  if (want == listening_) return;
-  const auto& fds = acceptor_->fds();
-  for (size_t i = 0; i < fds.size(); i++) {
-    if (want) ep_.add(fds[i], EPOLLIN, &listen_tags_[i]);
-    else ep_.remove(fds[i]);
-  }
-  listening_ = want;
-}
-
 // The end of the input is the stream's end only if the tick-log writing
 // the journal ended in order (a stop signal, or its own input's end): one
 // killed, or failed, leaves its live end unfinished. Then no subscriber is
@@ -473,7 +459,6 @@ bool Server::wind_down() {
   bool linger = cut_pending_ && now_ns() < linger_until_;
   if (!linger) {
     acceptor_->close();  // (and out of the epoll set)
-    listening_ = false;
   }
   bool all_done = !linger;
   for (auto& sp : subs_) {
@@ -523,12 +508,7 @@ void Server::dispatch(std::span<const epoll_event> ready, int64_t now) {
   for (const auto& e : ready) {
     void* tag = e.data.ptr;
     if (tag == &input_tag_) continue;
-    if (!listen_tags_.empty() && tag >= &listen_tags_.front() && tag <= &listen_tags_.back()) {
-      size_t i = static_cast<size_t>(static_cast<char*>(tag) - listen_tags_.data());
-      if (listening_ && i < acceptor_->fds().size())
-        acceptor_->accept_on(i, now, [this](int fd, const std::string& peer) { add_sub(fd, peer); });
-      continue;
-    }
+    if (acceptor_->accept_tagged(tag, now, [this](int fd, const std::string& peer) { add_sub(fd, peer); })) continue;
     // (a subscriber closed earlier in this batch is Done, not yet dropped)
     Subscriber& s = *static_cast<Subscriber*>(tag);
     if (s.st == Subscriber::State::Done) continue;
@@ -540,7 +520,6 @@ void Server::dispatch(std::span<const epoll_event> ready, int64_t now) {
 void Server::run() {
   acceptor_ = std::make_unique<Acceptor>(o_.listen, o_.unix_mode);
   if (o_.on_listening) o_.on_listening(acceptor_->bound());
-  listen_tags_.resize(acceptor_->fds().size());
   // A regular file on stdin cannot be watched: it is always ready.
   const bool input_watched = ep_.add(0, EPOLLIN, &input_tag_);
   while (!stop_requested()) {
@@ -552,7 +531,7 @@ void Server::run() {
     }
     bool catching = pump_and_watch();
     int64_t now = now_ns();
-    watch_listeners(now);
+    acceptor_->watch(ep_, true, now);
     int timeout = 100;
     int paused = acceptor_->wait_ms(now);
     if (paused >= 0) timeout = std::min(timeout, paused);

@@ -80,7 +80,7 @@ class Server {
   void on_readable(Client& c);
   void handshake(Client& c);
   void take_messages(Client& c);
-  void message(Client& c, const uint8_t* m, size_t len);
+  void message(Client& c, const uint8_t* m, size_t len, uint64_t offset);
   void request(Client& c, uint8_t type, const Request& r);
   void reply(Client& c, uint64_t wait, std::function<Bytes()> make);
   void release(Client& c);
@@ -93,7 +93,6 @@ class Server {
   Bytes answer(uint8_t type, const std::function<void(Output&)>& put);
   void feed_room();
   void feed_news();
-  void watch_listeners(int64_t now);
   void timeouts(int64_t now);
 
   Input& in_;
@@ -102,9 +101,8 @@ class Server {
   Decoder live_;
   Epoll ep_;
   std::unique_ptr<Acceptor> acc_;
-  std::vector<char> listen_tags_;
   char input_tag_ = 0, feed_tag_ = 0, event_tag_ = 0;
-  bool listening_ = false, in_eof_ = false, closed_any_ = false;
+  bool in_eof_ = false, closed_any_ = false;
   std::vector<std::unique_ptr<Client>> clients_;
   size_t open_clients_ = 0;
   int64_t last_full_warn_ = 0;
@@ -140,6 +138,7 @@ void Server::read_input() {
   Decoder::Kind k;
   while (record_buffered(in_, in_eof_) && read_applied(rr_, live_, r, k)) on_record(k);
   if (log_) log_->flush();
+  if (past_log_) past_log_->flush();
   for (auto& c : clients_)
     if (c->st == Client::St::Open && !c->q.empty()) write_out(*c);
 }
@@ -314,7 +313,7 @@ void Server::take_messages(Client& c) {
       return close_client(c, str("byte ", c.in_offset + at, ": a message of ", h.length, " bytes (more than --max-message ",
                                  o_.max_message, "); closed"));
     if (c.in.size() - at < h.length) break;
-    message(c, c.in.data() + at, h.length);
+    message(c, c.in.data() + at, h.length, c.in_offset + at);
     at += h.length;
     // Feeds wait while the journal's side is far behind.
     if (feed_ && feed_->backlog() > kFeedBacklog) c.paused = true;
@@ -326,12 +325,12 @@ void Server::take_messages(Client& c) {
   watch(c);
 }
 
-void Server::message(Client& c, const uint8_t* m, size_t len) {
+void Server::message(Client& c, const uint8_t* m, size_t len, uint64_t offset) {
   MsgHeader h;
   parse_msg_header(m, h);
   if (h.compressed) {
     if (std::string e = decompress(m, len, o_.max_message, unpacked_); !e.empty())
-      return close_client(c, str("byte ", c.in_offset, ": ", e, "; closed"));
+      return close_client(c, str("byte ", offset, ": ", e, "; closed"));
     m = unpacked_.data();
     len = unpacked_.size();
   }
@@ -341,7 +340,7 @@ void Server::message(Client& c, const uint8_t* m, size_t len) {
   size_t s = object_size(obj, n, pr);
   if (s != n) {
     std::string why = s ? str(n - s, " bytes after its object") : pr.torn ? "its object ends early" : pr.why;
-    return close_client(c, str("a malformed message (", why, "); closed"));
+    return close_client(c, str("byte ", offset, ": a malformed message (", why, "); closed"));
   }
   if (h.type == kResponse) return;  // (tick-q asks nothing)
   request(c, h.type, parse_request(obj, n));
@@ -505,17 +504,6 @@ void Server::feed_news() {
 
 // ---- the loop
 
-void Server::watch_listeners(int64_t now) {
-  bool want = ready() && !in_eof_ && acc_->accepting(now);
-  if (want == listening_) return;
-  const auto& fds = acc_->fds();
-  for (size_t i = 0; i < fds.size(); i++) {
-    if (want) ep_.add(fds[i], EPOLLIN, &listen_tags_[i]);
-    else ep_.remove(fds[i]);
-  }
-  listening_ = want;
-}
-
 void Server::timeouts(int64_t now) {
   const int64_t limit = static_cast<int64_t>(o_.handshake_secs * kNsPerSec);
   for (auto& c : clients_)
@@ -526,7 +514,6 @@ void Server::timeouts(int64_t now) {
 void Server::run() {
   acc_ = std::make_unique<Acceptor>(o_.listen, o_.unix_mode);
   if (o_.on_listening) o_.on_listening(acc_->bound());
-  listen_tags_.resize(acc_->fds().size());
   if (!o_.kdb_log.empty()) {
     // tick.q opens today's log as it starts; the stream's header may name
     // another day.
@@ -544,7 +531,8 @@ void Server::run() {
       closed_any_ = false;
     }
     int64_t now = now_ns();
-    watch_listeners(now);
+    // (connections wait in the backlog until a schema is known)
+    acc_->watch(ep_, ready() && !in_eof_, now);
     int timeout = 200;
     int paused = acc_->wait_ms(now);
     if (paused >= 0) timeout = std::min(timeout, paused);
@@ -565,12 +553,7 @@ void Server::run() {
         feed_news();
         continue;
       }
-      if (!listen_tags_.empty() && tag >= &listen_tags_.front() && tag <= &listen_tags_.back()) {
-        size_t i = static_cast<size_t>(static_cast<char*>(tag) - listen_tags_.data());
-        if (listening_ && i < acc_->fds().size())
-          acc_->accept_on(i, now, [this](int fd, const std::string& peer) { add_client(fd, peer); });
-        continue;
-      }
+      if (acc_->accept_tagged(tag, now, [this](int fd, const std::string& peer) { add_client(fd, peer); })) continue;
       Client& c = *static_cast<Client*>(tag);
       if (c.st == Client::St::Done) continue;
       if (e.events & (EPOLLIN | EPOLLHUP | EPOLLERR)) on_readable(c);
