@@ -104,6 +104,30 @@ expect_eq "$(cat sub.out)" '"trade"' "node-q's subscription answered"
 grep '"trade"' tp.rows | grep '"MSFT"' > want.subj
 expect_eq "$($QR compare want.subj subj.rows)" "same $(wc -l < want.subj)" "an async subscription (Java's form): its sym's rows, every one"
 
+# Several publishers at once: two q feed handlers through the one tick-q
+# (one publisher into tick-log) beside a tick feed: each row once, and an
+# r.q joining after has the whole journal.
+$QC feed $PQ 610000 120 > qf1.out 2> qf1.err &
+F1=$!
+$QC feed $PQ 620000 120 > qf2.out 2> qf2.err &
+F2=$!
+$PY $SRC/tests/e2e/qfeed.py 600 1000 900000 | tick-cat -e --schema sym.q | tick-pub --to 127.0.0.1:$PL 2> tfeed3.err
+wait $F1 || die "feed 1: $(cat qf1.err)"; ok
+wait $F2 || die "feed 2: $(cat qf2.err)"; ok
+total=$((N + M + 240 + 600))
+wait_for bash -c "[ \$(tick-cat -f json tp | grep -c '^{\"table\"') -ge $total ]"
+tick-cat -f json tp > tp2.json
+$QR tick tp2.json > tp2.rows
+$PY - qf1.out qf2.out tp2.rows << 'EOF' || die "two q feeds at once"
+import collections, json, sys
+sent = [int(l) for f in sys.argv[1:3] for l in open(f)]
+sizes = collections.Counter(int(r[4]) for r in map(json.loads, open(sys.argv[3])) if r[0] == "trade" and int(r[4]) >= 610000 and int(r[4]) < 900000)
+assert len(sent) == 240 and all(sizes[s] == 1 for s in sent) and len(sizes) == 240, (len(sent), len(sizes))
+EOF
+ok
+$QC rq $PQ rq5.rows "$total" > /dev/null 2> rq5.err || die "r.q after several publishers: $(cat rq5.err)"
+expect_eq "$($QR compare tp2.rows rq5.rows)" "same $total" "r.q after several publishers: the whole journal once"
+
 # Credentials: --users; refused ones close the socket, as q does.
 PQ2=$(free_port)
 sleep 30 | tick-q -l 127.0.0.1:$PQ2 --schema sym.q --users users 2> q2.err &

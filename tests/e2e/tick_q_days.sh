@@ -48,6 +48,9 @@ wait %1 2> /dev/null || true
 # tick-sub --from start --day D1 gives it): that day is caught up in its own
 # journal and told to no client (no second .u.end); r.q gets today's.
 cp qlog/sym2026.12.01 q1.before
+# (and today's journal ends in a torn message, as a kill inside a write
+# leaves it: cut off on the restart, kept in FILE.bad)
+printf '\x00\x00\x03\x00\x00\x00\xf5upd\x00\xf5tra' >> qlog/sym2026.12.02
 PQ3=$(free_port)
 { while [ ! -f go ]; do sleep 0.1; done; tick-replay tp; sleep 60; } | TICK_FAKE_TIME=${D2}T00:00:05Z tick-q -l 127.0.0.1:$PQ3 --kdb-log qlog --schema sym.q 2> q3.err &
 wait_for grep -q "listening on" q3.err
@@ -59,6 +62,11 @@ wait $RQ4 || die "r.q on a restart from the day before: $(cat rq4.err)"; ok
 expect_eq "$($QR compare d2.rows rq4.rows)" "same $(wc -l < d2.rows)" "today's rows exactly once, the day before not sent"
 expect_eq "$(cat rq4.rows.end)" "" "no .u.end for a day already ended"
 same_files qlog/sym2026.12.01 q1.before "the day before's journal as it was"
+expect_match "$(cat q3.err)" "qlog/sym2026.12.02: the file ends inside a message at byte [0-9]+: cut to [0-9]+ messages \(the rest kept in qlog/sym2026.12.02.bad\)" "a torn tail cut on the restart, said"
+expect_eq "$(wc -c < qlog/sym2026.12.02.bad)" "15" "the cut bytes kept"
+tick-cat --schema sym.q -f json qlog/sym2026.12.02 | grep -v eod > q2b.json || true
+$QR tick q2b.json > q2b.rows
+same_files q2b.rows d2.rows "today's journal after the cut: its rows, none lost or doubled"
 kill %% 2> /dev/null || true
 
 # 2. tick-q SIGKILLed and restarted under a q feed (sync publishes, one at a
