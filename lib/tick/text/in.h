@@ -47,6 +47,9 @@ struct EncodeOptions {
   uint32_t batch_rows = 4096;    // rows per data record at most
   bool ignore_unknown = false;   // fields not in the schema are ignored
   std::vector<FieldMap> maps;    // with any: every column by its path (others ignored)
+  // Flat objects read by the fast path (flat.cpp); off, every row by
+  // simdjson: the same rows and errors (the tests compare the two).
+  bool flat = true;
 };
 
 class Encoder {

@@ -57,6 +57,21 @@ inline bool mul_overflows(int64_t a, int64_t b, int64_t& out) { return __builtin
 
 }  // namespace text
 
+// A JSON number token at [p, end), p left after it: its grammar checked;
+// whole numbers in int64 give `whole`, every number a correctly rounded
+// double. False when it is not one, or too long or out of range (simdjson's
+// own rules say which).
+struct JsonNumber {
+  bool integral = false, whole_ok = false;
+  int64_t whole = 0;
+  double real = 0;
+};
+bool read_json_number(const char*& p, const char* end, JsonNumber& n);
+// A number token's double, correctly rounded (simdjson 3.0's is wrong for
+// some numbers of over 19 digits: 0.30000000000000004441 gave 0.1155...);
+// false when read_json_number does not take it.
+bool json_double(std::string_view token, double& x);
+
 // The newline that ends the CSV record starting at d, given the first
 // newline after it (a record may hold newlines inside quotes: it ends at
 // an even count of quotes); null if the record goes past end.
@@ -249,6 +264,17 @@ struct Encoder::Impl {
   // 1: the row is read; 0: rejected (err set, the row aborted); -1: the
   // table is named later in the object (read it again knowing the table).
   int json_fields(sj::object& obj, int& tid, TableBatch*& b, size_t& expect);
+
+  // A flat JSON object (no escapes, no nesting, ASCII) as a row of table
+  // tid (-1: its first field names it); false, with nothing kept, for
+  // anything else or any error: the full path reads it then.
+  bool flat_row(const char* p, size_t len, int tid, uint64_t& rows);
+  struct FlatField {
+    enum Kind { kString, kNumber, kTrue, kFalse, kNull } kind = kNull;
+    std::string_view key, text;
+    JsonNumber num;
+  };
+  std::vector<FlatField> flat_fields;  // (the row's, reused)
 
   // One JSON line into its table's batch; false with err set when rejected.
   bool json_line(const char* p, size_t len, size_t cap, uint64_t& rows);

@@ -74,9 +74,12 @@ bool Encoder::Impl::json_value(TableBatch& b, int col, const Column& c, sj::valu
         if (!parse_float(s, x)) return bad(str("column ", c.name, ": '", s.substr(0, 64), "' is not a number"));
       } else if (jt != sj::json_type::number) {
         return wrong("a number");
-      } else if (auto e = val.get_double().get(x)) {
-        return e == simdjson::NUMBER_ERROR ? range(type_name(c.type).data())
-                                           : bad(str("column ", c.name, ": ", simdjson::error_message(e)));
+      } else {
+        std::string_view raw = val.raw_json_token();
+        if (auto e = val.get_double().get(x))
+          return e == simdjson::NUMBER_ERROR ? range(type_name(c.type).data())
+                                             : bad(str("column ", c.name, ": ", simdjson::error_message(e)));
+        json_double(raw, x);  // (correctly rounded where simdjson 3.0 is not)
       }
       if (c.type == Type::real) {
         if (std::isfinite(x) && std::fabs(x) > std::numeric_limits<float>::max()) return range("real");
@@ -106,7 +109,9 @@ bool Encoder::Impl::json_value(TableBatch& b, int col, const Column& c, sj::valu
         return set_text(b, col, c, s);
       }
       double x;
+      std::string_view raw = jt == sj::json_type::number ? val.raw_json_token() : std::string_view();
       if (jt != sj::json_type::number || val.get_double().get(x)) return wrong("a datetime (string, or days since 2000.01.01)");
+      json_double(raw, x);
       b.set<double>(col, x);
       return true;
     }
@@ -122,11 +127,14 @@ bool Encoder::Impl::json_value(TableBatch& b, int col, const Column& c, sj::valu
         return set_text(b, col, c, s);
       }
       if (jt != sj::json_type::number) return wrong("a time (string or number)");
+      std::string_view raw = val.raw_json_token();
       sj::number num;
       if (auto e = val.get_number().get(num)) return bad(str("column ", c.name, ": ", simdjson::error_message(e)));
       if (num.is_double()) {
         if (c.type == Type::date) return bad(str("column ", c.name, ": a date number must be whole days"));
-        double x = num.get_double() * static_cast<double>(unit_ns(opt.unit));
+        double d = num.get_double();
+        json_double(raw, d);  // (correctly rounded where simdjson 3.0 is not)
+        double x = d * static_cast<double>(unit_ns(opt.unit));
         if (!(x > -9.2e18 && x < 9.2e18)) return range(type_name(c.type).data());
         int64_t ns = std::llround(x);
         b.set<int64_t>(col, c.type == Type::timespan ? time_of_day(ns) : ns);
@@ -218,6 +226,7 @@ int Encoder::Impl::json_fields(sj::object& obj, int& tid, TableBatch*& b, size_t
 
 // One JSON line into its table's batch; false with err set when rejected.
 bool Encoder::Impl::json_line(const char* p, size_t len, size_t cap, uint64_t& rows) {
+  if (opt.flat && maps.empty() && flat_row(p, len, fixed_table, rows)) return true;
   sj::document doc;
   if (auto e = parser.iterate(p, len, cap).get(doc)) return bad(simdjson::error_message(e));
   sj::object obj;

@@ -123,11 +123,12 @@ bool Encoder::Impl::mapped_fields(sj::object& obj, int tid, TableBatch& b) {
 }
 
 bool Encoder::Impl::message_rows(const char* p, size_t len, size_t cap, uint64_t& rows) {
+  const int tid = meta && meta->table >= 0 ? meta->table : fixed_table;
+  if (opt.flat && maps.empty() && flat_row(p, len, tid, rows)) return true;
   sj::document doc;
   if (auto e = parser.iterate(p, len, cap).get(doc)) return bad(simdjson::error_message(e));
   sj::json_type jt;
   if (auto e = doc.type().get(jt)) return bad(simdjson::error_message(e));
-  const int tid = meta && meta->table >= 0 ? meta->table : fixed_table;
   if (jt == sj::json_type::object) {
     sj::object obj;
     if (auto e = doc.get_object().get(obj)) return bad(simdjson::error_message(e));

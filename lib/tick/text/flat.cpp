@@ -1,0 +1,279 @@
+// The common JSON row read without simdjson: one flat object (keys and
+// values with no escapes, no nesting, ASCII) in one pass, each value
+// converted as it is met. Anything else, and every error, is left to the
+// full path (json.cpp), which reads the row again from its start: so the
+// rows made, and every message a bad row gets, are the full path's own.
+#include "tick/text/in_impl.h"
+
+#include "tick/base/units.h"
+
+namespace tick {
+
+namespace {
+
+// Bytes a plain string holds: printable ASCII but the quote and backslash.
+struct PlainTable {
+  bool ok[256] = {};
+  constexpr PlainTable() {
+    for (int c = 0x20; c < 0x7f; c++) ok[c] = c != '"' && c != '\\';
+  }
+};
+constexpr PlainTable kPlain;
+
+inline bool space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// Powers of ten a double holds exactly.
+constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+}  // namespace
+
+bool read_json_number(const char*& p, const char* end, JsonNumber& n) {
+  const char* start = p;
+  bool neg = false;
+  if (p < end && *p == '-') neg = true, p++;
+  if (p == end || *p < '0' || *p > '9') return false;
+  uint64_t mant = 0;
+  int digits = 0;  // significant digits in mant
+  if (*p == '0') {
+    p++;
+  } else {
+    while (p < end && *p >= '0' && *p <= '9') {
+      if (digits < 19) mant = mant * 10 + static_cast<uint64_t>(*p - '0');
+      digits += digits > 0 || *p != '0';
+      p++;
+    }
+  }
+  const int int_digits = digits;
+  int frac = 0;
+  bool exact = int_digits <= 19, has_frac = false;
+  if (p < end && *p == '.') {
+    has_frac = true;
+    p++;
+    if (p == end || *p < '0' || *p > '9') return false;
+    while (p < end && *p >= '0' && *p <= '9') {
+      if (digits < 19) {
+        mant = mant * 10 + static_cast<uint64_t>(*p - '0');
+        digits += digits > 0 || *p != '0';
+        frac++;
+      } else {
+        exact = false;
+      }
+      p++;
+    }
+  }
+  int exp = 0;
+  bool has_exp = false;
+  if (p < end && (*p == 'e' || *p == 'E')) {
+    has_exp = true;
+    p++;
+    bool eneg = false;
+    if (p < end && (*p == '+' || *p == '-')) eneg = *p == '-', p++;
+    if (p == end || *p < '0' || *p > '9') return false;
+    const char* e0 = p;
+    while (p < end && *p >= '0' && *p <= '9') {
+      if (exp < 100000) exp = exp * 10 + (*p - '0');
+      p++;
+    }
+    // (past a double's reach simdjson's own rules decide, zero or not)
+    if (p - e0 > 3 || exp > 330) return false;
+    if (eneg) exp = -exp;
+  }
+  n.integral = !has_frac && !has_exp;
+  if (n.integral && int_digits <= 18) {
+    n.whole = neg ? -static_cast<int64_t>(mant) : static_cast<int64_t>(mant);
+    n.whole_ok = true;
+  } else if (n.integral && int_digits == 19) {
+    // 19 digits: in range only up to 9223372036854775807 (or ...808 below zero)
+    if (mant <= (neg ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1)) {
+      n.whole = neg ? static_cast<int64_t>(0 - mant) : static_cast<int64_t>(mant);
+      n.whole_ok = true;
+    }
+  }
+  // A decimal exponent e and mantissa m both exact in a double: m * 10^e
+  // (or m / 10^-e) is one rounding, correct (Clinger's fast path).
+  const int e10 = exp - frac;
+  if (exact && mant <= (uint64_t{1} << 53) && e10 >= -22 && e10 <= 22) {
+    double v = static_cast<double>(mant);
+    v = e10 < 0 ? v / kPow10[-e10] : v * kPow10[e10];
+    n.real = neg ? -v : v;
+    return true;
+  }
+  auto r = std::from_chars(start, p, n.real);
+  return r.ec == std::errc() && r.ptr == p;
+}
+
+bool json_double(std::string_view token, double& x) {
+  while (!token.empty() && space(token.back())) token.remove_suffix(1);
+  const char* p = token.data();
+  JsonNumber n;
+  if (!read_json_number(p, token.data() + token.size(), n) || p != token.data() + token.size()) return false;
+  x = n.real;
+  return true;
+}
+
+bool Encoder::Impl::flat_row(const char* p, size_t len, int tid, uint64_t& rows) {
+  // First the whole object's tokens, checked: nothing is changed (a
+  // batch begun, a symbol added) for a line the full path refuses outright.
+  const char* end = p + len;
+  while (p < end && space(*p)) p++;
+  if (p == end || *p != '{') return false;
+  p++;
+  flat_fields.clear();
+  while (p < end && space(*p)) p++;
+  if (p < end && *p == '}') {
+    p++;
+  } else {
+    while (true) {
+      while (p < end && space(*p)) p++;
+      if (p == end || *p != '"') return false;
+      const char* key = ++p;
+      while (p < end && kPlain.ok[static_cast<uint8_t>(*p)]) p++;
+      if (p == end || *p != '"') return false;
+      FlatField& f = flat_fields.emplace_back();
+      f.key = {key, static_cast<size_t>(p - key)};
+      p++;
+      while (p < end && space(*p)) p++;
+      if (p == end || *p != ':') return false;
+      p++;
+      while (p < end && space(*p)) p++;
+      if (p == end) return false;
+      const char c0 = *p;
+      if (c0 == '"') {
+        const char* v = ++p;
+        while (p < end && kPlain.ok[static_cast<uint8_t>(*p)]) p++;
+        if (p == end || *p != '"') return false;
+        f.text = {v, static_cast<size_t>(p - v)};
+        p++;
+        f.kind = FlatField::kString;
+      } else if (c0 == '-' || (c0 >= '0' && c0 <= '9')) {
+        if (!read_json_number(p, end, f.num)) return false;
+        f.kind = FlatField::kNumber;
+      } else if (end - p >= 4 && std::memcmp(p, "true", 4) == 0) {
+        p += 4;
+        f.kind = FlatField::kTrue;
+      } else if (end - p >= 5 && std::memcmp(p, "false", 5) == 0) {
+        p += 5;
+        f.kind = FlatField::kFalse;
+      } else if (end - p >= 4 && std::memcmp(p, "null", 4) == 0) {
+        p += 4;
+        f.kind = FlatField::kNull;
+      } else {
+        return false;  // nested, or not JSON
+      }
+      while (p < end && space(*p)) p++;
+      if (p == end) return false;
+      if (*p == '}') {
+        p++;
+        break;
+      }
+      if (*p != ',') return false;
+      p++;
+    }
+  }
+  while (p < end && space(*p)) p++;
+  if (p != end) return false;  // (only space after the object)
+
+  // Then the row, each value as the full path converts it; anything it
+  // would refuse or that is not plain here goes back to it.
+  size_t at = 0;
+  if (tid < 0) {
+    // The table from the first field, or the full path finds it.
+    if (flat_fields.empty() || flat_fields[0].key != "table" || flat_fields[0].kind != FlatField::kString)
+      return false;
+    tid = table_by_name(flat_fields[0].text);
+    if (tid < 0) return false;
+    at = 1;
+  }
+  TableBatch* b = begin_table_row(tid);
+  if (!b) return err.clear(), false;
+  auto give_up = [&] {
+    b->abort_row();
+    return false;
+  };
+  const Table& t = schema.tables[tid];
+  size_t expect = 0;
+  for (; at < flat_fields.size(); at++) {
+    const FlatField& f = flat_fields[at];
+    const bool is_string = f.kind == FlatField::kString;
+    int col = -1;
+    if (expect < t.columns.size() && t.columns[expect].name == f.key) {
+      col = static_cast<int>(expect);
+    } else {
+      col = t.find(f.key);
+      if (col < 0) {
+        if (f.key == "table" && is_string && f.text == t.name) continue;
+        if (f.key != "table" && opt.ignore_unknown) continue;
+        return give_up();
+      }
+    }
+    if (b->is_set(col)) return give_up();
+    const Column& c = t.columns[col];
+    switch (f.kind) {
+      case FlatField::kNull:
+        break;
+      case FlatField::kTrue: case FlatField::kFalse:
+        if (c.type != Type::boolean) return give_up();
+        b->set<uint8_t>(col, f.kind == FlatField::kTrue);
+        break;
+      case FlatField::kString:
+        // Strings are read as the full path reads them; a number in text
+        // (float columns take "inf" and such) by its rule.
+        if (c.type == Type::boolean || c.type == Type::byte || c.type == Type::short_ || c.type == Type::int_ ||
+            c.type == Type::long_)
+          return give_up();
+        if (c.type == Type::real || c.type == Type::float_) {
+          double x;
+          if (!parse_float(f.text, x)) return give_up();
+          if (c.type == Type::float_) b->set<double>(col, x);
+          else if (std::isfinite(x) && std::fabs(x) > std::numeric_limits<float>::max()) return give_up();
+          else b->set<float>(col, static_cast<float>(x));
+          break;
+        }
+        if (!set_text(*b, col, c, f.text)) return err.clear(), give_up();
+        break;
+      case FlatField::kNumber: {
+        const JsonNumber& num = f.num;
+        switch (c.type) {
+          case Type::float_:
+            b->set<double>(col, num.real);
+            break;
+          case Type::real:
+            if (std::isfinite(num.real) && std::fabs(num.real) > std::numeric_limits<float>::max()) return give_up();
+            b->set<float>(col, static_cast<float>(num.real));
+            break;
+          case Type::long_:
+            if (!num.whole_ok) return give_up();
+            b->set<int64_t>(col, num.whole);
+            break;
+          case Type::int_:
+            if (!num.whole_ok || num.whole < INT32_MIN || num.whole > INT32_MAX) return give_up();
+            b->set<int32_t>(col, static_cast<int32_t>(num.whole));
+            break;
+          case Type::short_:
+            if (!num.whole_ok || num.whole < INT16_MIN || num.whole > INT16_MAX) return give_up();
+            b->set<int16_t>(col, static_cast<int16_t>(num.whole));
+            break;
+          case Type::byte:
+            if (!num.whole_ok || num.whole < 0 || num.whole > 255) return give_up();
+            b->set<uint8_t>(col, static_cast<uint8_t>(num.whole));
+            break;
+          case Type::timestamp: case Type::timespan: {
+            int64_t ns;
+            if (!num.whole_ok || !time_number(c, num.whole, ns)) return err.clear(), give_up();
+            b->set<int64_t>(col, ns);
+            break;
+          }
+          default:
+            return give_up();  // (dates, times, datetimes as numbers: the full path)
+        }
+        break;
+      }
+    }
+    expect = static_cast<size_t>(col) + 1;
+  }
+  end_row(tid, rows);
+  return true;
+}
+
+}  // namespace tick
