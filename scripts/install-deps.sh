@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 debs=(
   build-essential cmake pkg-config
-  libcli11-dev libsimdjson-dev libzstd-dev librdkafka-dev libwebsockets-dev catch2
+  libcli11-dev libsimdjson-dev libzstd-dev librdkafka-dev libwebsockets-dev libjemalloc-dev catch2
   zstd jq kcat python3 python3-kafka python3-websockets
   zsh fish groff-base tzdata util-linux
   time curl procps man-db systemd  # (peak RSS, the examples, process checks, man pages and units checked)

@@ -1,6 +1,9 @@
 // JSON and CSV in and out: escapes, unicode, missing and extra fields, wrong
 // types, ranges, blank lines, CRLF, a 1 MB line, rejects.
 #include <catch2/catch.hpp>
+#include <charconv>
+#include <cmath>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -11,6 +14,7 @@
 #include "tick/text/copy.h"
 #include "tick/text/in.h"
 #include "tick/text/last_values.h"
+#include "tick/text/out.h"
 
 using namespace tick;
 using testing::Capture;
@@ -382,4 +386,46 @@ TEST_CASE("numbers of over 19 digits are read correctly rounded, by either path"
     CHECK(r.out.find("\"f\":1e+09,") != std::string::npos);
     CHECK(r.out.find("\"time\":\"1970-01-01T00:00:01.000000000Z\"") != std::string::npos);  // (simdjson alone: 0)
   }
+}
+
+TEST_CASE("format_double writes what std::to_chars writes") {
+  uint64_t state = 0x9e3779b97f4a7c15u;
+  auto next = [&] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  std::vector<double> xs = {0.0, -0.0, 1.0, -1.0, 0.1, 0.2, 0.3, 1e-4, 1e-5, 0.001, 0.0001234, 1e6, 1e7, 123456.0,
+                            1e14, 999999999999999.9, 1e15, 9007199254740991.0, 0.30000000000000004, 229.93,
+                            -486.5, 1e300, 5e-324, 2.5, 100.0, 1000.0, 10000.0, 100000.0, 1234567.0};
+  for (int i = 0; i < 300000; i++) {
+    uint64_t r = next();
+    switch (i % 4) {
+      case 0: {  // prices: up to 8 places, many magnitudes
+        int places = static_cast<int>(r % 9);
+        double scale = std::pow(10.0, places);
+        xs.push_back(static_cast<double>((r >> 8) % 100000000000ull) / scale * ((r & 16) ? -1 : 1));
+        break;
+      }
+      case 1: {  // any bit pattern that is finite
+        double d;
+        std::memcpy(&d, &r, 8);
+        if (std::isfinite(d)) xs.push_back(d);
+        break;
+      }
+      case 2:  // whole numbers
+        xs.push_back(static_cast<double>(static_cast<int64_t>(r >> 12)) / ((r & 1) ? 1 : 1000));
+        break;
+      default:  // near the edges of the fast path
+        xs.push_back(std::ldexp(static_cast<double>(r >> 11), -static_cast<int>(r % 80)));
+    }
+  }
+  size_t differ = 0;
+  for (double x : xs) {
+    char a[40], b[40];
+    std::string ours(a, format_double(a, x) - a), theirs(b, std::to_chars(b, b + sizeof b, x).ptr - b);
+    if (ours != theirs && differ++ < 5) FAIL_CHECK(theirs << " written as " << ours);
+  }
+  CHECK(differ == 0);
 }

@@ -24,6 +24,7 @@ complete -c tick-kafka -n "__fish_seen_subcommand_from consume" -s f -l format -
 complete -c tick-kafka -n "__fish_seen_subcommand_from consume" -l time-format -x -a 'iso q' -d 'Times in text output'
 complete -c tick-kafka -n "__fish_seen_subcommand_from produce" -l key -x -a 'sym none' -d 'Message key'
 complete -c tick-kafka -n "__fish_seen_subcommand_from produce" -l value -x -a 'json json-batch' -d 'Message shape'
+complete -c tick-kafka -n "__fish_seen_subcommand_from produce" -l headers -x -a 'table,seq table seq none' -d 'Headers each message carries'
 complete -c tick-kafka -n "__fish_seen_subcommand_from broker" -l topics -x -d 'Topics to create'
 complete -c tick-kafka -n "__fish_seen_subcommand_from broker" -l partitions -x -d 'Partitions of each topic'
 complete -c tick-kafka -n "__fish_seen_subcommand_from broker" -l brokers -x -d 'Brokers in the cluster'

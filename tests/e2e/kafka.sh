@@ -69,7 +69,7 @@ done
 # -- What tick-kafka produce sends, read by kcat and kafka-python: key, timestamp, headers.
 tick-cat -t t all.tick | head -3 > three.json
 tick-cat -e --schema all.schema < three.json | tick-log jr > /dev/null
-tick-replay jr | tick-kafka produce -b "$B" --topic seen
+tick-replay jr | tick-kafka produce -b "$B" --topic seen --headers table,seq
 kcat -b "$B" -C -t seen -e -q -f '%k|%T|%h|%s\n' > kcat.out
 expect_eq "$(cut -d'|' -f1-3 kcat.out | head -1)" "MSFT|1795444200000|table=t,seq=1" "kcat sees key, timestamp and headers"
 expect_eq "$(cut -d'|' -f4- kcat.out)" "$(cat three.json)" "kcat sees the rows as tick-cat writes them"
@@ -85,6 +85,27 @@ assert dict(msgs[2].headers) == {'table': b't', 'seq': b'1'}, msgs[2].headers
 assert json.loads(msgs[0].value)["sym"] == "MSFT"
 P
 ok
+# Headers by default: none on a row's message, table and seq on a batch's;
+# --headers names them (kcat and kafka-python read them).
+tick-replay jr | tick-kafka produce -b "$B" --topic seen2
+tick-replay jr | tick-kafka produce -b "$B" --topic seen3 --value json-batch
+tick-replay jr | tick-kafka produce -b "$B" --topic seen4 --headers seq
+tick-replay jr | tick-kafka produce -b "$B" --topic seen5 --value json-batch --headers none
+expect_eq "$(kcat -b "$B" -C -t seen2 -e -q -f '%k|%h|%s\n' | cut -d'|' -f1-2 | sort | tr '\n' ' ')" "AAPL| IBM| MSFT| " "json rows: no headers by default"
+expect_eq "$(kcat -b "$B" -C -t seen3 -e -q -f '%k|%h\n')" "t|table=t,seq=1" "json-batch: table and seq by default"
+expect_eq "$(kcat -b "$B" -C -t seen4 -e -q -f '%h\n' | sort -u)" "seq=1" "--headers seq"
+expect_eq "$(kcat -b "$B" -C -t seen5 -e -q -f '%k|%h\n')" "t|" "json-batch --headers none"
+$PY - "$B" <<'P' || die "kafka-python reads the default headers"
+import sys
+from kafka import KafkaConsumer
+for topic, want in (('seen2', []), ('seen3', [('table', b't'), ('seq', b'1')])):
+    c = KafkaConsumer(topic, bootstrap_servers=sys.argv[1], auto_offset_reset='earliest', consumer_timeout_ms=5000)
+    msgs = list(c)
+    assert msgs and all(list(m.headers) == want for m in msgs), (topic, [m.headers for m in msgs])
+P
+ok
+expect_status 2 bash -c "tick-kafka produce -b '$B' --topic seen6 --headers nonsense < /dev/null"
+expect_match "$(cat "$WORK/err")" "expected none, or table and/or seq" "--headers nonsense is named"
 
 # -- A group consumer and its downstream stopped at once (Ctrl-C, a killed
 # session): the revocation at close cannot write its rows, and says nothing

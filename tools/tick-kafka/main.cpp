@@ -64,6 +64,9 @@ int main(int argc, char** argv) {
   produce->add_option("--key", po.key, "Message key: sym (default), none, or a symbol or string column");
   produce->add_option("--value", value, "json (a message a row) or json-batch (a message a data record)")
       ->check(CLI::IsMember({"json", "json-batch"}));
+  std::string headers;
+  produce->add_option("--headers", headers,
+                      "Headers each message carries: table,seq (json-batch's default), table, seq or none (json's)");
 
   auto* broker = app.add_subcommand("broker", "A Kafka broker in memory on loopback, for demos and tests");
   kafka::BrokerOptions bo;
@@ -85,6 +88,7 @@ int main(int argc, char** argv) {
         throw UsageError("refusing to read a binary tick stream from a terminal (pipe one in: tick-sub :5010 | "
                          "tick-kafka produce ...)");
       po.batch = value == "json-batch";
+      if (!headers.empty()) po.headers = kafka::ProduceOptions::parse_headers(headers);
       auto in = Input::open("-");
       return kafka::produce(po, *in);
     }

@@ -57,8 +57,8 @@ struct Message {
   rd_kafka_topic_t* rkt;
   std::string_view value, key;
   int64_t ts_ms;  // 0: librdkafka stamps it now
-  const std::string& table;
-  uint64_t seq;  // 0: a stream not from a journal (no seq header then)
+  const std::string* table;  // the table header, or none
+  uint64_t seq;  // the seq header; 0: none (or a stream not from a journal)
 };
 
 // Sends one message; a full queue stops reading (polling delivers and
@@ -80,8 +80,10 @@ void send(rd_kafka_t* rk, const Message& m, Deliveries& d) {
   vu[n++].u.mem.size = m.key.size();
   vu[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
   vu[n++].u.i64 = m.ts_ms;
-  vu[n].vtype = RD_KAFKA_VTYPE_HEADER;
-  vu[n++].u.header = {"table", m.table.data(), static_cast<ssize_t>(m.table.size())};
+  if (m.table) {
+    vu[n].vtype = RD_KAFKA_VTYPE_HEADER;
+    vu[n++].u.header = {"table", m.table->data(), static_cast<ssize_t>(m.table->size())};
+  }
   if (m.seq) {
     vu[n].vtype = RD_KAFKA_VTYPE_HEADER;
     vu[n++].u.header = {"seq", seqtext, seqlen};
@@ -119,6 +121,10 @@ class RecordSender {
  public:
   RecordSender(rd_kafka_t* rk, const ProduceOptions& o, Deliveries& d)
       : rk_(rk), o_(o), d_(d), topics_(rk, o),
+        table_header_(o.headers == ProduceOptions::Headers::table || o.headers == ProduceOptions::Headers::both ||
+                      (o.headers == ProduceOptions::Headers::defaults && o.batch)),
+        seq_header_(o.headers == ProduceOptions::Headers::seq || o.headers == ProduceOptions::Headers::both ||
+                    (o.headers == ProduceOptions::Headers::defaults && o.batch)),
         rows_out_([this](const uint8_t* p, size_t n) { text_.append(reinterpret_cast<const char*>(p), n); }),
         json_(rows_out_, Format::json) {}
 
@@ -146,7 +152,9 @@ class RecordSender {
         at = nl + 1;
       }
       batch_ += ']';
-      send(rk_, {rkt, batch_, key_col < 0 ? std::string_view{} : std::string_view(t.name), row_ms(0), t.name, v.seq}, d_);
+      send(rk_, {rkt, batch_, key_col < 0 ? std::string_view{} : std::string_view(t.name), row_ms(0),
+                 table_header_ ? &t.name : nullptr, seq_header_ ? v.seq : 0},
+           d_);
     } else {
       size_t at = 0;
       for (uint32_t i = 0; i < v.rows; i++) {
@@ -155,7 +163,9 @@ class RecordSender {
         if (key_col >= 0)
           key = t.columns[key_col].type == Type::symbol ? dec.syms().name(v.get<uint32_t>(key_col, i))
                                                         : v.string(key_col, i);
-        send(rk_, {rkt, std::string_view(text_).substr(at, nl - at), key, row_ms(i), t.name, v.seq}, d_);
+        send(rk_, {rkt, std::string_view(text_).substr(at, nl - at), key, row_ms(i), table_header_ ? &t.name : nullptr,
+                   seq_header_ ? v.seq : 0},
+             d_);
         at = nl + 1;
       }
     }
@@ -181,6 +191,7 @@ class RecordSender {
   const ProduceOptions& o_;
   Deliveries& d_;
   Topics topics_;
+  const bool table_header_, seq_header_;
   std::string text_, batch_;
   Output rows_out_;
   TextWriter json_;
@@ -202,6 +213,21 @@ void drain(rd_kafka_t* rk, const Deliveries& d) {
 }
 
 }  // namespace
+
+ProduceOptions::Headers ProduceOptions::parse_headers(const std::string& list) {
+  if (list == "none") return Headers::none;
+  bool table = false, seq = false;
+  size_t at = 0;
+  while (at <= list.size()) {
+    size_t comma = std::min(list.find(',', at), list.size());
+    std::string_view h(list.data() + at, comma - at);
+    if (h == "table") table = true;
+    else if (h == "seq") seq = true;
+    else throw UsageError(str("--headers ", tick::quoted(list), ": expected none, or table and/or seq (table,seq)"));
+    at = comma + 1;
+  }
+  return table && seq ? Headers::both : table ? Headers::table : Headers::seq;
+}
 
 int produce(const ProduceOptions& o, Input& in) {
   Deliveries deliveries;

@@ -7,6 +7,10 @@
 
 #include "tick/base/units.h"
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace tick {
 
 namespace {
@@ -20,6 +24,35 @@ struct PlainTable {
 };
 constexpr PlainTable kPlain;
 
+// The first byte at or after p (before end) that a plain string cannot
+// hold; 16 at a time while 16 are readable (up to limit).
+inline const char* plain_end(const char* p, const char* end, const char* limit) {
+#ifdef __SSE2__
+  const __m128i quote = _mm_set1_epi8('"'), slash = _mm_set1_epi8('\\'), del = _mm_set1_epi8(0x7f),
+                low = _mm_set1_epi8(0x20);
+  while (p + 16 <= limit && p < end) {
+    __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // (signed: below 0x20 is a control byte or, negative, 0x80 and over)
+    __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(c, quote), _mm_cmpeq_epi8(c, slash)),
+                               _mm_or_si128(_mm_cmpeq_epi8(c, del), _mm_cmplt_epi8(c, low)));
+    if (int m = _mm_movemask_epi8(bad)) return std::min(end, p + __builtin_ctz(static_cast<unsigned>(m)));
+    p += 16;
+  }
+#else
+  (void)limit;
+#endif
+  while (p < end && kPlain.ok[static_cast<uint8_t>(*p)]) p++;
+  return std::min(p, end);
+}
+
+// Names are short: compared here, not by a call to memcmp.
+inline bool same(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); i++)
+    if (a[i] != b[i]) return false;
+  return true;
+}
+
 inline bool space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 // Powers of ten a double holds exactly.
@@ -28,63 +61,49 @@ constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8
 
 }  // namespace
 
+inline bool digit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+
 bool read_json_number(const char*& p, const char* end, JsonNumber& n) {
   const char* start = p;
-  bool neg = false;
-  if (p < end && *p == '-') neg = true, p++;
-  if (p == end || *p < '0' || *p > '9') return false;
+  const bool neg = p < end && *p == '-';
+  p += neg;
+  if (p == end || !digit(*p)) return false;
+  // Every digit into mant while there are at most 19 of them (leading
+  // zeros of a fraction count: such a number, rare, takes from_chars).
   uint64_t mant = 0;
-  int digits = 0;  // significant digits in mant
+  const char* d0 = p;
   if (*p == '0') {
     p++;
   } else {
-    while (p < end && *p >= '0' && *p <= '9') {
-      if (digits < 19) mant = mant * 10 + static_cast<uint64_t>(*p - '0');
-      digits += digits > 0 || *p != '0';
-      p++;
-    }
+    while (p < end && digit(*p)) mant = mant * 10 + static_cast<uint64_t>(*p++ - '0');
   }
-  const int int_digits = digits;
-  int frac = 0;
-  bool exact = int_digits <= 19, has_frac = false;
-  if (p < end && *p == '.') {
-    has_frac = true;
-    p++;
-    if (p == end || *p < '0' || *p > '9') return false;
-    while (p < end && *p >= '0' && *p <= '9') {
-      if (digits < 19) {
-        mant = mant * 10 + static_cast<uint64_t>(*p - '0');
-        digits += digits > 0 || *p != '0';
-        frac++;
-      } else {
-        exact = false;
-      }
-      p++;
-    }
+  const long int_digits = p - d0;
+  long frac = 0;
+  const bool has_frac = p < end && *p == '.';
+  if (has_frac) {
+    const char* f0 = ++p;
+    while (p < end && digit(*p)) mant = mant * 10 + static_cast<uint64_t>(*p++ - '0');
+    frac = p - f0;
+    if (frac == 0) return false;
   }
+  const bool exact = int_digits + frac <= 19;
   int exp = 0;
-  bool has_exp = false;
-  if (p < end && (*p == 'e' || *p == 'E')) {
-    has_exp = true;
+  const bool has_exp = p < end && (*p == 'e' || *p == 'E');
+  if (has_exp) {
     p++;
     bool eneg = false;
     if (p < end && (*p == '+' || *p == '-')) eneg = *p == '-', p++;
-    if (p == end || *p < '0' || *p > '9') return false;
     const char* e0 = p;
-    while (p < end && *p >= '0' && *p <= '9') {
-      if (exp < 100000) exp = exp * 10 + (*p - '0');
-      p++;
-    }
+    while (p < end && digit(*p) && p - e0 < 4) exp = exp * 10 + (*p++ - '0');
     // (past a double's reach simdjson's own rules decide, zero or not)
-    if (p - e0 > 3 || exp > 330) return false;
+    if (p == e0 || (p < end && digit(*p)) || exp > 330) return false;
     if (eneg) exp = -exp;
   }
   n.integral = !has_frac && !has_exp;
-  if (n.integral && int_digits <= 18) {
-    n.whole = neg ? -static_cast<int64_t>(mant) : static_cast<int64_t>(mant);
-    n.whole_ok = true;
-  } else if (n.integral && int_digits == 19) {
-    // 19 digits: in range only up to 9223372036854775807 (or ...808 below zero)
+  n.whole_ok = false;
+  if (n.integral && int_digits <= 19) {
+    // in range up to 9223372036854775807 (or ...808 below zero); 19
+    // digits can pass it, not wrap
     if (mant <= (neg ? uint64_t{1} << 63 : (uint64_t{1} << 63) - 1)) {
       n.whole = neg ? static_cast<int64_t>(0 - mant) : static_cast<int64_t>(mant);
       n.whole_ok = true;
@@ -92,7 +111,7 @@ bool read_json_number(const char*& p, const char* end, JsonNumber& n) {
   }
   // A decimal exponent e and mantissa m both exact in a double: m * 10^e
   // (or m / 10^-e) is one rounding, correct (Clinger's fast path).
-  const int e10 = exp - frac;
+  const long e10 = exp - frac;
   if (exact && mant <= (uint64_t{1} << 53) && e10 >= -22 && e10 <= 22) {
     double v = static_cast<double>(mant);
     v = e10 < 0 ? v / kPow10[-e10] : v * kPow10[e10];
@@ -112,7 +131,8 @@ bool json_double(std::string_view token, double& x) {
   return true;
 }
 
-bool Encoder::Impl::flat_row(const char* p, size_t len, int tid, uint64_t& rows) {
+bool Encoder::Impl::flat_row(const char* p, size_t len, size_t cap, int tid, uint64_t& rows) {
+  const char* limit = p + cap;
   // First the whole object's tokens, checked: nothing is changed (a
   // batch begun, a symbol added) for a line the full path refuses outright.
   const char* end = p + len;
@@ -128,7 +148,7 @@ bool Encoder::Impl::flat_row(const char* p, size_t len, int tid, uint64_t& rows)
       while (p < end && space(*p)) p++;
       if (p == end || *p != '"') return false;
       const char* key = ++p;
-      while (p < end && kPlain.ok[static_cast<uint8_t>(*p)]) p++;
+      p = plain_end(p, end, limit);
       if (p == end || *p != '"') return false;
       FlatField& f = flat_fields.emplace_back();
       f.key = {key, static_cast<size_t>(p - key)};
@@ -141,7 +161,7 @@ bool Encoder::Impl::flat_row(const char* p, size_t len, int tid, uint64_t& rows)
       const char c0 = *p;
       if (c0 == '"') {
         const char* v = ++p;
-        while (p < end && kPlain.ok[static_cast<uint8_t>(*p)]) p++;
+        p = plain_end(p, end, limit);
         if (p == end || *p != '"') return false;
         f.text = {v, static_cast<size_t>(p - v)};
         p++;
@@ -197,7 +217,7 @@ bool Encoder::Impl::flat_row(const char* p, size_t len, int tid, uint64_t& rows)
     const FlatField& f = flat_fields[at];
     const bool is_string = f.kind == FlatField::kString;
     int col = -1;
-    if (expect < t.columns.size() && t.columns[expect].name == f.key) {
+    if (expect < t.columns.size() && same(t.columns[expect].name, f.key)) {
       col = static_cast<int>(expect);
     } else {
       col = t.find(f.key);

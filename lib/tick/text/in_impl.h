@@ -268,7 +268,7 @@ struct Encoder::Impl {
   // A flat JSON object (no escapes, no nesting, ASCII) as a row of table
   // tid (-1: its first field names it); false, with nothing kept, for
   // anything else or any error: the full path reads it then.
-  bool flat_row(const char* p, size_t len, int tid, uint64_t& rows);
+  bool flat_row(const char* p, size_t len, size_t cap, int tid, uint64_t& rows);
   struct FlatField {
     enum Kind { kString, kNumber, kTrue, kFalse, kNull } kind = kNull;
     std::string_view key, text;

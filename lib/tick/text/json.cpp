@@ -226,7 +226,7 @@ int Encoder::Impl::json_fields(sj::object& obj, int& tid, TableBatch*& b, size_t
 
 // One JSON line into its table's batch; false with err set when rejected.
 bool Encoder::Impl::json_line(const char* p, size_t len, size_t cap, uint64_t& rows) {
-  if (opt.flat && maps.empty() && flat_row(p, len, fixed_table, rows)) return true;
+  if (opt.flat && maps.empty() && flat_row(p, len, cap, fixed_table, rows)) return true;
   sj::document doc;
   if (auto e = parser.iterate(p, len, cap).get(doc)) return bad(simdjson::error_message(e));
   sj::object obj;

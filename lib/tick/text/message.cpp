@@ -124,7 +124,7 @@ bool Encoder::Impl::mapped_fields(sj::object& obj, int tid, TableBatch& b) {
 
 bool Encoder::Impl::message_rows(const char* p, size_t len, size_t cap, uint64_t& rows) {
   const int tid = meta && meta->table >= 0 ? meta->table : fixed_table;
-  if (opt.flat && maps.empty() && flat_row(p, len, tid, rows)) return true;
+  if (opt.flat && maps.empty() && flat_row(p, len, cap, tid, rows)) return true;
   sj::document doc;
   if (auto e = parser.iterate(p, len, cap).get(doc)) return bad(simdjson::error_message(e));
   sj::json_type jt;

@@ -20,6 +20,52 @@ std::optional<Format> format_from_name(std::string_view s) {
   return std::nullopt;
 }
 
+char* format_double(char* out, double x) {
+  static constexpr double kPow10[] = {1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+  const double a = std::fabs(x);
+  if (a >= 1e-4 && a < 1e15) {
+    for (int k = 0; k <= 8; k++) {
+      // n / 10^k is one correct rounding (n < 2^53, 10^k exact): it reads
+      // back as x only if x is the double nearest that decimal; the first k
+      // that does is the fewest digits, and n the nearest of them.
+      const double s = a * kPow10[k];
+      if (s >= 1125899906842624.0) break;  // (2^50: s within 1/16 of a·10^k)
+      const uint64_t n = static_cast<uint64_t>(s + 0.5);
+      if (static_cast<double>(n) / kPow10[k] != a) continue;
+      // Two such decimals (10^-k finer than x's precision): the nearest of
+      // them is Ryu's to find.
+      if (static_cast<double>(n + 1) / kPow10[k] == a || (n && static_cast<double>(n - 1) / kPow10[k] == a)) break;
+      char digits[24];
+      int nd = static_cast<int>(std::to_chars(digits, digits + sizeof digits, n).ptr - digits);
+      // to_chars's choice: scientific when it is shorter (1e+06, 1e-04)
+      int sig = nd;
+      while (sig > 1 && digits[sig - 1] == '0') sig--;
+      const int fixed_len = k == 0 ? nd : (nd > k ? nd + 1 : k + 2);
+      const int sci_len = (sig == 1 ? 1 : sig + 1) + 4;  // (|exponent| < 100 here)
+      if (sci_len < fixed_len) break;
+      char* p = out;
+      if (x < 0) *p++ = '-';
+      if (k == 0) {
+        std::memcpy(p, digits, nd);
+        return p + nd;
+      }
+      if (nd > k) {
+        std::memcpy(p, digits, nd - k);
+        p += nd - k;
+        *p++ = '.';
+        std::memcpy(p, digits + nd - k, k);
+        return p + k;
+      }
+      *p++ = '0';
+      *p++ = '.';
+      for (int i = nd; i < k; i++) *p++ = '0';
+      std::memcpy(p, digits, nd);
+      return p + nd;
+    }
+  }
+  return std::to_chars(out, out + 32, x).ptr;
+}
+
 const char* format_name(Format f) {
   switch (f) {
     case Format::tick: return "tick";
@@ -204,9 +250,14 @@ void TextWriter::value(const DataView& v, const SymbolTable& s, int c, uint32_t 
     }
     case Type::float_: {
       double x = v.get<double>(c, r);
-      if (std::isnan(x)) null();
-      else if (std::isinf(x)) put_sv(out_, json ? (x > 0 ? "\"inf\"" : "\"-inf\"") : (x > 0 ? "inf" : "-inf"));
-      else num(x);
+      if (std::isnan(x)) {
+        null();
+      } else if (std::isinf(x)) {
+        put_sv(out_, json ? (x > 0 ? "\"inf\"" : "\"-inf\"") : (x > 0 ? "inf" : "-inf"));
+      } else {
+        p = reinterpret_cast<char*>(out_.reserve(32));
+        out_.commit(format_double(p, x) - p);
+      }
       break;
     }
     case Type::char_: {

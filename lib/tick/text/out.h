@@ -20,6 +20,11 @@ enum class TimeFormat { iso, q };
 std::optional<Format> format_from_name(std::string_view s);
 const char* format_name(Format f);
 
+// A finite double as std::to_chars(x) writes it (the shortest text that
+// reads back as x; fixed unless scientific is shorter), at least 32 bytes
+// at out; the end. Decimals of up to 8 places (prices) without Ryu.
+char* format_double(char* out, double x);
+
 class TextWriter {
  public:
   // csv_table_column: table rows start with the table name (several tables in
