@@ -172,6 +172,9 @@ r=$(div "$c10" "$c1"); row "tick-pub CPU, 10 subscribers vs 1" "${c10}s" "1 sub 
 floor() { for _ in $(seq 1 "$RUNS"); do /usr/bin/python3 "$BENCH/fanout_floor.py" big.tick "$1"; done | sort -g | sed -n "$(( (RUNS + 1) / 2 ))p"; }
 f1=$(floor 1); f10=$(floor 10)
 r=$(div "$f10" "$f1"); row "  the kernel's floor: a bare sender's CPU, 10 TCP readers vs 1" "${f10}s" "1 reader ${f1}s" "$r" "-" "-"
+# The same as CPU per million rows delivered, beside the bare sender's.
+r=$(div "$f10" "$c10"); row "  tick-pub CPU per million rows delivered, 10 subscribers, vs the bare sender" "$(per_m "$c10" $((10 * NB)))" "sender $(per_m "$f10" $((10 * NB)))" "$r" "-" "-"
+r=$(div "$f1" "$c1"); row "  the same, 1 subscriber" "$(per_m "$c1" "$NB")" "sender $(per_m "$f1" "$NB")" "$r" "-" "-"
 
 p=$(port); rm -rf lt
 tick-gen --rate 100000 --batch 1 --syms 100 --duration 6 | tick-log lt --fsync never | tick-pub -l :$p 2> /dev/null &
@@ -379,6 +382,7 @@ tick-cat -f kdb q.tick > q.kdb
 floor() { for _ in $(seq 1 "$RUNS"); do /usr/bin/python3 "$BENCH/fanout_floor.py" q.kdb "$1"; done | med; }
 f1=$(floor 1); f10=$(floor 10)
 r=$(div "$f10" "$f1"); row "  the kernel's floor: a bare sender of those bytes, 10 TCP readers vs 1" "${f10}s" "1 reader ${f1}s" "$r" "-" "-"
+r=$(div "$f10" "$c10"); row "  tick-q CPU per million rows delivered, 10 subscribers, vs the bare sender" "$(per_m "$c10" $((10 * NQ)))" "sender $(per_m "$f10" $((10 * NQ)))" "$r" "-" "-"
 # Feed to subscriber: one paced feed through tick-log | tick-pub, to
 # tick-sub (its own latency) and to tick-sub | tick-q | a node-q subscriber.
 p=$(port); pq=$(port); rm -rf qlt

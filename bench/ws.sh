@@ -49,11 +49,16 @@ peer() {
     kill -0 $pid 2> /dev/null || { echo "bench: the $1 peer did not start: $(tail -3 peer.err)" >&2; exit 1; }
     sleep 0.05
   done
+  local c0; c0=$(cpu_of "$pid")
   bench_ws_sink 127.0.0.1 "$port" /ws "$2" --subs ws-all.sub > ws-sink.out 2> ws-sink.err ||
     { echo "bench: ws_sink against $1: $(cat ws-sink.err) $(cat peer.err)" >&2; kill $pid; exit 1; }
-  cat ws-sink.out
+  # (the sink's line, then the peer's CPU seconds while it served)
+  echo "$(cat ws-sink.out) $(awk -v a="$(cpu_of "$pid")" -v b="$c0" 'BEGIN{printf "%.3f", a - b}')"
   kill $pid; wait $pid 2> /dev/null || true
 }
+# ns_row LINE: CPU nanoseconds per delivered row of a server's run (its CPU
+# seconds are the field after the sink's, 9 without latency figures)
+ns_row() { awk -v c="$(field 9 "$1")" -v r="$(field 3 "$1")" 'BEGIN{printf "%.0f", c / r * 1e9}'; }
 # field N LINE: the Nth field of a sink's line (1 conns, 2 msgs, 3 rows, 4 bytes, 5 secs, 6 min, 7 max,
 # 8 conflated, [9-11 latency p50 p99 p99.9], then tick_ws's CPU seconds and peak RSS)
 field() { awk -v n="$1" '{print $n}' <<< "$2"; }
@@ -68,14 +73,15 @@ rate() { awk -v r="$(field 3 "$1")" -v s="$(field 5 "$1")" 'BEGIN{printf "%.0f",
 thru() {
   local rec; rec=$(tick_ws 1 ws-all.sub --record ws-msgs.jsonl)
   NMSG=$(wc -l < ws-msgs.jsonl); NROWS=$(field 3 "$rec")
-  t=(); for _ in $(seq 1 "$RUNS"); do l=$(tick_ws 100 ws-all.sub); all_rows tick-ws "$l"; t+=("$(rate "$l")"); done
-  T=$(printf '%s\n' "${t[@]}" | median)
-  n=(); for _ in $(seq 1 "$RUNS"); do l=$(peer node 100); all_rows node "$l"; n+=("$(rate "$l")"); done
-  N=$(printf '%s\n' "${n[@]}" | median)
+  t=(); tc=(); for _ in $(seq 1 "$RUNS"); do l=$(tick_ws 100 ws-all.sub); all_rows tick-ws "$l"; t+=("$(rate "$l")"); tc+=("$(ns_row "$l")"); done
+  T=$(printf '%s\n' "${t[@]}" | median); TC=$(printf '%s\n' "${tc[@]}" | median)
+  n=(); nc=(); for _ in $(seq 1 "$RUNS"); do l=$(peer node 100); all_rows node "$l"; n+=("$(rate "$l")"); nc+=("$(ns_row "$l")"); done
+  N=$(printf '%s\n' "${n[@]}" | median); NC=$(printf '%s\n' "${nc[@]}" | median)
   l=$(peer python 100); all_rows python "$l"
-  PYR=$(rate "$l")
+  PYR=$(rate "$l"); PYC=$(ns_row "$l")
   r=$(div "$T" "$PYR"); row "tick-ws to 100 clients, rows delivered/s vs Python websockets ($1)" "$(M "$T")" "python $(M "$PYR")" "$r" ">= 10" "$(ge "$r" 10)"
   r=$(div "$T" "$N"); row "  vs node ws (the same $NMSG messages, $((NROWS / NMSG)) rows each on average)" "$(M "$T")" "node $(M "$N")" "$r" ">= 3" "$(ge "$r" 3)"
+  r=$(div "$NC" "$TC"); row "  CPU per delivered row (ns), vs node ws (python: $PYC)" "$TC" "node $NC" "$r" "-" "-"
 }
 # every client has every row, none conflated
 all_rows() { [ "$(field 3 "$2")" = $((100 * NROWS)) ] && [ "$(field 8 "$2")" = 0 ] ||

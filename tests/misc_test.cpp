@@ -244,3 +244,38 @@ TEST_CASE("filters: tables, syms, and inclusive time windows on timestamp and ti
   REQUIRE_FALSE(ft.want_table(0));
   REQUIRE(ft.want_table(1));
 }
+
+TEST_CASE("nine-digit timestamps read by the fixed path as by the general one") {
+  // A tenth digit sends a string to the general reader (which keeps nine):
+  // the two must agree on every form and every damage of the common one.
+  uint64_t state = 0x2545F4914F6CDD1Du;
+  auto next = [&] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  size_t checked = 0, valid = 0;
+  for (int i = 0; i < 200000; i++) {
+    uint64_t r = next();
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "2026-%02d-%02dT%02d:%02d:%02d%c%09llu%s", static_cast<int>(1 + r % 12),
+                  static_cast<int>(1 + (r >> 4) % 28), static_cast<int>((r >> 9) % 26), static_cast<int>((r >> 14) % 61),
+                  static_cast<int>((r >> 20) % 62), (r >> 26) % 5 ? '.' : ',',
+                  static_cast<unsigned long long>((r >> 28) % 1000000000ull),
+                  (r >> 58) % 3 == 0 ? "" : (r >> 58) % 3 == 1 ? "Z" : "+01:30");
+    std::string s = buf;
+    if ((r >> 61) % 2) s[11 + (r >> 32) % (s.size() - 11)] = "0:9.aZ+ "[(r >> 40) % 8];  // damage
+    size_t frac_end = 20;
+    while (frac_end < s.size() && s[frac_end] >= '0' && s[frac_end] <= '9') frac_end++;
+    std::string ten = s.substr(0, frac_end) + "0" + s.substr(frac_end);
+    auto a = parse_timestamp(s), b = parse_timestamp(ten);
+    if (frac_end == 29) {
+      checked++;
+      valid += a.has_value();
+      if (a != b) FAIL_CHECK(s << ": " << (a ? *a : -1) << " vs " << (b ? *b : -1));
+    }
+  }
+  CHECK(checked > 100000);
+  CHECK(valid > 50000);
+}

@@ -299,6 +299,31 @@ std::optional<int64_t> parse_tod(std::string_view s, size_t at, size_t& end, int
   end = at;
   return (int64_t{h} * 3600 + m * 60 + sec) * kNsPerSec + frac;
 }
+// The time of day of a timestamp's most common form, HH:MM:SS.fffffffff
+// at s[11..29) (nanoseconds: the fraction's 8 first digits at once), as
+// parse_tod(s, 11, end, 24) reads it; nullopt for any other form (then
+// parse_tod reads it).
+std::optional<int64_t> fixed_tod(std::string_view s, size_t& end) {
+  if (s.size() < 29 || s[13] != ':' || s[16] != ':' || (s[19] != '.' && s[19] != ',')) return std::nullopt;
+  if (s.size() > 29 && s[29] >= '0' && s[29] <= '9') return std::nullopt;  // (a tenth digit: parse_tod's)
+  auto two = [&](size_t i) {
+    unsigned a = static_cast<unsigned char>(s[i]) - '0', b = static_cast<unsigned char>(s[i + 1]) - '0';
+    return a > 9 || b > 9 ? 100u : a * 10 + b;
+  };
+  const unsigned h = two(11), m = two(14), sec = two(17), last = static_cast<unsigned char>(s[28]) - '0';
+  if (h > 24 || m > 59 || sec > 60 || last > 9) return std::nullopt;
+  uint64_t v;
+  std::memcpy(&v, s.data() + 20, 8);
+  constexpr uint64_t kHigh = 0xF0F0F0F0F0F0F0F0u, kThrees = 0x3030303030303030u;
+  if ((v & kHigh) != kThrees || ((v + 0x0606060606060606u) & kHigh) != kThrees) return std::nullopt;
+  v -= kThrees;  // (the first digit in the lowest byte)
+  v = (v * 10 + (v >> 8)) & 0x00FF00FF00FF00FFu;
+  v = (v * 100 + (v >> 16)) & 0x0000FFFF0000FFFFu;
+  v = (v * 10000 + (v >> 32)) & 0xFFFFFFFFu;
+  end = 29;
+  return (int64_t{h} * 3600 + m * 60 + sec) * kNsPerSec + static_cast<int64_t>(v) * 10 + last;
+}
+
 }  // namespace
 
 std::optional<int32_t> parse_date(std::string_view s) {
@@ -346,7 +371,8 @@ std::optional<int64_t> parse_timestamp(std::string_view s) {
   // ISO's T (or a space), or q's D: 2026.11.23D14:30:00.000000000
   if (s[10] != 'T' && s[10] != 't' && s[10] != ' ' && s[10] != 'D') return std::nullopt;
   size_t end;
-  auto tod = parse_tod(s, 11, end, 24);
+  std::optional<int64_t> tod = fixed_tod(s, end);
+  if (!tod) tod = parse_tod(s, 11, end, 24);
   if (!tod) return std::nullopt;
   if (__builtin_add_overflow(ns, *tod, &ns)) return std::nullopt;
   if (end == s.size()) return ns;

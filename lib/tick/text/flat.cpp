@@ -53,6 +53,33 @@ inline bool same(std::string_view a, std::string_view b) {
   return true;
 }
 
+// The input at p begins with key k ("name":), compared 16 bytes at a time
+// while 16 are readable.
+inline bool same_key(const char* p, const char* end, const char* limit, const FlatKey& k) {
+  const size_t n = k.len;
+  if (n == 0 || static_cast<size_t>(end - p) < n) return false;
+#ifdef __SSE2__
+  if (p + 32 <= limit) {
+    __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(k.text));
+    unsigned eq = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(a, b)));
+    if (n <= 16) {
+      const unsigned want = (1u << n) - 1;
+      return (eq & want) == want;
+    }
+    if (eq != 0xffff) return false;
+    a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16));
+    b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(k.text + 16));
+    eq = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(a, b)));
+    const unsigned want = (1u << (n - 16)) - 1;
+    return (eq & want) == want;
+  }
+#else
+  (void)limit;
+#endif
+  return std::memcmp(p, k.text, n) == 0;
+}
+
 inline bool space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 // Powers of ten a double holds exactly.
@@ -140,6 +167,9 @@ bool Encoder::Impl::flat_row(const char* p, size_t len, size_t cap, int tid, uin
   if (p == end || *p != '{') return false;
   p++;
   flat_fields.clear();
+  if (flat_shapes.size() != schema.tables.size()) flat_shapes.resize(schema.tables.size());
+  const FlatShape* shape = tid >= 0 ? &flat_shapes[tid] : nullptr;
+  size_t matched = 0;  // keys matched to the shape
   while (p < end && space(*p)) p++;
   if (p < end && *p == '}') {
     p++;
@@ -147,15 +177,26 @@ bool Encoder::Impl::flat_row(const char* p, size_t len, size_t cap, int tid, uin
     while (true) {
       while (p < end && space(*p)) p++;
       if (p == end || *p != '"') return false;
-      const char* key = ++p;
-      p = plain_end(p, end, limit);
-      if (p == end || *p != '"') return false;
       FlatField& f = flat_fields.emplace_back();
-      f.key = {key, static_cast<size_t>(p - key)};
-      p++;
-      while (p < end && space(*p)) p++;
-      if (p == end || *p != ':') return false;
-      p++;
+      const size_t fi = flat_fields.size() - 1;
+      if (shape && fi < shape->keys.size() && same_key(p, end, limit, shape->keys[fi])) {
+        // "key": exactly as the last row of the table had it
+        const size_t n = shape->keys[fi].len;
+        f.key = {p + 1, n - 3};
+        f.col = shape->cols[fi];
+        p += n;
+        matched++;
+      } else {
+        const char* key = ++p;
+        p = plain_end(p, end, limit);
+        if (p == end || *p != '"') return false;
+        f.key = {key, static_cast<size_t>(p - key)};
+        f.col = -1;
+        p++;
+        while (p < end && space(*p)) p++;
+        if (p == end || *p != ':') return false;
+        p++;
+      }
       while (p < end && space(*p)) p++;
       if (p == end) return false;
       const char c0 = *p;
@@ -166,6 +207,11 @@ bool Encoder::Impl::flat_row(const char* p, size_t len, size_t cap, int tid, uin
         f.text = {v, static_cast<size_t>(p - v)};
         p++;
         f.kind = FlatField::kString;
+        // A first field naming the table: its shape for the rest.
+        if (fi == 0 && !shape && f.key == "table") {
+          int id = table_by_name(f.text);
+          if (id >= 0) shape = &flat_shapes[id];
+        }
       } else if (c0 == '-' || (c0 >= '0' && c0 <= '9')) {
         if (!read_json_number(p, end, f.num)) return false;
         f.kind = FlatField::kNumber;
@@ -197,6 +243,7 @@ bool Encoder::Impl::flat_row(const char* p, size_t len, size_t cap, int tid, uin
   // Then the row, each value as the full path converts it; anything it
   // would refuse or that is not plain here goes back to it.
   size_t at = 0;
+  const bool tid_named = tid < 0;  // (the first field named it)
   if (tid < 0) {
     // The table from the first field, or the full path finds it.
     if (flat_fields.empty() || flat_fields[0].key != "table" || flat_fields[0].kind != FlatField::kString)
@@ -214,10 +261,12 @@ bool Encoder::Impl::flat_row(const char* p, size_t len, size_t cap, int tid, uin
   const Table& t = schema.tables[tid];
   size_t expect = 0;
   for (; at < flat_fields.size(); at++) {
-    const FlatField& f = flat_fields[at];
+    FlatField& f = flat_fields[at];
     const bool is_string = f.kind == FlatField::kString;
-    int col = -1;
-    if (expect < t.columns.size() && same(t.columns[expect].name, f.key)) {
+    int col = f.col;
+    if (col >= 0) {
+      // (the shape's column for this key)
+    } else if (expect < t.columns.size() && same(t.columns[expect].name, f.key)) {
       col = static_cast<int>(expect);
     } else {
       col = t.find(f.key);
@@ -228,6 +277,7 @@ bool Encoder::Impl::flat_row(const char* p, size_t len, size_t cap, int tid, uin
       }
     }
     if (b->is_set(col)) return give_up();
+    f.col = col;
     const Column& c = t.columns[col];
     switch (f.kind) {
       case FlatField::kNull:
@@ -292,8 +342,32 @@ bool Encoder::Impl::flat_row(const char* p, size_t len, size_t cap, int tid, uin
     }
     expect = static_cast<size_t>(col) + 1;
   }
+  if (matched + (tid_named ? 1 : 0) != flat_fields.size()) remember_shape(tid);
   end_row(tid, rows);
   return true;
+}
+
+// The row just read (flat_fields) as its table's shape: each key as it is
+// written in compact JSON, and its column (-1: not a column, read the
+// long way).
+void Encoder::Impl::remember_shape(int tid) {
+  FlatShape& sh = flat_shapes[tid];
+  sh.keys.resize(flat_fields.size());
+  sh.cols.resize(flat_fields.size());
+  for (size_t i = 0; i < flat_fields.size(); i++) {
+    const FlatField& f = flat_fields[i];
+    FlatKey& k = sh.keys[i];
+    std::memset(k.text, 0, sizeof k.text);
+    k.len = 0;
+    if (f.key.size() + 3 <= sizeof k.text) {
+      k.text[0] = '"';
+      std::memcpy(k.text + 1, f.key.data(), f.key.size());
+      k.text[f.key.size() + 1] = '"';
+      k.text[f.key.size() + 2] = ':';
+      k.len = static_cast<uint8_t>(f.key.size() + 3);
+    }
+    sh.cols[i] = f.col;
+  }
 }
 
 }  // namespace tick

@@ -88,6 +88,12 @@ using text::parse_int;
 using text::strip_cr;
 
 
+// A JSON key as compact JSON writes it ("name":), for flat rows' shapes.
+struct FlatKey {
+  char text[32];     // (the rest zero)
+  uint8_t len = 0;   // 0: too long to be matched this way
+};
+
 struct Encoder::Impl {
   const Schema& schema;
   Output& out;
@@ -272,9 +278,19 @@ struct Encoder::Impl {
   struct FlatField {
     enum Kind { kString, kNumber, kTrue, kFalse, kNull } kind = kNull;
     std::string_view key, text;
+    int col = -1;  // the column, when the key matched the table's last row's
     JsonNumber num;
   };
   std::vector<FlatField> flat_fields;  // (the row's, reused)
+  // Per table, its last flat row's keys as they were written ("time":)
+  // and their columns: a row of the same shape is matched a key at a time
+  // by one comparison, not read byte by byte and looked up.
+  struct FlatShape {
+    std::vector<FlatKey> keys;
+    std::vector<int> cols;
+  };
+  std::vector<FlatShape> flat_shapes;
+  void remember_shape(int tid);
 
   // One JSON line into its table's batch; false with err set when rejected.
   bool json_line(const char* p, size_t len, size_t cap, uint64_t& rows);
