@@ -54,8 +54,8 @@ both() {
   local mid=$(( (RUNS + 1) / 2 ))
   echo "$(printf '%s\n' "${out[@]}" | awk '{print $1}' | sort -g | sed -n "${mid}p") $(printf '%s\n' "${out[@]}" | awk '{print $2}' | sort -g | sed -n "${mid}p")"
 }
-# per_m SECONDS N: seconds per million units, "0.85 s/M"
-per_m() { awk -v s="$1" -v n="$2" 'BEGIN{printf "%.2f s/M", s * 1e6 / n}'; }
+# per_m SECONDS N: CPU milliseconds per million units, "850 ms/M", "12.5 ms/M"
+per_m() { awk -v s="$1" -v n="$2" 'BEGIN{v = s * 1e9 / n; printf (v < 100 ? "%.1f ms/M" : "%.0f ms/M"), v}'; }
 # row MEASURE TICK PEER RATIO GOAL MET
 row() { ROWS+=("$(printf '%s\t%s\t%s\t%s\t%s\t%s' "$@")"); echo "  $1: $2 | $3 | $4" >&2; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a / b}'; }

@@ -132,6 +132,14 @@ for _ in $(seq 1 "$RUNS"); do
 done
 A=$(printf '%s\n' "${s5[@]}" | median); Z=$(printf '%s\n' "${s100[@]}" | median)
 r=$(div "$A" "$Z"); row "tick-ws CPU per delivered row, 5 shared subs vs 100 distinct (ns)" "$(printf '%.0f' "$A")" "distinct $(printf '%.0f' "$Z")" "$r" "< 0.33" "$(le "$r" 0.33)"
+# The floor under a shared subscription's row: the kernel's copy of its
+# bytes to each client. A bare sender writing the messages tick-ws sent
+# (recorded) to 100 loopback TCP readers, per row delivered.
+rec=$(tick_ws 1 ws-all.sub --record ws-floor.jsonl)
+rec_rows=$(field 3 "$rec")
+F=$(for _ in $(seq 1 "$RUNS"); do /usr/bin/python3 "$BENCH/fanout_floor.py" ws-floor.jsonl 100; done | median)
+FN=$(awk -v c="$F" -v r="$rec_rows" 'BEGIN{printf "%.0f", c / (100 * r) * 1e9}')
+row "  the kernel's floor: a bare sender of those messages to 100 TCP readers, ns a row" "$(printf '%.0f' "$A")" "sender $FN" "$(div "$FN" "$A")" "-" "-"
 fi
 
 # -- Memory: 1,000 idle subscribed connections; one stalled client while

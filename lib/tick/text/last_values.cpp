@@ -37,21 +37,30 @@ void LiveState::take(const Decoder& d) {
   json_.rows(d, nullptr, v.rows);
   sink_.flush();
   Table& t = table(v.table->name);
+  if (t.gen != d.generation()) {
+    t.by_id.clear();
+    t.gen = d.generation();
+  }
   size_t at = 0;
   std::string key;
   for (uint32_t i = 0; i < v.rows; i++) {
     size_t nl = text_.find('\n', at);  // JSON escapes newlines in values: this ends the row
     std::string_view row(text_.data() + at, nl - at);
     at = nl + 1;
-    std::string_view sym = d.syms().name(v.sym(i));
-    key.assign(sym);
-    auto [it, added] = t.index.try_emplace(key, t.syms.size());
-    if (added) t.syms.push_back(Sym{key, std::vector<std::string>(keep_)});
-    Sym& s = t.syms[it->second];
+    const uint32_t id = v.sym(i);
+    std::string_view sym = d.syms().name(id);
+    if (id >= t.by_id.size()) t.by_id.resize(size_t{id} + 1, -1);
+    if (t.by_id[id] < 0) {
+      key.assign(sym);
+      auto [it, added] = t.index.try_emplace(key, t.syms.size());
+      if (added) t.syms.push_back(Sym{key, std::vector<std::string>(keep_)});
+      t.by_id[id] = static_cast<int32_t>(it->second);
+    }
+    Sym& s = t.syms[static_cast<size_t>(t.by_id[id])];
     s.ring[s.next].assign(row);
     s.next = (s.next + 1) % keep_;
     s.count = std::min(s.count + 1, keep_);
-    rows_.push_back({sym, row});  // (the decoder's name: Sym entries move as syms are added)
+    rows_.push_back({sym, row, static_cast<uint32_t>(t.by_id[id])});  // (the decoder's name: Sym entries move)
   }
 }
 

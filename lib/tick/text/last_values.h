@@ -28,6 +28,7 @@ class LiveState {
   // they, in the order they came (valid until the next take()).
   struct Row {
     std::string_view sym, json;
+    uint32_t sym_index = 0;  // the sym's number in its table, from 0 as they came (stable)
   };
   void take(const Decoder& d);
   const std::vector<Row>& rows() const { return rows_; }
@@ -58,6 +59,10 @@ class LiveState {
     std::string name;
     std::unordered_map<std::string, size_t> index;  // sym -> syms[...]
     std::vector<Sym> syms;
+    // The decoder's symbol ids -> syms[...] (-1: not looked up yet), for
+    // the decoder generation gen: a row's sym found without its name.
+    std::vector<int32_t> by_id;
+    uint64_t gen = UINT64_MAX;
   };
   const Table* find(std::string_view name) const;
   Table& table(std::string_view name);

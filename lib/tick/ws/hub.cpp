@@ -99,7 +99,7 @@ void Hub::record(const Decoder& d, Decoder::Kind k) {
         p = &pending_.back();
       }
       for (const auto& r : live_.rows()) {
-        p->at.push_back({p->text.size(), r.sym.size(), r.json.size()});
+        p->at.push_back({p->text.size(), r.sym.size(), r.json.size(), r.sym_index});
         p->text.append(r.sym).append(r.json);
       }
       if (p->at.size() >= o_.batch_rows) fan_out(*p);
@@ -127,7 +127,8 @@ void Hub::flush() {
 void Hub::fan_out(Pending& p) {
   rows_.clear();
   std::string_view t(p.text);
-  for (const auto& a : p.at) rows_.push_back(LiveState::Row{t.substr(a.off, a.sym), t.substr(a.off + a.sym, a.json)});
+  for (const auto& a : p.at)
+    rows_.push_back(LiveState::Row{t.substr(a.off, a.sym), t.substr(a.off + a.sym, a.json), a.sym_index});
   fan_out(p.table, rows_);
   p.at.clear();
   p.text.clear();
@@ -143,7 +144,7 @@ void Hub::fan_out(const std::string& tname, const std::vector<LiveState::Row>& r
   for (Sub* s : it->second) {
     mine.clear();
     for (const auto& r : rows)
-      if (s->syms.empty() || s->symset.find(r.sym) != s->symset.end()) mine.push_back(r.json);
+      if (s->wanted(r.sym, r.sym_index)) mine.push_back(r.json);
     if (mine.empty()) continue;
     scratch_.clear();
     put_update(scratch_, s->dialect, tname, mine, false, s->syms.empty() ? "" : s->syms[0]);
@@ -159,7 +160,7 @@ void Hub::fan_out(const std::string& tname, const std::vector<LiveState::Row>& r
       c->conflating_ = true;
       auto& per_sym = c->conflated_[tname];
       for (const auto& r : rows) {
-        if (!s->syms.empty() && s->symset.find(r.sym) == s->symset.end()) continue;
+        if (!s->wanted(r.sym, r.sym_index)) continue;
         auto at = per_sym.find(r.sym);
         if (at == per_sym.end()) at = per_sym.emplace(std::string(r.sym), std::string()).first;
         at->second.assign(r.json);

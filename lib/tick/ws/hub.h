@@ -80,6 +80,15 @@ struct Sub {
   std::string table;
   std::vector<std::string> syms;  // sorted; empty: every sym
   std::unordered_set<std::string, NameHash, std::equal_to<>> symset;
+  // By the table's sym number (LiveState's, stable): 1 wanted, 0 not, -1
+  // not looked up in symset yet.
+  std::vector<int8_t> wants;
+  bool wanted(std::string_view sym, uint32_t index) {
+    if (syms.empty()) return true;
+    if (index >= wants.size()) wants.resize(size_t{index} + 1, -1);
+    if (wants[index] < 0) wants[index] = symset.find(sym) != symset.end();
+    return wants[index] != 0;
+  }
   std::vector<Conn*> conns;
   std::string key;
   Dialect dialect = Dialect::tick;
@@ -155,6 +164,7 @@ class Hub {
     std::string table, text;  // text: each row's sym, then its JSON
     struct At {
       size_t off, sym, json;
+      uint32_t sym_index;
     };
     std::vector<At> at;
   };
