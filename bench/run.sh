@@ -416,10 +416,12 @@ kcat -b "$B" -P -t kc -l k.json
 NK=$(kcat -b "$B" -C -t kc -e -q | wc -l)
 # Each figure with its CPU beside it: the tool's own (user + system) per
 # million messages or rows, against the peer's in the same run.
-read -r t tc <<< "$(both "tick-kafka consume -b $B --topic kc --schema ks.schema -e > /dev/null")"
-read -r k kc <<< "$(both "kcat -b $B -C -t kc -e -q > /dev/null")"
+# (a run is ~0.1 s: more of them for the medians)
+KR=$((2 * RUNS + 1))
+read -r t tc <<< "$(RUNS=$KR both "tick-kafka consume -b $B --topic kc --schema ks.schema -e > /dev/null")"
+read -r k kc <<< "$(RUNS=$KR both "kcat -b $B -C -t kc -e -q > /dev/null")"
 r=$(div "$k" "$t"); row "tick-kafka consume -e (JSON parsed), msgs/s vs kcat -C (raw)" "$(M "$(div "$NK" "$t")")" "kcat $(M "$(div "$NK" "$k")")" "$r" ">= 1.5" "$(ge "$r" 1.5)"
-read -r k10 k10c <<< "$(both "kcat -b $B -C -t kc -e -q -X fetch.wait.max.ms=10 > /dev/null")"
+read -r k10 k10c <<< "$(RUNS=$KR both "kcat -b $B -C -t kc -e -q -X fetch.wait.max.ms=10 > /dev/null")"
 r=$(div "$k10" "$t"); row "  vs kcat -C -X fetch.wait.max.ms=10 (tick-kafka's default)" "$(M "$(div "$NK" "$t")")" "kcat $(M "$(div "$NK" "$k10")")" "$r" ">= 1" "$(ge "$r" 1)"
 r=$(div "$k10c" "$tc"); row "  CPU per million messages, vs kcat -C (fetch wait 10)" "$(per_m "$tc" "$NK")" "kcat $(per_m "$k10c" "$NK")" "$r" ">= 1" "$(ge "$r" 1)"
 # the broker's limit: three kcat consumers at once (at tick-kafka's fetch wait)

@@ -429,3 +429,81 @@ TEST_CASE("format_double writes what std::to_chars writes") {
   }
   CHECK(differ == 0);
 }
+
+namespace {
+
+// Rows of a stream as JSON lines (its symbols as names: two encoders'
+// dictionaries may differ in order).
+std::string rows_of(const std::vector<uint8_t>& bytes) {
+  Capture json;
+  CopyOptions co;
+  co.format = Format::json;
+  Copier copier(json.out, co);
+  auto in = input_of(bytes);
+  copier.copy(*in);
+  copier.flush();
+  auto& b = json.done();
+  return std::string(b.begin(), b.end());
+}
+
+}  // namespace
+
+TEST_CASE("messages in a batch on two threads: the rows, answers and stop of one at a time") {
+  Schema schema = parse_schema(kSchema, "test");
+  std::vector<std::string> texts;
+  for (int i = 0; i < 1500; i++) {
+    if (i % 97 == 13) texts.push_back(R"({"table":"t","j":"not a long"})");
+    else if (i % 101 == 50) texts.push_back("[" + std::string(R"({"table":"u","sym":"B)") + std::to_string(i) + R"(","v":1},{"table":"u","v":2}])");
+    else if (i % 89 == 7) texts.push_back(R"({"table":"t","sym":"esc\"aped","j":)" + std::to_string(i) + "}");
+    else texts.push_back(R"({"table":"t","sym":"S)" + std::to_string(i % 37) + R"(","j":)" + std::to_string(i) + R"(,"f":)" + std::to_string(i) + ".25}");
+  }
+  // (a variant refusing nothing before message 200: the first refusal in
+  // the second thread's half)
+  std::vector<std::string> late = texts;
+  for (size_t i = 0; i < 200; i++)
+    if (i % 97 == 13) late[i] = R"({"table":"t","j":1})";
+  for (bool stop : {false, true}) {
+   for (const auto* set : {&texts, &late}) {
+    const auto& texts = *set;
+    for (size_t n : {size_t{10}, size_t{300}, size_t{1500}}) {
+      std::vector<uint8_t> got[2];
+      std::vector<std::string> answers[2];
+      size_t looked[2] = {0, 0};
+      uint64_t rows[2] = {0, 0}, rejected[2] = {0, 0};
+      for (int batched = 0; batched < 2; batched++) {
+        auto& bytes = got[batched];
+        Output out([&](const uint8_t* p, size_t k) { bytes.insert(bytes.end(), p, p + k); }, 1 << 16);
+        Encoder enc(schema, out, {});
+        std::vector<Encoder::Msg> msgs(n);
+        for (size_t i = 0; i < n; i++) {
+          msgs[i] = {texts[i].data(), texts[i].size(), MessageMeta{}};
+          msgs[i].meta.time = 1767225600000000000 + static_cast<int64_t>(i);
+          msgs[i].meta.offset = static_cast<int64_t>(i);
+        }
+        if (batched) {
+          looked[1] = enc.messages(msgs.data(), n, stop, answers[1]);
+          answers[1].resize(looked[1]);
+        } else {
+          for (size_t i = 0; i < n; i++) {
+            bool ok = enc.message(msgs[i].p, msgs[i].len, msgs[i].meta);
+            answers[0].push_back(ok ? "" : enc.error());
+            looked[0] = i + 1;
+            if (!ok && stop) break;
+          }
+        }
+        enc.flush();
+        out.flush();
+        rows[batched] = enc.rows();
+        rejected[batched] = enc.rejected();
+      }
+      INFO("stop " << stop << ", " << n << " messages");
+      CHECK(looked[1] == looked[0]);
+      CHECK(answers[1] == answers[0]);
+      CHECK(rows[1] == rows[0]);
+      CHECK(rejected[1] == rejected[0]);
+      CHECK(rows_of(got[1]) == rows_of(got[0]));
+      CHECK(rows[0] >= (stop ? 10u : n / 2));
+    }
+   }
+  }
+}

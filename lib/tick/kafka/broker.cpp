@@ -2,7 +2,14 @@
 // memory on loopback, for demos and tests.
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <unistd.h>
+
+#include <set>
 
 #include <chrono>
 #include <cstdio>
@@ -69,6 +76,36 @@ class TrimWatch {
   std::map<std::pair<std::string, int32_t>, Seen> seen_;
 };
 
+// The mock brokers' listening sockets (the ports of address) answer
+// without Nagle's delay: librdkafka's mock writes a response in more than
+// one send, and a client's delayed acknowledgement then held the rest 40
+// ms (a fetch now and then, at random). Accepted sockets inherit it.
+void no_delay(const std::string& address) {
+  std::set<int> ports;
+  for (size_t at = 0; at < address.size();) {
+    size_t comma = std::min(address.find(',', at), address.size());
+    size_t colon = address.rfind(':', comma - 1);
+    if (colon != std::string::npos && colon >= at) ports.insert(std::atoi(address.c_str() + colon + 1));
+    at = comma + 1;
+  }
+  DIR* d = ::opendir("/proc/self/fd");
+  if (!d) return;
+  while (dirent* e = ::readdir(d)) {
+    int fd = std::atoi(e->d_name);
+    if (fd <= 2) continue;
+    int listening = 0;
+    socklen_t len = sizeof listening;
+    if (::getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) != 0 || !listening) continue;
+    sockaddr_storage ss{};
+    len = sizeof ss;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0 || ss.ss_family != AF_INET) continue;
+    if (!ports.count(ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port))) continue;
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  }
+  ::closedir(d);
+}
+
 }  // namespace
 
 int broker(const BrokerOptions& o) {
@@ -100,6 +137,7 @@ int broker(const BrokerOptions& o) {
     if (e) fail("topic ", t, ": ", rd_kafka_err2str(e));
   }
   std::string address = rd_kafka_mock_cluster_bootstraps(mc);
+  no_delay(address);
   std::printf("%s\n", address.c_str());
   std::fflush(stdout);
   if (!o.address_file.empty()) {

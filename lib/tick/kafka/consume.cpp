@@ -147,13 +147,18 @@ class Consumer {
           if (o_.exit_at_end && all_at_end()) break;
           continue;
         }
-        for (ssize_t i = 0; i < n; i++) {
-          if (go_on) {
-            go_on = handle(batch[i]);
-            if (!go_on) status = failed_ ? 1 : 0;
-          }
-          rd_kafka_message_destroy(batch[i]);
+        {
+          // (destroyed however handling ends: a closed downstream throws)
+          struct Destroy {
+            rd_kafka_message_t** b;
+            ssize_t n;
+            ~Destroy() {
+              for (ssize_t i = 0; i < n; i++) rd_kafka_message_destroy(b[i]);
+            }
+          } destroy{batch.data(), n};
+          go_on = handle_batch(batch.data(), static_cast<size_t>(n));
         }
+        if (!go_on) status = failed_ ? 1 : 0;
         if (!go_on) break;
         // A steady feed is never idle: write at least every 100 ms too.
         if (pending_ >= 65536 || group_.size() >= kMaxGroupBytes ||
@@ -411,30 +416,45 @@ class Consumer {
     const char* data = static_cast<const char*>(m->payload);
     std::string reason;
     if (m->len > o_.max_message) {
-      reason = str("message of ", m->len, " bytes is over --max-message (", o_.max_message, ")");
+      reason = oversize(m);
     } else {
       MessageMeta meta;
-      meta.topic = topic;
-      meta.partition = m->partition;
-      meta.offset = m->offset;
-      meta.key = {static_cast<const char*>(m->key), m->key ? m->key_len : 0};
-      rd_kafka_timestamp_type_t tstype;
-      int64_t ts = rd_kafka_message_timestamp(m, &tstype);
-      if (ts >= 0) meta.timestamp = ts * 1000000;
-      if (o_.stamp_kafka && ts >= 0) meta.time = meta.timestamp;
-      if (o_.table_from_topic) {
-        std::string_view name = topic;
-        if (name.substr(0, o_.topic_prefix.size()) == o_.topic_prefix) name.remove_prefix(o_.topic_prefix.size());
-        meta.table = enc_->table_index(name);
-      }
-      rd_kafka_headers_t* hdrs = nullptr;
-      // (librdkafka parses a message's headers when asked: only for @header:)
-      if (wants_headers_ && rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-        meta.header = header_of;
-        meta.ctx = hdrs;
-      }
+      meta_of(m, topic, meta);
       if (!enc_->message(data ? data : "", data ? m->len : 0, meta)) reason = enc_->error();
     }
+    return account(m, topic, p, reason);
+  }
+
+  std::string oversize(const rd_kafka_message_t* m) const {
+    return str("message of ", m->len, " bytes is over --max-message (", o_.max_message, ")");
+  }
+
+  // A message's metadata, as the encoder takes it.
+  void meta_of(rd_kafka_message_t* m, std::string_view topic, MessageMeta& meta) {
+    meta.topic = topic;
+    meta.partition = m->partition;
+    meta.offset = m->offset;
+    meta.key = {static_cast<const char*>(m->key), m->key ? m->key_len : 0};
+    rd_kafka_timestamp_type_t tstype;
+    int64_t ts = rd_kafka_message_timestamp(m, &tstype);
+    if (ts >= 0) meta.timestamp = ts * 1000000;
+    if (o_.stamp_kafka && ts >= 0) meta.time = meta.timestamp;
+    if (o_.table_from_topic) {
+      std::string_view name = topic;
+      if (name.substr(0, o_.topic_prefix.size()) == o_.topic_prefix) name.remove_prefix(o_.topic_prefix.size());
+      meta.table = enc_->table_index(name);
+    }
+    rd_kafka_headers_t* hdrs = nullptr;
+    // (librdkafka parses a message's headers when asked: only for @header:)
+    if (wants_headers_ && rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      meta.header = header_of;
+      meta.ctx = hdrs;
+    }
+  }
+
+  // A data message read (reason: why it was refused, or empty): refused
+  // ones failed or set aside, then its partition moves past it. False to stop.
+  bool account(const rd_kafka_message_t* m, std::string_view topic, Partition& p, const std::string& reason) {
     if (!reason.empty()) {
       std::string where = str(topic, "[", m->partition, "]@", m->offset);
       if (!o_.skip) {
@@ -456,6 +476,44 @@ class Consumer {
     // one record within the format's bound: a group moving this many ends.
     if (resuming_ && changed_ >= kMaxGroupPartitions) write_out();
     if (o_.count && ++consumed_ >= o_.count) return false;
+    return true;
+  }
+
+  // A batch from the consumer queue, in order. Runs of data messages are
+  // read together (Encoder::messages: two threads for a long run); events,
+  // and any message over --max-message, one at a time between them. With
+  // --resume-from each message is read alone (a group may end after any).
+  bool handle_batch(rd_kafka_message_t** batch, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+      rd_kafka_message_t* m = batch[i];
+      if (resuming_ || m->err || m->len > o_.max_message) {
+        if (!handle(m)) return false;
+        i++;
+        continue;
+      }
+      size_t j = i;
+      const uint64_t left = o_.count ? o_.count - consumed_ : UINT64_MAX;
+      while (j < n && j - i < left && !batch[j]->err && batch[j]->len <= o_.max_message) j++;
+      run_.clear();
+      for (size_t k = i; k < j; k++) {
+        rd_kafka_message_t* d = batch[k];
+        std::string_view topic = d->rkt ? rd_kafka_topic_name(d->rkt) : "";
+        Encoder::Msg& e = run_.emplace_back();
+        e.p = d->payload ? static_cast<const char*>(d->payload) : "";
+        e.len = d->payload ? d->len : 0;
+        meta_of(d, topic, e.meta);
+      }
+      const size_t looked = enc_->messages(run_.data(), run_.size(), !o_.skip, answers_);
+      for (size_t k = 0; k < looked; k++) {
+        rd_kafka_message_t* d = batch[i + k];
+        std::string_view topic = run_[k].meta.topic;
+        Partition& p = part(topic, d->partition);
+        p.eof = false;
+        if (!account(d, topic, p, answers_[k])) return false;
+      }
+      i = j;
+    }
     return true;
   }
 
@@ -585,6 +643,8 @@ class Consumer {
   std::vector<uint8_t> group_;
   std::unique_ptr<Output> group_out_;
   std::unique_ptr<Encoder> enc_;
+  std::vector<Encoder::Msg> run_;     // (handle_batch's, reused)
+  std::vector<std::string> answers_;
   Handle h_;
   std::vector<Partition> parts_;
   FILE* rejects_ = nullptr;

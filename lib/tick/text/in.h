@@ -62,6 +62,18 @@ class Encoder {
   // One message: a JSON object (a row) or an array of them (rows), not
   // padded; false when rejected (none of its rows kept), error() saying why.
   bool message(const char* p, size_t len, const MessageMeta& meta);
+  // Messages in order, as message() on each: a message's bytes and meta.
+  // With many, the second half is read on another thread and its rows
+  // written after the first half's. answers[i]: "" when message i was
+  // taken, else why not. stop_at_error: the first refused message ends
+  // it (no row of a later one is kept). Returns how many were looked at
+  // (n, or the refused one's index + 1).
+  struct Msg {
+    const char* p;
+    size_t len;
+    MessageMeta meta;
+  };
+  size_t messages(const Msg* msgs, size_t n, bool stop_at_error, std::vector<std::string>& answers);
   const std::string& error() const;
   // The schema's index of a table, or -1.
   int table_index(std::string_view name) const;
@@ -78,6 +90,8 @@ class Encoder {
   // Encodes a window of complete JSON lines on two threads; false if it
   // cannot be split (then the caller goes line by line).
   bool encode_parallel(Input& in, uint64_t& line_no);
+  // The worker's batches and symbols after the first thread's rows.
+  void take_worker_rows();
   std::unique_ptr<Impl> impl_;
   std::unique_ptr<Worker> worker_;
   uint64_t rows_ = 0, rejected_ = 0;

@@ -10,7 +10,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <condition_variable>
 #include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -234,6 +238,8 @@ struct Encoder::Impl {
   bool object_row(sj::object& obj, int tid, sj::document* doc, uint64_t& rows);
   int table_field(sj::object& obj);
   bool message_rows(const char* p, size_t len, size_t cap, uint64_t& rows);
+  // One message, not padded (copied to `padded`): false with err set when refused.
+  bool one_message(const char* p, size_t len, const MessageMeta& m, uint64_t& rows);
 
   // Finishes a row: arrival stamp, nulls, and the batch's record when full.
   void end_row(int tid, uint64_t& rows) {
@@ -343,6 +349,7 @@ struct Encoder::Impl {
 // hands its batches over, and the first thread writes them with their
 // symbol ids translated to the output's dictionary.
 struct Encoder::Worker {
+  using Msg = Encoder::Msg;
   struct Held {
     uint64_t line;
     std::string err, text;
@@ -375,6 +382,47 @@ struct Encoder::Worker {
     impl.flush_batches();
     impl.open_table = -1;
   }
+
+  // Messages (Encoder::messages's second half): answers as it gives them;
+  // looked says how many were.
+  std::vector<std::string> answers;
+  size_t looked = 0, refused = 0;
+  void run_messages(const Msg* m, size_t n, bool stop_at_error) {
+    rows = 0;
+    refused = 0;
+    batches.clear();
+    answers.assign(n, std::string());
+    looked = n;
+    for (size_t i = 0; i < n; i++) {
+      if (impl.one_message(m[i].p, m[i].len, m[i].meta, rows)) continue;
+      answers[i] = impl.err;
+      refused++;
+      if (stop_at_error) {
+        looked = i + 1;
+        break;
+      }
+    }
+    impl.flush_batches();
+    impl.open_table = -1;
+  }
+  // Its rows dropped (the first half stopped before them).
+  void drop_rows() {
+    for (auto& [tid, b] : batches) {
+      b.clear();
+      spare[tid].push_back(std::move(b));
+    }
+    batches.clear();
+  }
+
+  // A thread of its own for messages (a call each batch: started once).
+  void start(std::function<void()> job);
+  void wait();
+  ~Worker();
+  std::thread thread;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::function<void()> job;
+  bool busy = false, quit = false;
 };
 
 }  // namespace tick

@@ -167,15 +167,19 @@ bool Encoder::Impl::message_rows(const char* p, size_t len, size_t cap, uint64_t
   return true;
 }
 
-bool Encoder::message(const char* p, size_t len, const MessageMeta& meta) {
-  Impl& m = *impl_;
-  m.err.clear();
+bool Encoder::Impl::one_message(const char* p, size_t len, const MessageMeta& m, uint64_t& rows) {
+  err.clear();
   // simdjson reads up to a padding past the end; a message is not padded.
-  if (m.padded.size() < len + simdjson::SIMDJSON_PADDING) m.padded.resize(len + simdjson::SIMDJSON_PADDING);
-  std::memcpy(m.padded.data(), p, len);
-  m.meta = &meta;
-  bool ok = m.message_rows(m.padded.data(), len, m.padded.size(), rows_);
-  m.meta = nullptr;
+  if (padded.size() < len + simdjson::SIMDJSON_PADDING) padded.resize(len + simdjson::SIMDJSON_PADDING);
+  std::memcpy(padded.data(), p, len);
+  meta = &m;
+  bool ok = message_rows(padded.data(), len, padded.size(), rows);
+  meta = nullptr;
+  return ok;
+}
+
+bool Encoder::message(const char* p, size_t len, const MessageMeta& meta) {
+  bool ok = impl_->one_message(p, len, meta, rows_);
   if (!ok) rejected_++;
   return ok;
 }
@@ -184,6 +188,9 @@ const std::string& Encoder::error() const { return impl_->err; }
 
 int Encoder::table_index(std::string_view name) const { return impl_->schema.index(name); }
 
-void Encoder::new_arrival() { impl_->arrival_valid = false; }
+void Encoder::new_arrival() {
+  impl_->arrival_valid = false;
+  if (worker_) worker_->impl.arrival_valid = false;
+}
 
 }  // namespace tick
