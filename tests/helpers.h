@@ -37,4 +37,16 @@ inline std::unique_ptr<tick::Input> input_of(const std::vector<uint8_t>& bytes, 
 
 inline std::vector<uint8_t> bytes_of(const std::string& s) { return {s.begin(), s.end()}; }
 
+// A fixed sequence of 64-bit values (xorshift), for tests that want many
+// inputs and the same ones each run.
+struct Xorshift {
+  uint64_t state;
+  uint64_t operator()() {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  }
+};
+
 }  // namespace testing

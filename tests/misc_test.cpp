@@ -248,13 +248,7 @@ TEST_CASE("filters: tables, syms, and inclusive time windows on timestamp and ti
 TEST_CASE("nine-digit timestamps read by the fixed path as by the general one") {
   // A tenth digit sends a string to the general reader (which keeps nine):
   // the two must agree on every form and every damage of the common one.
-  uint64_t state = 0x2545F4914F6CDD1Du;
-  auto next = [&] {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-  };
+  testing::Xorshift next{0x2545F4914F6CDD1Du};
   size_t checked = 0, valid = 0;
   for (int i = 0; i < 200000; i++) {
     uint64_t r = next();

@@ -389,13 +389,7 @@ TEST_CASE("numbers of over 19 digits are read correctly rounded, by either path"
 }
 
 TEST_CASE("format_double writes what std::to_chars writes") {
-  uint64_t state = 0x9e3779b97f4a7c15u;
-  auto next = [&] {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
-  };
+  testing::Xorshift next{0x9e3779b97f4a7c15u};
   std::vector<double> xs = {0.0, -0.0, 1.0, -1.0, 0.1, 0.2, 0.3, 1e-4, 1e-5, 0.001, 0.0001234, 1e6, 1e7, 123456.0,
                             1e14, 999999999999999.9, 1e15, 9007199254740991.0, 0.30000000000000004, 229.93,
                             -486.5, 1e300, 5e-324, 2.5, 100.0, 1000.0, 10000.0, 100000.0, 1234567.0};
