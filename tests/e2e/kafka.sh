@@ -17,7 +17,7 @@ start_broker() {  # start_broker NAME [broker options]: its address in $B
 }
 # Topics made before use: the mock's topic made by a first produce can lose
 # that produce's messages now and then.
-start_broker main --topics seen,bad,feedk,big:2,rt.t:3,rt.u:3,batch1:2,alo:3,seam:2,stopk:4,drain:2,trim --partitions 1
+start_broker main --topics seen,bad,long,feedk,big:2,rt.t:3,rt.u:3,batch1:2,alo:3,seam:2,stopk:4,drain:2,trim --partitions 1
 
 # -- Round trip: every type, per table, in order within a sym; json-batch too.
 cat > all.schema <<'S'
@@ -170,6 +170,26 @@ expect_match "$(sed -n 2p rej.tsv | cut -f4)" "column v: expected an integer, go
 expect_match "$(sed -n 3p rej.tsv | cut -f4)" "no \"table\" field" "a missing table"
 expect_match "$(sed -n 4p rej.tsv | cut -f4)" "unknown table 'trades'" "an unknown table"
 expect_match "$(cat err)" "4 messages rejected \(see rej.tsv\)" "the count of rejects"
+# The same in long runs (read on two threads, half each): 4000 messages on
+# one partition, every 613th bad; skip keeps the rest in order and names
+# each bad one, fail stops at the first after the rows before it; a closed
+# downstream mid-run ends with status 0.
+for i in $(seq 0 3999); do
+  if [ $((i % 613)) = 600 ]; then echo '{"table":"u","sym":"A","v":"bad"}'
+  else echo "{\"table\":\"u\",\"time\":\"14:30:00\",\"sym\":\"S$((i % 7))\",\"v\":$i}"; fi
+done > long.json
+kcat -b "$B" -P -t long -p 0 -l long.json
+tick-kafka consume -b "$B" --topic long --schema all.schema -e -f json --on-error skip --rejects long.tsv > out 2> err \
+  || die "skip mode, long runs: $(cat err)"
+expect_eq "$(jq -r .v out | md5sum)" "$(jq -r 'select(.v != "bad") | .v' long.json | md5sum)" "long runs: every good row, in order"
+expect_eq "$(cut -f3 long.tsv | tr '\n' ' ')" "600 1213 1826 2439 3052 3665 " "long runs: each bad offset in the rejects file, in order"
+expect_status 1 tick-kafka consume -b "$B" --topic long --schema all.schema -e -f json
+expect_eq "$(jq -r .v "$WORK/out" | tr '\n' ' ' | md5sum)" "$(seq 0 599 | tr '\n' ' ' | md5sum)" "long runs, fail: the rows before the first bad one"
+expect_match "$(cat "$WORK/err")" "long\[0\]@600: column v" "long runs, fail: the first bad one named"
+timeout 20 bash -c "tick-kafka consume -b '$B' --topic long --schema all.schema --on-error skip 2> head.err | head -c 300 > /dev/null; exit \${PIPESTATUS[0]}" \
+  || die "consume | head -c 300 on a long run: status $? ($(cat head.err))"
+if grep -q "terminate\|Aborted\|runtime" head.err; then die "consume | head on a long run: $(cat head.err)"; fi
+ok
 # (a topic of its own: the broker keeps a bounded history per partition)
 kcat -b "$B" -P -t big -p 0 -X message.max.bytes=20000000 big.msg
 kcat -b "$B" -P -t big -p 1 <<< '{"table":"u","time":"14:30:07","sym":"A","v":7}'
