@@ -86,9 +86,9 @@ inline bool space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\
 constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                              1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-}  // namespace
-
 inline bool digit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+
+}  // namespace
 
 bool read_json_number(const char*& p, const char* end, JsonNumber& n) {
   const char* start = p;
@@ -294,10 +294,7 @@ bool Encoder::Impl::flat_row(const char* p, size_t len, size_t cap, int tid, uin
           return give_up();
         if (c.type == Type::real || c.type == Type::float_) {
           double x;
-          if (!parse_float(f.text, x)) return give_up();
-          if (c.type == Type::float_) b->set<double>(col, x);
-          else if (std::isfinite(x) && std::fabs(x) > std::numeric_limits<float>::max()) return give_up();
-          else b->set<float>(col, static_cast<float>(x));
+          if (!parse_float(f.text, x) || !put_real(*b, col, c.type, x)) return give_up();
           break;
         }
         if (!set_text(*b, col, c, f.text)) return err.clear(), give_up();
@@ -305,28 +302,11 @@ bool Encoder::Impl::flat_row(const char* p, size_t len, size_t cap, int tid, uin
       case FlatField::kNumber: {
         const JsonNumber& num = f.num;
         switch (c.type) {
-          case Type::float_:
-            b->set<double>(col, num.real);
+          case Type::float_: case Type::real:
+            if (!put_real(*b, col, c.type, num.real)) return give_up();
             break;
-          case Type::real:
-            if (std::isfinite(num.real) && std::fabs(num.real) > std::numeric_limits<float>::max()) return give_up();
-            b->set<float>(col, static_cast<float>(num.real));
-            break;
-          case Type::long_:
-            if (!num.whole_ok) return give_up();
-            b->set<int64_t>(col, num.whole);
-            break;
-          case Type::int_:
-            if (!num.whole_ok || num.whole < INT32_MIN || num.whole > INT32_MAX) return give_up();
-            b->set<int32_t>(col, static_cast<int32_t>(num.whole));
-            break;
-          case Type::short_:
-            if (!num.whole_ok || num.whole < INT16_MIN || num.whole > INT16_MAX) return give_up();
-            b->set<int16_t>(col, static_cast<int16_t>(num.whole));
-            break;
-          case Type::byte:
-            if (!num.whole_ok || num.whole < 0 || num.whole > 255) return give_up();
-            b->set<uint8_t>(col, static_cast<uint8_t>(num.whole));
+          case Type::long_: case Type::int_: case Type::short_: case Type::byte:
+            if (!num.whole_ok || !put_whole(*b, col, c.type, num.whole)) return give_up();
             break;
           case Type::timestamp: case Type::timespan: {
             int64_t ns;

@@ -22,6 +22,7 @@
 
 #include "tick/base/diag.h"
 #include "tick/base/error.h"
+#include "tick/stream/writer.h"
 #include "tick/text/in.h"
 
 namespace tick {
@@ -75,6 +76,34 @@ bool read_json_number(const char*& p, const char* end, JsonNumber& n);
 // some numbers of over 19 digits: 0.30000000000000004441 gave 0.1155...);
 // false when read_json_number does not take it.
 bool json_double(std::string_view token, double& x);
+
+// A whole number or a double into an integer or floating column of a
+// JSON row (both readers): false when it does not fit the column's type.
+inline bool put_whole(TableBatch& b, int col, Type t, int64_t x) {
+  switch (t) {
+    case Type::byte:
+      if (x < 0 || x > 255) return false;
+      b.set<uint8_t>(col, static_cast<uint8_t>(x));
+      return true;
+    case Type::short_:
+      if (x < INT16_MIN || x > INT16_MAX) return false;
+      b.set<int16_t>(col, static_cast<int16_t>(x));
+      return true;
+    case Type::int_:
+      if (x < INT32_MIN || x > INT32_MAX) return false;
+      b.set<int32_t>(col, static_cast<int32_t>(x));
+      return true;
+    default:
+      b.set<int64_t>(col, x);
+      return true;
+  }
+}
+inline bool put_real(TableBatch& b, int col, Type t, double x) {
+  if (t == Type::float_) return b.set<double>(col, x), true;
+  if (std::isfinite(x) && std::fabs(x) > std::numeric_limits<float>::max()) return false;
+  b.set<float>(col, static_cast<float>(x));
+  return true;
+}
 
 // The newline that ends the CSV record starting at d, given the first
 // newline after it (a record may hold newlines inside quotes: it ends at
@@ -414,7 +443,8 @@ struct Encoder::Worker {
     batches.clear();
   }
 
-  // A thread of its own for messages (a call each batch: started once).
+  // Its thread, started once: a job (a window of lines, a half of a run of
+  // messages) handed over at a time.
   void start(std::function<void()> job);
   void wait();
   ~Worker();

@@ -52,19 +52,7 @@ bool Encoder::Impl::json_value(TableBatch& b, int col, const Column& c, sj::valu
     case Type::byte: case Type::short_: case Type::int_: case Type::long_: {
       int64_t x = 0;  // (set by get_int; GCC 12 cannot see it)
       if (!get_int(x, "an integer")) return false;
-      if (c.type == Type::byte) {
-        if (x < 0 || x > 255) return range("byte");
-        b.set<uint8_t>(col, static_cast<uint8_t>(x));
-      } else if (c.type == Type::short_) {
-        if (x < INT16_MIN || x > INT16_MAX) return range("short");
-        b.set<int16_t>(col, static_cast<int16_t>(x));
-      } else if (c.type == Type::int_) {
-        if (x < INT32_MIN || x > INT32_MAX) return range("int");
-        b.set<int32_t>(col, static_cast<int32_t>(x));
-      } else {
-        b.set<int64_t>(col, x);
-      }
-      return true;
+      return put_whole(b, col, c.type, x) || range(type_name(c.type).data());
     }
     case Type::real: case Type::float_: {
       double x;
@@ -81,13 +69,7 @@ bool Encoder::Impl::json_value(TableBatch& b, int col, const Column& c, sj::valu
                                              : bad(str("column ", c.name, ": ", simdjson::error_message(e)));
         json_double(raw, x);  // (correctly rounded where simdjson 3.0 is not)
       }
-      if (c.type == Type::real) {
-        if (std::isfinite(x) && std::fabs(x) > std::numeric_limits<float>::max()) return range("real");
-        b.set<float>(col, static_cast<float>(x));
-      } else {
-        b.set<double>(col, x);
-      }
-      return true;
+      return put_real(b, col, c.type, x) || range("real");
     }
     case Type::time: case Type::minute: case Type::second: case Type::month: {
       // A string in q's text; a number is the stored integer itself.

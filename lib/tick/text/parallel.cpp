@@ -24,7 +24,7 @@ bool Encoder::encode_parallel(Input& in, uint64_t& line_no) {
   Worker& w = *worker_;
   // The second half on the other thread, the first here.
   std::exception_ptr werr;
-  std::thread other([&] {
+  w.start([&] {
     try {
       w.run(split, end, limit);
     } catch (...) {
@@ -38,10 +38,10 @@ bool Encoder::encode_parallel(Input& in, uint64_t& line_no) {
       m.reject(str(in.name(), ":", line), text, rejected_);
     });
   } catch (...) {
-    other.join();
+    w.wait();
     throw;
   }
-  other.join();
+  w.wait();
   if (werr) std::rethrow_exception(werr);
   if (!ok) {
     flush();
