@@ -30,7 +30,8 @@ void SlotLedger::apply(const Record& r) {
   }
 }
 
-JournalWalk::JournalWalk(const std::string& path) : path_(path), in_(Input::open(path)), rr_(*in_) {}
+JournalWalk::JournalWalk(const std::string& path, bool allow_mmap)
+    : path_(path), in_(Input::open(path, allow_mmap)), rr_(*in_) {}
 
 bool JournalWalk::next(const Reporter& rep) {
   while (rr_.read(r_, rep)) {
@@ -89,8 +90,11 @@ std::optional<JournalPositions> last_positions(const std::string& dir) {
   if (::stat(dir.c_str(), &st) != 0 && errno == ENOENT) return std::nullopt;  // tick-log makes it
   auto files = journal_files(dir);
   for (auto it = files.rbegin(); it != files.rend(); ++it) {
-    JournalWalk w(*it);
-    walk_to_tail(w);  // (a torn tail or an open group is cut by tick-log on start)
+    // (A torn tail or an open group is cut by tick-log on start, which may
+    // be now: a consumer resuming into a pipe to tick-log starts with it.
+    // The groups closed before the cut are the same either way.)
+    JournalWalk w(*it, /*allow_mmap=*/false);
+    walk_to_tail(w);
     if (w.groups().any()) return JournalPositions{*it, w.groups().committed()};
   }
   return std::nullopt;

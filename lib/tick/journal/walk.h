@@ -45,7 +45,10 @@ class SlotLedger {
 class JournalWalk {
  public:
   // Opens the journal (plain or compressed); throws Error if it cannot.
-  explicit JournalWalk(const std::string& path);
+  // Without allow_mmap it is read, not mapped: a file another process may
+  // cut meanwhile (tick-log cutting a torn tail on start) then reads short
+  // instead of faulting (SIGBUS) on the pages cut.
+  explicit JournalWalk(const std::string& path, bool allow_mmap = true);
 
   // The next sound record, taken into the walk's state; false at the end,
   // or at a problem the reporter does not go past. A problem is a region
