@@ -121,7 +121,14 @@ read -r _ peak _ thr < <(grep '^peak' flood.out)
 [ "$peak" -lt 400 ] || die "tick-ws peaked at $peak MiB under one client's 100 queries"; ok
 [ "$thr" -le 12 ] || die "tick-ws ran $thr threads under one client's 100 queries"; ok
 read -r _ results errors < <(grep '^flooder' flood.out)
-expect_eq "$results $errors" "4 96" "a connection's queries beyond 4 at once are refused, the rest answered"
+# Four run at once; a finished one's answer leaves the slot when it goes
+# into the client's queue (until the queue holds --max-queue, 4 MiB: one or
+# two of these 10 MB answers), so a query that comes after that is taken: 4,
+# or 5 or 6 when the first answers were queued before the last queries came.
+expect_eq "$((results + errors))" "100" "every query of the flood answered, by a result or an error"
+{ [ "$results" -ge 4 ] && [ "$results" -le 6 ]; } ||
+  die "a connection's queries beyond 4 at once (and the answers its full queue holds) are refused: $results results, $errors refusals"
+ok
 read -r _ results errors < <(grep '^reader' flood.out)
 expect_eq "$((results + errors))" "6" "a reading client's queries are each answered"
 
