@@ -316,4 +316,44 @@ asyncio.run(main())
 P
 kill -TERM $WS 2> /dev/null; wait $WS 2> /dev/null || true
 expect_eq "$(md5sum < got.days)" "$(md5sum < want.days)" "two days, new ids on the second: every row of the subscribed syms, in order"
+# -- --update-interval: rows that come sooner than the interval after a send
+# wait for it and go together; a subscription made while rows wait has them
+# in its snapshot and not again in an update.
+port=$(free_port)
+# (--start: each row its own time, which a loaded machine's catch-up does not share)
+tick-gen --syms 5 --rate 400 --seed 4 --duration 30 --start 2026-11-20T10:00:00Z | tick-ws -l :$port --update-interval 0.5 2> ws_iv.err &
+WS=$!
+$PY - "ws://127.0.0.1:$port/ws" > iv.out 2>&1 <<'P' || die "--update-interval: $(tail -3 iv.out); tick-ws: $(tail -3 ws_iv.err)"
+import asyncio, json, sys, time, websockets
+async def main():
+    await asyncio.sleep(0.3)
+    gaps, updates, rows = [], 0, 0
+    for attempt in range(4):   # (each subscription at another moment of the interval)
+        async with websockets.connect(sys.argv[1]) as ws:
+            while True:
+                await ws.send(json.dumps({"action": "subscribe", "table": "trade"}))
+                m = json.loads(await ws.recv())
+                if m.get("type") == "snapshot" and m["rows"]: break
+                await asyncio.sleep(0.05)
+            last = {r["sym"]: r["time"] for r in m["rows"]}
+            t0, prev = time.monotonic(), None
+            while time.monotonic() - t0 < 1.6:
+                m = json.loads(await asyncio.wait_for(ws.recv(), 5))
+                if m.get("type") != "update": continue
+                now = time.monotonic()
+                if prev is not None: gaps.append(now - prev)
+                prev = now
+                updates += 1
+                for r in m["rows"]:
+                    assert r["time"] > last.get(r["sym"], ""), f"a row again or out of order after the snapshot: {r} (last {last.get(r['sym'])})"
+                    last[r["sym"]] = r["time"]
+                    rows += 1
+            await asyncio.sleep(0.17 * attempt)
+    assert updates >= 8 and rows > 10 * updates, (updates, rows)
+    assert min(gaps) > 0.4, f"updates {min(gaps):.3f} s apart with --update-interval 0.5"
+    print("interval", updates, rows, f"{min(gaps):.3f}")
+asyncio.run(main())
+P
+expect_match "$(cat iv.out)" "^interval [0-9]+ [0-9]+ 0\\.[4-9]" "--update-interval: updates no closer than the interval, rows once each"
+kill -TERM $WS 2> /dev/null; wait $WS 2> /dev/null || true
 done_ok

@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
   app.add_option("--batch-rows", o.hub.batch_rows,
                  "Rows that came together go out as one update of at most this many (default 1024)")
       ->check(CLI::Range(size_t{1}, size_t{1} << 20));
+  app.add_option("--update-interval", o.update_interval,
+                 "Seconds at least between two sends of new rows: rows coming faster go out together (default 0.001; 0: each as it comes)")
+      ->check(CLI::Range(0.0, 60.0));
   app.add_option("--keep", o.hub.keep, "Recent rows kept per sym, for history (default 100)")
       ->check(CLI::Range(1, 100000));
   app.add_option("--max-queue", max_queue, "A client's queued bytes before its updates are conflated (default 4M)");

@@ -171,6 +171,8 @@ void Hub::fan_out(const std::string& tname, const std::vector<LiveState::Row>& r
   }
 }
 
+bool Hub::has_next(const Conn& c) const { return !c.queue_.empty() || c.conflating_; }
+
 Message Hub::next(Conn& c, int64_t now) {
   if (c.queue_.empty() && c.conflating_) {
     // Drained: the conflated rows, one update per table.
@@ -297,6 +299,9 @@ void Hub::put_update(std::string& out, Dialect d, const std::string& tname, cons
 
 void Hub::subscribe(Conn& c, const std::string& tname, std::vector<std::string> syms, size_t history,
                     std::string_view id, Dialect dialect) {
+  // Rows still waiting to be sent (--update-interval) go first to those
+  // subscribed before: the snapshot below has them already.
+  flush();
   std::sort(syms.begin(), syms.end());
   syms.erase(std::unique(syms.begin(), syms.end()), syms.end());
   unsubscribe(c, tname);  // one subscription a table: a new one replaces it

@@ -3,12 +3,14 @@
 #pragma once
 #include <libwebsockets.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace tick::ws {
@@ -20,17 +22,29 @@ namespace tick::ws {
 class Inbox {
  public:
   static constexpr size_t kMaxBytes = 4u << 20;  // the reader waits past this
+  ~Inbox() { close(); }
   void set_wake(lws_context* ctx) {
     std::lock_guard<std::mutex> l(m_);
     ctx_ = ctx;
   }
-  // Adds a record, waking the service loop when the batch was empty or has
-  // grown by another MiB since it was last woken.
+  // Until `at`, a record does not wake the service loop; at `at` it is
+  // woken once (by a thread of the inbox's: lws's own timers wait in whole
+  // milliseconds and spin through the rest).
+  void hold_until(std::chrono::steady_clock::time_point at) {
+    std::lock_guard<std::mutex> l(m_);
+    if (closed_) return;
+    held_ = true;
+    wake_at_ = at;
+    if (!waker_.joinable()) waker_ = std::thread([this] { wake_when_due(); });
+    due_.notify_all();
+  }
+  // Adds a record, waking the service loop when the batch was empty (and
+  // not held) or has grown by another MiB since it was last woken.
   void put(const uint8_t* p, size_t n) {
     std::unique_lock<std::mutex> l(m_);
     room_.wait(l, [&] { return bytes_.size() < kMaxBytes || closed_; });
     if (closed_) return;
-    bool wake = bytes_.empty() || bytes_.size() >= woke_at_ + (1u << 20);
+    bool wake = (bytes_.empty() && !held_) || bytes_.size() >= woke_at_ + (1u << 20);
     bytes_.insert(bytes_.end(), p, p + n);
     if (wake) {
       woke_at_ = bytes_.size();
@@ -61,7 +75,10 @@ class Inbox {
     closed_ = true;
     ctx_ = nullptr;
     room_.notify_all();
+    due_.notify_all();
     room_.wait(l, [&] { return wakers_ == 0; });
+    l.unlock();
+    if (waker_.joinable()) waker_.join();
   }
 
  private:
@@ -77,7 +94,24 @@ class Inbox {
     wakers_--;
     room_.notify_all();
   }
+  void wake_when_due() {
+    std::unique_lock<std::mutex> l(m_);
+    while (!closed_) {
+      if (!held_) {
+        due_.wait(l);
+      } else if (std::chrono::steady_clock::now() < wake_at_) {
+        due_.wait_until(l, wake_at_);
+      } else {
+        held_ = false;
+        wake_service(l);
+      }
+    }
+  }
   int wakers_ = 0;
+  bool held_ = false;
+  std::chrono::steady_clock::time_point wake_at_;
+  std::condition_variable due_;
+  std::thread waker_;
   std::mutex m_;
   std::condition_variable room_;
   std::vector<uint8_t> bytes_;

@@ -9,6 +9,7 @@
 #include <libwebsockets.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -98,6 +99,7 @@ class Server {
   const std::vector<Table>& history_tables();
   std::string query_table(Query& q);
   static void on_timer(lws_sorted_usec_list_t* sul);
+  void flush_paced();
   void abandon_stalled(int64_t now);
 
   // HTTP
@@ -129,6 +131,8 @@ class Server {
     lws_sorted_usec_list_t sul{};  // (first: lws hands the timer back as it)
     Server* server = nullptr;
   } timer_;
+  std::chrono::steady_clock::time_point last_flush_{};
+  bool flush_armed_ = false;
   std::unordered_map<lws*, std::unique_ptr<Client>> clients_;
   std::unordered_map<lws*, std::unique_ptr<Answer>> answers_;  // HTTP transactions answering
   std::list<PendingQuery> ws_queries_;
@@ -155,7 +159,8 @@ void Server::drain_inbox() {
     at += r.size();
     offset_ += r.size();
   }
-  hub_.flush();
+  if (ended) hub_.flush();
+  else flush_paced();
   if (!why.empty()) {
     warn(why);
     status_ = 1;
@@ -508,7 +513,10 @@ int Server::writable(lws* wsi, Client& c) {
         static_cast<int>(out.size()))
       return -1;
   }
-  c.want_write();  // the next one, if any (next() says)
+  // The next one, if any: asked for only then (a writable for nothing is
+  // a poll of every connection). A deflating client's message, or the
+  // rest of a partial write, lws sends on writables of its own.
+  if (c.deflate || lws_partial_buffered(wsi) || hub_.has_next(c)) c.want_write();
   return 0;
 }
 
@@ -522,6 +530,28 @@ void Server::closed(lws* wsi) {
 }
 
 // ---- the service loop
+
+// What came goes out at once, unless the last send of it was less than
+// --update-interval ago: then when the interval is up, with what comes
+// meanwhile. (A message a client costs a send each, whatever its size: rows
+// arriving a few at a time, sent each as it came, kept a core busy sending
+// to 100 clients at 5,000 rows a second.)
+void Server::flush_paced() {
+  // (the real clock, whatever TICK_FAKE_TIME says)
+  const auto now = std::chrono::steady_clock::now();
+  const auto interval = std::chrono::nanoseconds(static_cast<int64_t>(o_.update_interval * 1e9));
+  if (now - last_flush_ >= interval) {
+    hub_.flush();
+    last_flush_ = now;
+    flush_armed_ = false;
+    return;
+  }
+  if (flush_armed_) return;
+  flush_armed_ = true;
+  // (what comes meanwhile is taken then, not each record as it comes: a
+  // wake is a poll of every connection)
+  inbox_->hold_until(last_flush_ + interval);
+}
 
 void Server::on_timer(lws_sorted_usec_list_t* sul) {
   Server& s = *reinterpret_cast<Timer*>(sul)->server;

@@ -28,6 +28,7 @@ struct ServerOptions {
   uint64_t max_rows = 1000000;       // an HTTP query's limit at most (a WebSocket one's: max_rows / 10)
   size_t max_queries = 16;           // history queries running at once, all clients (and reads abandoned)
   double query_timeout = 30;         // seconds a query's read may make no progress before it is abandoned
+  double update_interval = 0.001;    // seconds at least between two sends of what came (0: each as it comes)
 };
 
 // Serves until stdin ends or a stop signal; returns the exit status.
