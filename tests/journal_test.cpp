@@ -103,6 +103,18 @@ void feed(Journal& j, SourceMap& m, const std::vector<uint8_t>& bytes, int copie
 
 const int64_t kNoon = 1'764'158'400'000'000'000;  // 2025-11-26T12:00:00Z
 
+// A journal of the day at kNoon in dir holding publisher_stream()'s data
+// record `copies` times, closed in order: its path.
+std::string write_journal(const std::string& dir, int copies) {
+  Journal j(options(dir), -1);
+  j.open(kNoon);
+  SourceMap m;
+  feed(j, m, publisher_stream(), copies);
+  CHECK(j.seq() == static_cast<uint64_t>(copies));
+  j.close(Ending::orderly);
+  return j.path();
+}
+
 }  // namespace
 
 TEST_CASE("a publisher's tables and symbols enter the journal only with a record that uses them") {
@@ -280,16 +292,7 @@ TEST_CASE("a listener is logged as bound, not as given") {
 TEST_CASE("recovery: a torn tail is cut into FILE.bad, the sequence and context go on") {
   std::string dir = temp_dir();
   auto bytes = publisher_stream();
-  std::string path;
-  {
-    Journal j(options(dir), -1);
-    j.open(kNoon);
-    SourceMap m;
-    feed(j, m, bytes, 2);
-    CHECK(j.seq() == 2);
-    j.close(Ending::orderly);
-    path = j.path();
-  }
+  const std::string path = write_journal(dir, 2);
   struct stat st{};
   REQUIRE(::stat(path.c_str(), &st) == 0);
   const off_t good = st.st_size;
@@ -321,15 +324,7 @@ TEST_CASE("a journal walked unmapped reads short, never faults, when cut under i
   // it pipes into may be cutting that journal's torn tail: mapped, the
   // pages cut would fault (SIGBUS) when read.
   std::string dir = temp_dir();
-  std::string path;
-  {
-    Journal j(options(dir), -1);
-    j.open(kNoon);
-    SourceMap m;
-    feed(j, m, publisher_stream(), 60000);  // several of the reader's 1 MiB chunks
-    j.close(Ending::orderly);
-    path = j.path();
-  }
+  const std::string path = write_journal(dir, 60000);  // several of the reader's 1 MiB chunks
   struct stat st{};
   REQUIRE(::stat(path.c_str(), &st) == 0);
   REQUIRE(st.st_size > (4 << 20));
@@ -350,15 +345,7 @@ TEST_CASE("a journal walked unmapped reads short, never faults, when cut under i
 
 TEST_CASE("recovery refuses damage that valid records follow, and leaves the file alone") {
   std::string dir = temp_dir();
-  std::string path;
-  {
-    Journal j(options(dir), -1);
-    j.open(kNoon);
-    SourceMap m;
-    feed(j, m, publisher_stream(), 3);
-    j.close(Ending::orderly);
-    path = j.path();
-  }
+  const std::string path = write_journal(dir, 3);
   // Damage the first data record's payload: two whole records follow it.
   auto in = Input::open(path);
   RecordReader rr(*in);
