@@ -213,7 +213,7 @@ void Hub::tick(int64_t now) {
 
 bool Hub::pending() const {
   for (const Conn* c : conns_)
-    if (!c->queue_.empty() || c->conflating_) return true;
+    if (has_next(*c)) return true;
   return false;
 }
 

@@ -113,9 +113,9 @@ class Hub {
   void closed(Conn& c);
   // Some connection has messages queued.
   bool pending() const;
-  // The next message for a writable connection (null: nothing to send).
   // Whether next() has something for the client.
   bool has_next(const Conn& c) const;
+  // The next message for a writable connection (null: nothing to send).
   Message next(Conn& c, int64_t now);
   // The size of the message next() would give now, 0 if none is queued
   // (conflated rows are made into messages by next()).
