@@ -356,4 +356,43 @@ asyncio.run(main())
 P
 expect_match "$(cat iv.out)" "^interval [0-9]+ [0-9]+ 0\\.[4-9]" "--update-interval: updates no closer than the interval, rows once each"
 kill -TERM $WS 2> /dev/null; wait $WS 2> /dev/null || true
+# Rows waiting out the interval when an end of day comes, and when the
+# input ends: each goes out before the eod message, and before the end.
+rm -f feed_iv; mkfifo feed_iv
+port=$(free_port)
+tick-ws -l :$port --update-interval 0.5 < feed_iv 2> ws_iv2.err &
+WS=$!
+$PY - "ws://127.0.0.1:$port/ws" feed_iv part_a.tick part_b.tick part_c.tick eod.rec > iv2.out 2>&1 <<'P' || die "--update-interval at an end of day and the input's end: $(tail -3 iv2.out); tick-ws: $(tail -3 ws_iv2.err)"
+import asyncio, json, subprocess, sys, websockets
+url, fifo, a, b, c, eod = sys.argv[1:7]
+def trades(path):
+    out = subprocess.run(["tick-cat", "-t", "trade", path], capture_output=True, text=True, check=True).stdout
+    return [json.loads(l) for l in out.splitlines()]
+async def until(ws, want):
+    rows = []
+    while True:
+        m = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        if m["type"] == "update": rows += m["rows"]
+        if m["type"] == want: return rows
+async def main():
+    feed = open(fifo, "wb")
+    feed.write(open(a, "rb").read()); feed.flush()
+    async with websockets.connect(url) as ws:
+        while True:  # (until the tables are known)
+            await ws.send(json.dumps({"action": "subscribe", "table": "trade"}))
+            m = json.loads(await ws.recv())
+            if m.get("type") == "snapshot": break
+            await asyncio.sleep(0.05)
+        # B's rows and the end of day at once, within the interval of A's send
+        feed.write(open(b, "rb").read() + open(eod, "rb").read()); feed.flush()
+        got = await until(ws, "eod")
+        assert got == trades(b), f"before the eod: {len(got)} rows of {len(trades(b))}"
+        feed.write(open(c, "rb").read()); feed.close()   # C's rows, then the input ends
+        got = await until(ws, "end")
+        assert got == trades(c), f"before the end: {len(got)} rows of {len(trades(c))}"
+    print("eod and end after every waiting row")
+asyncio.run(main())
+P
+expect_eq "$(cat iv2.out)" "eod and end after every waiting row" "--update-interval: what waits goes before an end of day and the input's end"
+kill -TERM $WS 2> /dev/null; wait $WS 2> /dev/null || true
 done_ok
