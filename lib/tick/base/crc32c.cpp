@@ -73,8 +73,9 @@ constexpr uint32_t x8nmodp(size_t n) {
 
 // Three streams of kBlock bytes run in parallel to hide the crc32
 // instruction's latency; their states are joined by "shift by kBlock (or
-// 2*kBlock) zero bytes", a linear map done with four table lookups.
-constexpr size_t kBlock = 256;
+// 2*kBlock) zero bytes", a linear map done with four table lookups. Records
+// of a few hundred bytes (ten rows) go by kSmall blocks the same way.
+constexpr size_t kBlock = 256, kSmall = 64;
 struct Shift {
   std::array<std::array<uint32_t, 256>, 4> t{};
   constexpr explicit Shift(size_t bytes) {
@@ -86,26 +87,34 @@ struct Shift {
     return t[0][c & 0xff] ^ t[1][(c >> 8) & 0xff] ^ t[2][(c >> 16) & 0xff] ^ t[3][c >> 24];
   }
 };
-const Shift kShift1(kBlock), kShift2(2 * kBlock);
+const Shift kShift1(kBlock), kShift2(2 * kBlock), kSmallShift1(kSmall), kSmallShift2(2 * kSmall);
 
 #if defined(__x86_64__)
-__attribute__((target("sse4.2"))) uint32_t crc_hw(uint32_t crc, const uint8_t* p, size_t n) {
-  uint64_t c = crc;
-  while (n >= 3 * kBlock) {
+// The state c over as many runs of three B-byte blocks as n holds.
+template <size_t B>
+__attribute__((target("sse4.2"))) inline uint64_t crc_3way(uint64_t c, const uint8_t*& p, size_t& n,
+                                                           const Shift& one, const Shift& two) {
+  while (n >= 3 * B) {
     uint64_t c1 = 0, c2 = 0;
-    for (size_t i = 0; i < kBlock; i += 8) {
+    for (size_t i = 0; i < B; i += 8) {
       uint64_t a, b, d;
       std::memcpy(&a, p + i, 8);
-      std::memcpy(&b, p + kBlock + i, 8);
-      std::memcpy(&d, p + 2 * kBlock + i, 8);
+      std::memcpy(&b, p + B + i, 8);
+      std::memcpy(&d, p + 2 * B + i, 8);
       c = _mm_crc32_u64(c, a);
       c1 = _mm_crc32_u64(c1, b);
       c2 = _mm_crc32_u64(c2, d);
     }
-    c = kShift2(static_cast<uint32_t>(c)) ^ kShift1(static_cast<uint32_t>(c1)) ^ static_cast<uint32_t>(c2);
-    p += 3 * kBlock;
-    n -= 3 * kBlock;
+    c = two(static_cast<uint32_t>(c)) ^ one(static_cast<uint32_t>(c1)) ^ static_cast<uint32_t>(c2);
+    p += 3 * B;
+    n -= 3 * B;
   }
+  return c;
+}
+
+__attribute__((target("sse4.2"))) uint32_t crc_hw(uint32_t crc, const uint8_t* p, size_t n) {
+  uint64_t c = crc_3way<kBlock>(crc, p, n, kShift1, kShift2);
+  c = crc_3way<kSmall>(c, p, n, kSmallShift1, kSmallShift2);
   while (n >= 8) {
     uint64_t v;
     std::memcpy(&v, p, 8);
