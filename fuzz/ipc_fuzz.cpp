@@ -47,13 +47,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const uint8_t* x = r.data;
   if (stamp_time(*t, x, xl, 1'700'000'000'000'000'000, stamped)) {
     x = stamped.data();
+    xl = stamped.size();
     Problem p3;
     if (object_size(x, stamped.size(), p3) != stamped.size()) __builtin_trap();  // a stamped copy is whole
   }
   tick::Output out(null_fd, 1 << 16);
   UpdateEncoder enc(schema, out);
   enc.begin(tick::kNoDate);
-  enc.encode(r.table, x, 1);
+  enc.encode(r.table, x, xl, 1);
   out.flush();
   return 0;
 }

@@ -194,6 +194,10 @@ class Output {
   }
   void put(char c) { *reserve(1) = static_cast<uint8_t>(c); len_++; }
   void flush();
+  // The bytes buffered (pending() of them), for an owner that hands them
+  // on itself rather than flush() them, then drop()s them.
+  const uint8_t* buffered() const { return buf_.get(); }
+  void drop() { len_ = 0; }
   size_t pending() const { return len_; }
   // Throws BrokenPipe if the reader of the fd went away (a pipe's read end
   // closed, a socket's peer gone), without writing: a tool waiting on a

@@ -1,6 +1,7 @@
 #include "tick/kdb/journal.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -284,13 +285,16 @@ JournalSource::JournalSource(std::string name, const uint8_t* p, size_t n, std::
       n_(n),
       date_(date),
       eod_(end_of_day),
+      // Records are made in the Output's buffer and read from it; one that
+      // does not fit in what is left goes, with those before it, to spill_.
       out_(std::make_unique<Output>(
-          [this](const uint8_t* b, size_t len) { pending_.insert(pending_.end(), b, b + len); }, 1 << 20)),
+          [this](const uint8_t* b, size_t len) { spill_.insert(spill_.end(), b, b + len); }, kBatch * 2)),
       enc_(std::move(schema), *out_) {}
 
 size_t JournalSource::read(uint8_t* dst, size_t cap) {
-  while (taken_ == pending_.size()) {
-    pending_.clear();
+  while (taken_ == spill_.size() + out_->pending()) {
+    spill_.clear();
+    out_->drop();
     taken_ = 0;
     // A problem is told once what came before it has been read.
     if (!error_.empty()) throw Error(error_);
@@ -298,13 +302,19 @@ size_t JournalSource::read(uint8_t* dst, size_t cap) {
     try {
       convert_some();
     } catch (const Error& e) {
-      out_->flush();
       error_ = e.what();
       ended_ = true;
     }
   }
-  size_t k = std::min(cap, pending_.size() - taken_);
-  std::memcpy(dst, pending_.data() + taken_, k);
+  size_t k = 0;
+  if (taken_ < spill_.size()) {
+    k = std::min(cap, spill_.size() - taken_);
+    std::memcpy(dst, spill_.data() + taken_, k);
+  } else {
+    size_t at = taken_ - spill_.size();
+    k = std::min(cap, out_->pending() - at);
+    std::memcpy(dst, out_->buffered() + at, k);
+  }
   taken_ += k;
   return k;
 }
@@ -314,18 +324,33 @@ void JournalSource::convert_some() {
     started_ = true;
     enc_.begin(date_);
   }
-  // About a megabyte of stream at a time.
-  const uint64_t goal = out_->written() + pending_.size() + (1 << 20);
-  while (at_ < n_ && out_->pending() + pending_.size() < goal) {
+  // The file's next pages are mapped in one call (not a fault each 64 KiB
+  // as they are first touched), and those read let go: a long journal is
+  // read in a window of the process's memory.
+  constexpr size_t kAhead = size_t{8} << 20, kPage = 4096;
+  if (populated_ < n_ && at_ + kAhead / 2 >= populated_) {
+    size_t from = populated_ / kPage * kPage, to = std::min(n_, at_ + kAhead);
+    ::madvise(const_cast<uint8_t*>(p_) + from, to - from, MADV_POPULATE_READ);  // (a hint: errors ignored)
+    populated_ = to;
+  }
+  if (size_t upto = at_ / kPage * kPage; upto >= released_ + kAhead) {
+    ::madvise(const_cast<uint8_t*>(p_) + released_, upto - released_, MADV_DONTNEED);
+    released_ = upto;
+  }
+  // About kBatch bytes of stream at a time.
+  while (at_ < n_ && out_->pending() + spill_.size() < kBatch) {
     Problem pr;
     bool common = false;
+    // (the messages ahead are asked for while this one is read)
+    if (n_ - at_ > 2048) {
+      __builtin_prefetch(p_ + at_ + 1024);
+      __builtin_prefetch(p_ + at_ + 1088);
+    }
     size_t len = size_common(p_ + at_, n_ - at_, pr, common);
     if (!common && pr.why.empty() && !pr.torn) len = object_size(p_ + at_, n_ - at_, pr);
-    if (!len) {
-      out_->flush();
+    if (!len)
       fail(name_, ": byte ", at_, ": message ", number_ + 1, ": ",
            pr.torn ? "the file ends inside it (a torn tail: tick-log check --repair cuts it off)" : pr.why);
-    }
     number_++;
     message(p_ + at_, len, at_, common ? &items_ : nullptr);
     at_ += len;
@@ -334,7 +359,6 @@ void JournalSource::convert_some() {
     if (eod_ && date_ != kNoDate) write_eod(*out_, date_, 0);
     ended_ = true;
   }
-  out_->flush();
 }
 
 // tick.q's own message, (`upd;`t;(columns...)), sized in one walk that
@@ -369,8 +393,7 @@ void JournalSource::message(const uint8_t* m, size_t len, uint64_t offset,
                             const std::vector<const uint8_t*>* known) {
   Update u;
   std::string why;
-  if (!take_apart(m, len, u, why) || !(why = enc_.encode(u.table, u.data, number_, known)).empty()) {
-    out_->flush();
+  if (!take_apart(m, len, u, why) || !(why = enc_.encode(u.table, u.data, u.data_len, number_, known)).empty()) {
     fail(name_, ": byte ", offset, ": message ", number_, ": ", why);
   }
 }
@@ -380,14 +403,15 @@ void UpdateEncoder::begin(int32_t date) {
   for (size_t i = 0; i < schema_->tables.size(); i++) write_schema(out_, static_cast<uint16_t>(i), schema_->tables[i]);
 }
 
-std::string UpdateEncoder::encode(std::string_view table, const uint8_t* data, uint64_t seq,
+std::string UpdateEncoder::encode(std::string_view table, const uint8_t* data, size_t len, uint64_t seq,
                                   const std::vector<const uint8_t*>* known) {
   int tid = schema_->index(table);
   if (tid < 0) return str("table ", quoted(table), " is not in the schema");
   const Table& t = schema_->tables[tid];
   thread_local std::vector<Source> cols;
   uint32_t rows = 0;
-  Update u{table, data, 0};
+  Update u{table, data, len};
+  const uint8_t* const end = data + len;
   if (std::string e = columns_of(t, u, cols, rows, known); !e.empty()) return str(t.name, ": ", e);
   // Symbols first: their ids go in the data record.
   const size_t nc = t.columns.size();
@@ -398,20 +422,26 @@ std::string UpdateEncoder::encode(std::string_view table, const uint8_t* data, u
   for (size_t c = 0; c < nc; c++) {
     if (t.columns[c].type != Type::symbol) continue;
     sym_start[c] = static_cast<uint32_t>(ids.size());
-    const char* s = reinterpret_cast<const char*>(cols[c].p);
+    const uint8_t* s = cols[c].p;
     for (uint32_t r = 0; r < rows; r++) {
-      size_t l = std::strlen(s);
+      const size_t room = static_cast<size_t>(end - s);
+      const size_t l = text_length(s, room);  // (the object was sized: it has its NUL)
       if (l > 65535) return str(t.name, ": column ", t.columns[c].name, ": a symbol longer than 65535 bytes");
       // A feed's names repeat: most are found in a small cache by their
       // first bytes and length, before the dictionary's hash.
       uint64_t head = 0;
-      std::memcpy(&head, s, std::min<size_t>(l, 8));
-      SymCache& e = sym_cache_[((head * 0x9E3779B97F4A7C15ull) >> 52 ^ l) & (kSymCache - 1)];
-      if (e.len == l && e.head == head && (l <= 8 || std::memcmp(e.text, s, l) == 0)) {
+      if (room >= 8) {
+        std::memcpy(&head, s, 8);
+        if (l < 8) head &= (uint64_t{1} << (8 * l)) - 1;
+      } else {
+        std::memcpy(&head, s, std::min<size_t>(l, 8));
+      }
+      SymCache& e = sym_cache_[((head * 0x9E3779B97F4A7C15ull) >> (64 - kSymCacheBits) ^ l) & (kSymCache - 1)];
+      if (e.len == l && e.head == head && (l <= 8 || std::memcmp(syms_.name(e.id).data(), s, l) == 0)) {
         ids.push_back(e.id);
       } else {
-        uint32_t id = syms_.intern({s, l});
-        e = {syms_.name(id).data(), head, static_cast<uint32_t>(l), id};
+        uint32_t id = syms_.intern({reinterpret_cast<const char*>(s), l});
+        e = {head, static_cast<uint32_t>(l), id};
         ids.push_back(id);
       }
       s += l + 1;

@@ -65,10 +65,10 @@ class UpdateEncoder {
   UpdateEncoder(std::shared_ptr<const Schema> schema, Output& out) : schema_(std::move(schema)), out_(out) {}
   // The stream's header (dated `date`, or kNoDate) and every table's schema.
   void begin(int32_t date);
-  // One update (data: its object, sized already; known: a mixed list's
-  // items, if found). Returns an empty string, or what does not fit (then
-  // no data record is written).
-  std::string encode(std::string_view table, const uint8_t* data, uint64_t seq,
+  // One update (data: its object, sized already, len bytes; known: a mixed
+  // list's items, if found). Returns an empty string, or what does not fit
+  // (then no data record is written).
+  std::string encode(std::string_view table, const uint8_t* data, size_t len, uint64_t seq,
                      const std::vector<const uint8_t*>* known = nullptr);
   const Schema& schema() const { return *schema_; }
 
@@ -77,12 +77,14 @@ class UpdateEncoder {
   Output& out_;
   SymbolTable syms_;
   uint32_t syms_written_ = 0;
+  // (16 bytes an entry: few of a day's names share a slot, and the whole
+  // stays in the L2 cache while a journal streams through)
   struct SymCache {
-    const char* text = nullptr;
     uint64_t head = 0;
     uint32_t len = UINT32_MAX, id = 0;
   };
-  static constexpr size_t kSymCache = 4096;
+  static constexpr int kSymCacheBits = 12;
+  static constexpr size_t kSymCache = size_t{1} << kSymCacheBits;
   std::vector<SymCache> sym_cache_ = std::vector<SymCache>(kSymCache);
 };
 
@@ -110,8 +112,10 @@ class JournalSource : public ByteSource {
   int32_t date_;
   bool eod_, started_ = false, ended_ = false;
   std::string error_;
-  std::vector<uint8_t> pending_;
-  size_t taken_ = 0;
+  static constexpr size_t kBatch = size_t{1} << 20;
+  std::vector<uint8_t> spill_;
+  size_t taken_ = 0;  // of spill_, then of out_'s buffer
+  size_t populated_ = 0, released_ = 0;
   std::unique_ptr<Output> out_;
   UpdateEncoder enc_;
 };

@@ -81,9 +81,8 @@ size_t malformed(Problem& pr, std::string why) {
 }
 // A NUL-ended text at p: its length with the NUL.
 size_t text_size(const uint8_t* p, size_t n, Problem& pr) {
-  const void* z = std::memchr(p, 0, n);
-  if (!z) return torn(pr);
-  return static_cast<const uint8_t*>(z) - p + 1;
+  size_t l = text_length(p, n);
+  return l == SIZE_MAX ? torn(pr) : l + 1;
 }
 // count objects one after another.
 size_t objects_size(const uint8_t* p, size_t n, uint64_t count, Problem& pr, int depth) {

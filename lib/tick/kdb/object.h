@@ -44,6 +44,22 @@ struct Problem {
 // with problem set when the bytes end inside it or it is malformed.
 size_t object_size(const uint8_t* p, size_t n, Problem& problem);
 
+// The length of the NUL-ended text at p (a symbol's, without the NUL),
+// reading none of the bytes from p + n on; SIZE_MAX when none of the n is
+// a NUL. Symbols are short: eight bytes are looked at a time, in place.
+inline size_t text_length(const uint8_t* p, size_t n) {
+  size_t at = 0;
+  for (int i = 0; i < 4 && n - at >= 8; i++, at += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + at, 8);
+    // Exact for the lowest zero byte (a borrow marks only bytes above it).
+    uint64_t z = (w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull;
+    if (z) return at + (__builtin_ctzll(z) >> 3);
+  }
+  const void* z = at < n ? std::memchr(p + at, 0, n - at) : nullptr;
+  return z ? static_cast<size_t>(static_cast<const uint8_t*>(z) - p) : SIZE_MAX;
+}
+
 // The parts of an object already checked whole by object_size: a symbol
 // atom's text, a mixed list's items, a symbol vector's names, and a
 // table's column names and column objects (an empty string, or what is not

@@ -73,8 +73,11 @@ std::string FeedLink::publish(std::string_view table, const uint8_t* x, int64_t 
   if (!t) return std::string(table);
   kdb::Problem pr;
   size_t n = kdb::object_size(x, SIZE_MAX / 2, pr);
-  if (kdb::stamp_time(*t, x, n, now, stamped_)) x = stamped_.data();
-  std::string e = enc_->encode(table, x, 0);
+  if (kdb::stamp_time(*t, x, n, now, stamped_)) {
+    x = stamped_.data();
+    n = stamped_.size();
+  }
+  std::string e = enc_->encode(table, x, n, 0);
   if (!e.empty()) return e;
   sent_++;
   out_->flush();
