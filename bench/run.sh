@@ -325,6 +325,10 @@ c=$(secs "cat sym2026.11.20 | cat > /dev/null")
 r=$(div "$c" "$t"); row "kdb+ journal to a tick stream, MB/s vs cat (pipe middle)" "$(awk -v b="$KB" -v t="$t" 'BEGIN{printf "%.0f MB/s", b / t / 1e6}')" "cat $(awk -v b="$KB" -v t="$c" 'BEGIN{printf "%.0f MB/s", b / t / 1e6}')" "$r" ">= 0.5" "$(ge "$r" 0.5)"
 n=$(node "$BENCH/nodeq_journal.js" sym2026.11.20 | awk '{print $2}')
 r=$(div "$n" "$t"); row "kdb+ journal decoded, rows/s vs node-q's decoder" "$(M "$(awk -v n=$NM -v t="$t" 'BEGIN{print n / t}')")" "node-q $(M "$(awk -v n=$NM -v t="$n" 'BEGIN{print n / t}')")" "$r" ">= 20" "$(ge "$r" 20)"
+# The floor under both rows: the same rows already a tick stream, passed
+# through tick-cat into the same pipe (no journal to read or convert).
+f=$(secs "tick-cat -f tick kj.tick | cat > /dev/null")
+r=$(div "$n" "$f"); row "  the floor: the same rows as a tick stream through tick-cat, vs node-q" "$(M "$(awk -v n=$NM -v t="$f" 'BEGIN{print n / t}')")" "node-q $(M "$(awk -v n=$NM -v t="$n" 'BEGIN{print n / t}')")" "$r" "-" "-"
 # tick-eod --format kdb against tick's own layout, uncompressed, both fsync'd.
 ED=2026-11-20
 tick-gen --seed 5 --count $NB --syms 500 --batch 100 --start ${ED}T09:30:00Z --step $(awk -v s="${BENCH_SCALE:-1}" 'BEGIN { printf "%d", 2340000 / s }') > $ED.tick
