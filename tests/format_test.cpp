@@ -6,7 +6,6 @@
 
 #include "helpers.h"
 #include "tick/base/crc32c.h"
-#include "tick/base/read_ahead.h"
 #include "tick/stream/format.h"
 #include "tick/stream/reader.h"
 #include "tick/stream/schema.h"
@@ -91,45 +90,6 @@ TEST_CASE("CRC32C matches the standard check value and splits") {
   };
   for (size_t off = 0; off < 8; off++)
     for (size_t n = 0; n <= 2000; n += off ? 97 : 1) REQUIRE(crc32c(0, buf.data() + off, n) == by_bits(buf.data() + off, n));
-}
-
-TEST_CASE("ReadAhead: the source's bytes in order in any size of read, then its end or its error after them") {
-  // A source of n bytes (byte i is i * 7 mod 251) in reads of odd sizes,
-  // that throws after them when told to.
-  struct Counting : ByteSource {
-    size_t n, at = 0;
-    bool fails;
-    Counting(size_t n, bool fails) : n(n), fails(fails) {}
-    size_t read(uint8_t* dst, size_t cap) override {
-      size_t k = std::min({cap, n - at, size_t{777}});
-      if (k == 0 && fails) throw Error("source: byte " + std::to_string(at) + ": broken");
-      for (size_t i = 0; i < k; i++) dst[i] = static_cast<uint8_t>((at + i) * 7 % 251);
-      at += k;
-      return k;
-    }
-  };
-  for (bool fails : {false, true}) {
-    for (size_t cap : {size_t{1}, size_t{1000}, size_t{1} << 20}) {
-      const size_t n = 300000;
-      ReadAhead ra(std::make_unique<Counting>(n, fails), 4096, 2);
-      std::vector<uint8_t> got, buf(cap);
-      std::string error;
-      try {
-        while (size_t k = ra.read(buf.data(), cap)) got.insert(got.end(), buf.begin(), buf.begin() + k);
-      } catch (const Error& e) {
-        error = e.what();
-      }
-      REQUIRE(got.size() == n);
-      bool same = true;
-      for (size_t i = 0; i < n; i++) same = same && got[i] == static_cast<uint8_t>(i * 7 % 251);
-      REQUIRE(same);
-      REQUIRE(error == (fails ? "source: byte 300000: broken" : ""));
-    }
-  }
-  // Left before the end, with the thread waiting for room: it stops.
-  ReadAhead early(std::make_unique<Counting>(size_t{1} << 30, false), 4096, 2);
-  uint8_t b[10];
-  REQUIRE(early.read(b, sizeof b) == 10);
 }
 
 TEST_CASE("every type round-trips through a stream, nulls and extremes included") {

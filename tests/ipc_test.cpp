@@ -1,12 +1,16 @@
 // kdb+ IPC pieces of tick-q: requests taken apart (never evaluated), the
-// time stamped into a feed's update, decompression's bounds. (The protocol
+// time stamped into a feed's update, decompression's bounds; a long
+// journal read through its converter's thread. (The protocol
 // itself is tested against node-q in tests/e2e/tick_q*.sh.)
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <string>
 #include <vector>
 
+#include "helpers.h"
 #include "tick/kdb/ipc.h"
+#include "tick/kdb/journal.h"
+#include "tick/stream/reader.h"
 #include "tick/stream/schema.h"
 
 using namespace tick;
@@ -160,4 +164,56 @@ TEST_CASE("ipc: headers and decompression refuse what does not fit") {
   CHECK(out.size() == 16);
   CHECK(out[2] == 0);
   CHECK(std::string(reinterpret_cast<char*>(out.data() + 9)) == "abc");
+}
+
+TEST_CASE("kdb journal: a long one read through the converter's batches, its rows, then the damage named") {
+  // 30000 messages of 50 rows (about 20 batches of stream, through a ring
+  // of 3), the 25000th damaged: an unknown type where its sizes are.
+  auto schema = std::make_shared<const Schema>(parse_schema("t time:timespan sym:symbol size:long\n", "s"));
+  B j("\xff\x01\x00\x00\x00\x00\x00\x00", 8);
+  size_t damaged = 0;
+  for (int m = 1; m <= 30000; m++) {
+    std::vector<int64_t> sizes;
+    std::vector<std::string> names;
+    for (int r = 0; r < 50; r++) {
+      sizes.push_back(int64_t{m} * 100 + r);
+      names.push_back("S" + std::to_string((m + r) % 700));
+    }
+    if (m == 25000) damaged = j.size();
+    B times = longs(sizes);
+    times[0] = 16;  // (a timespan vector)
+    j += list({sym("upd"), sym("t"), list({times, syms(names), longs(sizes)})});
+  }
+  j[damaged + 6 + 5 + 3 + 6] = 50;  // (the time vector's type byte)
+  for (size_t cap : {size_t{7}, size_t{1} << 16}) {
+    kdb::JournalSource src("j", bytes(j), j.size(), schema, kNoDate, false);
+    std::vector<uint8_t> stream(cap);
+    std::vector<uint8_t> all;
+    std::string error;
+    try {
+      while (size_t k = src.read(stream.data(), cap)) all.insert(all.end(), stream.begin(), stream.begin() + k);
+    } catch (const Error& e) {
+      error = e.what();
+    }
+    CHECK(error == "j: byte " + std::to_string(damaged) + ": message 25000: unknown type 50");
+    auto in = testing::input_of(all);
+    RecordReader rr(*in);
+    Decoder dec;
+    Record r;
+    uint64_t rows = 0, seq = 0;
+    bool in_order = true;
+    while (rr.next(r) == RecordReader::Status::Ok) {
+      if (dec.apply(r) != Decoder::Kind::Data) continue;
+      const DataView& v = dec.data();
+      in_order = in_order && r.data_seq() == ++seq && v.get<int64_t>(2, 0) == int64_t(seq) * 100 &&
+                 dec.syms().name(v.get<uint32_t>(1, 49)) == "S" + std::to_string((seq + 49) % 700);
+      rows += v.rows;
+    }
+    CHECK(in_order);
+    CHECK(rows == 24999 * 50);
+  }
+  // Left after its first bytes, the thread waiting for room: it stops.
+  kdb::JournalSource early("j", bytes(j), j.size(), schema, kNoDate, false);
+  uint8_t b[100];
+  CHECK(early.read(b, sizeof b) == 100);
 }

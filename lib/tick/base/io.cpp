@@ -14,7 +14,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "tick/base/read_ahead.h"
 #include "tick/base/signals.h"
 
 namespace tick {
@@ -178,8 +177,7 @@ std::unique_ptr<Input> Input::from_fd(int fd, std::string name, bool allow_mmap)
             in->other_map_ = m;
             in->other_map_len_ = st.st_size;
             in->size_hint_ = 0;
-            // (the conversion runs ahead of the reading, on a thread)
-            in->src_ = std::make_unique<ReadAhead>(std::move(other));
+            in->src_ = std::move(other);
             in->buf_.resize(kChunk + kPadding);
             in->base_ = in->buf_.data();
             return in;

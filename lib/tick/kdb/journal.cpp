@@ -106,17 +106,9 @@ bool take_apart(const uint8_t* m, size_t len, Update& u, std::string& why) {
   return true;
 }
 
-// Where one column's values are in a message: a vector's elements, or (a
-// row) one atom's value; strings: the char lists themselves.
-struct Source {
-  const uint8_t* p = nullptr;
-  int qtype = 0;  // as found
-  bool atom = false;
-};
-
 // The columns of an update's data, in the table's order; rows set. Returns
 // an empty string, or what does not fit.
-std::string columns_of(const Table& t, const Update& u, std::vector<Source>& cols, uint32_t& rows,
+std::string columns_of(const Table& t, const Update& u, std::vector<ColumnSource>& cols, uint32_t& rows,
                        const std::vector<const uint8_t*>* known) {
   const uint8_t* d = u.data;
   const int dt = static_cast<int8_t>(d[0]);
@@ -161,7 +153,7 @@ std::string columns_of(const Table& t, const Update& u, std::vector<Source>& col
     const int ot = static_cast<int8_t>(o[0]);
     const Column& col = t.columns[c];
     const int want = q_type_of(col.type);
-    Source& src = cols[c];
+    ColumnSource& src = cols[c];
     src.qtype = ot;
     int64_t len;
     if (row) {
@@ -280,46 +272,96 @@ Summary summarise_journal(const uint8_t* p, size_t n) {
 
 JournalSource::JournalSource(std::string name, const uint8_t* p, size_t n, std::shared_ptr<const Schema> schema,
                              int32_t date, bool end_of_day)
-    : name_(std::move(name)),
-      p_(p),
-      n_(n),
-      date_(date),
-      eod_(end_of_day),
-      // Records are made in the Output's buffer and read from it; one that
-      // does not fit in what is left goes, with those before it, to spill_.
-      out_(std::make_unique<Output>(
-          [this](const uint8_t* b, size_t len) { spill_.insert(spill_.end(), b, b + len); }, kBatch * 2)),
-      enc_(std::move(schema), *out_) {}
-
-size_t JournalSource::read(uint8_t* dst, size_t cap) {
-  while (taken_ == spill_.size() + out_->pending()) {
-    spill_.clear();
-    out_->drop();
-    taken_ = 0;
-    // A problem is told once what came before it has been read.
-    if (!error_.empty()) throw Error(error_);
-    if (ended_) return 0;
-    try {
-      convert_some();
-    } catch (const Error& e) {
-      error_ = e.what();
-      ended_ = true;
-    }
-  }
-  size_t k = 0;
-  if (taken_ < spill_.size()) {
-    k = std::min(cap, spill_.size() - taken_);
-    std::memcpy(dst, spill_.data() + taken_, k);
-  } else {
-    size_t at = taken_ - spill_.size();
-    k = std::min(cap, out_->pending() - at);
-    std::memcpy(dst, out_->buffered() + at, k);
-  }
-  taken_ += k;
-  return k;
+    : name_(std::move(name)), p_(p), n_(n), date_(date), eod_(end_of_day), enc_(std::move(schema), *[&] {
+        for (Batch& b : batches_) {
+          std::vector<uint8_t>* spill = &b.spill;
+          b.out = std::make_unique<Output>(
+              [spill](const uint8_t* d, size_t len) { spill->insert(spill->end(), d, d + len); }, kBatch * 2);
+        }
+        return batches_[0].out.get();
+      }()) {
+  thread_ = std::thread([this] { run(); });
 }
 
-void JournalSource::convert_some() {
+JournalSource::~JournalSource() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    quit_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void JournalSource::run() {
+  for (;;) {
+    Batch& b = batches_[make_];
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait(l, [&] { return quit_ || !b.ready; });
+      if (quit_) return;
+    }
+    std::string error;
+    try {
+      enc_.set_output(*b.out);
+      convert_some(*b.out, b.spill);
+    } catch (const Error& e) {
+      error = e.what();
+    } catch (const std::exception& e) {
+      error = str(name_, ": ", e.what());
+    }
+    const bool last = ended_ || !error.empty();
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      b.ready = true;
+      if (last) {
+        done_ = true;
+        error_ = error;
+      }
+    }
+    cv_.notify_all();
+    if (last) return;
+    make_ = (make_ + 1) % kBatches;
+  }
+}
+
+size_t JournalSource::read(uint8_t* dst, size_t cap) {
+  for (;;) {
+    Batch& b = batches_[take_];
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait(l, [&] { return b.ready || done_; });
+      if (!b.ready) {
+        // A problem is told once what came before it has been read.
+        if (!error_.empty()) throw Error(error_);
+        return 0;
+      }
+    }
+    size_t k = 0;
+    if (b.taken < b.spill.size()) {
+      k = std::min(cap, b.spill.size() - b.taken);
+      std::memcpy(dst, b.spill.data() + b.taken, k);
+    } else if (b.taken < b.size()) {
+      size_t at = b.taken - b.spill.size();
+      k = std::min(cap, b.out->pending() - at);
+      std::memcpy(dst, b.out->buffered() + at, k);
+    }
+    b.taken += k;
+    if (b.taken == b.size()) {  // read whole: back to the thread
+      b.out->drop();
+      b.spill.clear();
+      b.taken = 0;
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        b.ready = false;
+      }
+      cv_.notify_all();
+      take_ = (take_ + 1) % kBatches;
+    }
+    if (k) return k;
+  }
+}
+
+void JournalSource::convert_some(Output& out, const std::vector<uint8_t>& spill) {
   if (!started_) {
     started_ = true;
     enc_.begin(date_);
@@ -338,13 +380,22 @@ void JournalSource::convert_some() {
     released_ = upto;
   }
   // About kBatch bytes of stream at a time.
-  while (at_ < n_ && out_->pending() + spill_.size() < kBatch) {
+  while (at_ < n_ && out.pending() + spill.size() < kBatch) {
     Problem pr;
     bool common = false;
     // (the messages ahead are asked for while this one is read)
     if (n_ - at_ > 2048) {
       __builtin_prefetch(p_ + at_ + 1024);
       __builtin_prefetch(p_ + at_ + 1088);
+    }
+    int tid;
+    uint32_t rows;
+    if (size_t len = one_walk(p_ + at_, n_ - at_, tid, rows)) {
+      number_++;
+      if (std::string why = enc_.emit(tid, found_.data(), rows, p_ + at_ + len, number_); !why.empty())
+        fail(name_, ": byte ", at_, ": message ", number_, ": ", why);
+      at_ += len;
+      continue;
     }
     size_t len = size_common(p_ + at_, n_ - at_, pr, common);
     if (!common && pr.why.empty() && !pr.torn) len = object_size(p_ + at_, n_ - at_, pr);
@@ -356,9 +407,67 @@ void JournalSource::convert_some() {
     at_ += len;
   }
   if (at_ >= n_) {
-    if (eod_ && date_ != kNoDate) write_eod(*out_, date_, 0);
+    if (eod_ && date_ != kNoDate) write_eod(out, date_, 0);
     ended_ = true;
   }
+}
+
+// tick.q's own message at its simplest, (`upd;`t;(vectors...)) with each
+// column a vector of its schema's type (symbols or fixed-width), taken
+// apart in one walk: its length, with the table and its columns found; 0
+// for anything else (nothing is changed: the general path reads it, and
+// says what is wrong with it).
+size_t JournalSource::one_walk(const uint8_t* m, size_t n, int& tid, uint32_t& rows) {
+  static constexpr uint8_t kHead[] = {0, 0, 3, 0, 0, 0, 0xf5, 'u', 'p', 'd', 0, 0xf5};
+  if (n < sizeof kHead + 8 || m[1] > 5 || std::memcmp(m, kHead, 1) || std::memcmp(m + 2, kHead + 2, sizeof kHead - 2))
+    return 0;
+  size_t at = sizeof kHead;
+  const size_t tl = text_length(m + at, n - at);
+  if (tl == SIZE_MAX) return 0;
+  const std::string_view table(reinterpret_cast<const char*>(m + at), tl);
+  at += tl + 1;
+  if (last_tid_ < 0 || table != last_table_) {
+    int id = enc_.schema().index(table);
+    if (id < 0) return 0;
+    last_table_.assign(table);
+    last_tid_ = id;
+  }
+  tid = last_tid_;
+  const Table& t = enc_.schema().tables[tid];
+  if (shapes_.size() <= static_cast<size_t>(tid)) shapes_.resize(tid + 1);
+  Shape& sh = shapes_[tid];
+  const size_t nc = t.columns.size();
+  if (sh.qtype.empty()) {
+    for (const Column& c : t.columns) {
+      sh.simple = sh.simple && c.type != Type::string;
+      sh.qtype.push_back(static_cast<int8_t>(q_type_of(c.type)));
+      sh.width.push_back(static_cast<int8_t>(c.type == Type::symbol ? 0 : type_width(c.type)));
+    }
+  }
+  if (!sh.simple || nc == 0 || n - at < 6 || m[at] != kMixed || m[at + 1] > 5 || load32(m + at + 2) != nc) return 0;
+  at += 6;
+  found_.resize(nc);
+  int64_t count = -1;
+  for (size_t c = 0; c < nc; c++) {
+    if (n - at < 6 || static_cast<int8_t>(m[at]) != sh.qtype[c] || m[at + 1] > 5) return 0;
+    const int64_t k = static_cast<int32_t>(load32(m + at + 2));
+    if (k < 0 || (count >= 0 && k != count)) return 0;
+    count = k;
+    found_[c] = {m + at + 6, sh.qtype[c], false};
+    at += 6;
+    if (const size_t w = static_cast<size_t>(sh.width[c])) {
+      if ((n - at) / w < static_cast<uint64_t>(k)) return 0;
+      at += static_cast<size_t>(k) * w;
+    } else {
+      for (int64_t i = 0; i < k; i++) {
+        const size_t l = text_length(m + at, n - at);
+        if (l == SIZE_MAX) return 0;
+        at += l + 1;
+      }
+    }
+  }
+  rows = static_cast<uint32_t>(count);
+  return at;
 }
 
 // tick.q's own message, (`upd;`t;(columns...)), sized in one walk that
@@ -399,8 +508,8 @@ void JournalSource::message(const uint8_t* m, size_t len, uint64_t offset,
 }
 
 void UpdateEncoder::begin(int32_t date) {
-  write_stream_header(out_, date);
-  for (size_t i = 0; i < schema_->tables.size(); i++) write_schema(out_, static_cast<uint16_t>(i), schema_->tables[i]);
+  write_stream_header(*out_, date);
+  for (size_t i = 0; i < schema_->tables.size(); i++) write_schema(*out_, static_cast<uint16_t>(i), schema_->tables[i]);
 }
 
 std::string UpdateEncoder::encode(std::string_view table, const uint8_t* data, size_t len, uint64_t seq,
@@ -408,11 +517,15 @@ std::string UpdateEncoder::encode(std::string_view table, const uint8_t* data, s
   int tid = schema_->index(table);
   if (tid < 0) return str("table ", quoted(table), " is not in the schema");
   const Table& t = schema_->tables[tid];
-  thread_local std::vector<Source> cols;
+  thread_local std::vector<ColumnSource> cols;
   uint32_t rows = 0;
   Update u{table, data, len};
-  const uint8_t* const end = data + len;
   if (std::string e = columns_of(t, u, cols, rows, known); !e.empty()) return str(t.name, ": ", e);
+  return emit(tid, cols.data(), rows, data + len, seq);
+}
+
+std::string UpdateEncoder::emit(int tid, const ColumnSource* cols, uint32_t rows, const uint8_t* end, uint64_t seq) {
+  const Table& t = schema_->tables[tid];
   // Symbols first: their ids go in the data record.
   const size_t nc = t.columns.size();
   thread_local std::vector<uint32_t> ids;
@@ -448,11 +561,11 @@ std::string UpdateEncoder::encode(std::string_view table, const uint8_t* data, s
     }
   }
   if (syms_.size() > syms_written_) {
-    write_symbols(out_, syms_, syms_written_);
+    write_symbols(*out_, syms_, syms_written_);
     syms_written_ = syms_.size();
   }
   // The strings' bytes, walked once for the size and once to copy.
-  auto each_string = [&](const Source& src, auto f) {
+  auto each_string = [&](const ColumnSource& src, auto f) {
     const uint8_t* e = src.p;
     for (uint32_t r = 0; r < rows; r++) {
       if (static_cast<int8_t>(e[0]) == -kChar) {
@@ -480,12 +593,12 @@ std::string UpdateEncoder::encode(std::string_view table, const uint8_t* data, s
     }
   }
   if (len_payload > kMaxPayload) return str(t.name, ": ", rows, " rows: more than one tick record holds");
-  uint8_t* rec = out_.reserve(kHeaderSize + len_payload);
+  uint8_t* rec = out_->reserve(kHeaderSize + len_payload);
   uint8_t* q = rec + kHeaderSize;
   uint8_t* o = put_data_prefix(q, rows, seq);
   for (size_t c = 0; c < nc; c++) {
     const Type ty = t.columns[c].type;
-    const Source& src = cols[c];
+    const ColumnSource& src = cols[c];
     const int w = type_width(ty);
     uint8_t* start = o;
     if (ty == Type::symbol) {
@@ -516,7 +629,7 @@ std::string UpdateEncoder::encode(std::string_view table, const uint8_t* data, s
     o = start + pad8(used);
   }
   write_header(rec, RecordType::Data, static_cast<uint16_t>(tid), q, static_cast<uint32_t>(len_payload));
-  out_.commit(kHeaderSize + len_payload);
+  out_->commit(kHeaderSize + len_payload);
   return {};
 }
 

@@ -6,11 +6,14 @@
 // without IPC headers. data is a list of columns (what feeds send and
 // tick.q logs), one row of atoms, or a table.
 #pragma once
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tick/base/io.h"
@@ -57,12 +60,22 @@ struct Summary {
 };
 Summary summarise_journal(const uint8_t* p, size_t n);
 
+// Where one column's values are in a kdb+ update: a vector's elements, or
+// (a row) one atom's value; strings: the char lists themselves.
+struct ColumnSource {
+  const uint8_t* p = nullptr;
+  int qtype = 0;  // as found
+  bool atom = false;
+};
+
 // kdb+ updates as tick records: the data of (`upd;`table;data) (a list of
 // columns, a row of atoms, or a table) checked against the schema, and
 // written as the symbols it adds, then one data record.
 class UpdateEncoder {
  public:
-  UpdateEncoder(std::shared_ptr<const Schema> schema, Output& out) : schema_(std::move(schema)), out_(out) {}
+  UpdateEncoder(std::shared_ptr<const Schema> schema, Output& out) : schema_(std::move(schema)), out_(&out) {}
+  // Where the records go from now on.
+  void set_output(Output& out) { out_ = &out; }
   // The stream's header (dated `date`, or kNoDate) and every table's schema.
   void begin(int32_t date);
   // One update (data: its object, sized already, len bytes; known: a mixed
@@ -70,11 +83,14 @@ class UpdateEncoder {
   // (then no data record is written).
   std::string encode(std::string_view table, const uint8_t* data, size_t len, uint64_t seq,
                      const std::vector<const uint8_t*>* known = nullptr);
+  // The same, its columns found already (cols: one per column of table
+  // tid, checked against its types; end: the end of the data).
+  std::string emit(int tid, const ColumnSource* cols, uint32_t rows, const uint8_t* end, uint64_t seq);
   const Schema& schema() const { return *schema_; }
 
  private:
   std::shared_ptr<const Schema> schema_;
-  Output& out_;
+  Output* out_;
   SymbolTable syms_;
   uint32_t syms_written_ = 0;
   // (16 bytes an entry: few of a day's names share a slot, and the whole
@@ -94,16 +110,40 @@ class UpdateEncoder {
 // end-of-day record when end_of_day. Errors are Error("NAME: byte OFFSET:
 // message N: what"): data that does not fit the schema, a message that is
 // not an update, a torn tail.
+// The conversion runs on a thread of its own, a few batches of about a
+// megabyte ahead of the reading; each batch is read from where it was made.
 class JournalSource : public ByteSource {
  public:
   JournalSource(std::string name, const uint8_t* p, size_t n, std::shared_ptr<const Schema> schema,
                 int32_t date, bool end_of_day);
+  // Stops the thread (a batch under way is finished first) and joins it.
+  ~JournalSource() override;
   size_t read(uint8_t* dst, size_t cap) override;
 
  private:
-  void convert_some();
+  // Records made in out's buffer; when one does not fit in what is left,
+  // those before it go to spill (read first).
+  struct Batch {
+    std::unique_ptr<Output> out;
+    std::vector<uint8_t> spill;
+    size_t taken = 0;    // bytes read (of spill, then of out's)
+    bool ready = false;  // made, not all read: the thread leaves it alone
+    size_t size() const { return spill.size() + out->pending(); }
+  };
+  void run();
+  void convert_some(Output& out, const std::vector<uint8_t>& spill);
   void message(const uint8_t* m, size_t len, uint64_t offset, const std::vector<const uint8_t*>* known);
   size_t size_common(const uint8_t* m, size_t n, Problem& pr, bool& common);
+  size_t one_walk(const uint8_t* m, size_t n, int& tid, uint32_t& rows);
+  // The thread's.
+  struct Shape {  // a table's columns as tick.q logs them: q types, widths (0: symbols)
+    std::vector<int8_t> qtype, width;
+    bool simple = true;  // no string column
+  };
+  std::vector<Shape> shapes_;
+  std::vector<ColumnSource> found_;
+  std::string last_table_;
+  int last_tid_ = -1;
   std::vector<const uint8_t*> items_;
   std::string name_;
   const uint8_t* p_;
@@ -111,13 +151,17 @@ class JournalSource : public ByteSource {
   uint64_t number_ = 0;
   int32_t date_;
   bool eod_, started_ = false, ended_ = false;
-  std::string error_;
-  static constexpr size_t kBatch = size_t{1} << 20;
-  std::vector<uint8_t> spill_;
-  size_t taken_ = 0;  // of spill_, then of out_'s buffer
   size_t populated_ = 0, released_ = 0;
-  std::unique_ptr<Output> out_;
-  UpdateEncoder enc_;
+  // Shared, under mu_ (a batch's bytes: see Batch::ready).
+  static constexpr size_t kBatch = size_t{1} << 20, kBatches = 3;
+  Batch batches_[kBatches];
+  UpdateEncoder enc_;  // (the thread's; after batches_, whose first it is made with)
+  size_t make_ = 0, take_ = 0;  // the batch the thread makes next; the one read now
+  bool done_ = false, quit_ = false;
+  std::string error_;  // what ended the conversion, told after the batches before it
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::thread thread_;
 };
 
 // From now on, kdb+ journals opened as Inputs anywhere in the process are
