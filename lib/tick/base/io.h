@@ -196,7 +196,7 @@ class Output {
   void flush();
   // The bytes buffered (pending() of them), for an owner that hands them
   // on itself rather than flush() them, then drop()s them.
-  const uint8_t* buffered() const { return buf_.get(); }
+  uint8_t* buffered() { return buf_.get(); }
   void drop() { len_ = 0; }
   size_t pending() const { return len_; }
   // Throws BrokenPipe if the reader of the fd went away (a pipe's read end

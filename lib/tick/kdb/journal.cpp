@@ -280,6 +280,8 @@ JournalSource::JournalSource(std::string name, const uint8_t* p, size_t n, std::
         }
         return batches_[0].out.get();
       }()) {
+  enc_.seal_later();
+  populate();
   thread_ = std::thread([this] { run(); });
 }
 
@@ -310,6 +312,7 @@ void JournalSource::run() {
       error = str(name_, ": ", e.what());
     }
     const bool last = ended_ || !error.empty();
+    reached_.store(at_, std::memory_order_relaxed);
     {
       std::lock_guard<std::mutex> l(mu_);
       b.ready = true;
@@ -336,6 +339,15 @@ size_t JournalSource::read(uint8_t* dst, size_t cap) {
         return 0;
       }
     }
+    // The reader's share of the work, so that the thread making batches,
+    // which sets the pace, has less: the batch's CRCs, and the file's
+    // pages ahead of the thread mapped.
+    if (!b.sealed) {
+      seal_records(b.spill.data(), b.spill.size());
+      seal_records(b.out->buffered(), b.out->pending());
+      b.sealed = true;
+      populate();
+    }
     size_t k = 0;
     if (b.taken < b.spill.size()) {
       k = std::min(cap, b.spill.size() - b.taken);
@@ -350,6 +362,7 @@ size_t JournalSource::read(uint8_t* dst, size_t cap) {
       b.out->drop();
       b.spill.clear();
       b.taken = 0;
+      b.sealed = false;
       {
         std::lock_guard<std::mutex> l(mu_);
         b.ready = false;
@@ -361,20 +374,24 @@ size_t JournalSource::read(uint8_t* dst, size_t cap) {
   }
 }
 
+// The file's pages ahead of the thread are mapped in one call (not a fault
+// each 64 KiB as they are first touched); the thread lets go of those it
+// has read.
+void JournalSource::populate() {
+  const size_t at = reached_.load(std::memory_order_relaxed);
+  if (populated_ >= n_ || at + kAhead / 2 < populated_) return;
+  size_t from = std::max(populated_, at) / kPage * kPage, to = std::min(n_, at + kAhead);
+  ::madvise(const_cast<uint8_t*>(p_) + from, to - from, MADV_POPULATE_READ);  // (a hint: errors ignored)
+  populated_ = to;
+}
+
 void JournalSource::convert_some(Output& out, const std::vector<uint8_t>& spill) {
   if (!started_) {
     started_ = true;
     enc_.begin(date_);
   }
-  // The file's next pages are mapped in one call (not a fault each 64 KiB
-  // as they are first touched), and those read let go: a long journal is
-  // read in a window of the process's memory.
-  constexpr size_t kAhead = size_t{8} << 20, kPage = 4096;
-  if (populated_ < n_ && at_ + kAhead / 2 >= populated_) {
-    size_t from = populated_ / kPage * kPage, to = std::min(n_, at_ + kAhead);
-    ::madvise(const_cast<uint8_t*>(p_) + from, to - from, MADV_POPULATE_READ);  // (a hint: errors ignored)
-    populated_ = to;
-  }
+  // The pages read are let go: a long journal is read in a window of the
+  // process's memory (see populate()).
   if (size_t upto = at_ / kPage * kPage; upto >= released_ + kAhead) {
     ::madvise(const_cast<uint8_t*>(p_) + released_, upto - released_, MADV_DONTNEED);
     released_ = upto;
@@ -628,7 +645,8 @@ std::string UpdateEncoder::emit(int tid, const ColumnSource* cols, uint32_t rows
     std::memset(o, 0, pad8(used) - used);
     o = start + pad8(used);
   }
-  write_header(rec, RecordType::Data, static_cast<uint16_t>(tid), q, static_cast<uint32_t>(len_payload));
+  if (seal_later_) write_header_unsealed(rec, RecordType::Data, static_cast<uint16_t>(tid), static_cast<uint32_t>(len_payload));
+  else write_header(rec, RecordType::Data, static_cast<uint16_t>(tid), q, static_cast<uint32_t>(len_payload));
   out_->commit(kHeaderSize + len_payload);
   return {};
 }

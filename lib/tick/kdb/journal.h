@@ -6,6 +6,7 @@
 // without IPC headers. data is a list of columns (what feeds send and
 // tick.q logs), one row of atoms, or a table.
 #pragma once
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -76,6 +77,8 @@ class UpdateEncoder {
   UpdateEncoder(std::shared_ptr<const Schema> schema, Output& out) : schema_(std::move(schema)), out_(&out) {}
   // Where the records go from now on.
   void set_output(Output& out) { out_ = &out; }
+  // Data records' CRCs left for seal_records (by the reader of out).
+  void seal_later() { seal_later_ = true; }
   // The stream's header (dated `date`, or kNoDate) and every table's schema.
   void begin(int32_t date);
   // One update (data: its object, sized already, len bytes; known: a mixed
@@ -91,6 +94,7 @@ class UpdateEncoder {
  private:
   std::shared_ptr<const Schema> schema_;
   Output* out_;
+  bool seal_later_ = false;
   SymbolTable syms_;
   uint32_t syms_written_ = 0;
   // (16 bytes an entry: few of a day's names share a slot, and the whole
@@ -128,10 +132,13 @@ class JournalSource : public ByteSource {
     std::vector<uint8_t> spill;
     size_t taken = 0;    // bytes read (of spill, then of out's)
     bool ready = false;  // made, not all read: the thread leaves it alone
+    bool sealed = false; // its data records' CRCs filled in (by the reader)
     size_t size() const { return spill.size() + out->pending(); }
   };
   void run();
+  void populate();
   void convert_some(Output& out, const std::vector<uint8_t>& spill);
+  static constexpr size_t kAhead = size_t{8} << 20, kPage = 4096;
   void message(const uint8_t* m, size_t len, uint64_t offset, const std::vector<const uint8_t*>* known);
   size_t size_common(const uint8_t* m, size_t n, Problem& pr, bool& common);
   size_t one_walk(const uint8_t* m, size_t n, int& tid, uint32_t& rows);
@@ -148,10 +155,12 @@ class JournalSource : public ByteSource {
   std::string name_;
   const uint8_t* p_;
   size_t n_, at_ = kJournalHead;
+  std::atomic<size_t> reached_{kJournalHead};  // at_ after the last batch made
   uint64_t number_ = 0;
   int32_t date_;
   bool eod_, started_ = false, ended_ = false;
-  size_t populated_ = 0, released_ = 0;
+  size_t released_ = 0;
+  size_t populated_ = 0;  // the reader's
   // Shared, under mu_ (a batch's bytes: see Batch::ready).
   static constexpr size_t kBatch = size_t{1} << 20, kBatches = 3;
   Batch batches_[kBatches];

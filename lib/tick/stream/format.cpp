@@ -43,14 +43,27 @@ uint32_t record_crc(const uint8_t* header, const uint8_t* payload, size_t len) {
   return crc32c(c, payload, len);
 }
 
-void write_header(uint8_t* out, RecordType type, uint16_t table, const uint8_t* payload,
-                  uint32_t len) {
+void write_header_unsealed(uint8_t* out, RecordType type, uint16_t table, uint32_t len) {
   store32(out, kMarker);
   store32(out + 4, len);
   out[8] = static_cast<uint8_t>(type);
   out[9] = 0;
   store16(out + 10, table);
+  store32(out + 12, 0);
+}
+
+void write_header(uint8_t* out, RecordType type, uint16_t table, const uint8_t* payload,
+                  uint32_t len) {
+  write_header_unsealed(out, type, table, len);
   store32(out + 12, record_crc(out, payload, len));
+}
+
+void seal_records(uint8_t* p, size_t n) {
+  for (size_t at = 0; n - at >= kHeaderSize;) {
+    const uint32_t len = load32(p + at + 4);
+    store32(p + at + 12, record_crc(p + at, p + at + kHeaderSize, len));
+    at += kHeaderSize + len;
+  }
 }
 
 std::string record_type_name(RecordType t) {

@@ -80,6 +80,11 @@ uint32_t record_crc(const uint8_t* header, const uint8_t* payload, size_t len);
 // Writes a header for the given payload (computes the CRC).
 void write_header(uint8_t* out, RecordType type, uint16_t table, const uint8_t* payload,
                   uint32_t len);
+// The same without the CRC (0), for seal_records to fill in later: a
+// producer leaves the checksums to the thread that hands its records on.
+void write_header_unsealed(uint8_t* out, RecordType type, uint16_t table, uint32_t len);
+// Sets the CRC of each record of a run of whole records (n bytes at p).
+void seal_records(uint8_t* p, size_t n);
 
 // Header record payload (16 bytes): magic[8] u16 major u16 minor i32 date.
 // date: the journal day the stream belongs to (days since 1970-01-01), or
