@@ -292,6 +292,7 @@ JournalSource::~JournalSource() {
   }
   cv_.notify_all();
   thread_.join();
+  for (Batch& b : batches_) b.out->drop();  // (nothing to flush: unread)
 }
 
 void JournalSource::run() {

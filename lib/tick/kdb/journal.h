@@ -128,8 +128,8 @@ class JournalSource : public ByteSource {
   // Records made in out's buffer; when one does not fit in what is left,
   // those before it go to spill (read first).
   struct Batch {
-    std::unique_ptr<Output> out;
     std::vector<uint8_t> spill;
+    std::unique_ptr<Output> out;  // (after spill, which its sink fills)
     size_t taken = 0;    // bytes read (of spill, then of out's)
     bool ready = false;  // made, not all read: the thread leaves it alone
     bool sealed = false; // its data records' CRCs filled in (by the reader)
