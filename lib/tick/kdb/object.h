@@ -46,7 +46,8 @@ size_t object_size(const uint8_t* p, size_t n, Problem& problem);
 
 // The length of the NUL-ended text at p (a symbol's, without the NUL),
 // reading none of the bytes from p + n on; SIZE_MAX when none of the n is
-// a NUL. Symbols are short: eight bytes are looked at a time, in place.
+// a NUL. Symbols are short: eight bytes are looked at a time, in place, so
+// n must be a true bound (the bytes to the object's end), never a guess.
 inline size_t text_length(const uint8_t* p, size_t n) {
   size_t at = 0;
   for (int i = 0; i < 4 && n - at >= 8; i++, at += 8) {
