@@ -3,6 +3,7 @@
 
 #include "common/cli.h"
 #include "tick/base/diag.h"
+#include "tick/base/signals.h"
 #include "tick/journal/files.h"
 #include "tick/stream/schema.h"
 #include "tick/text/copy.h"
@@ -87,10 +88,12 @@ int main(int argc, char** argv) {
     o.csv_table_column = o.filter.tables.size() != 1;
     Copier copier(out, o);
     for (const auto& f : expand_journals(files)) {  // a directory: its journals, in date order
+      if (stop_requested()) break;
       auto in = Input::open(f);
       copier.copy(*in);
     }
-    copier.finish();
+    if (stop_requested()) copier.flush();  // (what was read so far; the filters' checks need all of it)
+    else copier.finish();
     return copier.problems() ? 1 : 0;
   });
 }

@@ -11,6 +11,7 @@
 #include "tick/base/diag.h"
 #include "tick/base/error.h"
 #include "tick/base/files.h"
+#include "tick/base/signals.h"
 #include "tick/base/units.h"
 #include "tick/stream/writer.h"
 
@@ -140,8 +141,10 @@ void Copier::copy(Input& in, size_t max_record, Decoder* given) {
   // (every table wanted: nothing to pass over, and the framing may run ahead)
   if (!opt_.filter.tables.empty())
     plan.skip = [this, &dec](const RecordHeader& h) { return dec.started() && !filter_.want_table(h.table); };
+  // (SIGINT or SIGTERM: a file read in place never blocks, so the stop is
+  // looked for at each record; what was handled is kept)
   for_each_record(in, plan, Reporter{opt_.skip_bad, [&](const Damage& d) { problem(in.name(), d); }},
-                  [&](const Record& r) { return handle(r, dec, in.name()); });
+                  [&](const Record& r) { return !stop_requested() && handle(r, dec, in.name()); });
   flush_span();  // the mapping ends with the input
 }
 
