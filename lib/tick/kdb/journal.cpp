@@ -108,8 +108,7 @@ bool take_apart(const uint8_t* m, size_t len, Update& u, std::string& why) {
 
 // The columns of an update's data, in the table's order; rows set. Returns
 // an empty string, or what does not fit.
-std::string columns_of(const Table& t, const Update& u, std::vector<ColumnSource>& cols, uint32_t& rows,
-                       const std::vector<const uint8_t*>* known) {
+std::string columns_of(const Table& t, const Update& u, std::vector<ColumnSource>& cols, uint32_t& rows) {
   const uint8_t* d = u.data;
   const int dt = static_cast<int8_t>(d[0]);
   const size_t nc = t.columns.size();
@@ -132,8 +131,7 @@ std::string columns_of(const Table& t, const Update& u, std::vector<ColumnSource
         if (t.find(n) < 0) return str("a table with column ", quoted(n), ", which ", t.name, " lacks");
     }
   } else if (dt == kMixed) {
-    if (known) items = *known;  // (found while the message was sized)
-    else list_items(d, items);
+    list_items(d, items);
     if (items.size() != nc)
       return str(items.size(), " items, but ", t.name, " has ", nc, " columns");
   } else {
@@ -154,10 +152,8 @@ std::string columns_of(const Table& t, const Update& u, std::vector<ColumnSource
     const Column& col = t.columns[c];
     const int want = q_type_of(col.type);
     ColumnSource& src = cols[c];
-    src.qtype = ot;
     int64_t len;
     if (row) {
-      src.atom = true;
       if (col.type == Type::string) {
         src.p = o;
       } else {
@@ -400,7 +396,6 @@ void JournalSource::convert_some(Output& out, const std::vector<uint8_t>& spill)
   // About kBatch bytes of stream at a time.
   while (at_ < n_ && out.pending() + spill.size() < kBatch) {
     Problem pr;
-    bool common = false;
     // (the messages ahead are asked for while this one is read)
     if (n_ - at_ > 2048) {
       __builtin_prefetch(p_ + at_ + 1024);
@@ -415,13 +410,13 @@ void JournalSource::convert_some(Output& out, const std::vector<uint8_t>& spill)
       at_ += len;
       continue;
     }
-    size_t len = size_common(p_ + at_, n_ - at_, pr, common);
-    if (!common && pr.why.empty() && !pr.torn) len = object_size(p_ + at_, n_ - at_, pr);
+    // (every other shape: sized whole, then taken apart)
+    size_t len = object_size(p_ + at_, n_ - at_, pr);
     if (!len)
       fail(name_, ": byte ", at_, ": message ", number_ + 1, ": ",
            pr.torn ? "the file ends inside it (a torn tail: tick-log check --repair cuts it off)" : pr.why);
     number_++;
-    message(p_ + at_, len, at_, common ? &items_ : nullptr);
+    message(p_ + at_, len, at_);
     at_ += len;
   }
   if (at_ >= n_) {
@@ -471,7 +466,7 @@ size_t JournalSource::one_walk(const uint8_t* m, size_t n, int& tid, uint32_t& r
     const int64_t k = static_cast<int32_t>(load32(m + at + 2));
     if (k < 0 || (count >= 0 && k != count)) return 0;
     count = k;
-    found_[c] = {m + at + 6, sh.qtype[c], false};
+    found_[c] = {m + at + 6};
     at += 6;
     if (const size_t w = static_cast<size_t>(sh.width[c])) {
       if ((n - at) / w < static_cast<uint64_t>(k)) return 0;
@@ -488,39 +483,10 @@ size_t JournalSource::one_walk(const uint8_t* m, size_t n, int& tid, uint32_t& r
   return at;
 }
 
-// tick.q's own message, (`upd;`t;(columns...)), sized in one walk that
-// keeps where each column starts; common is false for any other shape
-// (sized by object_size then).
-size_t JournalSource::size_common(const uint8_t* m, size_t n, Problem& pr, bool& common) {
-  common = false;
-  if (n < 6 || m[0] != kMixed || load32(m + 2) != 3) return 0;
-  size_t at = 6;
-  for (int i = 0; i < 2; i++) {  // the function's and the table's names
-    if (at >= n || static_cast<int8_t>(m[at]) != -kSymbol) return 0;
-    size_t s = object_size(m + at, n - at, pr);
-    if (!s) return 0;
-    at += s;
-  }
-  if (n - at < 6 || m[at] != kMixed) return 0;
-  const int32_t k = static_cast<int32_t>(load32(m + at + 2));
-  if (k < 0) return 0;
-  items_.clear();
-  size_t e = at + 6;
-  for (int32_t i = 0; i < k; i++) {
-    items_.push_back(m + e);
-    size_t s = object_size(m + e, n - e, pr);
-    if (!s) return 0;
-    e += s;
-  }
-  common = true;
-  return e;
-}
-
-void JournalSource::message(const uint8_t* m, size_t len, uint64_t offset,
-                            const std::vector<const uint8_t*>* known) {
+void JournalSource::message(const uint8_t* m, size_t len, uint64_t offset) {
   Update u;
   std::string why;
-  if (!take_apart(m, len, u, why) || !(why = enc_.encode(u.table, u.data, u.data_len, number_, known)).empty()) {
+  if (!take_apart(m, len, u, why) || !(why = enc_.encode(u.table, u.data, u.data_len, number_)).empty()) {
     fail(name_, ": byte ", offset, ": message ", number_, ": ", why);
   }
 }
@@ -530,15 +496,14 @@ void UpdateEncoder::begin(int32_t date) {
   for (size_t i = 0; i < schema_->tables.size(); i++) write_schema(*out_, static_cast<uint16_t>(i), schema_->tables[i]);
 }
 
-std::string UpdateEncoder::encode(std::string_view table, const uint8_t* data, size_t len, uint64_t seq,
-                                  const std::vector<const uint8_t*>* known) {
+std::string UpdateEncoder::encode(std::string_view table, const uint8_t* data, size_t len, uint64_t seq) {
   int tid = schema_->index(table);
   if (tid < 0) return str("table ", quoted(table), " is not in the schema");
   const Table& t = schema_->tables[tid];
   thread_local std::vector<ColumnSource> cols;
   uint32_t rows = 0;
   Update u{table, data, len};
-  if (std::string e = columns_of(t, u, cols, rows, known); !e.empty()) return str(t.name, ": ", e);
+  if (std::string e = columns_of(t, u, cols, rows); !e.empty()) return str(t.name, ": ", e);
   return emit(tid, cols.data(), rows, data + len, seq);
 }
 

@@ -65,8 +65,6 @@ Summary summarise_journal(const uint8_t* p, size_t n);
 // (a row) one atom's value; strings: the char lists themselves.
 struct ColumnSource {
   const uint8_t* p = nullptr;
-  int qtype = 0;  // as found
-  bool atom = false;
 };
 
 // kdb+ updates as tick records: the data of (`upd;`table;data) (a list of
@@ -81,11 +79,9 @@ class UpdateEncoder {
   void seal_later() { seal_later_ = true; }
   // The stream's header (dated `date`, or kNoDate) and every table's schema.
   void begin(int32_t date);
-  // One update (data: its object, sized already, len bytes; known: a mixed
-  // list's items, if found). Returns an empty string, or what does not fit
-  // (then no data record is written).
-  std::string encode(std::string_view table, const uint8_t* data, size_t len, uint64_t seq,
-                     const std::vector<const uint8_t*>* known = nullptr);
+  // One update (data: its object, sized already, len bytes). Returns an
+  // empty string, or what does not fit (then no data record is written).
+  std::string encode(std::string_view table, const uint8_t* data, size_t len, uint64_t seq);
   // The same, its columns found already (cols: one per column of table
   // tid, checked against its types; end: the end of the data).
   std::string emit(int tid, const ColumnSource* cols, uint32_t rows, const uint8_t* end, uint64_t seq);
@@ -139,8 +135,7 @@ class JournalSource : public ByteSource {
   void populate();
   void convert_some(Output& out, const std::vector<uint8_t>& spill);
   static constexpr size_t kAhead = size_t{8} << 20, kPage = 4096;
-  void message(const uint8_t* m, size_t len, uint64_t offset, const std::vector<const uint8_t*>* known);
-  size_t size_common(const uint8_t* m, size_t n, Problem& pr, bool& common);
+  void message(const uint8_t* m, size_t len, uint64_t offset);
   size_t one_walk(const uint8_t* m, size_t n, int& tid, uint32_t& rows);
   // The thread's.
   struct Shape {  // a table's columns as tick.q logs them: q types, widths (0: symbols)
@@ -151,7 +146,6 @@ class JournalSource : public ByteSource {
   std::vector<ColumnSource> found_;
   std::string last_table_;
   int last_tid_ = -1;
-  std::vector<const uint8_t*> items_;
   std::string name_;
   const uint8_t* p_;
   size_t n_, at_ = kJournalHead;
